@@ -1,0 +1,1 @@
+"""Appraisal service: employee registry, SKP, evaluations, ratings and the predikat."""

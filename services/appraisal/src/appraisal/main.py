@@ -1,0 +1,24 @@
+"""Entrypoint: ``create_app(settings)`` builds the appraisal service's FastAPI app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from shared.app import ServiceDefinition, create_service_app
+from shared.events import Topic
+
+from appraisal import api
+from appraisal.config import Settings
+from appraisal.wiring import wire
+
+DEFINITION = ServiceDefinition(
+    name="appraisal",
+    title="Kinerja ASN: appraisal service",
+    description="Employee registry, SKP, periodic and annual evaluation, predikat (PermenPANRB 6/2022).",
+    routers=[api.router],
+    topics=[Topic.APPRAISAL_COMPLETED],
+    wire=wire,
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(DEFINITION, settings or Settings())

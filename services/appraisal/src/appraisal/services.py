@@ -1,0 +1,88 @@
+"""Appraisal use cases."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from shared.events import AppraisalCompleted, AppraisalCompletedPayload, OutboxRecord
+from shared.mongo import MongoDocument
+
+from appraisal.domain import PREDIKAT_MATRIX_2022, PredikatMatrix
+from appraisal.repository import AppraisalRepository
+from appraisal.schemas import CompletedAppraisalIn
+
+# Ids of appraisals created with an Idempotency-Key are derived from it, so a retried request
+# finds the first one instead of creating a second.
+IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1c3c55-6d0e-4f7a-9a54-2f0a8f6b9a10")
+
+
+class IdempotencyKeyReusedError(Exception):
+    """The Idempotency-Key was already used for a different request."""
+
+
+@dataclass
+class RecordResult:
+    document: MongoDocument
+    created: bool
+
+
+async def record_completed_appraisal(
+    command: CompletedAppraisalIn,
+    *,
+    appraiser_nip: str,
+    idempotency_key: str | None,
+    repository: AppraisalRepository,
+    wake_relay: Callable[[], None],
+    producer: str,
+    matrix: PredikatMatrix = PREDIKAT_MATRIX_2022,
+) -> RecordResult:
+    """Store a finalised appraisal with its ``appraisal.completed.v1`` event in one write."""
+    if idempotency_key:
+        appraisal_id = str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{appraiser_nip}:{idempotency_key}"))
+    else:
+        appraisal_id = str(uuid.uuid4())
+    predikat = matrix.predikat(hasil_kerja=command.hasil_kerja, perilaku_kerja=command.perilaku_kerja)
+    completed_at = datetime.now(UTC)
+    event = AppraisalCompleted.create(
+        AppraisalCompletedPayload(
+            appraisal_id=appraisal_id,
+            revision=1,
+            nip=command.nip,
+            opd_code=command.opd_code,
+            period=command.period,
+            hasil_kerja=command.hasil_kerja,
+            perilaku_kerja=command.perilaku_kerja,
+            predikat=predikat,
+            pejabat_penilai_nip=appraiser_nip,
+        ),
+        producer=producer,
+        occurred_at=completed_at,
+    )
+    document: MongoDocument = {
+        "_id": appraisal_id,
+        "revision": 1,
+        "nip": command.nip,
+        "opd_code": command.opd_code,
+        "period": command.period,
+        "hasil_kerja": command.hasil_kerja.value,
+        "perilaku_kerja": command.perilaku_kerja.value,
+        "predikat": predikat.value,
+        "predikat_rule": matrix.version,
+        "pejabat_penilai_nip": appraiser_nip,
+        "completed_at": completed_at,
+        "outbox": [OutboxRecord.of(event).to_document()],
+    }
+    created = await repository.insert(document)
+    if created:
+        wake_relay()
+        document.pop("outbox")
+        return RecordResult(document, created=True)
+    existing = await repository.get(appraisal_id)
+    if existing is None or any(
+        existing[field] != document[field] for field in ("nip", "period", "hasil_kerja", "perilaku_kerja")
+    ):
+        raise IdempotencyKeyReusedError(idempotency_key or "")
+    return RecordResult(existing, created=False)

@@ -1,0 +1,1 @@
+"""Notification service: inbox, email, webhooks and live push, in Bahasa Indonesia."""

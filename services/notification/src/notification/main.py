@@ -1,0 +1,24 @@
+"""Entrypoint: ``create_app(settings)`` builds the notification service's FastAPI app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from shared.app import ServiceDefinition, create_service_app
+from shared.events import Topic
+
+from notification import api
+from notification.config import Settings
+from notification.wiring import wire
+
+DEFINITION = ServiceDefinition(
+    name="notification",
+    title="Kinerja ASN: notification service",
+    description="Tells the right people at the right time: inbox, email, webhooks, live push (Bahasa Indonesia).",
+    routers=[api.router],
+    topics=[Topic.APPRAISAL_COMPLETED],
+    wire=wire,
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(DEFINITION, settings or Settings())

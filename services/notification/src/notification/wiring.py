@@ -1,0 +1,25 @@
+"""The notification service's dependencies, built once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.app import Runtime, Wiring
+
+from notification import handlers
+from notification.config import Settings
+from notification.repository import InboxRepository
+
+
+@dataclass(frozen=True)
+class Deps:
+    inbox: InboxRepository
+
+
+async def wire(runtime: Runtime) -> Wiring:
+    settings = runtime.settings
+    assert isinstance(settings, Settings)
+    inbox = InboxRepository(runtime.db)
+    await inbox.ensure_indexes()
+    handlers.register(runtime.broker, settings, inbox)
+    return Wiring(deps=Deps(inbox))

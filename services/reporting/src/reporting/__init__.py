@@ -1,0 +1,1 @@
+"""Reporting service: real-time read models and dashboards for employees, supervisors, OPD heads and BKPSDM."""

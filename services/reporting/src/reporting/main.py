@@ -1,0 +1,24 @@
+"""Entrypoint: ``create_app(settings)`` builds the reporting service's FastAPI app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from shared.app import ServiceDefinition, create_service_app
+from shared.events import Topic
+
+from reporting import api
+from reporting.config import Settings
+from reporting.wiring import wire
+
+DEFINITION = ServiceDefinition(
+    name="reporting",
+    title="Kinerja ASN: reporting service",
+    description="Real-time read models for employees, supervisors, OPD heads and the BKPSDM.",
+    routers=[api.router],
+    topics=[Topic.APPRAISAL_COMPLETED],
+    wire=wire,
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(DEFINITION, settings or Settings())

@@ -1,0 +1,1 @@
+"""Training service: competency-development catalogue, recommendations, enrolment and the 20 JP obligation."""

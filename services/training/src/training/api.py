@@ -1,0 +1,37 @@
+"""HTTP routes of the training service."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from shared.auth import CurrentPrincipal
+from shared.http import ProblemError
+
+from training import services
+from training.domain import MINUTES_PER_JP, EmployeeType
+from training.schemas import JpObligationOut
+
+router = APIRouter(prefix="/api/v1", tags=["rules"])
+
+
+@router.get(
+    "/rules/jp-obligation/{employee_type}",
+    response_model=JpObligationOut,
+    summary="The yearly competency-development obligation (JP) for an employee type",
+    responses={
+        401: {"description": "missing or invalid bearer token"},
+        404: {"description": "the rules set no yearly minimum for this employee type"},
+    },
+)
+async def jp_obligation(employee_type: EmployeeType, principal: CurrentPrincipal) -> JpObligationOut:
+    del principal
+    obligation = services.jp_obligation(employee_type)
+    if obligation is None:
+        raise ProblemError(
+            404, "no_jp_obligation", "No JP obligation", f"No yearly JP minimum is set for {employee_type}."
+        )
+    return JpObligationOut(
+        employee_type=obligation.employee_type,
+        minimum_jp_per_year=obligation.minimum_jp_per_year,
+        minutes_per_jp=MINUTES_PER_JP,
+        citation=obligation.citation,
+    )

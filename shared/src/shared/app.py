@@ -1,0 +1,169 @@
+"""The FastAPI application every service is built from.
+
+A service supplies its settings, routers, the topics it touches and a ``wire`` coroutine that builds
+its dependencies (repositories, use cases), registers its Kafka subscribers and names its background
+tasks. This module does the rest, the same way for all four: logging, auth, Mongo, the broker,
+explicit topic creation, ``/healthz``, ``/readyz``, ``/metrics``, problem+json errors, and an orderly
+shutdown (in-flight handlers finish, the producer flushes, bounded so a dead Kafka cannot hang it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry, make_asgi_app
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.auth import TokenVerifier
+from shared.config import ServiceSettings
+from shared.http import install_problem_handlers, install_request_middleware
+from shared.kafka import create_broker, ensure_topics, topic_specs
+from shared.logs import configure_logging
+from shared.mongo import MongoDocument, create_mongo_client, mongo_ping
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What the platform opened for a service; handed to its ``wire`` function."""
+
+    settings: ServiceSettings
+    mongo: AsyncMongoClient[MongoDocument]
+    db: AsyncDatabase[MongoDocument]
+    broker: KafkaBroker
+    registry: CollectorRegistry
+
+
+@dataclass
+class Wiring:
+    """What a service's ``wire`` returns: its dependencies (``app.state.deps``) and background tasks."""
+
+    deps: Any
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    title: str
+    description: str
+    routers: Sequence[APIRouter]
+    topics: Sequence[str]
+    wire: Callable[[Runtime], Awaitable[Wiring]]
+    version: str = "0.1.0"
+
+
+def create_service_app(definition: ServiceDefinition, settings: ServiceSettings) -> FastAPI:
+    registry = CollectorRegistry()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(definition.name, settings.log_level, settings.log_json)
+        app.state.verifier = TokenVerifier(
+            public_key_file=settings.auth_public_key_file,
+            jwks_url=settings.auth_jwks_url,
+            audience=settings.auth_audience,
+            issuer=settings.auth_issuer,
+            roles_claim=settings.auth_roles_claim,
+        )
+        mongo = create_mongo_client(settings.mongodb_url, definition.name)
+        broker = create_broker(
+            settings.kafka_bootstrap_servers,
+            service_name=definition.name,
+            registry=registry,
+            graceful_timeout_s=settings.shutdown_timeout_s / 2,
+        )
+        runtime = Runtime(settings, mongo, mongo[settings.mongodb_database], broker, registry)
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            specs = topic_specs(
+                definition.topics,
+                partitions=settings.kafka_topic_partitions,
+                replication_factor=settings.kafka_replication_factor,
+            )
+            await asyncio.wait_for(
+                ensure_topics(settings.kafka_bootstrap_servers, specs, definition.name),
+                timeout=settings.kafka_startup_timeout_s,
+            )
+            wiring = await definition.wire(runtime)
+            await asyncio.wait_for(broker.start(), timeout=settings.kafka_startup_timeout_s)
+            app.state.runtime = runtime
+            app.state.deps = wiring.deps
+            tasks = [asyncio.create_task(job(), name=job.__name__) for job in wiring.background]
+            logger.info("%s started", definition.name, extra={"port": settings.port})
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            try:
+                await asyncio.wait_for(broker.stop(), timeout=settings.shutdown_timeout_s)
+            except TimeoutError:
+                logger.error("Kafka broker did not stop within %.0fs", settings.shutdown_timeout_s)
+            await mongo.close()
+            logger.info("%s stopped", definition.name)
+
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version=definition.version,
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    install_request_middleware(app, registry, definition.name)
+    app.include_router(_health_router())
+    for router in definition.routers:
+        app.include_router(router)
+    app.mount("/metrics", make_asgi_app(registry))
+    return app
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get(
+        "/readyz",
+        summary="Readiness: Kafka and MongoDB are reachable",
+        responses={503: {"description": "a dependency is unreachable"}},
+    )
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: Runtime | None = getattr(request.app.state, "runtime", None)
+        if runtime is None:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        mongo_ok, kafka_ok = await asyncio.gather(mongo_ping(runtime.mongo), runtime.broker.ping(timeout=2.0))
+        checks = {"mongodb": "ok" if mongo_ok else "unreachable", "kafka": "ok" if kafka_ok else "unreachable"}
+        ready = mongo_ok and kafka_ok
+        return JSONResponse(
+            {"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503
+        )
+
+    return router
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run one service with uvicorn (``python -m <service>``); logging is configured by the app."""
+    import uvicorn
+
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        timeout_graceful_shutdown=int(settings.shutdown_timeout_s),
+    )

@@ -1,0 +1,130 @@
+"""Bearer JWT authentication (RS256/ES256) and the roles of the system.
+
+Tokens are verified against a PEM public key (``AUTH_PUBLIC_KEY_FILE``; local use and tests) or the
+JWKS of the city's OpenID Connect provider (``AUTH_JWKS_URL``, e.g. Keycloak). The subject (``sub``)
+is the caller's NIP; roles come from the claim named by ``AUTH_ROLES_CLAIM`` (a dotted path such
+as ``realm_access.roles`` for Keycloak).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio.to_thread
+import jwt
+from fastapi import Depends, Request
+
+from shared.http import ProblemError
+
+ALGORITHMS = ["RS256", "ES256"]
+
+
+class Role(StrEnum):
+    PEGAWAI = "pegawai"
+    PEJABAT_PENILAI = "pejabat_penilai"
+    ATASAN_PEJABAT_PENILAI = "atasan_pejabat_penilai"
+    ADMIN_OPD = "admin_opd"
+    ADMIN_BKPSDM = "admin_bkpsdm"
+    PIMPINAN = "pimpinan"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller."""
+
+    nip: str
+    roles: frozenset[Role]
+    opd_code: str | None = None
+    name: str | None = None
+
+    def has_any(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+def _unauthenticated(detail: str) -> ProblemError:
+    return ProblemError(
+        401, "unauthenticated", "Authentication required", detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        *,
+        public_key_file: Path | None,
+        jwks_url: str | None,
+        audience: str,
+        issuer: str | None,
+        roles_claim: str = "roles",
+    ) -> None:
+        if public_key_file is None and not jwks_url:
+            raise ValueError("configure AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL to verify bearer tokens")
+        self._public_key = public_key_file.read_text() if public_key_file else None
+        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url and not public_key_file else None
+        self._audience = audience
+        self._issuer = issuer
+        self._roles_claim = roles_claim.split(".")
+
+    async def _key_for(self, token: str) -> Any:
+        if self._public_key is not None:
+            return self._public_key
+        assert self._jwks is not None
+        jwks = self._jwks
+        return (await anyio.to_thread.run_sync(jwks.get_signing_key_from_jwt, token)).key
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            key = await self._key_for(token)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=ALGORITHMS,
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise _unauthenticated("The bearer token has expired") from exc
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise _unauthenticated(f"The bearer token is not valid: {exc}") from exc
+        return Principal(
+            nip=str(claims["sub"]),
+            roles=frozenset(self._roles(claims)),
+            opd_code=claims.get("opd"),
+            name=claims.get("name"),
+        )
+
+    def _roles(self, claims: dict[str, Any]) -> list[Role]:
+        value: Any = claims
+        for part in self._roles_claim:
+            value = value.get(part, {}) if isinstance(value, dict) else {}
+        names = value if isinstance(value, list) else []
+        return [Role(name) for name in names if name in Role.__members__.values()]
+
+
+async def authenticate(request: Request) -> Principal:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthenticated("Send 'Authorization: Bearer <token>'")
+    verifier: TokenVerifier = request.app.state.verifier
+    return await verifier.verify(token.strip())
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+def require_roles(*roles: Role) -> Callable[..., Any]:
+    """A dependency that admits callers holding at least one of ``roles``; 403 otherwise."""
+    allowed = ", ".join(roles)
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.has_any(*roles):
+            raise ProblemError(403, "forbidden", "Forbidden", f"This needs one of the roles: {allowed}")
+        return principal
+
+    return dependency

@@ -1,0 +1,122 @@
+"""FastStream KafkaBroker factory and explicit topic creation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
+from faststream import AckPolicy, BaseMiddleware
+from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from faststream.message import StreamMessage
+from prometheus_client import CollectorRegistry
+
+from shared.logs import correlation_id_var
+
+logger = logging.getLogger(__name__)
+
+SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000
+THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    replication_factor: int
+    retention_ms: int = SEVEN_DAYS_MS
+
+
+def topic_specs(
+    names: Iterable[str], *, partitions: int, replication_factor: int, with_dlq: bool = True
+) -> list[TopicSpec]:
+    """Specs for the given topics and (by default) their dead-letter topics, which keep 30 days."""
+    specs: list[TopicSpec] = []
+    for name in names:
+        specs.append(TopicSpec(name, partitions, replication_factor))
+        if with_dlq:
+            specs.append(TopicSpec(f"{name}.dlq", partitions, replication_factor, THIRTY_DAYS_MS))
+    return specs
+
+
+async def ensure_topics(bootstrap_servers: str, specs: Iterable[TopicSpec], client_id: str) -> list[str]:
+    """Create the topics that do not exist yet; returns the names created. Existing ones are left alone."""
+    wanted = {spec.name: spec for spec in specs}
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id=f"{client_id}-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [spec for name, spec in wanted.items() if name not in existing]
+        if missing:
+            response = await admin.create_topics(
+                [
+                    NewTopic(
+                        name=spec.name,
+                        num_partitions=spec.partitions,
+                        replication_factor=spec.replication_factor,
+                        topic_configs={"retention.ms": str(spec.retention_ms)},
+                    )
+                    for spec in missing
+                ]
+            )
+            for name, code, message in _topic_errors(response):
+                if code not in (0, 36):  # 36 = TOPIC_ALREADY_EXISTS (a concurrent start created it)
+                    raise RuntimeError(f"could not create Kafka topic {name}: error {code} {message}")
+            logger.info("created Kafka topics", extra={"topics": [spec.name for spec in missing]})
+        return [spec.name for spec in missing]
+    finally:
+        await admin.close()
+
+
+def _topic_errors(response: Any) -> list[tuple[str, int, str | None]]:
+    errors = []
+    for item in response.topic_errors:
+        name, code = item[0], item[1]
+        message = item[2] if len(item) > 2 else None
+        errors.append((name, code, message))
+    return errors
+
+
+class CorrelationIdMiddleware(BaseMiddleware):
+    """Puts the consumed message's correlation id in scope for logs and the events it causes."""
+
+    async def consume_scope(
+        self, call_next: Callable[[StreamMessage[Any]], Awaitable[Any]], msg: StreamMessage[Any]
+    ) -> Any:
+        token = correlation_id_var.set(msg.correlation_id or None)
+        try:
+            return await call_next(msg)
+        finally:
+            correlation_id_var.reset(token)
+
+
+def create_broker(
+    bootstrap_servers: str,
+    *,
+    service_name: str,
+    registry: CollectorRegistry,
+    graceful_timeout_s: float = 15.0,
+) -> KafkaBroker:
+    """A broker with the delivery settings every service needs.
+
+    - producer: ``acks=all`` with idempotence (aiokafka's default is ``acks=1``, no idempotence);
+    - consumers: ``AckPolicy.ACK``, i.e. offsets are committed after the handler ran
+      (FastStream's Kafka default, ``ACK_FIRST``, is at-most-once);
+    - Prometheus metrics in the service's own registry.
+    """
+    return KafkaBroker(
+        bootstrap_servers,
+        client_id=service_name,
+        enable_idempotence=True,
+        acks="all",
+        ack_policy=AckPolicy.ACK,
+        graceful_timeout=graceful_timeout_s,
+        middlewares=(
+            CorrelationIdMiddleware,
+            KafkaPrometheusMiddleware(registry=registry, app_name=service_name),
+        ),
+        logger=logging.getLogger(f"{service_name}.kafka"),
+    )

@@ -1,0 +1,30 @@
+"""PyMongo async client factory (MongoDB in production, FerretDB locally)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pymongo import AsyncMongoClient
+
+MongoDocument = dict[str, Any]
+
+
+def create_mongo_client(url: str, app_name: str, timeout_ms: int = 5000) -> AsyncMongoClient[MongoDocument]:
+    """A client with timezone-aware datetimes and short server-selection timeouts, so a missing
+    server turns into a clear error (and a 503 on /readyz) instead of a 30-second hang."""
+    return AsyncMongoClient(
+        url,
+        appname=app_name,
+        tz_aware=True,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+    )
+
+
+async def mongo_ping(client: AsyncMongoClient[MongoDocument], timeout_s: float = 2.0) -> bool:
+    try:
+        await asyncio.wait_for(client.admin.command("ping"), timeout=timeout_s)
+    except Exception:
+        return False
+    return True

@@ -45,6 +45,7 @@ echo "[bootstrap] creating .venv from requirements-dev.txt"
 site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 {
   echo "$PWD/shared/src"
+  echo "$PWD/testing/src"
   for service in appraisal training notification reporting; do echo "$PWD/services/$service/src"; done
 } > "$site/kinerja-workspace.pth"
 echo "$want" > "$stamp"

@@ -220,7 +220,7 @@ def kafka_metadata_ok(port: int = KAFKA_PORT) -> bool:
     except (OSError, struct.error):
         return False
     correlation_id, brokers = struct.unpack(">ii", payload[:8])
-    return correlation_id == 1 and brokers >= 1
+    return bool(correlation_id == 1 and brokers >= 1)
 
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes:
@@ -245,6 +245,7 @@ def kafka_config() -> Path:
 
 
 def start_kafka() -> None:
+    java = require("java")
     if KAFKA.pid() is not None:
         log(f"kafka already running (pid {KAFKA.pid()}) on {HOST}:{KAFKA_PORT}")
         wait_until(kafka_metadata_ok, "kafka", KAFKA, timeout=90)
@@ -254,7 +255,6 @@ def start_kafka() -> None:
             f"ports {KAFKA_PORT}/{KAFKA_CONTROLLER_PORT} are taken by another process; stop it, "
             "or point KAFKA_BOOTSTRAP_SERVERS at that broker"
         )
-    java = require("java")
     lib = ensure_kafka_jars()
     props = kafka_config()
     log4j = props.parent / "kafka-log4j.properties"
@@ -374,6 +374,8 @@ def _bson_doc(elements: list[tuple[bytes, bytes, bytes]]) -> bytes:
 
 
 def start_ferretdb() -> None:
+    if not ferretdb_binary().exists():
+        require("go")
     if FERRETDB.pid() is not None:
         log(f"ferretdb already running (pid {FERRETDB.pid()}) on {HOST}:{FERRETDB_PORT}")
         wait_until(mongo_ping_ok, "ferretdb", FERRETDB, timeout=30)

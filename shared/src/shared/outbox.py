@@ -70,9 +70,8 @@ class OutboxRelay:
                 ),
                 timeout=self._publish_timeout_s,
             )
-            await collection.update_one(
-                {"_id": document["_id"]}, {"$pull": {"outbox": {"event_id": record["event_id"]}}}
-            )
+            # $pull of the exact element as read back: FerretDB 1.24 supports no conditions in $pull.
+            await collection.update_one({"_id": document["_id"]}, {"$pull": {"outbox": record}})
             count += 1
         return count
 

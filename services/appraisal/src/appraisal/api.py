@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Header, Request, Response
-from shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from shared.http import ProblemError
 
 from appraisal import services
 from appraisal.repository import AppraisalExistsError
 from appraisal.schemas import AppraisalOut, CompletedAppraisalIn
 from appraisal.wiring import Deps
+from shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from shared.http import ProblemError
 
 router = APIRouter(prefix="/api/v1", tags=["appraisals"])
 

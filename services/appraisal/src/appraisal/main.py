@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from shared.app import ServiceDefinition, create_service_app
-from shared.events import Topic
 
 from appraisal import api
 from appraisal.config import Settings
 from appraisal.wiring import wire
+from shared.app import ServiceDefinition, create_service_app
+from shared.events import Topic
 
 DEFINITION = ServiceDefinition(
     name="appraisal",

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+
 from shared.mongo import MongoDocument
 
 
@@ -26,11 +24,15 @@ class AppraisalRepository:
         )
 
     async def insert(self, document: MongoDocument) -> bool:
-        """Insert; False when a document with the same ``_id`` exists (an idempotent replay)."""
+        """Insert; False when a document with the same ``_id`` exists (an idempotent replay).
+
+        Raises AppraisalExistsError when another appraisal holds the same (nip, period). The two
+        cases are told apart by looking the ``_id`` up, as FerretDB's duplicate-key errors do not
+        name the index."""
         try:
             await self.collection.insert_one(document)
         except DuplicateKeyError as exc:
-            if _duplicate_on_id(exc):
+            if await self.collection.count_documents({"_id": document["_id"]}, limit=1):
                 return False
             raise AppraisalExistsError from exc
         return True
@@ -38,10 +40,3 @@ class AppraisalRepository:
     async def get(self, appraisal_id: str) -> MongoDocument | None:
         return await self.collection.find_one({"_id": appraisal_id}, {"outbox": 0})
 
-
-def _duplicate_on_id(exc: DuplicateKeyError) -> bool:
-    details: Mapping[str, Any] = exc.details or {}
-    key_pattern = details.get("keyPattern") or {}
-    if key_pattern:
-        return set(key_pattern) == {"_id"}
-    return "_id_" in str(details.get("errmsg", exc))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+
 from shared.events import NIP_PATTERN, Predikat, RatingLevel
 
 

@@ -7,12 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from shared.events import AppraisalCompleted, AppraisalCompletedPayload, OutboxRecord
-from shared.mongo import MongoDocument
-
 from appraisal.domain import PREDIKAT_MATRIX_2022, PredikatMatrix
 from appraisal.repository import AppraisalRepository
 from appraisal.schemas import CompletedAppraisalIn
+from shared.events import AppraisalCompleted, AppraisalCompletedPayload, OutboxRecord
+from shared.mongo import MongoDocument
 
 # Ids of appraisals created with an Idempotency-Key are derived from it, so a retried request
 # finds the first one instead of creating a second.
@@ -45,7 +44,8 @@ async def record_completed_appraisal(
     else:
         appraisal_id = str(uuid.uuid4())
     predikat = matrix.predikat(hasil_kerja=command.hasil_kerja, perilaku_kerja=command.perilaku_kerja)
-    completed_at = datetime.now(UTC)
+    now = datetime.now(UTC)
+    completed_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # BSON dates hold milliseconds
     event = AppraisalCompleted.create(
         AppraisalCompletedPayload(
             appraisal_id=appraisal_id,

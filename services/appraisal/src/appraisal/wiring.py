@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.app import Runtime, Wiring
-from shared.outbox import OutboxRelay
-
 from appraisal import handlers
 from appraisal.config import Settings
 from appraisal.repository import AppraisalRepository
+from shared.app import Runtime, Wiring
+from shared.outbox import OutboxRelay
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
-from shared.app import serve
-
 from notification.config import Settings
 from notification.main import create_app
+from shared.app import serve
 
 settings = Settings()
 serve(create_app(settings), settings)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Query, Request
-from shared.auth import CurrentPrincipal
 
 from notification.schemas import InboxItemOut, InboxPage
 from notification.wiring import Deps
+from shared.auth import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1", tags=["inbox"])
 

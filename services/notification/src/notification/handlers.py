@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
-from shared.events import AppraisalCompleted, Topic
 
 from notification import services
 from notification.config import Settings
 from notification.repository import InboxRepository
+from shared.events import AppraisalCompleted, Topic
 
 
 def register(broker: KafkaBroker, settings: Settings, inbox: InboxRepository) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from shared.app import ServiceDefinition, create_service_app
-from shared.events import Topic
 
 from notification import api
 from notification.config import Settings
 from notification.wiring import wire
+from shared.app import ServiceDefinition, create_service_app
+from shared.events import Topic
 
 DEFINITION = ServiceDefinition(
     name="notification",

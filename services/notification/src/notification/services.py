@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from shared.events import AppraisalCompleted
-
 from notification.domain import appraisal_completed_message
 from notification.repository import InboxRepository
+from shared.events import AppraisalCompleted
 
 
 async def notify_appraisal_completed(event: AppraisalCompleted, *, inbox: InboxRepository) -> bool:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.app import Runtime, Wiring
-
 from notification import handlers
 from notification.config import Settings
 from notification.repository import InboxRepository
+from shared.app import Runtime, Wiring
 
 
 @dataclass(frozen=True)

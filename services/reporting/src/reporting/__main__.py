@@ -1,7 +1,6 @@
-from shared.app import serve
-
 from reporting.config import Settings
 from reporting.main import create_app
+from shared.app import serve
 
 settings = Settings()
 serve(create_app(settings), settings)

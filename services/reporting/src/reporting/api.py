@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Query, Request
-from shared.auth import Principal, Role, require_roles
-from shared.http import ProblemError
 
 from reporting import services
 from reporting.schemas import PredikatSummaryOut
 from reporting.wiring import Deps
+from shared.auth import Principal, Role, require_roles
+from shared.http import ProblemError
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 

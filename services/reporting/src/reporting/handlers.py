@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
-from shared.events import AppraisalCompleted, Topic
 
 from reporting import services
 from reporting.config import Settings
 from reporting.repository import AppraisalFacts
+from shared.events import AppraisalCompleted, Topic
 
 
 def register(broker: KafkaBroker, settings: Settings, facts: AppraisalFacts) -> None:

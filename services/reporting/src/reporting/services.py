@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from shared.events import AppraisalCompleted
-
 from reporting.domain import PredikatSummary, summarise_predikat
 from reporting.repository import AppraisalFacts
+from shared.events import AppraisalCompleted
 
 
 async def record_appraisal_completed(event: AppraisalCompleted, *, facts: AppraisalFacts) -> bool:

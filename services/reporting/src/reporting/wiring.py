@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.app import Runtime, Wiring
-
 from reporting import handlers
 from reporting.config import Settings
 from reporting.repository import AppraisalFacts
+from shared.app import Runtime, Wiring
 
 
 @dataclass(frozen=True)

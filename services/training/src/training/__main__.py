@@ -1,5 +1,4 @@
 from shared.app import serve
-
 from training.config import Settings
 from training.main import create_app
 

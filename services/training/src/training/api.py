@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+
 from shared.auth import CurrentPrincipal
 from shared.http import ProblemError
-
 from training import services
 from training.domain import MINUTES_PER_JP, EmployeeType
 from training.schemas import JpObligationOut

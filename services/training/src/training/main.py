@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+
 from shared.app import ServiceDefinition, create_service_app
 from shared.events import Topic
-
 from training import api
 from training.config import Settings
 from training.wiring import wire

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+
 from shared.mongo import MongoDocument
 
 

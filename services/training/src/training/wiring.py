@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.app import Runtime, Wiring
-
 from training import handlers
 from training.config import Settings
 from training.repository import CatalogueRepository

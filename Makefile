@@ -1,0 +1,74 @@
+# Entry points. Everything a fresh machine needs is set up by these targets (see README).
+SHELL := /bin/bash
+PY := .venv/bin/python
+UV ?= $(shell command -v uv || echo $$HOME/.cache/kinerja-asn/uv-0.13.9/bin/uv)
+KEYS := .run/keys
+export UV_PYTHON_DOWNLOADS := never
+# Local development defaults; set any of these in the environment to use other servers.
+export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:9092
+export MONGODB_URL ?= mongodb://127.0.0.1:27017/
+export AUTH_PUBLIC_KEY_FILE ?= $(CURDIR)/$(KEYS)/jwt-public.pem
+export AUTH_ISSUER ?= kinerja-asn-local
+
+.PHONY: run test down bootstrap stack-up stack-down stack-status stack-reset keys lint typecheck imports \
+        unit pytest token lock
+
+## run: set up, start Kafka + FerretDB and the four services; Ctrl-C or `make down` stops them
+run: bootstrap stack-up keys
+	$(PY) deploy/local/run_services.py; status=$$?; python3 deploy/local/stack.py down; exit $$status
+
+## test: set up, start the stack, then lint, type-check, import contracts and the whole pytest suite
+test: bootstrap stack-up keys lint typecheck imports pytest
+
+## down: stop the services started by `make run` and the local stack
+down:
+	@if [ -f .run/pids/services.pid ]; then kill -TERM $$(cat .run/pids/services.pid) 2>/dev/null || true; \
+	  for i in $$(seq 1 60); do [ -f .run/pids/services.pid ] || break; sleep 0.5; done; fi
+	python3 deploy/local/stack.py down
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+stack-up:
+	@python3 deploy/local/stack.py up
+
+stack-down:
+	@python3 deploy/local/stack.py down
+
+stack-status:
+	@python3 deploy/local/stack.py status
+
+## stack-reset: stop the stack and wipe its data (Kafka log, FerretDB files)
+stack-reset:
+	@python3 deploy/local/stack.py reset
+
+keys: bootstrap
+	@$(PY) -c "from pathlib import Path; from shared.token import ensure_local_keypair; ensure_local_keypair(Path('$(KEYS)'))"
+
+lint: bootstrap
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck: bootstrap
+	.venv/bin/mypy -p shared -p appraisal -p training -p notification -p reporting -p kinerja_testing
+	.venv/bin/mypy deploy/local/stack.py deploy/local/run_services.py
+
+imports: bootstrap
+	.venv/bin/lint-imports --no-cache
+
+pytest: bootstrap
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+## unit: only the tests that need no infrastructure
+unit: bootstrap
+	.venv/bin/pytest -m "not infra" $(PYTEST_ARGS)
+
+## token: mint a local bearer token, e.g. `make token NIP=198609262015051001 ROLE=pegawai`
+token: keys
+	@$(PY) -m shared.token --nip $(NIP) --role $(ROLE) --keys-dir $(KEYS)
+
+## lock: re-resolve dependencies and rewrite the hashed pin files (uv.lock stays out of git)
+lock: bootstrap
+	$(UV) lock
+	$(UV) export --format requirements-txt --no-emit-workspace --no-dev --no-header -o requirements.txt
+	$(UV) export --format requirements-txt --no-emit-workspace --all-groups --no-header -o requirements-dev.txt

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Run the four services in the foreground against the local stack (``make run``).
+
+Starts each service as ``python -m <service>``, waits until every ``/readyz`` answers 200, prints
+the URLs, then waits. Ctrl-C (or ``make down``, which sends SIGTERM) stops the services cleanly.
+Logs go to ``.run/logs/<service>.log``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_DIR = Path(os.environ.get("KINERJA_RUN_DIR", ROOT / ".run"))
+SERVICES = {"appraisal": 8001, "training": 8002, "notification": 8003, "reporting": 8004}
+PID_FILE = RUN_DIR / "pids" / "services.pid"
+
+
+def ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def start(env: dict[str, str]) -> dict[str, subprocess.Popen[bytes]]:
+    (RUN_DIR / "logs").mkdir(parents=True, exist_ok=True)
+    procs = {}
+    for name in SERVICES:
+        log = (RUN_DIR / "logs" / f"{name}.log").open("ab")
+        procs[name] = subprocess.Popen(
+            [sys.executable, "-m", name], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    return procs
+
+
+def stop(procs: dict[str, subprocess.Popen[bytes]], timeout: float = 30.0) -> None:
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for name, proc in procs.items():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            print(f"[run] {name} did not stop in time; killing it", flush=True)
+            proc.kill()
+            proc.wait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for readiness")
+    args = parser.parse_args()
+    env = {**os.environ}
+    procs = start(env)
+    PID_FILE.parent.mkdir(parents=True, exist_ok=True)
+    PID_FILE.write_text(str(os.getpid()))
+    stopping = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        deadline = time.monotonic() + args.timeout
+        pending = dict(SERVICES)
+        while pending and not stopping:
+            for name, port in list(pending.items()):
+                if procs[name].poll() is not None:
+                    print(f"[run] {name} exited; see {RUN_DIR / 'logs' / (name + '.log')}", file=sys.stderr)
+                    return 1
+                if ready(port):
+                    del pending[name]
+            if time.monotonic() > deadline:
+                print(f"[run] not ready after {args.timeout:.0f}s: {', '.join(pending)}", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        if stopping:
+            return 0
+        print("[run] all four services are ready:", flush=True)
+        for name, port in SERVICES.items():
+            print(f"  {name:13} http://127.0.0.1:{port}   API docs http://127.0.0.1:{port}/docs", flush=True)
+        print(f"[run] logs in {RUN_DIR / 'logs'}; Ctrl-C or 'make down' stops them", flush=True)
+        while not stopping:
+            for name, proc in procs.items():
+                if proc.poll() is not None:
+                    print(f"[run] {name} exited with {proc.returncode}; stopping the others", file=sys.stderr)
+                    return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        print("[run] stopping services", flush=True)
+        stop(procs)
+        PID_FILE.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+import pytest
+
+from notification.domain import PREDIKAT_LABELS, appraisal_completed_message, describe_period
+from shared.events import AppraisalCompletedPayload, Predikat, RatingLevel
+
+
+@pytest.mark.parametrize(
+    ("period", "text"),
+    [
+        ("2026", "tahun 2026"),
+        ("2026-Q1", "triwulan I 2026"),
+        ("2026-Q2", "triwulan II 2026"),
+        ("2026-Q3", "triwulan III 2026"),
+        ("2026-Q4", "triwulan IV 2026"),
+        ("2026-03", "bulan 03/2026"),
+    ],
+)
+def test_describes_period_in_bahasa_indonesia(period: str, text: str) -> None:
+    assert describe_period(period) == text
+
+
+def test_every_predikat_has_a_label() -> None:
+    assert set(PREDIKAT_LABELS) == set(Predikat)
+
+
+def test_appraisal_completed_message_names_period_and_predikat() -> None:
+    payload = AppraisalCompletedPayload(
+        appraisal_id="a-1",
+        nip="198609262015051001",
+        opd_code="DINKES",
+        period="2026-Q1",
+        hasil_kerja=RatingLevel.DI_BAWAH_EKSPEKTASI,
+        perilaku_kerja=RatingLevel.SESUAI_EKSPEKTASI,
+        predikat=Predikat.BUTUH_PERBAIKAN,
+    )
+    message = appraisal_completed_message(payload)
+    assert message.title == "Penilaian kinerja triwulan I 2026 telah selesai"
+    assert "predikat Butuh Perbaikan" in message.body

@@ -1,0 +1,111 @@
+"""Against the real Kafka broker and the real Mongo-wire server."""
+
+import asyncio
+import json
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from prometheus_client import CollectorRegistry
+from pymongo import AsyncMongoClient
+
+from kinerja_testing import Infra, eventually, wait_for_event
+from shared.events import AppraisalCompleted, AppraisalCompletedPayload, OutboxRecord, Predikat, RatingLevel
+from shared.kafka import create_broker, ensure_topics, topic_specs
+from shared.mongo import MongoDocument, create_mongo_client, mongo_ping
+from shared.outbox import OutboxRelay
+
+pytestmark = pytest.mark.infra
+
+
+def make_event(appraisal_id: str, nip: str) -> AppraisalCompleted:
+    return AppraisalCompleted.create(
+        AppraisalCompletedPayload(
+            appraisal_id=appraisal_id,
+            nip=nip,
+            opd_code="DINKES",
+            period="2026-Q1",
+            hasil_kerja=RatingLevel.SESUAI_EKSPEKTASI,
+            perilaku_kerja=RatingLevel.SESUAI_EKSPEKTASI,
+            predikat=Predikat.BAIK,
+        ),
+        producer="test",
+    )
+
+
+async def test_ensure_topics_creates_topic_and_dlq_once(infra: Infra, unique: str) -> None:
+    specs = topic_specs([f"test.created.{unique}.v1"], partitions=2, replication_factor=1)
+    created = await ensure_topics(infra.kafka_bootstrap_servers, specs, "test")
+    assert created == [f"test.created.{unique}.v1", f"test.created.{unique}.v1.dlq"]
+    assert await ensure_topics(infra.kafka_bootstrap_servers, specs, "test") == []
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([f"test.created.{unique}.v1"])
+    finally:
+        await admin.close()
+    assert len(described[0]["partitions"]) == 2
+
+
+async def test_mongo_ping_tells_reachable_from_unreachable(infra: Infra) -> None:
+    reachable = create_mongo_client(infra.mongodb_url, "test")
+    unreachable = create_mongo_client("mongodb://127.0.0.1:1/", "test", timeout_ms=300)
+    try:
+        assert await mongo_ping(reachable) is True
+        assert await mongo_ping(unreachable) is False
+    finally:
+        await reachable.close()
+        await unreachable.close()
+
+
+async def test_outbox_event_written_before_a_crash_is_published_by_the_next_relay(
+    infra: Infra, mongo_client: AsyncMongoClient[MongoDocument], unique: str, new_nip: object
+) -> None:
+    """The producing process wrote its state and event, then died before publishing: a relay started
+    later (a restarted process) publishes the event and clears it from the document."""
+    nip = new_nip()  # type: ignore[operator]
+    collection = mongo_client[f"test_{unique}"]["things"]
+    event = make_event(f"crash-{unique}", nip)
+    await collection.insert_one({"_id": "thing-1", "outbox": [OutboxRecord.of(event).to_document()]})
+
+    await ensure_topics(
+        infra.kafka_bootstrap_servers,
+        topic_specs([AppraisalCompleted.topic], partitions=3, replication_factor=1),
+        "test",
+    )
+    broker = create_broker(infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry())
+    await broker.start()
+    relay = OutboxRelay(broker, [collection], poll_interval_s=0.2)
+    task = asyncio.create_task(relay.run())
+    try:
+        key, value = await wait_for_event(
+            infra, AppraisalCompleted.topic, lambda v: v["event_id"] == str(event.event_id)
+        )
+
+        async def cleared() -> bool:
+            document = await collection.find_one({"_id": "thing-1"})
+            return document is not None and document["outbox"] == []
+
+        await eventually(cleared)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await broker.stop()
+    assert key == nip.encode()
+    assert AppraisalCompleted.model_validate(value) == event
+
+
+async def test_relay_backs_off_while_kafka_is_unreachable_and_keeps_the_event(
+    mongo_client: AsyncMongoClient[MongoDocument], unique: str, new_nip: object
+) -> None:
+    collection = mongo_client[f"test_{unique}"]["things"]
+    event = make_event(f"down-{unique}", new_nip())  # type: ignore[operator]
+    await collection.insert_one({"_id": "thing-2", "outbox": [OutboxRecord.of(event).to_document()]})
+    broker = create_broker("127.0.0.1:1", service_name="test", registry=CollectorRegistry())
+    relay = OutboxRelay(broker, [collection], poll_interval_s=0.1, publish_timeout_s=0.5)
+    with pytest.raises(Exception):  # noqa: B017, PT011 - any connection error: Kafka is not there
+        await relay.publish_pending()
+    document = await collection.find_one({"_id": "thing-2"})
+    assert document is not None
+    assert [json.dumps(r["value"], sort_keys=True) for r in document["outbox"]] == [
+        json.dumps(OutboxRecord.of(event).value, sort_keys=True)
+    ]

@@ -1,0 +1,94 @@
+from datetime import timedelta
+from pathlib import Path
+
+import jwt
+import pytest
+
+from kinerja_testing import Keys
+from shared.auth import Role, TokenVerifier
+from shared.http import ProblemError
+from shared.token import ensure_local_keypair, mint_token
+
+NIP = "198609262015051001"
+
+
+def verifier(keys: Keys, **overrides: object) -> TokenVerifier:
+    options: dict[str, object] = {
+        "public_key_file": keys.public,
+        "jwks_url": None,
+        "audience": "kinerja-asn",
+        "issuer": None,
+    }
+    options.update(overrides)
+    return TokenVerifier(**options)  # type: ignore[arg-type]
+
+
+async def test_valid_token_gives_nip_and_roles(keys: Keys) -> None:
+    token = mint_token(keys.private, NIP, ["pegawai", "pejabat_penilai"], opd_code="DINKES")
+    principal = await verifier(keys).verify(token)
+    assert principal.nip == NIP
+    assert principal.roles == {Role.PEGAWAI, Role.PEJABAT_PENILAI}
+    assert principal.opd_code == "DINKES"
+
+
+async def test_expired_token_is_401(keys: Keys) -> None:
+    token = mint_token(keys.private, NIP, ["pegawai"], ttl=timedelta(seconds=-5))
+    with pytest.raises(ProblemError) as caught:
+        await verifier(keys).verify(token)
+    assert caught.value.status == 401
+    assert caught.value.detail == "The bearer token has expired"
+
+
+async def test_wrong_audience_is_401(keys: Keys) -> None:
+    token = mint_token(keys.private, NIP, ["pegawai"], audience="another-app")
+    with pytest.raises(ProblemError) as caught:
+        await verifier(keys).verify(token)
+    assert caught.value.status == 401
+
+
+async def test_wrong_issuer_is_401_when_issuer_is_configured(keys: Keys) -> None:
+    token = mint_token(keys.private, NIP, ["pegawai"], issuer="someone-else")
+    with pytest.raises(ProblemError):
+        await verifier(keys, issuer="kinerja-asn-local").verify(token)
+
+
+async def test_token_signed_by_another_key_is_401(keys: Keys, tmp_path: Path) -> None:
+    other_private, _ = ensure_local_keypair(tmp_path)
+    token = mint_token(other_private, NIP, ["admin_bkpsdm"])
+    with pytest.raises(ProblemError) as caught:
+        await verifier(keys).verify(token)
+    assert caught.value.code == "unauthenticated"
+
+
+async def test_unsigned_token_is_rejected(keys: Keys) -> None:
+    token = jwt.encode({"sub": NIP, "roles": ["admin_bkpsdm"], "aud": "kinerja-asn", "exp": 4102444800}, None, "none")
+    with pytest.raises(ProblemError):
+        await verifier(keys).verify(token)
+
+
+async def test_nested_roles_claim_keycloak_style_and_unknown_roles_ignored(keys: Keys) -> None:
+    token = jwt.encode(
+        {
+            "sub": NIP,
+            "aud": "kinerja-asn",
+            "exp": 4102444800,
+            "realm_access": {"roles": ["admin_opd", "offline_access"]},
+        },
+        keys.private.read_text(),
+        algorithm="ES256",
+    )
+    principal = await verifier(keys, roles_claim="realm_access.roles").verify(token)
+    assert principal.roles == {Role.ADMIN_OPD}
+
+
+def test_verifier_needs_a_key_source() -> None:
+    with pytest.raises(ValueError, match="AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL"):
+        TokenVerifier(public_key_file=None, jwks_url=None, audience="a", issuer=None)
+
+
+def test_local_keypair_is_created_once_with_private_key_unreadable_by_others(tmp_path: Path) -> None:
+    private, public = ensure_local_keypair(tmp_path)
+    first = private.read_bytes()
+    assert private.stat().st_mode & 0o077 == 0
+    assert ensure_local_keypair(tmp_path) == (private, public)
+    assert private.read_bytes() == first

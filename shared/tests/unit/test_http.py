@@ -1,0 +1,125 @@
+"""problem+json errors, correlation ids and roles, on a small app (no infrastructure needed)."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import httpx
+import pytest
+from fastapi import Depends, FastAPI
+from prometheus_client import CollectorRegistry, generate_latest
+from pydantic import BaseModel, Field
+
+from kinerja_testing import Keys
+from shared.auth import Principal, Role, TokenVerifier, require_roles
+from shared.http import (
+    CORRELATION_HEADER,
+    PROBLEM_JSON,
+    ProblemError,
+    install_problem_handlers,
+    install_request_middleware,
+)
+
+NIP = "198609262015051001"
+
+
+class Body(BaseModel):
+    nip: str = Field(pattern=r"^\d{18}$")
+    count: int
+
+
+@pytest.fixture
+async def client(keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
+    app = FastAPI()
+    registry = CollectorRegistry()
+    app.state.registry = registry
+    app.state.verifier = TokenVerifier(public_key_file=keys.public, jwks_url=None, audience="kinerja-asn", issuer=None)
+    install_problem_handlers(app)
+    install_request_middleware(app, registry, "test")
+
+    @app.post("/things")
+    async def create(body: Body) -> dict[str, int]:
+        return {"count": body.count}
+
+    @app.get("/conflict")
+    async def conflict() -> None:
+        raise ProblemError(409, "thing_exists", "Thing exists", "A thing with this name exists.")
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("unexpected")
+
+    @app.get("/admin")
+    async def admin(principal: Annotated[Principal, Depends(require_roles(Role.ADMIN_BKPSDM))]) -> dict[str, str]:
+        return {"nip": principal.nip}
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        http.app = app  # type: ignore[attr-defined]
+        yield http
+
+
+async def test_validation_error_is_422_problem_naming_each_field(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things", json={"nip": "123", "count": "many"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM_JSON
+    problem = response.json()
+    assert problem["code"] == "validation_error"
+    assert {e["field"] for e in problem["errors"]} == {"body.nip", "body.count"}
+    assert "body.nip" in problem["detail"]
+
+
+async def test_malformed_json_is_a_4xx_problem(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "validation_error"
+
+
+async def test_problem_error_keeps_its_code(client: httpx.AsyncClient) -> None:
+    response = await client.get("/conflict")
+    assert response.status_code == 409
+    assert response.json()["code"] == "thing_exists"
+    assert response.json()["detail"] == "A thing with this name exists."
+
+
+async def test_unknown_route_is_404_problem(client: httpx.AsyncClient) -> None:
+    response = await client.get("/nope")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["code"] == "not_found"
+
+
+async def test_unexpected_error_is_a_500_problem_without_internals(client: httpx.AsyncClient) -> None:
+    response = await client.get("/boom")
+    assert response.status_code == 500
+    assert response.json()["code"] == "internal_error"
+    assert "unexpected" not in response.text
+
+
+async def test_correlation_id_is_echoed_or_created(client: httpx.AsyncClient) -> None:
+    given = await client.get("/conflict", headers={CORRELATION_HEADER: "abc-123"})
+    assert given.headers[CORRELATION_HEADER] == "abc-123"
+    assert given.json()["correlation_id"] == "abc-123"
+    created = await client.get("/conflict")
+    assert len(created.headers[CORRELATION_HEADER]) == 36
+
+
+async def test_missing_token_is_401_with_bearer_challenge(client: httpx.AsyncClient) -> None:
+    response = await client.get("/admin")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json()["code"] == "unauthenticated"
+
+
+async def test_wrong_role_is_403_and_right_role_passes(client: httpx.AsyncClient, keys: Keys) -> None:
+    forbidden = await client.get("/admin", headers=keys.headers(NIP, "pegawai"))
+    assert forbidden.status_code == 403
+    assert "admin_bkpsdm" in forbidden.json()["detail"]
+    allowed = await client.get("/admin", headers=keys.headers(NIP, "admin_bkpsdm"))
+    assert allowed.status_code == 200
+    assert allowed.json() == {"nip": NIP}
+
+
+async def test_requests_are_counted_by_route_and_status(client: httpx.AsyncClient) -> None:
+    await client.get("/conflict")
+    exposition = generate_latest(client.app.state.registry).decode()  # type: ignore[attr-defined]
+    assert 'http_requests_total{method="GET",route="/conflict",service="test",status="409"} 1.0' in exposition

@@ -1,0 +1,185 @@
+"""Test support shared by every suite: fixtures (``kinerja_testing.plugin``) and helpers.
+
+Integration, end-to-end and reliability tests use a real Kafka broker and a real MongoDB-wire
+server, found in this order:
+1. ``KAFKA_BOOTSTRAP_SERVERS`` / ``MONGODB_URL`` when set (``make test`` sets them to the local stack);
+2. testcontainers (Kafka KRaft, MongoDB 7) when ``KINERJA_TESTCONTAINERS=1`` and a Docker engine answers;
+3. otherwise the project's local stack, started here (``deploy/local/stack.py up``).
+Never an in-memory fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import ExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from pymongo import AsyncMongoClient
+
+from shared.config import ServiceSettings
+from shared.mongo import MongoDocument
+from shared.token import ensure_local_keypair, mint_token
+
+ROOT = Path(__file__).resolve().parents[3]  # the repo root (testing/src/kinerja_testing)
+S = TypeVar("S", bound=ServiceSettings)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Infra:
+    kafka_bootstrap_servers: str
+    mongodb_url: str
+
+
+def _docker_available() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infra]:
+    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    mongo = os.environ.get("MONGODB_URL")
+    with ExitStack() as stack:
+        if (not kafka or not mongo) and os.environ.get("KINERJA_TESTCONTAINERS") == "1" and _docker_available():
+            from testcontainers.kafka import KafkaContainer
+            from testcontainers.mongodb import MongoDbContainer
+
+            if not kafka:
+                container = stack.enter_context(KafkaContainer("confluentinc/cp-kafka:7.9.0").with_kraft())
+                kafka = container.get_bootstrap_server()
+            if not mongo:
+                mongo = stack.enter_context(MongoDbContainer("mongo:7.0")).get_connection_url()
+        if not kafka or not mongo:
+            subprocess.run([sys.executable, str(ROOT / "deploy/local/stack.py"), "up"], check=True)
+            kafka = kafka or "127.0.0.1:9092"
+            mongo = mongo or "mongodb://127.0.0.1:27017/"
+        yield Infra(kafka_bootstrap_servers=kafka, mongodb_url=mongo)
+
+
+@pytest.fixture
+async def mongo_client(infra: Infra) -> AsyncIterator[AsyncMongoClient[MongoDocument]]:
+    client: AsyncMongoClient[MongoDocument] = AsyncMongoClient(infra.mongodb_url, tz_aware=True)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short unique suffix for database names, consumer groups and test data."""
+    return uuid.uuid4().hex[:10]
+
+
+@dataclass(frozen=True)
+class Keys:
+    private: Path
+    public: Path
+
+    def token(self, nip: str, *roles: str, opd_code: str | None = None) -> str:
+        return mint_token(self.private, nip, roles, opd_code=opd_code)
+
+    def headers(self, nip: str, *roles: str, opd_code: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(nip, *roles, opd_code=opd_code)}"}
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    private, public = ensure_local_keypair(tmp_path_factory.mktemp("keys"))
+    return Keys(private, public)
+
+
+@pytest.fixture
+def new_nip() -> Callable[[], str]:
+    """Makes valid PNS NIPs (birth date, TMT CPNS, gender, sequence) that differ between calls."""
+
+    def make() -> str:
+        n = uuid.uuid4().int
+        return f"1986{n % 12 + 1:02d}{n // 12 % 28 + 1:02d}201505{n // 336 % 2 + 1}{n // 672 % 999 + 1:03d}"
+
+    return make
+
+
+@pytest.fixture
+def service_settings(infra: Infra, keys: Keys, unique: str) -> Callable[[type[S]], S]:
+    """Settings for an in-process service: the real infrastructure, a fresh database and consumer group."""
+
+    def make(settings_class: type[S], **overrides: object) -> S:
+        values: dict[str, object] = {
+            "mongodb_url": infra.mongodb_url,
+            "kafka_bootstrap_servers": infra.kafka_bootstrap_servers,
+            "mongodb_database": f"test_{unique}",
+            "consumer_group": f"test-{unique}",
+            "auth_public_key_file": keys.public,
+            "log_json": False,
+            "outbox_poll_interval_s": 0.5,
+            "shutdown_timeout_s": 10.0,
+        }
+        values.update(overrides)
+        return settings_class.model_validate(values)
+
+    return make
+
+
+@asynccontextmanager
+async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run an app's lifespan (Mongo, Kafka, subscribers, relay) and give an HTTP client for it."""
+    async with LifespanManager(app, startup_timeout=90, shutdown_timeout=30) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+async def wait_for_event(
+    infra: Infra, topic: str, predicate: Callable[[dict[str, Any]], bool], within: float = 30.0
+) -> tuple[bytes | None, dict[str, Any]]:
+    """Read ``topic`` from the beginning with a fresh consumer until a JSON value matches; returns (key, value)."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=infra.kafka_bootstrap_servers,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        deadline = asyncio.get_running_loop().time() + within
+        while asyncio.get_running_loop().time() < deadline:
+            batches = await consumer.getmany(timeout_ms=500)
+            for records in batches.values():
+                for record in records:
+                    value = json.loads(record.value)
+                    if predicate(value):
+                        return record.key, value
+        raise AssertionError(f"no matching event on {topic} within {within}s")
+    finally:
+        await consumer.stop()
+
+
+async def eventually(check: Callable[[], Awaitable[T]], within: float = 30.0, interval: float = 0.2) -> T:
+    """Poll ``check`` until it returns a truthy value (returned) or the timeout passes (AssertionError)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {within}s (last result: {result!r})")
+        await asyncio.sleep(interval)

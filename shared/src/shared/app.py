@@ -91,25 +91,21 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
                 partitions=settings.kafka_topic_partitions,
                 replication_factor=settings.kafka_replication_factor,
             )
-            await asyncio.wait_for(
-                ensure_topics(settings.kafka_bootstrap_servers, specs, definition.name),
-                timeout=settings.kafka_startup_timeout_s,
-            )
+            async with asyncio.timeout(settings.kafka_startup_timeout_s):
+                await ensure_topics(settings.kafka_bootstrap_servers, specs, definition.name)
             wiring = await definition.wire(runtime)
-            await asyncio.wait_for(broker.start(), timeout=settings.kafka_startup_timeout_s)
+            async with asyncio.timeout(settings.kafka_startup_timeout_s):
+                await broker.start()
             app.state.runtime = runtime
             app.state.deps = wiring.deps
             tasks = [asyncio.create_task(job(), name=job.__name__) for job in wiring.background]
             logger.info("%s started", definition.name, extra={"port": settings.port})
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            await _stop_tasks(tasks, timeout_s=settings.shutdown_timeout_s / 2)
             try:
-                await asyncio.wait_for(broker.stop(), timeout=settings.shutdown_timeout_s)
+                async with asyncio.timeout(settings.shutdown_timeout_s):
+                    await broker.stop()
             except TimeoutError:
                 logger.error("Kafka broker did not stop within %.0fs", settings.shutdown_timeout_s)
             await mongo.close()
@@ -128,6 +124,20 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
         app.include_router(router)
     app.mount("/metrics", make_asgi_app(registry))
     return app
+
+
+async def _stop_tasks(tasks: list[asyncio.Task[None]], timeout_s: float) -> None:
+    """Cancel background tasks and wait for them, bounded; never swallows our own cancellation."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=timeout_s)
+    for task in pending:
+        logger.error("background task %s did not stop within %.0fs", task.get_name(), timeout_s)
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            logger.error("background task %s failed", task.get_name(), exc_info=task.exception())
 
 
 def _health_router() -> APIRouter:

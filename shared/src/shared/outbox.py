@@ -60,16 +60,15 @@ class OutboxRelay:
         for record in document.get("outbox", []):
             value: dict[str, Any] = record["value"]
             # A publish to an unreachable Kafka can hang forever (aiokafka #1101): bound it.
-            await asyncio.wait_for(
-                self._broker.publish(
+            # (asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation.)
+            async with asyncio.timeout(self._publish_timeout_s):
+                await self._broker.publish(
                     value,
                     topic=record["topic"],
                     key=record["key"].encode(),
                     headers={"event_type": value["event_type"], "event_id": record["event_id"]},
                     correlation_id=value.get("correlation_id"),
-                ),
-                timeout=self._publish_timeout_s,
-            )
+                )
             # $pull of the exact element as read back: FerretDB 1.24 supports no conditions in $pull.
             await collection.update_one({"_id": document["_id"]}, {"$pull": {"outbox": record}})
             count += 1
@@ -89,4 +88,5 @@ class OutboxRelay:
                 backoff = min(backoff * 2, 60.0)
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+                async with asyncio.timeout(backoff):
+                    await self._wake.wait()

@@ -2,6 +2,7 @@ import json
 import logging
 
 import pytest
+from pydantic_settings import SettingsConfigDict
 
 from shared.config import ServiceSettings
 from shared.logs import JsonFormatter, correlation_id_var
@@ -23,7 +24,7 @@ def test_json_log_line_has_service_correlation_id_and_extras() -> None:
 
 
 class DemoSettings(ServiceSettings):
-    model_config = {"env_prefix": "DEMO_", "extra": "ignore", "populate_by_name": True}
+    model_config = SettingsConfigDict(env_prefix="DEMO_", extra="ignore", populate_by_name=True)
     service_name: str = "demo"
     port: int = 9000
     mongodb_database: str = "demo"

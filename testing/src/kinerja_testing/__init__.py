@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from pymongo import AsyncMongoClient
@@ -183,3 +183,15 @@ async def eventually(check: Callable[[], Awaitable[T]], within: float = 30.0, in
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {within}s (last result: {result!r})")
         await asyncio.sleep(interval)
+
+
+async def publish_raw(infra: Infra, topic: str, value: dict[str, Any], key: bytes) -> None:
+    """Publish one JSON value with a plain idempotent producer, as any other producer would."""
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers, enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topic, json.dumps(value).encode(), key=key, headers=[("content-type", b"application/json")]
+        )
+    finally:
+        await producer.stop()

@@ -39,4 +39,3 @@ class AppraisalRepository:
 
     async def get(self, appraisal_id: str) -> MongoDocument | None:
         return await self.collection.find_one({"_id": appraisal_id}, {"outbox": 0})
-

@@ -1,0 +1,81 @@
+"""The notification service consuming real Kafka events into the real Mongo-wire server."""
+
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+
+from kinerja_testing import Infra, Keys, eventually, publish_raw, serve
+from notification.config import Settings
+from notification.main import create_app
+from shared.events import AppraisalCompleted, AppraisalCompletedPayload, Predikat, RatingLevel
+
+pytestmark = pytest.mark.infra
+
+
+@pytest.fixture
+async def client(service_settings: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(create_app(service_settings(Settings))) as http:
+        yield http
+
+
+def completed(nip: str, appraisal_id: str, predikat: Predikat = Predikat.SANGAT_BAIK) -> AppraisalCompleted:
+    return AppraisalCompleted.create(
+        AppraisalCompletedPayload(
+            appraisal_id=appraisal_id,
+            nip=nip,
+            opd_code="DINKES",
+            period="2026",
+            hasil_kerja=RatingLevel.DI_ATAS_EKSPEKTASI,
+            perilaku_kerja=RatingLevel.DI_ATAS_EKSPEKTASI,
+            predikat=predikat,
+        ),
+        producer="test",
+    )
+
+
+async def test_appraisal_completed_event_lands_in_the_employees_inbox_once_even_if_delivered_twice(
+    client: httpx.AsyncClient, keys: Keys, infra: Infra, new_nip: Callable[[], str], unique: str
+) -> None:
+    nip = new_nip()
+    event = completed(nip, f"a-{unique}")
+    value = event.model_dump(mode="json")
+    await publish_raw(infra, event.topic, value, event.key())
+    await publish_raw(infra, event.topic, value, event.key())  # redelivery of the same event
+    later = completed(nip, f"b-{unique}")  # a later event: once it shows, both copies were consumed
+    await publish_raw(infra, later.topic, later.model_dump(mode="json"), later.key())
+
+    async def inbox() -> dict[str, object] | None:
+        response = await client.get("/api/v1/inbox", headers=keys.headers(nip, "pegawai"))
+        page: dict[str, object] = response.json()
+        return page if page["total"] == 2 else None
+
+    page = await eventually(inbox)
+    items = page["items"]
+    assert isinstance(items, list)
+    assert sorted(item["ref"] for item in items) == [f"a-{unique}", f"b-{unique}"]
+    first = next(item for item in items if item["ref"] == f"a-{unique}")
+    assert first["title"] == "Penilaian kinerja tahun 2026 telah selesai"
+    assert "predikat Sangat Baik" in first["body"]
+    assert first["id"] == str(event.event_id)
+
+
+async def test_inbox_is_private_and_paginated(
+    client: httpx.AsyncClient, keys: Keys, infra: Infra, new_nip: Callable[[], str], unique: str
+) -> None:
+    nip, other = new_nip(), new_nip()
+    for n in range(3):
+        event = completed(nip, f"p{n}-{unique}")
+        await publish_raw(infra, event.topic, event.model_dump(mode="json"), event.key())
+
+    async def three() -> bool:
+        response = await client.get("/api/v1/inbox", headers=keys.headers(nip, "pegawai"))
+        return bool(response.json()["total"] == 3)
+
+    await eventually(three)
+    page = (await client.get("/api/v1/inbox?limit=2&offset=2", headers=keys.headers(nip, "pegawai"))).json()
+    assert (page["total"], len(page["items"]), page["limit"], page["offset"]) == (3, 1, 2, 2)
+    assert (await client.get("/api/v1/inbox", headers=keys.headers(other, "pegawai"))).json()["total"] == 0
+    too_big = await client.get("/api/v1/inbox?limit=1000", headers=keys.headers(nip, "pegawai"))
+    assert too_big.status_code == 422
+    assert too_big.json()["errors"][0]["field"] == "query.limit"

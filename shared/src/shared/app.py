@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
-from prometheus_client import CollectorRegistry, make_asgi_app
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -120,9 +120,9 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
     install_problem_handlers(app)
     install_request_middleware(app, registry, definition.name)
     app.include_router(_health_router())
+    app.include_router(_metrics_router(registry))
     for router in definition.routers:
         app.include_router(router)
-    app.mount("/metrics", make_asgi_app(registry))
     return app
 
 
@@ -138,6 +138,16 @@ async def _stop_tasks(tasks: list[asyncio.Task[None]], timeout_s: float) -> None
     for task in tasks:
         if task.done() and not task.cancelled() and task.exception() is not None:
             logger.error("background task %s failed", task.get_name(), exc_info=task.exception())
+
+
+def _metrics_router(registry: CollectorRegistry) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/metrics", summary="Prometheus metrics (HTTP, Kafka consumers and producers, outbox)")
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
 
 
 def _health_router() -> APIRouter:

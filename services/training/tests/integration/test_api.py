@@ -36,6 +36,6 @@ async def test_unknown_employee_type_is_422_and_pppk_has_no_minimum(client: http
 
 async def test_metrics_endpoint_exposes_prometheus_text(client: httpx.AsyncClient) -> None:
     await client.get("/healthz")
-    response = await client.get("/metrics/")
+    response = await client.get("/metrics")
     assert response.status_code == 200
     assert 'http_requests_total{method="GET",route="/healthz",service="training",status="200"}' in response.text

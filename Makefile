@@ -4,9 +4,8 @@ PY := .venv/bin/python
 UV ?= $(shell command -v uv || echo $$HOME/.cache/kinerja-asn/uv-0.13.9/bin/uv)
 KEYS := .run/keys
 export UV_PYTHON_DOWNLOADS := never
-# Local development defaults; set any of these in the environment to use other servers.
-export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:9092
-export MONGODB_URL ?= mongodb://127.0.0.1:27017/
+# KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL are deliberately not set here: when they are unset, the local
+# stack is started and used (the services default to its addresses); when set, those servers are used.
 export AUTH_PUBLIC_KEY_FILE ?= $(CURDIR)/$(KEYS)/jwt-public.pem
 export AUTH_ISSUER ?= kinerja-asn-local
 

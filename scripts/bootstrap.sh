@@ -8,6 +8,12 @@ UV_VERSION=0.13.9
 CACHE_DIR=${KINERJA_CACHE_DIR:-$HOME/.cache/kinerja-asn}
 export UV_PYTHON_DOWNLOADS=never   # use this machine's Python 3.11; never fetch one
 
+stamp=.venv/.kinerja-pins
+want=$(cat requirements-dev.txt scripts/bootstrap.sh | sha256sum | awk '{print $1}')
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/python ]; then
+  exit 0
+fi
+
 PYTHON=${PYTHON:-}
 if [ -z "$PYTHON" ]; then
   for candidate in python3.11 python3; do
@@ -25,19 +31,13 @@ UV=$(command -v uv || true)
 if [ -z "$UV" ] || [ "$("$UV" --version | awk '{print $2}')" != "$UV_VERSION" ]; then
   UV="$CACHE_DIR/uv-$UV_VERSION/bin/uv"
   if [ ! -x "$UV" ]; then
-    echo "[bootstrap] installing uv $UV_VERSION into $CACHE_DIR/uv-$UV_VERSION (once)"
+    echo >&2 "[bootstrap] installing uv $UV_VERSION into $CACHE_DIR/uv-$UV_VERSION (once)"
     "$PYTHON" -m venv "$CACHE_DIR/uv-$UV_VERSION"
-    "$CACHE_DIR/uv-$UV_VERSION/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+    "$CACHE_DIR/uv-$UV_VERSION/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" >&2
   fi
 fi
 
-stamp=.venv/.kinerja-pins
-want=$(cat requirements-dev.txt scripts/bootstrap.sh | sha256sum | awk '{print $1}')
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/python ]; then
-  exit 0
-fi
-
-echo "[bootstrap] creating .venv from requirements-dev.txt"
+echo >&2 "[bootstrap] creating .venv from requirements-dev.txt"
 [ -x .venv/bin/python ] || "$UV" venv --quiet --python "$PYTHON" .venv
 "$UV" pip sync --quiet --python .venv/bin/python --require-hashes requirements-dev.txt
 # The workspace packages are plain source folders on the path (what an editable install does),
@@ -49,4 +49,4 @@ site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purel
   for service in appraisal training notification reporting; do echo "$PWD/services/$service/src"; done
 } > "$site/kinerja-workspace.pth"
 echo "$want" > "$stamp"
-echo "[bootstrap] .venv ready"
+echo >&2 "[bootstrap] .venv ready"

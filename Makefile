@@ -14,7 +14,7 @@ export AUTH_ISSUER ?= kinerja-asn-local
 
 ## run: set up, start Kafka + FerretDB and the four services; Ctrl-C or `make down` stops them
 run: bootstrap stack-up keys
-	$(PY) deploy/local/run_services.py; status=$$?; python3 deploy/local/stack.py down; exit $$status
+	@$(PY) deploy/local/run_services.py --stop-stack
 
 ## test: set up, start the stack, then lint, type-check, import contracts and the whole pytest suite
 test: bootstrap stack-up keys lint typecheck imports pytest
@@ -22,8 +22,8 @@ test: bootstrap stack-up keys lint typecheck imports pytest
 ## down: stop the services started by `make run` and the local stack
 down:
 	@if [ -f .run/pids/services.pid ]; then kill -TERM $$(cat .run/pids/services.pid) 2>/dev/null || true; \
-	  for i in $$(seq 1 60); do [ -f .run/pids/services.pid ] || break; sleep 0.5; done; fi
-	python3 deploy/local/stack.py down
+	  for i in $$(seq 1 120); do [ -f .run/pids/services.pid ] || break; sleep 0.5; done; fi
+	@python3 deploy/local/stack.py down
 
 bootstrap:
 	@scripts/bootstrap.sh

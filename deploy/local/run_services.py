@@ -60,6 +60,7 @@ def stop(procs: dict[str, subprocess.Popen[bytes]], timeout: float = 30.0) -> No
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for readiness")
+    parser.add_argument("--stop-stack", action="store_true", help="also stop Kafka and FerretDB on exit")
     args = parser.parse_args()
     env = {**os.environ}
     procs = start(env)
@@ -101,8 +102,11 @@ def main() -> int:
             time.sleep(0.5)
         return 0
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
         print("[run] stopping services", flush=True)
         stop(procs)
+        if args.stop_stack:
+            subprocess.run([sys.executable, str(ROOT / "deploy" / "local" / "stack.py"), "down"], check=False)
         PID_FILE.unlink(missing_ok=True)
 
 

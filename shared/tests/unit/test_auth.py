@@ -92,3 +92,50 @@ def test_local_keypair_is_created_once_with_private_key_unreadable_by_others(tmp
     assert private.stat().st_mode & 0o077 == 0
     assert ensure_local_keypair(tmp_path) == (private, public)
     assert private.read_bytes() == first
+
+
+async def test_tokens_are_verified_against_a_jwks_endpoint(keys: Keys) -> None:
+    """Production points AUTH_JWKS_URL at the identity provider; here a local HTTP server plays it."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    public_key = load_pem_public_key(keys.public.read_bytes())
+    jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(public_key)) | {"kid": "k1", "use": "sig", "alg": "ES256"}
+    body = json.dumps({"keys": [jwk]}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/certs"
+        token = jwt.encode(
+            {"sub": NIP, "aud": "kinerja-asn", "exp": 4102444800, "roles": ["pimpinan"]},
+            keys.private.read_text(),
+            algorithm="ES256",
+            headers={"kid": "k1"},
+        )
+        principal = await verifier(keys, public_key_file=None, jwks_url=url).verify(token)
+        assert principal.roles == {Role.PIMPINAN}
+        unknown_kid = jwt.encode(
+            {"sub": NIP, "aud": "kinerja-asn", "exp": 4102444800},
+            keys.private.read_text(),
+            algorithm="ES256",
+            headers={"kid": "other"},
+        )
+        with pytest.raises(ProblemError):
+            await verifier(keys, public_key_file=None, jwks_url=url).verify(unknown_kid)
+    finally:
+        server.shutdown()

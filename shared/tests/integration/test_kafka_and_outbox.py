@@ -8,8 +8,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
-from kinerja_testing import Infra, eventually, wait_for_event
-from shared.events import AppraisalCompleted, AppraisalCompletedPayload, OutboxRecord, Predikat, RatingLevel
+from kinerja_testing import Infra, appraisal_completed, eventually, wait_for_event
+from shared.events import AppraisalCompleted, OutboxRecord
 from shared.kafka import create_broker, ensure_topics, topic_specs
 from shared.mongo import MongoDocument, create_mongo_client, mongo_ping
 from shared.outbox import OutboxRelay
@@ -18,18 +18,7 @@ pytestmark = pytest.mark.infra
 
 
 def make_event(appraisal_id: str, nip: str) -> AppraisalCompleted:
-    return AppraisalCompleted.create(
-        AppraisalCompletedPayload(
-            appraisal_id=appraisal_id,
-            nip=nip,
-            opd_code="DINKES",
-            period="2026-Q1",
-            hasil_kerja=RatingLevel.SESUAI_EKSPEKTASI,
-            perilaku_kerja=RatingLevel.SESUAI_EKSPEKTASI,
-            predikat=Predikat.BAIK,
-        ),
-        producer="test",
-    )
+    return appraisal_completed(appraisal_id=appraisal_id, nip=nip)
 
 
 async def test_ensure_topics_creates_topic_and_dlq_once(infra: Infra, unique: str) -> None:

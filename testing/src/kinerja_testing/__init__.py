@@ -30,6 +30,7 @@ from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from shared.config import ServiceSettings
+from shared.events import AppraisalCompleted, AppraisalCompletedPayload, Predikat, RatingLevel
 from shared.mongo import MongoDocument
 from shared.token import ensure_local_keypair, mint_token
 
@@ -195,3 +196,18 @@ async def publish_raw(infra: Infra, topic: str, value: dict[str, Any], key: byte
         )
     finally:
         await producer.stop()
+
+
+def appraisal_completed(**payload: Any) -> AppraisalCompleted:
+    """An ``appraisal.completed.v1`` event for tests; payload fields default to a Baik appraisal."""
+    values: dict[str, Any] = {
+        "appraisal_id": str(uuid.uuid4()),
+        "nip": "198609262015051001",
+        "opd_code": "DINKES",
+        "period": "2026-Q1",
+        "hasil_kerja": RatingLevel.SESUAI_EKSPEKTASI,
+        "perilaku_kerja": RatingLevel.SESUAI_EKSPEKTASI,
+        "predikat": Predikat.BAIK,
+    }
+    values.update(payload)
+    return AppraisalCompleted.create(AppraisalCompletedPayload.model_validate(values), producer="test")

@@ -5,10 +5,10 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
-from kinerja_testing import Infra, Keys, eventually, publish_raw, serve
+from kinerja_testing import Infra, Keys, appraisal_completed, eventually, publish_raw, serve
 from notification.config import Settings
 from notification.main import create_app
-from shared.events import AppraisalCompleted, AppraisalCompletedPayload, Predikat, RatingLevel
+from shared.events import AppraisalCompleted, Predikat, RatingLevel
 
 pytestmark = pytest.mark.infra
 
@@ -19,18 +19,14 @@ async def client(service_settings: Callable[..., Settings]) -> AsyncIterator[htt
         yield http
 
 
-def completed(nip: str, appraisal_id: str, predikat: Predikat = Predikat.SANGAT_BAIK) -> AppraisalCompleted:
-    return AppraisalCompleted.create(
-        AppraisalCompletedPayload(
-            appraisal_id=appraisal_id,
-            nip=nip,
-            opd_code="DINKES",
-            period="2026",
-            hasil_kerja=RatingLevel.DI_ATAS_EKSPEKTASI,
-            perilaku_kerja=RatingLevel.DI_ATAS_EKSPEKTASI,
-            predikat=predikat,
-        ),
-        producer="test",
+def completed(nip: str, appraisal_id: str) -> AppraisalCompleted:
+    return appraisal_completed(
+        appraisal_id=appraisal_id,
+        nip=nip,
+        period="2026",
+        hasil_kerja=RatingLevel.DI_ATAS_EKSPEKTASI,
+        perilaku_kerja=RatingLevel.DI_ATAS_EKSPEKTASI,
+        predikat=Predikat.SANGAT_BAIK,
     )
 
 

@@ -5,10 +5,10 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
-from kinerja_testing import Infra, Keys, eventually, publish_raw, serve
+from kinerja_testing import Infra, Keys, appraisal_completed, eventually, publish_raw, serve
 from reporting.config import Settings
 from reporting.main import create_app
-from shared.events import AppraisalCompleted, AppraisalCompletedPayload, Predikat, RatingLevel
+from shared.events import AppraisalCompleted, Predikat
 
 pytestmark = pytest.mark.infra
 
@@ -22,18 +22,8 @@ async def client(service_settings: Callable[..., Settings]) -> AsyncIterator[htt
 
 
 def completed(appraisal_id: str, nip: str, period: str, predikat: Predikat, revision: int = 1) -> AppraisalCompleted:
-    return AppraisalCompleted.create(
-        AppraisalCompletedPayload(
-            appraisal_id=appraisal_id,
-            revision=revision,
-            nip=nip,
-            opd_code="DISDIK",
-            period=period,
-            hasil_kerja=RatingLevel.SESUAI_EKSPEKTASI,
-            perilaku_kerja=RatingLevel.SESUAI_EKSPEKTASI,
-            predikat=predikat,
-        ),
-        producer="test",
+    return appraisal_completed(
+        appraisal_id=appraisal_id, revision=revision, nip=nip, opd_code="DISDIK", period=period, predikat=predikat
     )
 
 

@@ -1,10 +1,12 @@
 """The FastAPI application every service is built from.
 
-A service supplies its settings, routers, the topics it touches and a ``wire`` coroutine that builds
-its dependencies (repositories, use cases), registers its Kafka subscribers and names its background
-tasks. This module does the rest, the same way for all four: logging, auth, Mongo, the broker,
-explicit topic creation, ``/healthz``, ``/readyz``, ``/metrics``, problem+json errors, and an orderly
-shutdown (in-flight handlers finish, the producer flushes, bounded so a dead Kafka cannot hang it).
+A service supplies its settings, routers, the topics it publishes and consumes, and a ``wire``
+coroutine that builds its dependencies (repositories, use cases) and returns its subscriptions and
+outbox collections. This module does the rest, the same way for all four: logging, auth, Mongo, the
+broker, explicit topic creation (with dead-letter topics), consumers with retries and dead letters,
+the outbox relay, ``/healthz``, ``/readyz``, ``/metrics``, ``/asyncapi.json``, problem+json errors,
+and an orderly shutdown (in-flight handlers finish, the producer flushes, bounded so a dead Kafka
+cannot hang it).
 """
 
 from __future__ import annotations
@@ -21,14 +23,19 @@ from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.asyncapi import asyncapi_document
 from shared.auth import TokenVerifier
 from shared.config import ServiceSettings
+from shared.consumer import RetryPolicy, Subscription, subscribe_all
+from shared.events import Topic
 from shared.http import install_problem_handlers, install_request_middleware
 from shared.kafka import create_broker, ensure_topics, topic_specs
 from shared.logs import configure_logging
 from shared.mongo import MongoDocument, create_mongo_client, mongo_ping
+from shared.outbox import OutboxRelay
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +49,20 @@ class Runtime:
     db: AsyncDatabase[MongoDocument]
     broker: KafkaBroker
     registry: CollectorRegistry
+    relay: OutboxRelay
 
 
 @dataclass
 class Wiring:
-    """What a service's ``wire`` returns: its dependencies (``app.state.deps``) and background tasks."""
+    """What a service's ``wire`` returns.
+
+    ``deps`` becomes ``app.state.deps`` for the routes; ``subscriptions`` are consumed with retries
+    and dead letters; the documents of ``outbox_collections`` are watched by the outbox relay;
+    ``background`` jobs run until shutdown."""
 
     deps: Any
+    subscriptions: Sequence[Subscription[Any]] = ()
+    outbox_collections: Sequence[AsyncCollection[MongoDocument]] = ()
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
 
@@ -58,9 +72,20 @@ class ServiceDefinition:
     title: str
     description: str
     routers: Sequence[APIRouter]
-    topics: Sequence[str]
+    publishes: Sequence[Topic]
+    consumes: Sequence[Topic]
     wire: Callable[[Runtime], Awaitable[Wiring]]
     version: str = "0.1.0"
+
+    def asyncapi(self) -> dict[str, Any]:
+        return asyncapi_document(
+            service=self.name,
+            title=self.title,
+            version=self.version,
+            description=self.description,
+            publishes=self.publishes,
+            consumes=self.consumes,
+        )
 
 
 def create_service_app(definition: ServiceDefinition, settings: ServiceSettings) -> FastAPI:
@@ -83,22 +108,35 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
             registry=registry,
             graceful_timeout_s=settings.shutdown_timeout_s / 2,
         )
-        runtime = Runtime(settings, mongo, mongo[settings.mongodb_database], broker, registry)
+        relay = OutboxRelay(broker, [], registry=registry, poll_interval_s=settings.outbox_poll_interval_s)
+        runtime = Runtime(settings, mongo, mongo[settings.mongodb_database], broker, registry, relay)
         tasks: list[asyncio.Task[None]] = []
         try:
             specs = topic_specs(
-                definition.topics,
+                sorted(set(definition.publishes) | set(definition.consumes)),
                 partitions=settings.kafka_topic_partitions,
                 replication_factor=settings.kafka_replication_factor,
             )
             async with asyncio.timeout(settings.kafka_startup_timeout_s):
                 await ensure_topics(settings.kafka_bootstrap_servers, specs, definition.name)
             wiring = await definition.wire(runtime)
+            subscribe_all(
+                broker,
+                wiring.subscriptions,
+                group_prefix=settings.consumer_group,
+                registry=registry,
+                retry=RetryPolicy(settings.consumer_retry_attempts, settings.consumer_retry_backoff_s),
+            )
+            relay.watch(*wiring.outbox_collections)
+            await relay.ensure_indexes()
             async with asyncio.timeout(settings.kafka_startup_timeout_s):
                 await broker.start()
             app.state.runtime = runtime
             app.state.deps = wiring.deps
-            tasks = [asyncio.create_task(job(), name=job.__name__) for job in wiring.background]
+            jobs = list(wiring.background)
+            if wiring.outbox_collections and settings.outbox_relay_enabled:
+                jobs.append(relay.run)
+            tasks = [asyncio.create_task(job(), name=job.__name__) for job in jobs]
             logger.info("%s started", definition.name, extra={"port": settings.port})
             yield
         finally:
@@ -121,6 +159,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
     install_request_middleware(app, registry, definition.name)
     app.include_router(_health_router())
     app.include_router(_metrics_router(registry))
+    app.include_router(_asyncapi_router(definition))
     for router in definition.routers:
         app.include_router(router)
     return app
@@ -138,6 +177,17 @@ async def _stop_tasks(tasks: list[asyncio.Task[None]], timeout_s: float) -> None
     for task in tasks:
         if task.done() and not task.cancelled() and task.exception() is not None:
             logger.error("background task %s failed", task.get_name(), exc_info=task.exception())
+
+
+def _asyncapi_router(definition: ServiceDefinition) -> APIRouter:
+    router = APIRouter(tags=["events"])
+    document = definition.asyncapi()
+
+    @router.get("/asyncapi.json", summary="AsyncAPI 3.0 document: the events this service publishes and consumes")
+    async def asyncapi() -> dict[str, Any]:
+        return document
+
+    return router
 
 
 def _metrics_router(registry: CollectorRegistry) -> APIRouter:

@@ -59,7 +59,7 @@ async def record_appraisal(
             appraiser_nip=principal.nip,
             idempotency_key=idempotency_key,
             repository=deps.appraisals,
-            wake_relay=deps.relay.wake,
+            wake_relay=deps.wake_relay,
             producer=deps.producer,
         )
     except AppraisalExistsError as exc:

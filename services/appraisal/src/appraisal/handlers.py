@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from faststream.kafka import KafkaBroker
+from typing import Any
 
-from appraisal.config import Settings
+from shared.consumer import Subscription
 
 
-def register(broker: KafkaBroker, settings: Settings) -> None:
-    """Every subscription of this service. The appraisal service consumes no event yet: it is the
-    source of ``appraisal.*`` events."""
-    del broker, settings
+def subscriptions() -> list[Subscription[Any]]:
+    """Every subscription of this service: none yet, it is the source of the ``appraisal.*`` events."""
+    return []

@@ -15,7 +15,8 @@ DEFINITION = ServiceDefinition(
     title="Kinerja ASN: appraisal service",
     description="Employee registry, SKP, periodic and annual evaluation, predikat (PermenPANRB 6/2022).",
     routers=[api.router],
-    topics=[Topic.APPRAISAL_COMPLETED],
+    publishes=[Topic.APPRAISAL_COMPLETED],
+    consumes=[],
     wire=wire,
 )
 

@@ -7,6 +7,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from shared.events.outbox import OUTBOX_FIELDS
 from shared.mongo import MongoDocument
 
 
@@ -38,4 +39,4 @@ class AppraisalRepository:
         return True
 
     async def get(self, appraisal_id: str) -> MongoDocument | None:
-        return await self.collection.find_one({"_id": appraisal_id}, {"outbox": 0})
+        return await self.collection.find_one({"_id": appraisal_id}, dict.fromkeys(OUTBOX_FIELDS, 0))

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from appraisal.domain import PREDIKAT_MATRIX_2022, PredikatMatrix
 from appraisal.repository import AppraisalRepository
 from appraisal.schemas import CompletedAppraisalIn
-from shared.events import AppraisalCompleted, AppraisalCompletedPayload, OutboxRecord
+from shared.events import AppraisalCompleted, AppraisalCompletedPayload
+from shared.events.outbox import OUTBOX_FIELDS, with_events
 from shared.mongo import MongoDocument
 
 # Ids of appraisals created with an Idempotency-Key are derived from it, so a retried request
@@ -61,25 +62,27 @@ async def record_completed_appraisal(
         producer=producer,
         occurred_at=completed_at,
     )
-    document: MongoDocument = {
-        "_id": appraisal_id,
-        "revision": 1,
-        "nip": command.nip,
-        "opd_code": command.opd_code,
-        "period": command.period,
-        "hasil_kerja": command.hasil_kerja.value,
-        "perilaku_kerja": command.perilaku_kerja.value,
-        "predikat": predikat.value,
-        "predikat_rule": matrix.version,
-        "pejabat_penilai_nip": appraiser_nip,
-        "completed_at": completed_at,
-        "outbox": [OutboxRecord.of(event).to_document()],
-    }
+    document: MongoDocument = with_events(
+        {
+            "_id": appraisal_id,
+            "revision": 1,
+            "nip": command.nip,
+            "opd_code": command.opd_code,
+            "period": command.period,
+            "hasil_kerja": command.hasil_kerja.value,
+            "perilaku_kerja": command.perilaku_kerja.value,
+            "predikat": predikat.value,
+            "predikat_rule": matrix.version,
+            "pejabat_penilai_nip": appraiser_nip,
+            "completed_at": completed_at,
+        },
+        event,
+        now=completed_at,
+    )
     created = await repository.insert(document)
     if created:
         wake_relay()
-        document.pop("outbox")
-        return RecordResult(document, created=True)
+        return RecordResult({k: v for k, v in document.items() if k not in OUTBOX_FIELDS}, created=True)
     existing = await repository.get(appraisal_id)
     if existing is None or any(
         existing[field] != document[field] for field in ("nip", "period", "hasil_kerja", "perilaku_kerja")

@@ -51,7 +51,7 @@ async def test_recording_an_appraisal_derives_predikat_and_publishes_the_event(
     assert key == nip.encode()
     assert event["event_type"] == "appraisal.completed"
     assert event["producer"] == "appraisal"
-    assert event["payload"] | {} == {
+    assert event["payload"] == {
         "appraisal_id": appraisal["id"],
         "revision": 1,
         "nip": nip,
@@ -61,6 +61,9 @@ async def test_recording_an_appraisal_derives_predikat_and_publishes_the_event(
         "perilaku_kerja": "sesuai_ekspektasi",
         "predikat": "butuh_perbaikan",
         "pejabat_penilai_nip": APPRAISER,
+        "unit_code": None,
+        "indicators": [],
+        "behaviours": [],
     }
 
 

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from faststream.kafka import KafkaBroker
+from functools import partial
+from typing import Any
 
 from notification import services
-from notification.config import Settings
 from notification.repository import InboxRepository
+from shared.consumer import Subscription
 from shared.events import AppraisalCompleted, Topic
 
 
-def register(broker: KafkaBroker, settings: Settings, inbox: InboxRepository) -> None:
-    """Every subscription of this service."""
-
-    @broker.subscriber(
-        Topic.APPRAISAL_COMPLETED,
-        group_id=f"{settings.consumer_group}.appraisal-completed",
-        auto_offset_reset="earliest",
-    )
-    async def on_appraisal_completed(event: AppraisalCompleted) -> None:
-        await services.notify_appraisal_completed(event, inbox=inbox)
+def subscriptions(inbox: InboxRepository) -> list[Subscription[Any]]:
+    """Every subscription of this service (consumer group ``<NOTIFICATION_CONSUMER_GROUP>.<name>``)."""
+    return [
+        Subscription(
+            Topic.APPRAISAL_COMPLETED,
+            "appraisal-completed",
+            AppraisalCompleted,
+            partial(services.notify_appraisal_completed, inbox=inbox),
+        ),
+    ]

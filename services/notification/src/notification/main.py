@@ -15,7 +15,8 @@ DEFINITION = ServiceDefinition(
     title="Kinerja ASN: notification service",
     description="Tells the right people at the right time: inbox, email, webhooks, live push (Bahasa Indonesia).",
     routers=[api.router],
-    topics=[Topic.APPRAISAL_COMPLETED],
+    publishes=[],
+    consumes=[Topic.APPRAISAL_COMPLETED],
     wire=wire,
 )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from notification import handlers
-from notification.config import Settings
 from notification.repository import InboxRepository
 from shared.app import Runtime, Wiring
 
@@ -16,9 +15,6 @@ class Deps:
 
 
 async def wire(runtime: Runtime) -> Wiring:
-    settings = runtime.settings
-    assert isinstance(settings, Settings)
     inbox = InboxRepository(runtime.db)
     await inbox.ensure_indexes()
-    handlers.register(runtime.broker, settings, inbox)
-    return Wiring(deps=Deps(inbox))
+    return Wiring(deps=Deps(inbox), subscriptions=handlers.subscriptions(inbox))

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from faststream.kafka import KafkaBroker
+from functools import partial
+from typing import Any
 
 from reporting import services
-from reporting.config import Settings
 from reporting.repository import AppraisalFacts
+from shared.consumer import Subscription
 from shared.events import AppraisalCompleted, Topic
 
 
-def register(broker: KafkaBroker, settings: Settings, facts: AppraisalFacts) -> None:
-    """Every subscription of this service."""
-
-    @broker.subscriber(
-        Topic.APPRAISAL_COMPLETED,
-        group_id=f"{settings.consumer_group}.appraisal-completed",
-        auto_offset_reset="earliest",
-    )
-    async def on_appraisal_completed(event: AppraisalCompleted) -> None:
-        await services.record_appraisal_completed(event, facts=facts)
+def subscriptions(facts: AppraisalFacts) -> list[Subscription[Any]]:
+    """Every subscription of this service (consumer group ``<REPORTING_CONSUMER_GROUP>.<name>``)."""
+    return [
+        Subscription(
+            Topic.APPRAISAL_COMPLETED,
+            "appraisal-completed",
+            AppraisalCompleted,
+            partial(services.record_appraisal_completed, facts=facts),
+        ),
+    ]

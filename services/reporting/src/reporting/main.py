@@ -15,7 +15,8 @@ DEFINITION = ServiceDefinition(
     title="Kinerja ASN: reporting service",
     description="Real-time read models for employees, supervisors, OPD heads and the BKPSDM.",
     routers=[api.router],
-    topics=[Topic.APPRAISAL_COMPLETED],
+    publishes=[],
+    consumes=[Topic.APPRAISAL_COMPLETED],
     wire=wire,
 )
 

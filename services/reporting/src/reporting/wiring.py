@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reporting import handlers
-from reporting.config import Settings
 from reporting.repository import AppraisalFacts
 from shared.app import Runtime, Wiring
 
@@ -16,9 +15,6 @@ class Deps:
 
 
 async def wire(runtime: Runtime) -> Wiring:
-    settings = runtime.settings
-    assert isinstance(settings, Settings)
     facts = AppraisalFacts(runtime.db)
     await facts.ensure_indexes()
-    handlers.register(runtime.broker, settings, facts)
-    return Wiring(deps=Deps(facts))
+    return Wiring(deps=Deps(facts), subscriptions=handlers.subscriptions(facts))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from faststream.kafka import KafkaBroker
+from typing import Any
 
-from training.config import Settings
+from shared.consumer import Subscription
 
 
-def register(broker: KafkaBroker, settings: Settings) -> None:
-    """Every subscription of this service. None yet: the training issue subscribes to
-    ``appraisal.low_score_flagged.v1``."""
-    del broker, settings
+def subscriptions() -> list[Subscription[Any]]:
+    """Every subscription of this service: none yet (the training issue consumes
+    ``appraisal.low_score_flagged.v1``)."""
+    return []

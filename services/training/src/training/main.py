@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from shared.app import ServiceDefinition, create_service_app
-from shared.events import Topic
 from training import api
 from training.config import Settings
 from training.wiring import wire
@@ -15,7 +14,8 @@ DEFINITION = ServiceDefinition(
     title="Kinerja ASN: training service",
     description="Competency-development catalogue, recommendations, enrolment and the yearly 20 JP obligation.",
     routers=[api.router],
-    topics=[Topic.APPRAISAL_COMPLETED],
+    publishes=[],
+    consumes=[],
     wire=wire,
 )
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from shared.app import Runtime, Wiring
 from training import handlers
-from training.config import Settings
 from training.repository import CatalogueRepository
 
 
@@ -16,9 +15,6 @@ class Deps:
 
 
 async def wire(runtime: Runtime) -> Wiring:
-    settings = runtime.settings
-    assert isinstance(settings, Settings)
     catalogue = CatalogueRepository(runtime.db)
     await catalogue.ensure_indexes()
-    handlers.register(runtime.broker, settings)
-    return Wiring(deps=Deps(catalogue))
+    return Wiring(deps=Deps(catalogue), subscriptions=handlers.subscriptions())

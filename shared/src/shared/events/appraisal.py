@@ -1,0 +1,127 @@
+"""Events of the performance cycle (owned by the appraisal service)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from shared.events.envelope import Aspect, BerAkhlakValue, Event, Payload, Predikat, RatingLevel, Topic, nip_field
+
+PERIOD_DESCRIPTION = "Evaluation period: '2026' (annual), '2026-Q1' (quarter) or '2026-03' (month)."
+
+
+class SkpIndicator(Payload):
+    indicator_id: str = Field(description="Id of the indicator (IKI) within the SKP.")
+    aspect: Aspect = Field(description="Kuantitas, kualitas, waktu or biaya.")
+    text: str = Field(description="The indicator as written in the SKP.")
+    target: str = Field(description="Target value as written, e.g. '95'.")
+    unit: str = Field(description="Unit of the target, e.g. '%', 'dokumen', 'bulan'.")
+
+
+class SkpRhk(Payload):
+    rhk_id: str = Field(description="Id of the RHK (rencana hasil kerja) within the SKP.")
+    kind: Literal["utama", "tambahan"] = Field(description="RHK utama or tambahan.")
+    text: str = Field(description="The RHK as written.")
+    intervened_rhk_id: str | None = Field(
+        None, description="The pejabat penilai's RHK this RHK intervenes (cascading); null at the top of an OPD."
+    )
+    indicators: list[SkpIndicator] = Field(description="Its indicators with targets.")
+
+
+class SkpApprovedPayload(Payload):
+    skp_id: str = Field(description="Id of the SKP in the appraisal service.")
+    nip: str = nip_field()
+    year: int = Field(ge=2000, le=2100, description="The SKP year (1 January - 31 December).")
+    approach: Literal["kuantitatif", "kualitatif"] = Field(description="Pendekatan hasil kerja.")
+    opd_code: str = Field(description="Code of the employee's OPD.")
+    unit_code: str | None = Field(None, description="Code of the unit within the OPD.")
+    pejabat_penilai_nip: str | None = Field(None, description="NIP of the approver.")
+    rhk: list[SkpRhk] = Field(description="The approved RHK with their indicators.")
+
+
+class SkpApproved(Event):
+    """The pejabat penilai approved an employee's SKP (performance plan) for a year."""
+
+    topic: ClassVar[Topic] = Topic.SKP_APPROVED
+    event_type: Literal["skp.approved"] = "skp.approved"
+    schema_version: Literal[1] = 1
+    payload: SkpApprovedPayload
+
+
+class IndicatorResult(Payload):
+    rhk_id: str = Field(description="Id of the RHK the indicator belongs to.")
+    rhk_text: str | None = Field(None, description="The RHK as written.")
+    indicator_id: str = Field(description="Id of the indicator.")
+    indicator_text: str = Field(description="The indicator as written.")
+    aspect: Aspect | None = Field(None, description="Aspect of the indicator.")
+    target: str = Field(description="Target as written, e.g. '95'.")
+    realisation: str | None = Field(None, description="Realisation as recorded, e.g. '62'.")
+    unit: str | None = Field(None, description="Unit, e.g. '%'.")
+    achievement_pct: float | None = Field(
+        None, description="Realisation as a percentage of target (capaian), when both are numeric."
+    )
+    rating: RatingLevel | None = Field(None, description="Rating of the RHK this indicator belongs to.")
+
+
+class BehaviourRating(Payload):
+    value: BerAkhlakValue = Field(description="The BerAKHLAK core value.")
+    rating: RatingLevel = Field(description="Its rating in this period.")
+
+
+class AppraisalCompletedPayload(Payload):
+    appraisal_id: str = Field(description="Id of the appraisal in the appraisal service.")
+    revision: int = Field(
+        1, ge=1, description="1 when first completed; higher when an objection changed the result. Highest wins."
+    )
+    nip: str = nip_field()
+    opd_code: str = Field(description="Code of the employee's OPD (agency).")
+    period: str = Field(description=PERIOD_DESCRIPTION)
+    hasil_kerja: RatingLevel = Field(description="Rating of work results.")
+    perilaku_kerja: RatingLevel = Field(description="Rating of work behaviour (BerAKHLAK).")
+    predikat: Predikat = Field(description="Predikat from the 3x3 matrix of PermenPANRB 6/2022.")
+    pejabat_penilai_nip: str | None = Field(None, description="NIP of the appraiser.")
+    unit_code: str | None = Field(None, description="Code of the unit within the OPD.")
+    indicators: list[IndicatorResult] = Field(
+        default_factory=list, description="Per indicator: target and realisation."
+    )
+    behaviours: list[BehaviourRating] = Field(default_factory=list, description="Rating of each BerAKHLAK value.")
+
+
+class AppraisalCompleted(Event):
+    """An appraisal (periodic or annual) was finalised by the pejabat penilai, or revised after an objection."""
+
+    topic: ClassVar[Topic] = Topic.APPRAISAL_COMPLETED
+    event_type: Literal["appraisal.completed"] = "appraisal.completed"
+    schema_version: Literal[1] = 1
+    payload: AppraisalCompletedPayload
+
+
+class LowScoreFlaggedPayload(Payload):
+    appraisal_id: str = Field(description="The appraisal that showed the weak results.")
+    revision: int = Field(1, ge=1, description="Revision of that appraisal.")
+    nip: str = nip_field()
+    opd_code: str = Field(description="Code of the employee's OPD.")
+    unit_code: str | None = Field(None, description="Code of the unit within the OPD.")
+    sector: str | None = Field(None, description="Sector of the OPD, e.g. 'kesehatan', 'pendidikan'.")
+    period: str = Field(description=PERIOD_DESCRIPTION)
+    predikat: Predikat = Field(description="The predikat of the appraisal.")
+    hasil_kerja: RatingLevel = Field(description="Overall rating of work results.")
+    perilaku_kerja: RatingLevel = Field(description="Overall rating of work behaviour.")
+    weak_indicators: list[IndicatorResult] = Field(
+        default_factory=list, description="Indicators of RHK rated below expectation, with target vs realisation."
+    )
+    weak_behaviours: list[BehaviourRating] = Field(
+        default_factory=list, description="BerAKHLAK values rated below expectation."
+    )
+    pejabat_penilai_nip: str | None = Field(None, description="NIP of the appraiser.")
+
+
+class LowScoreFlagged(Event):
+    """An appraisal showed weak results: a predikat of Butuh Perbaikan or lower, or an RHK or BerAKHLAK value
+    rated below expectation. Training reacts with development recommendations."""
+
+    topic: ClassVar[Topic] = Topic.APPRAISAL_LOW_SCORE_FLAGGED
+    event_type: Literal["appraisal.low_score_flagged"] = "appraisal.low_score_flagged"
+    schema_version: Literal[1] = 1
+    payload: LowScoreFlaggedPayload

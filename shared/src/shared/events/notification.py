@@ -1,0 +1,48 @@
+"""Events of message delivery (owned by the notification service)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from shared.events.envelope import Event, Payload, Topic, nip_field
+
+Channel = Literal["inbox", "email", "webhook", "push"]
+
+
+class NotificationDeliveredPayload(Payload):
+    notification_id: str = Field(description="Id of the notification in the notification service.")
+    nip: str = nip_field("NIP of the recipient (18 digits); the event's Kafka key.")
+    channel: Channel = Field(description="Where it was delivered.")
+    kind: str = Field(description="Event type that caused it, e.g. 'appraisal.completed'.")
+    source_event_id: str = Field(description="event_id of the event that caused it.")
+
+
+class NotificationDelivered(Event):
+    """A notification reached its channel (stored in the inbox, accepted by the mail server, ...)."""
+
+    topic: ClassVar[Topic] = Topic.NOTIFICATION_DELIVERED
+    event_type: Literal["notification.delivered"] = "notification.delivered"
+    schema_version: Literal[1] = 1
+    payload: NotificationDeliveredPayload
+
+
+class NotificationFailedPayload(Payload):
+    notification_id: str = Field(description="Id of the notification in the notification service.")
+    nip: str = nip_field("NIP of the recipient (18 digits); the event's Kafka key.")
+    channel: Channel = Field(description="The channel that failed.")
+    kind: str = Field(description="Event type that caused it.")
+    source_event_id: str = Field(description="event_id of the event that caused it.")
+    error: str = Field(description="Why it failed, e.g. 'SMTP 550 mailbox unavailable'.")
+    attempts: int = Field(ge=1, description="Delivery attempts made so far.")
+    will_retry: bool = Field(description="Whether the service will try again.")
+
+
+class NotificationFailed(Event):
+    """A notification could not be delivered on a channel."""
+
+    topic: ClassVar[Topic] = Topic.NOTIFICATION_FAILED
+    event_type: Literal["notification.failed"] = "notification.failed"
+    schema_version: Literal[1] = 1
+    payload: NotificationFailedPayload

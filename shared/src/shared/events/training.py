@@ -1,0 +1,75 @@
+"""Events of competency development (owned by the training service)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from shared.events.envelope import Event, Payload, Topic, nip_field
+
+
+class RecommendedProgram(Payload):
+    program_code: str = Field(description="Code of the programme in the training catalogue.")
+    title: str = Field(description="Title of the programme (Bahasa Indonesia).")
+    jp: float = Field(ge=0, description="Jam pelajaran the programme is worth.")
+    modality: str | None = Field(None, description="klasikal or non_klasikal (coaching, e-learning, ...).")
+
+
+class TrainingRecommendedPayload(Payload):
+    recommendation_id: str = Field(description="Id of the recommendation in the training service.")
+    nip: str = nip_field()
+    reason: Literal["low_score", "jp_shortfall", "manual"] = Field(description="Why it was recommended.")
+    source_appraisal_id: str | None = Field(None, description="The appraisal that triggered it, if any.")
+    programs: list[RecommendedProgram] = Field(description="Programmes recommended, best first.")
+    due_by: dt.date | None = Field(None, description="Date by which the development should be done.")
+
+
+class TrainingRecommended(Event):
+    """Development programmes were recommended to an employee."""
+
+    topic: ClassVar[Topic] = Topic.TRAINING_RECOMMENDED
+    event_type: Literal["training.recommended"] = "training.recommended"
+    schema_version: Literal[1] = 1
+    payload: TrainingRecommendedPayload
+
+
+class TrainingEnrolledPayload(Payload):
+    enrolment_id: str = Field(description="Id of the enrolment in the training service.")
+    nip: str = nip_field()
+    program_code: str = Field(description="Code of the programme.")
+    title: str = Field(description="Title of the programme.")
+    jp_planned: float = Field(ge=0, description="Jam pelajaran the programme is worth when completed.")
+    starts_on: dt.date = Field(description="First day.")
+    ends_on: dt.date | None = Field(None, description="Last day, if known.")
+    recommendation_id: str | None = Field(None, description="The recommendation this enrolment answers, if any.")
+
+
+class TrainingEnrolled(Event):
+    """An employee was enrolled in a development programme."""
+
+    topic: ClassVar[Topic] = Topic.TRAINING_ENROLLED
+    event_type: Literal["training.enrolled"] = "training.enrolled"
+    schema_version: Literal[1] = 1
+    payload: TrainingEnrolledPayload
+
+
+class TrainingCompletedPayload(Payload):
+    enrolment_id: str = Field(description="Id of the enrolment.")
+    nip: str = nip_field()
+    program_code: str = Field(description="Code of the programme.")
+    title: str = Field(description="Title of the programme.")
+    jp_earned: float = Field(ge=0, description="Jam pelajaran credited, after the JP conversion rules.")
+    completed_on: dt.date = Field(description="Day of completion.")
+    year: int = Field(ge=2000, le=2100, description="Year the JP count toward.")
+    certificate_ref: str | None = Field(None, description="Certificate number or link, if any.")
+
+
+class TrainingCompleted(Event):
+    """An employee completed a development programme; its JP count toward the yearly obligation."""
+
+    topic: ClassVar[Topic] = Topic.TRAINING_COMPLETED
+    event_type: Literal["training.completed"] = "training.completed"
+    schema_version: Literal[1] = 1
+    payload: TrainingCompletedPayload

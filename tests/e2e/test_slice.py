@@ -6,20 +6,17 @@ the predikat counts (reporting), only through Kafka.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
-from kinerja_testing import Infra, Keys
+from kinerja_testing import Infra, Keys, ServiceProcess, skip_history
 
 pytestmark = pytest.mark.infra
 
@@ -30,72 +27,31 @@ ADMIN = "197001012000011001"
 
 @dataclass
 class System:
-    urls: dict[str, str]
-    procs: dict[str, subprocess.Popen[bytes]]
-    logs: dict[str, Path]
+    services: dict[str, ServiceProcess]
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_ready(system: System, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    pending = set(SERVICES)
-    while pending and time.monotonic() < deadline:
-        for name in list(pending):
-            if system.procs[name].poll() is not None:
-                raise AssertionError(f"{name} exited: {system.logs[name].read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{system.urls[name]}/readyz", timeout=2).status_code == 200:
-                    pending.discard(name)
-            except httpx.HTTPError:
-                pass
-        time.sleep(0.3)
-    assert not pending, f"not ready: {pending}"
+    @property
+    def urls(self) -> dict[str, str]:
+        return {name: service.url for name, service in self.services.items()}
 
 
 @pytest.fixture(scope="module")
 def system(infra: Infra, keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     run_id = os.urandom(4).hex()
     log_dir = tmp_path_factory.mktemp("e2e-logs")
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-        "MONGODB_URL": infra.mongodb_url,
-        "AUTH_PUBLIC_KEY_FILE": str(keys.public),
-        "OUTBOX_POLL_INTERVAL_S": "0.5",
-        "SHUTDOWN_TIMEOUT_S": "10",
-    }
-    urls, procs, logs = {}, {}, {}
-    for name in SERVICES:
-        port = free_port()
-        prefix = name.upper()
-        env_for = env | {
-            f"{prefix}_PORT": str(port),
-            f"{prefix}_MONGODB_DATABASE": f"e2e_{run_id}_{name}",
-            f"{prefix}_CONSUMER_GROUP": f"e2e-{run_id}-{name}",
-        }
-        logs[name] = log_dir / f"{name}.log"
-        with logs[name].open("wb") as out:
-            procs[name] = subprocess.Popen([sys.executable, "-m", name], env=env_for, stdout=out, stderr=out)
-        urls[name] = f"http://127.0.0.1:{port}"
-    system = System(urls, procs, logs)
+    services = {name: ServiceProcess.configure(name, infra, keys, run_id, log_dir) for name in SERVICES}
+    for name in ("notification", "reporting"):
+        asyncio.run(
+            skip_history(infra, services[name].env[f"{name.upper()}_CONSUMER_GROUP"], ["appraisal.completed.v1"])
+        )
+    for service in services.values():
+        service.start()
     try:
-        wait_ready(system)
-        yield system
+        for service in services.values():
+            service.wait_ready()
+        yield System(services)
     finally:
-        for proc in procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        for service in services.values():
+            service.stop()
 
 
 def poll(check: Callable[[], object], timeout: float = 30.0) -> object:
@@ -163,10 +119,9 @@ def test_appraisal_reaches_inbox_and_report_through_kafka(
 
 
 def test_services_stop_cleanly_on_sigterm(system: System) -> None:
-    proc = system.procs["training"]
-    proc.send_signal(signal.SIGTERM)
+    training = system.services["training"]
     # uvicorn shuts the app down, then re-raises the signal so a supervisor sees why it ended.
-    assert proc.wait(timeout=30) == -signal.SIGTERM
-    log = system.logs["training"].read_text()
+    assert training.stop(signal.SIGTERM) == -signal.SIGTERM
+    log = training.log.read_text()
     assert '"training stopped"' in log
     assert "Application shutdown complete." in log

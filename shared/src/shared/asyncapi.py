@@ -24,8 +24,8 @@ def asyncapi_document(
 ) -> dict[str, Any]:
     publishes, consumes = list(publishes), list(consumes)
     topics = sorted(set(publishes) | set(consumes))
-    models: list[tuple[type[BaseModel], Literal["serialization"]]] = [
-        (EVENT_TYPES[topic], "serialization") for topic in topics
+    models: list[tuple[type[BaseModel], Literal["validation"]]] = [
+        (EVENT_TYPES[topic], "validation") for topic in topics
     ]
     keys, schema = models_json_schema(models, ref_template="#/components/schemas/{model}")
     schemas: dict[str, Any] = dict(schema.get("$defs", {}))
@@ -44,7 +44,7 @@ def asyncapi_document(
             "title": name,
             "summary": (event.__doc__ or "").strip().splitlines()[0],
             "contentType": "application/json",
-            "payload": keys[(event, "serialization")],
+            "payload": keys[(event, "validation")],
             "bindings": {
                 "kafka": {
                     "key": {"type": "string", "pattern": r"^\d{18}$", "description": "NIP of the employee"},

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -63,9 +64,22 @@ class Subscription(Generic[E]):
     """One topic a service consumes, the contract its values must meet, and the use case to call."""
 
     topic: str
-    name: str
     event_type: type[E]
     handle: Callable[[E], Awaitable[object]]
+
+    @property
+    def name(self) -> str:
+        """``appraisal.completed.v1`` -> ``appraisal-completed``: the consumer group suffix."""
+        return consumer_name(self.topic)
+
+
+def consumer_name(topic: str) -> str:
+    return re.sub(r"\.v\d+$", "", topic).replace(".", "-").replace("_", "-")
+
+
+def group_id_for(group_prefix: str, topic: str) -> str:
+    """The consumer group of a service's subscription to ``topic``: ``<prefix>.<topic without version>``."""
+    return f"{group_prefix}.{consumer_name(topic)}"
 
 
 class ConsumerMetrics:
@@ -220,4 +234,6 @@ def subscribe_all(
     """Register every subscription; each gets its own consumer group ``<group_prefix>.<name>``."""
     metrics = ConsumerMetrics(registry)
     for subscription in subscriptions:
-        subscribe(broker, subscription, group_id=f"{group_prefix}.{subscription.name}", metrics=metrics, retry=retry)
+        subscribe(
+            broker, subscription, group_id=group_id_for(group_prefix, subscription.topic), metrics=metrics, retry=retry
+        )

@@ -11,25 +11,31 @@ Never an in-memory fake.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import ExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from shared.config import ServiceSettings
+from shared.consumer import group_id_for
 from shared.events import AppraisalCompleted, AppraisalCompletedPayload, Predikat, RatingLevel
 from shared.mongo import MongoDocument
 from shared.token import ensure_local_keypair, mint_token
@@ -174,13 +180,16 @@ async def wait_for_event(
         await consumer.stop()
 
 
-async def eventually(check: Callable[[], Awaitable[T]], within: float = 30.0, interval: float = 0.2) -> T:
-    """Poll ``check`` until it returns a truthy value (returned) or the timeout passes (AssertionError)."""
+async def eventually(check: Callable[[], T | Awaitable[T]], within: float = 30.0, interval: float = 0.1) -> T:
+    """Poll ``check`` (plain or async) until it returns a truthy value (returned) or ``within`` seconds
+    pass (AssertionError)."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
-        result = await check()
+        result = check()
+        if inspect.isawaitable(result):
+            result = await result
         if result:
-            return result
+            return cast(T, result)
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {within}s (last result: {result!r})")
         await asyncio.sleep(interval)
@@ -211,3 +220,116 @@ def appraisal_completed(**payload: Any) -> AppraisalCompleted:
     }
     values.update(payload)
     return AppraisalCompleted.create(AppraisalCompletedPayload.model_validate(values), producer="test")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class ServiceProcess:
+    """One service run as its own process (``python -m <name>``), as in production."""
+
+    name: str
+    env: dict[str, str]
+    log: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def configure(
+        cls, name: str, infra: Infra, keys: Keys, run_id: str, log_dir: Path, **extra_env: str
+    ) -> ServiceProcess:
+        prefix = name.upper()
+        env = {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+            "MONGODB_URL": infra.mongodb_url,
+            "AUTH_PUBLIC_KEY_FILE": str(keys.public),
+            "OUTBOX_POLL_INTERVAL_S": "0.5",
+            "SHUTDOWN_TIMEOUT_S": "10",
+            f"{prefix}_MONGODB_DATABASE": f"test_{run_id}_{name}",
+            f"{prefix}_CONSUMER_GROUP": f"test-{run_id}-{name}",
+            **extra_env,
+        }
+        return cls(name=name, env=env, log=log_dir / f"{name}.log")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def database(self) -> str:
+        return self.env[f"{self.name.upper()}_MONGODB_DATABASE"]
+
+    def start(self, **extra_env: str) -> ServiceProcess:
+        env = self.env | {f"{self.name.upper()}_PORT": str(self.port)} | extra_env
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", self.name], env=env, stdout=out, stderr=out)
+        return self
+
+    def ready(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def wait_ready(self, within: float = 90.0) -> ServiceProcess:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            assert self.proc.poll() is None, f"{self.name} exited: {self.log_tail()}"
+            if self.ready():
+                return self
+            time.sleep(0.3)
+        raise AssertionError(f"{self.name} not ready within {within}s: {self.log_tail()}")
+
+    def stop(self, sig: int = signal.SIGTERM, within: float = 30.0) -> int:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"{self.name} did not stop within {within}s") from None
+
+    def log_tail(self, chars: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+
+async def skip_history(infra: Infra, group_prefix: str, topics: Iterable[str]) -> None:
+    """Start a service's new consumer groups at the end of its topics, as if it had consumed them.
+
+    The tests share topics (``appraisal.completed.v1``) that keep every earlier test's events; a
+    fresh group would first read all of them. Events published after this call are consumed."""
+    for topic in topics:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=infra.kafka_bootstrap_servers,
+            group_id=group_id_for(group_prefix, topic),
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            partitions = [TopicPartition(topic, p) for p in await _partitions(infra, topic)]
+            consumer.assign(partitions)
+            ends = await consumer.end_offsets(partitions)
+            await consumer.commit({tp: offset for tp, offset in ends.items()})
+        finally:
+            await consumer.stop()
+
+
+async def _partitions(infra: Infra, topic: str) -> set[int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        [description] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    partitions = {int(p["partition"]) for p in description["partitions"]}
+    assert partitions, f"topic {topic} not found"
+    return partitions

@@ -16,7 +16,6 @@ def subscriptions(inbox: InboxRepository) -> list[Subscription[Any]]:
     return [
         Subscription(
             Topic.APPRAISAL_COMPLETED,
-            "appraisal-completed",
             AppraisalCompleted,
             partial(services.notify_appraisal_completed, inbox=inbox),
         ),

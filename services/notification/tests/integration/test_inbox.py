@@ -5,17 +5,19 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
-from kinerja_testing import Infra, Keys, appraisal_completed, eventually, publish_raw, serve
+from kinerja_testing import Infra, Keys, appraisal_completed, eventually, publish_raw, serve, skip_history
 from notification.config import Settings
-from notification.main import create_app
+from notification.main import DEFINITION, create_app
 from shared.events import AppraisalCompleted, Predikat, RatingLevel
 
 pytestmark = pytest.mark.infra
 
 
 @pytest.fixture
-async def client(service_settings: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(service_settings(Settings))) as http:
+async def client(service_settings: Callable[..., Settings], infra: Infra) -> AsyncIterator[httpx.AsyncClient]:
+    settings = service_settings(Settings)
+    await skip_history(infra, settings.consumer_group, DEFINITION.consumes)
+    async with serve(create_app(settings)) as http:
         yield http
 
 

@@ -16,7 +16,6 @@ def subscriptions(facts: AppraisalFacts) -> list[Subscription[Any]]:
     return [
         Subscription(
             Topic.APPRAISAL_COMPLETED,
-            "appraisal-completed",
             AppraisalCompleted,
             partial(services.record_appraisal_completed, facts=facts),
         ),

@@ -5,9 +5,9 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
-from kinerja_testing import Infra, Keys, appraisal_completed, eventually, publish_raw, serve
+from kinerja_testing import Infra, Keys, appraisal_completed, eventually, publish_raw, serve, skip_history
 from reporting.config import Settings
-from reporting.main import create_app
+from reporting.main import DEFINITION, create_app
 from shared.events import AppraisalCompleted, Predikat
 
 pytestmark = pytest.mark.infra
@@ -16,8 +16,10 @@ ADMIN = "197001012000011001"
 
 
 @pytest.fixture
-async def client(service_settings: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(service_settings(Settings))) as http:
+async def client(service_settings: Callable[..., Settings], infra: Infra) -> AsyncIterator[httpx.AsyncClient]:
+    settings = service_settings(Settings)
+    await skip_history(infra, settings.consumer_group, DEFINITION.consumes)
+    async with serve(create_app(settings)) as http:
         yield http
 
 

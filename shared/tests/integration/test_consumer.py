@@ -1,0 +1,200 @@
+"""Consuming with validation, bounded retries, dead letters and re-drive, against the real Kafka broker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry
+
+from kinerja_testing import Infra, appraisal_completed, eventually
+from shared.consumer import ConsumerMetrics, PermanentError, RetryPolicy, Subscription, subscribe
+from shared.dlq import redrive, show
+from shared.events import AppraisalCompleted
+from shared.kafka import create_broker, ensure_topics, topic_specs
+
+pytestmark = pytest.mark.infra
+
+NIP = "198609262015051001"
+
+
+@dataclass
+class Handler:
+    """Records what it handled; fails while ``failures`` > 0 (then counts them down) or for ``permanent`` ids."""
+
+    handled: list[str] = field(default_factory=list)
+    failures: int = 0
+    permanent: set[str] = field(default_factory=set)
+    calls: int = 0
+
+    async def __call__(self, event: AppraisalCompleted) -> None:
+        self.calls += 1
+        if event.payload.appraisal_id in self.permanent:
+            raise PermanentError("appraisal belongs to no known employee")
+        if self.failures > 0:
+            self.failures -= 1
+            raise ConnectionError("database is restarting")
+        self.handled.append(event.payload.appraisal_id)
+
+
+@dataclass
+class Consumer:
+    topic: str
+    group: str
+    handler: Handler
+    registry: CollectorRegistry
+
+
+Start = Callable[..., Awaitable[Consumer]]
+
+
+@pytest.fixture
+async def start_consumer(infra: Infra, unique: str) -> AsyncIterator[Start]:
+    brokers: list[KafkaBroker] = []
+    topic = f"test.consumer.{unique}.v1"
+    await ensure_topics(infra.kafka_bootstrap_servers, topic_specs([topic], partitions=1, replication_factor=1), "test")
+
+    async def start(handler: Handler, retry: RetryPolicy = RetryPolicy(3, 0.05)) -> Consumer:
+        registry = CollectorRegistry()
+        broker = create_broker(infra.kafka_bootstrap_servers, service_name="test", registry=registry)
+        group = f"test-{unique}.consumer"
+        subscribe(
+            broker,
+            Subscription(topic, AppraisalCompleted, handler),
+            group_id=group,
+            metrics=ConsumerMetrics(registry),
+            retry=retry,
+        )
+        await broker.start()
+        brokers.append(broker)
+        return Consumer(topic, group, handler, registry)
+
+    yield start
+    for broker in brokers:
+        await broker.stop()
+
+
+async def produce(infra: Infra, topic: str, value: bytes, headers: list[tuple[str, bytes]] | None = None) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers, enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value, key=NIP.encode(), headers=headers or [])
+    finally:
+        await producer.stop()
+
+
+def valid(appraisal_id: str) -> bytes:
+    return appraisal_completed(appraisal_id=appraisal_id, nip=NIP).model_dump_json().encode()
+
+
+async def committed_offset(infra: Infra, consumer: Consumer) -> int | None:
+    probe = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap_servers, group_id=consumer.group)
+    await probe.start()
+    try:
+        return await probe.committed(TopicPartition(consumer.topic, 0))
+    finally:
+        await probe.stop()
+
+
+async def test_garbage_and_schema_invalid_messages_go_to_the_dlq_and_the_next_valid_one_is_processed(
+    infra: Infra, start_consumer: Start
+) -> None:
+    consumer = await start_consumer(Handler())
+    json_header = [("content-type", b"application/json")]
+    await produce(infra, consumer.topic, b"\x00\x01 not json at all", json_header)
+    await produce(infra, consumer.topic, b'{"event_id": "not-a-uuid", "payload": {}}', json_header)
+    await produce(infra, consumer.topic, valid("after-the-bad-ones"))
+
+    await eventually(lambda: consumer.handler.handled == ["after-the-bad-ones"])
+    letters = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq")
+    assert [letter.value for letter in letters] == [
+        b"\x00\x01 not json at all",
+        b'{"event_id": "not-a-uuid", "payload": {}}',
+    ]
+    for offset, letter in enumerate(letters):
+        assert letter.key == NIP.encode()
+        assert letter.headers["x-dead-letter-reason"] == "invalid"
+        assert letter.headers["x-exception-type"] == "ValidationError"
+        assert letter.headers["x-original-topic"] == consumer.topic
+        assert letter.headers["x-original-partition"] == "0"
+        assert letter.headers["x-original-offset"] == str(offset)
+        assert letter.headers["x-consumer-group"] == consumer.group
+        assert letter.headers["x-attempts"] == "0"
+    assert await _committed_reaches(infra, consumer, 3)
+    assert consumer.handler.calls == 1
+
+
+async def test_transient_failures_are_retried_with_backoff_and_then_succeed(
+    infra: Infra, start_consumer: Start
+) -> None:
+    consumer = await start_consumer(Handler(failures=2))
+    await produce(infra, consumer.topic, valid("flaky"))
+    await eventually(lambda: consumer.handler.handled == ["flaky"])
+    assert consumer.handler.calls == 3
+    assert (
+        consumer.registry.get_sample_value(
+            "consumer_handler_retries_total", {"topic": consumer.topic, "group": consumer.group}
+        )
+        == 2.0
+    )
+    assert await _committed_reaches(infra, consumer, 1)
+    assert await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq") == []
+
+
+async def test_exhausted_retries_dead_letter_the_message_and_redrive_brings_it_back_after_the_fix(
+    infra: Infra, start_consumer: Start
+) -> None:
+    consumer = await start_consumer(Handler(failures=3))  # the three attempts all fail
+    await produce(infra, consumer.topic, valid("needs-a-fix"))
+    await produce(infra, consumer.topic, valid("next-one"))
+    await eventually(lambda: consumer.handler.handled == ["next-one"])
+    [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq")
+    assert letter.headers["x-dead-letter-reason"] == "retries_exhausted"
+    assert letter.headers["x-attempts"] == "3"
+    assert letter.headers["x-exception-type"] == "ConnectionError"
+    assert letter.headers["x-exception-message"] == "database is restarting"
+
+    messages: list[str] = []
+    assert await redrive(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", progress=messages.append) == 1
+    await eventually(lambda: consumer.handler.handled == ["next-one", "needs-a-fix"])
+    assert messages[-1] == f"{consumer.topic}.dlq: re-driven 1 letter(s)"
+    # A second run finds nothing new to re-drive.
+    assert await redrive(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", progress=messages.append) == 0
+
+
+async def test_permanent_error_is_dead_lettered_at_once(infra: Infra, start_consumer: Start) -> None:
+    consumer = await start_consumer(Handler(permanent={"orphan"}))
+    await produce(infra, consumer.topic, valid("orphan"))
+    await produce(infra, consumer.topic, valid("fine"))
+    await eventually(lambda: consumer.handler.handled == ["fine"])
+    [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq")
+    assert (letter.headers["x-dead-letter-reason"], letter.headers["x-attempts"]) == ("permanent", "1")
+    assert consumer.handler.calls == 2
+
+
+async def test_a_header_that_is_not_utf8_does_not_block_the_partition(infra: Infra, start_consumer: Start) -> None:
+    consumer = await start_consumer(Handler())
+    await produce(infra, consumer.topic, valid("odd-header"), [("trace", b"\xff\xfe\xfd")])
+    await produce(infra, consumer.topic, valid("plain"))
+    await eventually(lambda: consumer.handler.handled == ["odd-header", "plain"])
+
+
+async def test_redrive_refuses_a_topic_that_is_not_a_dlq(infra: Infra) -> None:
+    with pytest.raises(ValueError, match="not a dead-letter topic"):
+        await redrive(infra.kafka_bootstrap_servers, "appraisal.completed.v1")
+
+
+async def _committed_reaches(infra: Infra, consumer: Consumer, offset: int) -> bool:
+    async def reached() -> bool:
+        return await committed_offset(infra, consumer) == offset
+
+    await eventually(reached, within=15)
+    return True
+
+
+def test_retry_backoff_doubles_up_to_the_cap() -> None:
+    policy = RetryPolicy(attempts=6, initial_backoff_s=0.2, max_backoff_s=1.0)
+    assert [policy.backoff(n) for n in range(1, 6)] == [0.2, 0.4, 0.8, 1.0, 1.0]

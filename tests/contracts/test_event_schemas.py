@@ -131,3 +131,12 @@ def test_changing_an_enum_is_breaking() -> None:
     new["$defs"]["SamplePayload"]["properties"]["level"]["$ref"] = "#/$defs/Level"
     new["properties"]["payload"]["$ref"] = "#/$defs/SamplePayload"
     assert breaking_changes(event_schema(Sample), new) == ["$defs/Level: schema changed"]
+
+
+def test_integration_guide_and_readme_list_every_topic() -> None:
+    root = SNAPSHOTS.parents[1]
+    guide = (root / "docs" / "integration.md").read_text()
+    readme = (root / "README.md").read_text()
+    for topic in Topic:
+        assert f"`{topic.value}`" in guide, topic
+        assert f"`{topic.value}`" in readme, topic

@@ -2,6 +2,8 @@
 
 import asyncio
 import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
@@ -10,6 +12,7 @@ from pymongo import AsyncMongoClient
 
 from kinerja_testing import Infra, appraisal_completed, eventually, wait_for_event
 from shared.events import AppraisalCompleted, OutboxRecord
+from shared.events.outbox import with_events
 from shared.kafka import create_broker, ensure_topics, topic_specs
 from shared.mongo import MongoDocument, create_mongo_client, mongo_ping
 from shared.outbox import OutboxRelay
@@ -98,3 +101,34 @@ async def test_relay_backs_off_while_kafka_is_unreachable_and_keeps_the_event(
     assert [json.dumps(r["value"], sort_keys=True) for r in document["outbox"]] == [
         json.dumps(OutboxRecord.of(event).value, sort_keys=True)
     ]
+
+
+async def test_outbox_metrics_show_backlog_and_age_then_publication(
+    infra: Infra, mongo_client: AsyncMongoClient[MongoDocument], unique: str, new_nip: Callable[[], str]
+) -> None:
+    collection = mongo_client[f"test_{unique}"]["things"]
+    event = make_event(f"metrics-{unique}", new_nip())
+    await collection.insert_one(with_events({"_id": "thing-3"}, event, now=datetime.now(UTC) - timedelta(seconds=90)))
+    registry = CollectorRegistry()
+    broker = create_broker(infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry())
+    relay = OutboxRelay(broker, [collection], registry=registry)
+    labels = {"collection": "things"}
+
+    await relay.observe()
+    assert registry.get_sample_value("outbox_pending_documents", labels) == 1
+    age = registry.get_sample_value("outbox_oldest_pending_age_seconds", labels)
+    assert age is not None
+    assert 90 <= age < 120
+
+    await broker.start()
+    try:
+        assert await relay.publish_pending() == 1
+    finally:
+        await broker.stop()
+    assert registry.get_sample_value("outbox_published_total", labels) == 1
+    assert registry.get_sample_value("outbox_pending_documents", labels) == 0
+    assert registry.get_sample_value("outbox_oldest_pending_age_seconds", labels) == 0
+    document = await collection.find_one({"_id": "thing-3"})
+    assert document is not None
+    assert document["outbox"] == []
+    assert "outbox_since" not in document

@@ -302,7 +302,7 @@ class ServiceProcess:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
 
-async def skip_history(infra: Infra, group_prefix: str, topics: Iterable[str]) -> None:
+async def skip_history(infra: Infra, group_prefix: str, topics: Iterable[str], *, exact_group: bool = False) -> None:
     """Start a service's new consumer groups at the end of its topics, as if it had consumed them.
 
     The tests share topics (``appraisal.completed.v1``) that keep every earlier test's events; a
@@ -310,7 +310,7 @@ async def skip_history(infra: Infra, group_prefix: str, topics: Iterable[str]) -
     for topic in topics:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=infra.kafka_bootstrap_servers,
-            group_id=group_id_for(group_prefix, topic),
+            group_id=group_prefix if exact_group else group_id_for(group_prefix, topic),
             enable_auto_commit=False,
         )
         await consumer.start()

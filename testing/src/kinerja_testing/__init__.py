@@ -36,6 +36,7 @@ from pymongo import AsyncMongoClient
 
 from shared.config import ServiceSettings
 from shared.consumer import group_id_for
+from shared.kafka import ensure_topics, topic_specs
 from shared.events import AppraisalCompleted, AppraisalCompletedPayload, Predikat, RatingLevel
 from shared.mongo import MongoDocument
 from shared.token import ensure_local_keypair, mint_token
@@ -306,7 +307,12 @@ async def skip_history(infra: Infra, group_prefix: str, topics: Iterable[str], *
     """Start a service's new consumer groups at the end of its topics, as if it had consumed them.
 
     The tests share topics (``appraisal.completed.v1``) that keep every earlier test's events; a
-    fresh group would first read all of them. Events published after this call are consumed."""
+    fresh group would first read all of them. Events published after this call are consumed.
+    Topics that do not exist yet are created as a service would create them."""
+    topics = list(topics)
+    await ensure_topics(
+        infra.kafka_bootstrap_servers, topic_specs(topics, partitions=3, replication_factor=1), "test-setup"
+    )
     for topic in topics:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=infra.kafka_bootstrap_servers,

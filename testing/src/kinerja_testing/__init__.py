@@ -36,8 +36,8 @@ from pymongo import AsyncMongoClient
 
 from shared.config import ServiceSettings
 from shared.consumer import group_id_for
-from shared.kafka import ensure_topics, topic_specs
 from shared.events import AppraisalCompleted, AppraisalCompletedPayload, Predikat, RatingLevel
+from shared.kafka import ensure_topics, topic_specs
 from shared.mongo import MongoDocument
 from shared.token import ensure_local_keypair, mint_token
 

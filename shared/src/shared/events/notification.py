@@ -11,12 +11,18 @@ from shared.events.envelope import Event, Payload, Topic, nip_field
 Channel = Literal["inbox", "email", "webhook", "push"]
 
 
-class NotificationDeliveredPayload(Payload):
+class NotificationRef(Payload):
+    """The fields every delivery event carries."""
+
     notification_id: str = Field(description="Id of the notification in the notification service.")
     nip: str = nip_field("NIP of the recipient (18 digits); the event's Kafka key.")
-    channel: Channel = Field(description="Where it was delivered.")
+    channel: Channel = Field(description="The channel: inbox, email, webhook or push.")
     kind: str = Field(description="Event type that caused it, e.g. 'appraisal.completed'.")
     source_event_id: str = Field(description="event_id of the event that caused it.")
+
+
+class NotificationDeliveredPayload(NotificationRef):
+    """Delivered on ``channel``."""
 
 
 class NotificationDelivered(Event):
@@ -28,12 +34,7 @@ class NotificationDelivered(Event):
     payload: NotificationDeliveredPayload
 
 
-class NotificationFailedPayload(Payload):
-    notification_id: str = Field(description="Id of the notification in the notification service.")
-    nip: str = nip_field("NIP of the recipient (18 digits); the event's Kafka key.")
-    channel: Channel = Field(description="The channel that failed.")
-    kind: str = Field(description="Event type that caused it.")
-    source_event_id: str = Field(description="event_id of the event that caused it.")
+class NotificationFailedPayload(NotificationRef):
     error: str = Field(description="Why it failed, e.g. 'SMTP 550 mailbox unavailable'.")
     attempts: int = Field(ge=1, description="Delivery attempts made so far.")
     will_retry: bool = Field(description="Whether the service will try again.")

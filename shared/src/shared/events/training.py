@@ -35,11 +35,16 @@ class TrainingRecommended(Event):
     payload: TrainingRecommendedPayload
 
 
-class TrainingEnrolledPayload(Payload):
+class EnrolmentRef(Payload):
+    """The fields every enrolment event carries."""
+
     enrolment_id: str = Field(description="Id of the enrolment in the training service.")
     nip: str = nip_field()
     program_code: str = Field(description="Code of the programme.")
     title: str = Field(description="Title of the programme.")
+
+
+class TrainingEnrolledPayload(EnrolmentRef):
     jp_planned: float = Field(ge=0, description="Jam pelajaran the programme is worth when completed.")
     starts_on: dt.date = Field(description="First day.")
     ends_on: dt.date | None = Field(None, description="Last day, if known.")
@@ -55,11 +60,7 @@ class TrainingEnrolled(Event):
     payload: TrainingEnrolledPayload
 
 
-class TrainingCompletedPayload(Payload):
-    enrolment_id: str = Field(description="Id of the enrolment.")
-    nip: str = nip_field()
-    program_code: str = Field(description="Code of the programme.")
-    title: str = Field(description="Title of the programme.")
+class TrainingCompletedPayload(EnrolmentRef):
     jp_earned: float = Field(ge=0, description="Jam pelajaran credited, after the JP conversion rules.")
     completed_on: dt.date = Field(description="Day of completion.")
     year: int = Field(ge=2000, le=2100, description="Year the JP count toward.")

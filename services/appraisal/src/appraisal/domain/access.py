@@ -1,0 +1,63 @@
+"""Who may see and do what with an employee's records.
+
+- ``pegawai``: their own records;
+- ``pejabat_penilai``: their direct reports (the employee names them as pejabat penilai);
+- ``atasan_pejabat_penilai``: one level further (the employee names them as atasan), for objections;
+- ``admin_opd``: every employee of their OPD;
+- ``admin_bkpsdm``: everyone;
+- ``pimpinan``: dashboards only (the reporting service), no individual records here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Relation(StrEnum):
+    SELF = "self"
+    APPRAISER = "appraiser"
+    APPRAISERS_SUPERIOR = "appraisers_superior"
+    OPD_ADMIN = "opd_admin"
+    BKPSDM = "bkpsdm"
+
+
+@dataclass(frozen=True)
+class Actor:
+    nip: str
+    roles: frozenset[str]
+    opd_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The employee whose record is touched."""
+
+    nip: str
+    opd_code: str
+    pejabat_penilai_nip: str | None
+    atasan_pejabat_penilai_nip: str | None
+
+
+def relations(actor: Actor, subject: Subject) -> frozenset[Relation]:
+    found = set()
+    if actor.nip == subject.nip:
+        found.add(Relation.SELF)
+    if "pejabat_penilai" in actor.roles and subject.pejabat_penilai_nip == actor.nip:
+        found.add(Relation.APPRAISER)
+    if "atasan_pejabat_penilai" in actor.roles and subject.atasan_pejabat_penilai_nip == actor.nip:
+        found.add(Relation.APPRAISERS_SUPERIOR)
+    if "admin_opd" in actor.roles and actor.opd_code is not None and actor.opd_code == subject.opd_code:
+        found.add(Relation.OPD_ADMIN)
+    if "admin_bkpsdm" in actor.roles:
+        found.add(Relation.BKPSDM)
+    return frozenset(found)
+
+
+def may(actor: Actor, subject: Subject, allowed: Collection[Relation]) -> bool:
+    return bool(relations(actor, subject) & set(allowed))
+
+
+READ = (Relation.SELF, Relation.APPRAISER, Relation.APPRAISERS_SUPERIOR, Relation.OPD_ADMIN, Relation.BKPSDM)
+MANAGE_REGISTRY = (Relation.OPD_ADMIN, Relation.BKPSDM)

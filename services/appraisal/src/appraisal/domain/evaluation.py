@@ -1,0 +1,126 @@
+"""Periodic and annual evaluation: achievement (capaian), suggested ratings, completeness, and the
+weak areas that flag a low score."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from appraisal.domain.rules import CAPAIAN_THRESHOLDS, LOW_PREDIKAT, CapaianThresholds
+from shared.events import Aspect, BerAkhlakValue, Predikat, RatingLevel
+
+_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*%?\s*$")
+
+
+class Frequency(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
+def periods_of(year: int, frequency: Frequency) -> list[str]:
+    """The periodic evaluation periods of a year; the annual evaluation is the period ``str(year)``."""
+    if frequency is Frequency.QUARTERLY:
+        return [f"{year}-Q{q}" for q in range(1, 5)]
+    return [f"{year}-{m:02d}" for m in range(1, 13)]
+
+
+def year_of(period: str) -> int:
+    return int(period[:4])
+
+
+def is_annual(period: str) -> bool:
+    return len(period) == 4
+
+
+def _number(text: str | None) -> float | None:
+    if text is None:
+        return None
+    match = _NUMBER.match(text)
+    return float(match.group(1).replace(",", ".")) if match else None
+
+
+def capaian(aspect: Aspect, target: str, realisation: str | None) -> float | None:
+    """Realisation as a percentage of target, when both are numbers; for the time aspect less is
+    better, so it is target / realisation. None when it cannot be computed."""
+    t, r = _number(target), _number(realisation)
+    if t is None or r is None:
+        return None
+    if aspect is Aspect.WAKTU:
+        return round(t / r * 100, 1) if r > 0 else None
+    return round(r / t * 100, 1) if t > 0 else None
+
+
+def suggest_rhk_rating(
+    capaians: Sequence[float | None], thresholds: CapaianThresholds = CAPAIAN_THRESHOLDS
+) -> RatingLevel | None:
+    """From the capaian of an RHK's indicators (their mean); None when none is numeric."""
+    known = [c for c in capaians if c is not None]
+    if not known:
+        return None
+    mean = sum(known) / len(known)
+    if mean >= thresholds.above_expectation_from:
+        return RatingLevel.DI_ATAS_EKSPEKTASI
+    if mean >= thresholds.meets_expectation_from:
+        return RatingLevel.SESUAI_EKSPEKTASI
+    return RatingLevel.DI_BAWAH_EKSPEKTASI
+
+
+def suggest_overall(ratings: Sequence[tuple[str, RatingLevel]]) -> RatingLevel | None:
+    """Overall rating from the ratings of the parts, after PermenPANRB 6/2022:
+
+    - Di Atas Ekspektasi: most (more than half) are above expectation and no main part is below;
+    - Di Bawah Ekspektasi: most (more than half) are below expectation;
+    - Sesuai Ekspektasi: otherwise.
+
+    ``ratings`` are (kind, rating) pairs, kind "utama" or "tambahan" (BerAKHLAK values count as "utama")."""
+    if not ratings:
+        return None
+    n = len(ratings)
+    above = sum(1 for _, r in ratings if r is RatingLevel.DI_ATAS_EKSPEKTASI)
+    below = sum(1 for _, r in ratings if r is RatingLevel.DI_BAWAH_EKSPEKTASI)
+    main_below = any(kind == "utama" and r is RatingLevel.DI_BAWAH_EKSPEKTASI for kind, r in ratings)
+    if below * 2 > n:
+        return RatingLevel.DI_BAWAH_EKSPEKTASI
+    if above * 2 > n and not main_below:
+        return RatingLevel.DI_ATAS_EKSPEKTASI
+    return RatingLevel.SESUAI_EKSPEKTASI
+
+
+def finalisation_problems(
+    *,
+    rhk_ids: Sequence[str],
+    rhk_ratings: Mapping[str, RatingLevel],
+    behaviour_ratings: Mapping[BerAkhlakValue, RatingLevel],
+    hasil_kerja: RatingLevel | None,
+    perilaku_kerja: RatingLevel | None,
+) -> list[str]:
+    """What the pejabat penilai must still rate before the evaluation can be finalised."""
+    problems = [f"RHK {rhk_id} is not rated" for rhk_id in rhk_ids if rhk_id not in rhk_ratings]
+    problems += [f"BerAKHLAK value {v.value} is not rated" for v in BerAkhlakValue if v not in behaviour_ratings]
+    if hasil_kerja is None:
+        problems.append("the overall Hasil Kerja rating is missing")
+    if perilaku_kerja is None:
+        problems.append("the overall Perilaku Kerja rating is missing")
+    return problems
+
+
+@dataclass(frozen=True)
+class LowScore:
+    weak_rhk_ids: tuple[str, ...]
+    weak_behaviours: tuple[BerAkhlakValue, ...]
+
+
+def low_score(
+    predikat: Predikat,
+    rhk_ratings: Mapping[str, RatingLevel],
+    behaviour_ratings: Mapping[BerAkhlakValue, RatingLevel],
+) -> LowScore | None:
+    """A low score: a predikat of Butuh Perbaikan or lower, or any RHK or BerAKHLAK value rated below
+    expectation. None when there is none."""
+    weak_rhk = tuple(k for k, r in rhk_ratings.items() if r is RatingLevel.DI_BAWAH_EKSPEKTASI)
+    weak_values = tuple(v for v, r in behaviour_ratings.items() if r is RatingLevel.DI_BAWAH_EKSPEKTASI)
+    if predikat in LOW_PREDIKAT or weak_rhk or weak_values:
+        return LowScore(weak_rhk, weak_values)
+    return None

@@ -1,0 +1,54 @@
+"""Tindak lanjut: development plans for low results, the improvement window, escalation, objections."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from enum import StrEnum
+
+from appraisal.domain.rules import FOLLOW_UP, LOW_PREDIKAT, FollowUpRules
+from shared.events import Predikat
+
+
+class Cause(StrEnum):
+    """The cause of low performance as the pejabat penilai sees it."""
+
+    KOMPETENSI = "kompetensi"
+    BEBAN_KERJA = "beban_kerja"
+    SUMBER_DAYA = "sumber_daya"
+    MOTIVASI_PERSONAL = "motivasi_personal"
+    LAINNYA = "lainnya"
+
+
+class Action(StrEnum):
+    COACHING = "coaching"
+    MENTORING = "mentoring"
+    KONSELING = "konseling"
+    PELATIHAN = "pelatihan"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def improvement_due(finalised_on: dt.date, rules: FollowUpRules = FOLLOW_UP) -> dt.date:
+    """End of the improvement window that starts when a low result is finalised."""
+    return add_months(finalised_on, rules.improvement_window_months)
+
+
+def must_escalate(annual_predikat_by_year: dict[int, Predikat], year: int, rules: FollowUpRules = FOLLOW_UP) -> bool:
+    """True when the annual predikat of ``year`` and the years right before it are all low, for
+    ``consecutive_low_annual_to_escalate`` years in a row."""
+    span = range(year - rules.consecutive_low_annual_to_escalate + 1, year + 1)
+    return all(annual_predikat_by_year.get(y) in LOW_PREDIKAT for y in span)
+
+
+class ObjectionDecision(StrEnum):
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+
+
+def objection_open(finalised_at: dt.datetime, now: dt.datetime, window_days: int) -> bool:
+    return now <= finalised_at + dt.timedelta(days=window_days)

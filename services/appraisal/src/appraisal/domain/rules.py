@@ -1,0 +1,155 @@
+"""Rule data with its source. Rules marked [R] were not found in a primary source: they are
+assumptions kept here, as data, so that the BKPSDM can change them without a code change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+from shared.events import Predikat
+
+LOW_PREDIKAT = frozenset({Predikat.BUTUH_PERBAIKAN, Predikat.KURANG_MISCONDUCT, Predikat.SANGAT_KURANG})
+"""Predikat that flag a low score and open a development plan (domain.md 1.8, recommended rule engine)."""
+
+
+@dataclass(frozen=True)
+class CapaianThresholds:
+    """Suggested rating of an RHK from the achievement (capaian) of its indicators, in percent of target.
+    The pejabat penilai decides; this is only a suggestion. [R]: PermenPANRB 6/2022 has no formula."""
+
+    above_expectation_from: float = 110.0
+    meets_expectation_from: float = 100.0
+    source: str = "[R] project assumption; PermenPANRB 6/2022 removed the numeric formula"
+
+
+CAPAIAN_THRESHOLDS = CapaianThresholds()
+
+
+@dataclass(frozen=True)
+class FollowUpRules:
+    improvement_window_months: int = 6
+    improvement_window_source: str = "PP 30/2019 Pasal 57-58: 6 bulan kesempatan memperbaiki kinerja"
+    consecutive_low_annual_to_escalate: int = 2
+    escalation_source: str = "[R] domain.md 1.8: a second consecutive low annual rating is escalated to BKPSDM"
+
+
+FOLLOW_UP = FollowUpRules()
+
+DEFAULT_OBJECTION_WINDOW_DAYS = 14
+"""[R] Days after finalisation in which the employee may object (keberatan, PP 30/2019); set per year."""
+
+
+class OrgPredikat(StrEnum):
+    """Predikat kinerja organisasi."""
+
+    ISTIMEWA = "istimewa"
+    BAIK = "baik"
+    BUTUH_PERBAIKAN = "butuh_perbaikan"
+    KURANG = "kurang"
+    SANGAT_KURANG = "sangat_kurang"
+
+
+@dataclass(frozen=True)
+class ShareRule:
+    """A bound on the share (or count) of employees whose predikat is in ``predikat``."""
+
+    predikat: frozenset[Predikat]
+    text: str
+    max_share: float | None = None
+    min_share: float | None = None
+    min_count: int | None = None
+
+
+_SB, _B, _BP, _K, _SK = (
+    Predikat.SANGAT_BAIK,
+    Predikat.BAIK,
+    Predikat.BUTUH_PERBAIKAN,
+    Predikat.KURANG_MISCONDUCT,
+    Predikat.SANGAT_KURANG,
+)
+
+
+@dataclass(frozen=True)
+class DistributionPattern:
+    version: str
+    citation: str
+    rules: MappingProxyType[OrgPredikat, tuple[ShareRule, ...]]
+
+
+DISTRIBUTION_2022 = DistributionPattern(
+    version="permenpanrb-6-2022",
+    citation=(
+        "PermenPANRB No. 6 Tahun 2022, Lampiran (pola distribusi, hlm. 94), as quoted in the MenPANRB circular "
+        "on the three evaluation steps"
+    ),
+    rules=MappingProxyType(
+        {
+            OrgPredikat.ISTIMEWA: (ShareRule(frozenset({_SB}), "Sangat Baik paling banyak 70%", max_share=0.70),),
+            OrgPredikat.BAIK: (
+                ShareRule(frozenset({_B}), "Baik paling banyak 70%", max_share=0.70),
+                ShareRule(frozenset({_BP, _K}), "harus ada Butuh Perbaikan dan/atau Kurang/Misconduct", min_count=1),
+            ),
+            OrgPredikat.BUTUH_PERBAIKAN: (
+                ShareRule(frozenset({_BP}), "Butuh Perbaikan paling sedikit 60%", min_share=0.60),
+                ShareRule(frozenset({_SB}), "Sangat Baik paling banyak 10%", max_share=0.10),
+            ),
+            OrgPredikat.KURANG: (
+                ShareRule(frozenset({_K}), "Kurang/Misconduct paling sedikit 60%", min_share=0.60),
+                ShareRule(frozenset({_BP}), "Butuh Perbaikan paling sedikit 10%", min_share=0.10),
+                ShareRule(frozenset({_SB}), "Sangat Baik paling banyak 10%", max_share=0.10),
+            ),
+            OrgPredikat.SANGAT_KURANG: (
+                ShareRule(frozenset({_SK}), "Sangat Kurang paling sedikit 60%", min_share=0.60),
+                ShareRule(
+                    frozenset({_K, _BP}),
+                    "Kurang/Misconduct dan/atau Butuh Perbaikan paling sedikit 10%",
+                    min_share=0.10,
+                ),
+                ShareRule(frozenset({_SB}), "tidak ada Sangat Baik", max_share=0.0),
+            ),
+        }
+    ),
+)
+
+OPD_SECTORS = MappingProxyType(
+    {
+        "SETDA": "pemerintahan",
+        "SETWAN": "pemerintahan",
+        "INSPEKTORAT": "pengawasan",
+        "BAPPEDA": "perencanaan",
+        "BKPSDM": "kepegawaian",
+        "BPKAD": "keuangan",
+        "BAPENDA": "keuangan",
+        "BPBD": "kebencanaan",
+        "KESBANGPOL": "pemerintahan",
+        "DISDIK": "pendidikan",
+        "DINKES": "kesehatan",
+        "RSUD-BARI": "kesehatan",
+        "DPUPR": "infrastruktur",
+        "PERKIMTAN": "infrastruktur",
+        "DLHK": "lingkungan",
+        "DISHUB": "perhubungan",
+        "DINSOS": "sosial",
+        "DISDUKCAPIL": "kependudukan",
+        "DISKOMINFO": "komunikasi",
+        "DPMPTSP": "perizinan",
+        "DISBUD": "kebudayaan",
+        "DISPAR": "pariwisata",
+        "DISPORA": "kepemudaan",
+        "DISDAG": "perdagangan",
+        "DISKOP-UKM": "ekonomi",
+        "DISNAKER": "ketenagakerjaan",
+        "DKPP": "pangan",
+        "DISPUSTAKA": "perpustakaan",
+        "DAMKAR": "ketertiban",
+        "SATPOLPP": "ketertiban",
+        "DPPKB": "sosial",
+        "DPPPA": "sosial",
+    }
+)
+"""[R] OPD codes of Pemerintah Kota Palembang (Perda 6/2016 structure, domain.md 3) and their sector."""
+
+
+def sector_of(opd_code: str) -> str | None:
+    return OPD_SECTORS.get(opd_code)

@@ -1,0 +1,92 @@
+"""The SKP (performance plan) and its workflow: draft -> submitted -> approved, or returned and revised."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shared.events import Aspect
+
+
+class SkpStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class SkpAction(StrEnum):
+    EDIT = "edit"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    RETURN = "return"
+
+
+class WorkflowError(ValueError):
+    """The action is not allowed in the current state."""
+
+
+TRANSITIONS: dict[tuple[SkpStatus, SkpAction], SkpStatus] = {
+    (SkpStatus.DRAFT, SkpAction.EDIT): SkpStatus.DRAFT,
+    (SkpStatus.RETURNED, SkpAction.EDIT): SkpStatus.RETURNED,
+    (SkpStatus.DRAFT, SkpAction.SUBMIT): SkpStatus.SUBMITTED,
+    (SkpStatus.RETURNED, SkpAction.SUBMIT): SkpStatus.SUBMITTED,
+    (SkpStatus.SUBMITTED, SkpAction.APPROVE): SkpStatus.APPROVED,
+    (SkpStatus.SUBMITTED, SkpAction.RETURN): SkpStatus.RETURNED,
+}
+
+
+def transition(status: SkpStatus, action: SkpAction) -> SkpStatus:
+    try:
+        return TRANSITIONS[(status, action)]
+    except KeyError:
+        raise WorkflowError(f"cannot {action.value} an SKP that is {status.value}") from None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    indicator_id: str
+    aspect: Aspect
+    text: str
+    target: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Rhk:
+    rhk_id: str
+    kind: str  # "utama" | "tambahan"
+    text: str
+    intervened_rhk_id: str | None
+    indicators: tuple[Indicator, ...]
+
+
+def submission_problems(rhk: Collection[Rhk], *, superior_rhk_ids: Collection[str] | None) -> list[str]:
+    """What keeps an SKP from being submitted or approved; empty when it is complete.
+
+    ``superior_rhk_ids`` are the RHK of the pejabat penilai's approved SKP of the same year, or None
+    at the top of an OPD (no pejabat penilai in the OPD), where nothing is intervened."""
+    problems: list[str] = []
+    if not any(r.kind == "utama" for r in rhk):
+        problems.append("an SKP needs at least one RHK utama")
+    rhk_ids = [r.rhk_id for r in rhk]
+    if len(rhk_ids) != len(set(rhk_ids)):
+        problems.append("RHK ids must be unique")
+    indicator_ids = [i.indicator_id for r in rhk for i in r.indicators]
+    if len(indicator_ids) != len(set(indicator_ids)):
+        problems.append("indicator ids must be unique within the SKP")
+    for r in rhk:
+        if not r.indicators:
+            problems.append(f"RHK {r.rhk_id} needs at least one indicator")
+        if superior_rhk_ids is None:
+            continue
+        if r.intervened_rhk_id is None:
+            if r.kind == "utama":
+                problems.append(f"RHK utama {r.rhk_id} must intervene an RHK of the pejabat penilai's SKP")
+        elif r.intervened_rhk_id not in superior_rhk_ids:
+            problems.append(
+                f"RHK {r.rhk_id} intervenes {r.intervened_rhk_id}, which is not an RHK of the pejabat penilai's "
+                "approved SKP of the same year"
+            )
+    return problems

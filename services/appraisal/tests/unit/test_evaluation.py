@@ -1,0 +1,117 @@
+import pytest
+
+from appraisal.domain.evaluation import (
+    Frequency,
+    capaian,
+    finalisation_problems,
+    is_annual,
+    low_score,
+    periods_of,
+    suggest_overall,
+    suggest_rhk_rating,
+)
+from shared.events import Aspect, BerAkhlakValue, Predikat, RatingLevel
+
+B, S, A = RatingLevel.DI_BAWAH_EKSPEKTASI, RatingLevel.SESUAI_EKSPEKTASI, RatingLevel.DI_ATAS_EKSPEKTASI
+
+
+def test_periods_of_a_year() -> None:
+    assert periods_of(2026, Frequency.QUARTERLY) == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    assert periods_of(2026, Frequency.MONTHLY)[0] == "2026-01"
+    assert len(periods_of(2026, Frequency.MONTHLY)) == 12
+    assert is_annual("2026")
+    assert not is_annual("2026-Q1")
+
+
+@pytest.mark.parametrize(
+    ("aspect", "target", "realisation", "expected"),
+    [
+        (Aspect.KUANTITAS, "95", "62", 65.3),  # the brief's immunisation example
+        (Aspect.KUALITAS, "100%", "100 %", 100.0),
+        (Aspect.KUANTITAS, "2", "3", 150.0),
+        (Aspect.WAKTU, "12", "10", 120.0),  # done in less time than planned
+        (Aspect.BIAYA, "1,5", "1,5", 100.0),
+        (Aspect.KUANTITAS, "95", None, None),
+        (Aspect.KUANTITAS, "dokumen lengkap", "lengkap", None),
+        (Aspect.KUANTITAS, "0", "5", None),
+        (Aspect.WAKTU, "12", "0", None),
+    ],
+)
+def test_capaian(aspect: Aspect, target: str, realisation: str | None, expected: float | None) -> None:
+    assert capaian(aspect, target, realisation) == expected
+
+
+@pytest.mark.parametrize(
+    ("capaians", "rating"),
+    [
+        ([65.3], B),
+        ([99.9], B),
+        ([100.0], S),
+        ([109.9], S),
+        ([110.0], A),
+        ([140.0, 70.0], S),
+        ([None], None),
+        ([], None),
+    ],
+)
+def test_suggested_rhk_rating_from_mean_capaian(capaians: list[float | None], rating: RatingLevel | None) -> None:
+    assert suggest_rhk_rating(capaians) is rating
+
+
+@pytest.mark.parametrize(
+    ("ratings", "overall"),
+    [
+        ([("utama", A), ("utama", A), ("tambahan", S)], A),
+        ([("utama", A), ("utama", A), ("utama", B)], S),  # a main result below: not above expectation
+        ([("utama", A), ("tambahan", A), ("tambahan", B)], A),  # only an additional result below
+        ([("utama", B), ("utama", B), ("utama", A)], B),
+        ([("utama", S), ("utama", B)], S),  # half below is not "most"
+        ([("utama", S)], S),
+        ([], None),
+    ],
+)
+def test_suggested_overall_rating(ratings: list[tuple[str, RatingLevel]], overall: RatingLevel | None) -> None:
+    assert suggest_overall(ratings) is overall
+
+
+def all_values(rating: RatingLevel = S) -> dict[BerAkhlakValue, RatingLevel]:
+    return dict.fromkeys(BerAkhlakValue, rating)
+
+
+def test_finalisation_needs_every_rating() -> None:
+    assert (
+        finalisation_problems(
+            rhk_ids=["r1"], rhk_ratings={"r1": S}, behaviour_ratings=all_values(), hasil_kerja=S, perilaku_kerja=S
+        )
+        == []
+    )
+    problems = finalisation_problems(
+        rhk_ids=["r1", "r2"],
+        rhk_ratings={"r1": S},
+        behaviour_ratings={BerAkhlakValue.AKUNTABEL: S},
+        hasil_kerja=None,
+        perilaku_kerja=None,
+    )
+    assert "RHK r2 is not rated" in problems
+    assert "BerAKHLAK value loyal is not rated" in problems
+    assert len([p for p in problems if p.startswith("BerAKHLAK")]) == 6
+    assert "the overall Hasil Kerja rating is missing" in problems
+    assert "the overall Perilaku Kerja rating is missing" in problems
+
+
+@pytest.mark.parametrize("predikat", list(Predikat))
+def test_low_predikat_flags_a_low_score(predikat: Predikat) -> None:
+    flagged = low_score(predikat, {"r1": S}, all_values())
+    if predikat in {Predikat.SANGAT_BAIK, Predikat.BAIK}:
+        assert flagged is None
+    else:
+        assert flagged is not None
+        assert flagged.weak_rhk_ids == ()
+
+
+def test_any_rhk_or_value_below_expectation_flags_a_low_score_even_with_baik() -> None:
+    values = all_values() | {BerAkhlakValue.KOLABORATIF: B}
+    flagged = low_score(Predikat.BAIK, {"r1": B, "r2": A}, values)
+    assert flagged is not None
+    assert flagged.weak_rhk_ids == ("r1",)
+    assert flagged.weak_behaviours == (BerAkhlakValue.KOLABORATIF,)

@@ -1,0 +1,76 @@
+import pytest
+
+from appraisal.domain.skp import (
+    TRANSITIONS,
+    Indicator,
+    Rhk,
+    SkpAction,
+    SkpStatus,
+    WorkflowError,
+    submission_problems,
+    transition,
+)
+from shared.events import Aspect
+
+ALLOWED = {
+    (SkpStatus.DRAFT, SkpAction.EDIT): SkpStatus.DRAFT,
+    (SkpStatus.DRAFT, SkpAction.SUBMIT): SkpStatus.SUBMITTED,
+    (SkpStatus.RETURNED, SkpAction.EDIT): SkpStatus.RETURNED,
+    (SkpStatus.RETURNED, SkpAction.SUBMIT): SkpStatus.SUBMITTED,
+    (SkpStatus.SUBMITTED, SkpAction.APPROVE): SkpStatus.APPROVED,
+    (SkpStatus.SUBMITTED, SkpAction.RETURN): SkpStatus.RETURNED,
+}
+ALL_PAIRS = [(s, a) for s in SkpStatus for a in SkpAction]
+
+
+@pytest.mark.parametrize(("status", "action"), ALL_PAIRS)
+def test_every_workflow_transition_is_allowed_or_refused(status: SkpStatus, action: SkpAction) -> None:
+    if (status, action) in ALLOWED:
+        assert transition(status, action) is ALLOWED[(status, action)]
+    else:
+        with pytest.raises(WorkflowError, match=f"cannot {action.value} an SKP that is {status.value}"):
+            transition(status, action)
+
+
+def test_the_transition_table_is_exactly_the_allowed_set() -> None:
+    assert TRANSITIONS == ALLOWED
+
+
+def test_an_approved_skp_is_final() -> None:
+    assert all((SkpStatus.APPROVED, a) not in TRANSITIONS for a in SkpAction)
+
+
+def rhk(rhk_id: str, kind: str = "utama", intervened: str | None = "top-1", indicators: int = 1) -> Rhk:
+    return Rhk(
+        rhk_id,
+        kind,
+        f"RHK {rhk_id}",
+        intervened,
+        tuple(Indicator(f"{rhk_id}-i{n}", Aspect.KUANTITAS, "Cakupan", "95", "%") for n in range(indicators)),
+    )
+
+
+def test_complete_skp_has_no_problems() -> None:
+    assert submission_problems([rhk("r1"), rhk("r2", "tambahan", None)], superior_rhk_ids={"top-1"}) == []
+
+
+def test_needs_an_rhk_utama() -> None:
+    assert "an SKP needs at least one RHK utama" in submission_problems(
+        [rhk("r1", "tambahan")], superior_rhk_ids={"top-1"}
+    )
+
+
+def test_each_rhk_needs_an_indicator_and_unique_ids() -> None:
+    problems = submission_problems([rhk("r1", indicators=0), rhk("r1")], superior_rhk_ids={"top-1"})
+    assert "RHK r1 needs at least one indicator" in problems
+    assert "RHK ids must be unique" in problems
+
+
+def test_rhk_utama_must_intervene_an_rhk_of_the_superiors_approved_skp() -> None:
+    problems = submission_problems([rhk("r1", intervened=None), rhk("r2", intervened="ghost")], superior_rhk_ids={"x"})
+    assert "RHK utama r1 must intervene an RHK of the pejabat penilai's SKP" in problems
+    assert any(p.startswith("RHK r2 intervenes ghost") for p in problems)
+
+
+def test_top_of_an_opd_intervenes_nothing() -> None:
+    assert submission_problems([rhk("r1", intervened=None)], superior_rhk_ids=None) == []

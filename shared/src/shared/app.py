@@ -50,6 +50,14 @@ class Runtime:
     broker: KafkaBroker
     registry: CollectorRegistry
     relay: OutboxRelay
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def spawn(self, job: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        """Run ``job`` in the background (long work started by a request); cancelled at shutdown."""
+        task = asyncio.create_task(job, name=name)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
 
 
 @dataclass
@@ -140,7 +148,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
             logger.info("%s started", definition.name, extra={"port": settings.port})
             yield
         finally:
-            await _stop_tasks(tasks, timeout_s=settings.shutdown_timeout_s / 2)
+            await _stop_tasks([*tasks, *runtime.tasks], timeout_s=settings.shutdown_timeout_s / 2)
             try:
                 async with asyncio.timeout(settings.shutdown_timeout_s):
                     await broker.stop()

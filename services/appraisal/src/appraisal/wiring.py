@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from appraisal import handlers
-from appraisal.repository import AppraisalRepository
+from appraisal.repository.appraisals import AppraisalRepository
+from appraisal.repository.employees import EmployeeRepository, ImportRepository
+from appraisal.services.employees import Registry, now_ms
 from shared.app import Runtime, Wiring
 
 
 @dataclass(frozen=True)
 class Deps:
+    registry: Registry
     appraisals: AppraisalRepository
     wake_relay: Callable[[], None]
     producer: str
+    spawn: Callable[[Coroutine[Any, Any, None], str], object]
 
 
 async def wire(runtime: Runtime) -> Wiring:
+    producer = runtime.settings.service_name
+    employees = EmployeeRepository(runtime.db)
+    imports = ImportRepository(runtime.db)
     appraisals = AppraisalRepository(runtime.db)
-    await appraisals.ensure_indexes()
+    for repository in (employees, appraisals):
+        await repository.ensure_indexes()
+    await imports.interrupt_running(now_ms())
+    registry = Registry(employees, imports, runtime.relay.wake, producer)
     return Wiring(
-        deps=Deps(appraisals, runtime.relay.wake, runtime.settings.service_name),
+        deps=Deps(registry, appraisals, runtime.relay.wake, producer, runtime.spawn),
         subscriptions=handlers.subscriptions(),
-        outbox_collections=[appraisals.collection],
+        outbox_collections=[employees.collection, appraisals.collection],
     )

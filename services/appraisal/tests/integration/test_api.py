@@ -1,24 +1,16 @@
 """The appraisal API against the real Mongo-wire server and Kafka."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from appraisal.config import Settings
-from appraisal.main import create_app
-from kinerja_testing import Infra, Keys, serve, wait_for_event
+from kinerja_testing import Infra, Keys, wait_for_event
 
 pytestmark = pytest.mark.infra
 
 APPRAISER = "197501012000031001"
-
-
-@pytest.fixture
-async def client(service_settings: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(service_settings(Settings))) as http:
-        yield http
 
 
 def body(nip: str, **overrides: str) -> dict[str, str]:

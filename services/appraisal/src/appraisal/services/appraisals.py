@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from appraisal.domain import PREDIKAT_MATRIX_2022, PredikatMatrix
-from appraisal.repository import AppraisalRepository
-from appraisal.schemas import CompletedAppraisalIn
+from appraisal.repository.appraisals import AppraisalRepository
+from appraisal.schemas.appraisals import CompletedAppraisalIn
 from shared.events import AppraisalCompleted, AppraisalCompletedPayload
 from shared.events.outbox import OUTBOX_FIELDS, with_events
 from shared.mongo import MongoDocument

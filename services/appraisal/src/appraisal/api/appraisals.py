@@ -6,14 +6,14 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 
-from appraisal import services
-from appraisal.repository import AppraisalExistsError
-from appraisal.schemas import AppraisalOut, CompletedAppraisalIn
+from appraisal.repository.appraisals import AppraisalExistsError
+from appraisal.schemas.appraisals import AppraisalOut, CompletedAppraisalIn
+from appraisal.services import appraisals as services
 from appraisal.wiring import Deps
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.http import ProblemError
 
-router = APIRouter(prefix="/api/v1", tags=["appraisals"])
+router = APIRouter(tags=["appraisals"])
 
 APPRAISERS = (Role.PEJABAT_PENILAI, Role.ADMIN_OPD, Role.ADMIN_BKPSDM)
 PROBLEMS: dict[int | str, dict[str, Any]] = {

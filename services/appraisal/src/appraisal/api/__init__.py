@@ -1,0 +1,9 @@
+"""HTTP routes of the appraisal service: parse, call one use case, map errors."""
+
+from fastapi import APIRouter
+
+from appraisal.api import appraisals, employees
+
+router = APIRouter(prefix="/api/v1")
+for module in (employees, appraisals):
+    router.include_router(module.router)

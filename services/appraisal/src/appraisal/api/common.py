@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, cast
+
+from fastapi import Depends, Request
+
+from appraisal.domain.access import Actor
+from appraisal.wiring import Deps
+from shared.auth import CurrentPrincipal
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "missing or invalid bearer token"},
+    403: {"description": "the caller's roles or relation to the employee do not allow this"},
+    404: {"description": "not found, or not visible to the caller"},
+    422: {"description": "invalid input (the errors name the fields) or against the rules"},
+}
+CONCURRENCY: dict[int | str, dict[str, Any]] = {
+    412: {"description": "If-Match does not match the current version: read again and reapply"},
+    428: {"description": "If-Match is required"},
+}
+
+
+def get_deps(request: Request) -> Deps:
+    return cast(Deps, request.app.state.deps)
+
+
+def get_actor(principal: CurrentPrincipal) -> Actor:
+    return Actor(principal.nip, frozenset(str(r) for r in principal.roles), principal.opd_code)
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+DepsDep = Annotated[Deps, Depends(get_deps)]
+ActorDep = Annotated[Actor, Depends(get_actor)]

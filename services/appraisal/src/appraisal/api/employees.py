@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Request, Response
+
+from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, today
+from appraisal.domain.access import Actor
+from appraisal.schemas.common import Nip, OpdCode
+from appraisal.schemas.employees import EmployeeIn, EmployeeOut, EmployeePatch, ImportJobOut
+from appraisal.services import employees
+from appraisal.services.errors import NotFoundError
+from shared.events import PositionType
+from shared.http import ProblemError
+from shared.mongo import MongoDocument
+from shared.pagination import ExpectedVersion, Page, Paging, etag
+
+router = APIRouter(tags=["employees"])
+
+MAX_CSV_BYTES = 10 * 1024 * 1024
+
+
+def _out(document: MongoDocument) -> EmployeeOut:
+    return EmployeeOut.model_validate({**document, "nip": document["_id"]})
+
+
+@router.post(
+    "/employees",
+    status_code=201,
+    response_model=EmployeeOut,
+    summary="Register an employee (admin_opd for their OPD, admin_bkpsdm)",
+    description="Validates the NIP layout and publishes `employee.registered.v1`.",
+    responses={**PROBLEMS, 409: {"description": "the NIP is already registered"}},
+)
+async def register(body: EmployeeIn, response: Response, deps: DepsDep, actor: ActorDep) -> EmployeeOut:
+    document = await employees.register_employee(body, actor=actor, registry=deps.registry, today=today())
+    response.headers["Location"] = f"/api/v1/employees/{document['_id']}"
+    response.headers["ETag"] = etag(document["version"])
+    return _out(document)
+
+
+@router.get(
+    "/employees",
+    response_model=Page[EmployeeOut],
+    summary="Employees the caller may see, filtered and paginated",
+    responses=PROBLEMS,
+)
+async def list_employees(
+    deps: DepsDep,
+    actor: ActorDep,
+    paging: Paging,
+    opd_code: OpdCode | None = None,
+    unit_code: Annotated[str | None, Query(max_length=64)] = None,
+    position_type: PositionType | None = None,
+    pejabat_penilai_nip: Nip | None = None,
+    active: bool | None = None,
+) -> Page[EmployeeOut]:
+    filters: MongoDocument = {
+        k: v
+        for k, v in {
+            "opd_code": opd_code,
+            "unit_code": unit_code,
+            "position_type": position_type.value if position_type else None,
+            "pejabat_penilai_nip": pejabat_penilai_nip,
+            "active": active,
+        }.items()
+        if v is not None
+    }
+    query = {"$and": [filters, visibility(actor)]} if filters else visibility(actor)
+    items, total = await deps.registry.employees.page(query, limit=paging.limit, offset=paging.offset)
+    return Page[EmployeeOut](items=[_out(d) for d in items], total=total, limit=paging.limit, offset=paging.offset)
+
+
+def visibility(actor: Actor) -> MongoDocument:
+    """The employees an actor may see, as a query (see domain.access)."""
+    if "admin_bkpsdm" in actor.roles:
+        return {}
+    clauses: list[MongoDocument] = [{"_id": actor.nip}]
+    if "pejabat_penilai" in actor.roles:
+        clauses.append({"pejabat_penilai_nip": actor.nip})
+    if "atasan_pejabat_penilai" in actor.roles:
+        clauses.append({"atasan_pejabat_penilai_nip": actor.nip})
+    if "admin_opd" in actor.roles and actor.opd_code:
+        clauses.append({"opd_code": actor.opd_code})
+    return {"$or": clauses}
+
+
+@router.get("/employees/{nip}", response_model=EmployeeOut, summary="One employee", responses=PROBLEMS)
+async def get_employee(nip: Nip, response: Response, deps: DepsDep, actor: ActorDep) -> EmployeeOut:
+    document = await employees.visible_employee(nip, actor=actor, registry=deps.registry)
+    response.headers["ETag"] = etag(document["version"])
+    return _out(document)
+
+
+@router.patch(
+    "/employees/{nip}",
+    response_model=EmployeeOut,
+    summary="Change an employee's record (If-Match required)",
+    description="Publishes `employee.updated.v1` with the full record and the changed fields.",
+    responses={**PROBLEMS, **CONCURRENCY},
+)
+async def update(
+    nip: Nip, body: EmployeePatch, expected: ExpectedVersion, response: Response, deps: DepsDep, actor: ActorDep
+) -> EmployeeOut:
+    document = await employees.update_employee(nip, body, expected, actor=actor, registry=deps.registry, today=today())
+    response.headers["ETag"] = etag(document["version"])
+    return _out(document)
+
+
+@router.post(
+    "/employee-imports",
+    status_code=202,
+    response_model=ImportJobOut,
+    summary="Bulk import of employees from CSV (runs in the background; poll the job)",
+    description=(
+        "Body: `text/csv`, UTF-8, comma- or semicolon-separated, first line the column names: "
+        + ", ".join(employees.CSV_COLUMNS)
+        + ". Each row is created, updated, left unchanged or rejected with its reasons; a rejected row "
+        "writes nothing, and each accepted row is written whole. Running the same file again is safe."
+    ),
+    responses={**PROBLEMS, 413: {"description": "the file is larger than 10 MiB"}},
+)
+async def import_csv(
+    request: Request,
+    response: Response,
+    deps: DepsDep,
+    actor: ActorDep,
+    body: Annotated[bytes, Body(media_type="text/csv")] = b"",
+) -> ImportJobOut:
+    if not ({"admin_opd", "admin_bkpsdm"} & actor.roles):
+        raise ProblemError(403, "forbidden", "Forbidden", "Imports need admin_opd or admin_bkpsdm")
+    content = await request.body()
+    if len(content) > MAX_CSV_BYTES:
+        raise ProblemError(413, "too_large", "Payload too large", "The CSV may be at most 10 MiB")
+    job = await employees.start_import(content, actor=actor, registry=deps.registry, today=today(), spawn=deps.spawn)
+    response.headers["Location"] = f"/api/v1/employee-imports/{job['_id']}"
+    return ImportJobOut.model_validate({**job, "id": job["_id"]})
+
+
+@router.get(
+    "/employee-imports/{import_id}",
+    response_model=ImportJobOut,
+    summary="Progress and per-row results of an import",
+    responses=PROBLEMS,
+)
+async def get_import(import_id: str, deps: DepsDep, actor: ActorDep) -> ImportJobOut:
+    job = await deps.registry.imports.get(import_id)
+    if job is None or (job["started_by"] != actor.nip and "admin_bkpsdm" not in actor.roles):
+        raise NotFoundError(f"no import {import_id}")
+    return ImportJobOut.model_validate({**job, "id": job["_id"]})

@@ -1,0 +1,1 @@
+"""The appraisal service's own MongoDB collections."""

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, JsonValue
+
+from appraisal.schemas.common import Code, Nip, OpdCode
+from shared.events import EmployeeType, PositionType
+
+EXAMPLE: dict[str, Any] = {
+    "nip": "198609262015051001",
+    "name": "dr. Siti Rahmawati",
+    "email": "siti.rahmawati@palembang.go.id",
+    "employee_type": "PNS",
+    "position_type": "JF",
+    "position_title": "Epidemiolog Kesehatan Ahli Muda",
+    "opd_code": "DINKES",
+    "unit_code": "P2P",
+    "pejabat_penilai_nip": "197501012000031001",
+    "atasan_pejabat_penilai_nip": "196801011990031001",
+}
+
+
+class EmployeeFields(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=2, max_length=200)
+    email: EmailStr | None = None
+    employee_type: EmployeeType
+    position_type: PositionType
+    position_title: str | None = Field(None, max_length=200)
+    opd_code: OpdCode
+    unit_code: Code | None = None
+    pejabat_penilai_nip: Nip | None = None
+    atasan_pejabat_penilai_nip: Nip | None = None
+
+
+class EmployeeIn(EmployeeFields):
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [cast(JsonValue, EXAMPLE)]}
+    )
+
+    nip: Nip
+
+
+class EmployeePatch(BaseModel):
+    """Fields to change; those left out keep their value."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [{"position_title": "Epidemiolog Kesehatan Ahli Madya", "unit_code": "P2P"}]},
+    )
+
+    name: str | None = Field(None, min_length=2, max_length=200)
+    email: EmailStr | None = None
+    employee_type: EmployeeType | None = None
+    position_type: PositionType | None = None
+    position_title: str | None = Field(None, max_length=200)
+    opd_code: OpdCode | None = None
+    unit_code: Code | None = None
+    pejabat_penilai_nip: Nip | None = None
+    atasan_pejabat_penilai_nip: Nip | None = None
+    active: bool | None = None
+
+
+class EmployeeOut(EmployeeIn):
+    model_config = ConfigDict(extra="ignore")
+
+    active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ImportRowResult(BaseModel):
+    row: int = Field(description="Line number in the CSV (the header is line 1).")
+    nip: str | None
+    outcome: str = Field(description="created, updated, unchanged or rejected")
+    errors: list[str] = Field(default_factory=list, description="Why the row was rejected.")
+
+
+class ImportJobOut(BaseModel):
+    id: str
+    status: str = Field(description="running, completed or interrupted (the service stopped; run it again)")
+    total: int
+    processed: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    started_at: datetime
+    finished_at: datetime | None
+    rows: list[ImportRowResult] = Field(description="Per row, in order; filled as the rows are processed.")

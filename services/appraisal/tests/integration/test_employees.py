@@ -1,0 +1,171 @@
+"""The employee registry through the HTTP API, against the real Mongo-wire server and Kafka."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from kinerja_testing import Infra, Keys, eventually, wait_for_event
+
+pytestmark = pytest.mark.infra
+
+BKPSDM = "197001012000011001"
+APPRAISER = "197501012000031001"
+
+
+def employee(nip: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "nip": nip,
+        "name": "dr. Siti Rahmawati",
+        "email": "siti@palembang.go.id",
+        "employee_type": "PNS",
+        "position_type": "JF",
+        "position_title": "Epidemiolog Kesehatan Ahli Muda",
+        "opd_code": "DINKES",
+        "unit_code": "P2P",
+        "pejabat_penilai_nip": APPRAISER,
+        **overrides,
+    }
+
+
+async def test_register_publishes_employee_registered_and_returns_an_etag(
+    client: httpx.AsyncClient, keys: Keys, infra: Infra, new_nip: Callable[[], str]
+) -> None:
+    nip = new_nip()
+    response = await client.post("/api/v1/employees", json=employee(nip), headers=keys.headers(BKPSDM, "admin_bkpsdm"))
+    assert response.status_code == 201, response.text
+    assert response.headers["etag"] == '"1"'
+    assert response.json()["version"] == 1
+    key, event = await wait_for_event(infra, "employee.registered.v1", lambda v: v["payload"]["nip"] == nip)
+    assert key == nip.encode()
+    assert event["payload"]["opd_code"] == "DINKES"
+    assert event["payload"]["version"] == 1
+
+
+async def test_invalid_nip_is_422_naming_the_wrong_part(client: httpx.AsyncClient, keys: Keys) -> None:
+    response = await client.post(
+        "/api/v1/employees", json=employee("198602302015051001"), headers=keys.headers(BKPSDM, "admin_bkpsdm")
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "rule_violation"
+    assert "valid birth date" in response.json()["detail"]
+
+
+async def test_duplicate_nip_is_409_and_other_opd_admin_is_403(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    nip = new_nip()
+    own = keys.headers(BKPSDM, "admin_opd", opd_code="DINKES")
+    assert (await client.post("/api/v1/employees", json=employee(nip), headers=own)).status_code == 201
+    assert (await client.post("/api/v1/employees", json=employee(nip), headers=own)).status_code == 409
+    other = keys.headers(BKPSDM, "admin_opd", opd_code="DISDIK")
+    assert (await client.post("/api/v1/employees", json=employee(new_nip()), headers=other)).status_code == 403
+    pegawai = keys.headers(nip, "pegawai")
+    assert (await client.post("/api/v1/employees", json=employee(new_nip()), headers=pegawai)).status_code == 403
+
+
+async def test_update_needs_the_current_version_and_publishes_the_changed_fields(
+    client: httpx.AsyncClient, keys: Keys, infra: Infra, new_nip: Callable[[], str]
+) -> None:
+    nip = new_nip()
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    await client.post("/api/v1/employees", json=employee(nip), headers=admin)
+    path = f"/api/v1/employees/{nip}"
+    change = {"position_title": "Epidemiolog Kesehatan Ahli Madya"}
+    missing = await client.patch(path, json=change, headers=admin)
+    assert missing.status_code == 428
+    updated = await client.patch(path, json=change, headers=admin | {"If-Match": '"1"'})
+    assert updated.status_code == 200, updated.text
+    assert updated.headers["etag"] == '"2"'
+    stale = await client.patch(path, json={"unit_code": "KESMAS"}, headers=admin | {"If-Match": '"1"'})
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "version_conflict"
+    _, event = await wait_for_event(
+        infra, "employee.updated.v1", lambda v: v["payload"]["nip"] == nip and v["payload"]["version"] == 2
+    )
+    assert event["payload"]["changed_fields"] == ["position_title"]
+    assert event["payload"]["position_title"] == "Epidemiolog Kesehatan Ahli Madya"
+    same = await client.patch(path, json=change, headers=admin | {"If-Match": '"2"'})
+    assert same.json()["version"] == 2  # nothing changed: no new version, no event
+
+
+async def test_list_shows_only_what_the_caller_may_see(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    appraiser = new_nip()
+    reports = [new_nip() for _ in range(3)]
+    for nip in reports:
+        await client.post("/api/v1/employees", json=employee(nip, pejabat_penilai_nip=appraiser), headers=admin)
+    other = new_nip()
+    await client.post("/api/v1/employees", json=employee(other, opd_code="DISDIK"), headers=admin)
+
+    mine = await client.get("/api/v1/employees", headers=keys.headers(appraiser, "pejabat_penilai"))
+    assert sorted(e["nip"] for e in mine.json()["items"]) == sorted(reports)
+    page = await client.get("/api/v1/employees?limit=2&offset=0", headers=keys.headers(appraiser, "pejabat_penilai"))
+    assert (page.json()["total"], len(page.json()["items"])) == (3, 2)
+    self_only = await client.get("/api/v1/employees", headers=keys.headers(reports[0], "pegawai"))
+    assert [e["nip"] for e in self_only.json()["items"]] == [reports[0]]
+    disdik = await client.get(
+        "/api/v1/employees?opd_code=DISDIK", headers=keys.headers(BKPSDM, "admin_opd", opd_code="DINKES")
+    )
+    assert disdik.json()["total"] == 0
+    hidden = await client.get(f"/api/v1/employees/{other}", headers=keys.headers(reports[0], "pegawai"))
+    assert hidden.status_code == 404
+
+
+async def test_csv_import_reports_each_row_and_a_rerun_changes_nothing(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    good = [new_nip() for _ in range(3)]
+    header = "nip;name;employee_type;position_type;opd_code;unit_code;pejabat_penilai_nip"
+    lines = [header] + [f"{nip};Pegawai {i};PNS;PELAKSANA;DINKES;P2P;{APPRAISER}" for i, nip in enumerate(good)]
+    lines += [
+        f"198602302015051001;Tanggal Salah;PNS;PELAKSANA;DINKES;;{APPRAISER}",  # invalid birth date
+        f"{new_nip()};Tanpa Jabatan;PNS;;DINKES;;",  # missing position_type
+        f"{new_nip()};OPD Lain;PNS;JF;DISDIK;;",  # an admin_opd of DINKES may not
+    ]
+    admin_opd = keys.headers(BKPSDM, "admin_opd", opd_code="DINKES")
+    job = await run_import(client, "\n".join(lines), admin_opd)
+    assert (job["total"], job["created"], job["rejected"], job["updated"]) == (6, 3, 3, 0)
+    outcomes = {row["row"]: (row["outcome"], row["errors"]) for row in job["rows"]}
+    assert outcomes[2] == ("created", [])
+    assert outcomes[5][0] == "rejected"
+    assert "valid birth date" in outcomes[5][1][0]
+    assert outcomes[6][0] == "rejected"
+    assert outcomes[6][1][0].startswith("position_type")
+    assert outcomes[7] == ("rejected", ["you may not register employees of OPD DISDIK"])
+    assert (await client.get(f"/api/v1/employees/{good[0]}", headers=admin_opd)).json()["name"] == "Pegawai 0"
+
+    lines[1] = f"{good[0]};Pegawai Nol;PNS;PELAKSANA;DINKES;P2P;{APPRAISER}"  # one renamed
+    again = await run_import(client, "\n".join(lines[:4]), admin_opd)
+    assert (again["updated"], again["unchanged"], again["created"]) == (1, 2, 0)
+
+
+async def test_csv_with_a_bad_header_is_refused_at_once(client: httpx.AsyncClient, keys: Keys) -> None:
+    response = await client.post(
+        "/api/v1/employee-imports",
+        content=b"nip,nama\n198609262015051001,Siti\n",
+        headers=keys.headers(BKPSDM, "admin_bkpsdm") | {"content-type": "text/csv"},
+    )
+    assert response.status_code == 422
+    messages = [e["message"] for e in response.json()["errors"]]
+    assert "missing column: name" in messages
+    assert "unknown column: nama" in messages
+
+
+async def run_import(client: httpx.AsyncClient, csv_text: str, headers: dict[str, str]) -> dict[str, Any]:
+    started = await client.post(
+        "/api/v1/employee-imports", content=csv_text.encode(), headers=headers | {"content-type": "text/csv"}
+    )
+    assert started.status_code == 202, started.text
+    location = started.headers["location"]
+
+    async def finished() -> dict[str, Any] | None:
+        job: dict[str, Any] = (await client.get(location, headers=headers)).json()
+        return job if job["status"] == "completed" else None
+
+    return await eventually(finished)

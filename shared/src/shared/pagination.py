@@ -1,0 +1,70 @@
+"""Pagination and optimistic concurrency for HTTP APIs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Header, Query
+from pydantic import BaseModel
+
+from shared.http import ProblemError
+
+T = TypeVar("T")
+
+MAX_PAGE = 200
+
+
+class PageParams(BaseModel):
+    limit: int
+    offset: int
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")] = 50,
+    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(description='The ETag of the version being changed (from the last GET), e.g. "3".'),
+    ] = None,
+) -> int:
+    """The version an update expects, from ``If-Match``: 428 when missing, 400 when malformed."""
+    if if_match is None:
+        raise ProblemError(
+            428,
+            "precondition_required",
+            "If-Match required",
+            "Send If-Match with the ETag of the version you are changing, so concurrent edits are not lost.",
+        )
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ProblemError(400, "bad_if_match", "Malformed If-Match", f'Expected an ETag such as "3", got {if_match}')
+    return int(value)
+
+
+ExpectedVersion = Annotated[int, Depends(expected_version)]
+
+
+def version_conflict(current: int | None) -> ProblemError:
+    detail = "It was changed by someone else since you read it"
+    if current is not None:
+        detail += f" (now at version {current})"
+    return ProblemError(412, "version_conflict", "Precondition failed", detail + "; read it again and reapply.")

@@ -83,6 +83,6 @@ def test_asyncapi_names_every_published_and_consumed_topic_with_its_contract(def
 
 
 def test_the_slice_is_documented_end_to_end() -> None:
-    assert [t.value for t in APPRAISAL.publishes] == ["appraisal.completed.v1"]
+    assert "appraisal.completed.v1" in {t.value for t in APPRAISAL.publishes}
     assert "appraisal.completed.v1" in {t.value for t in NOTIFICATION.consumes}
     assert "appraisal.completed.v1" in {t.value for t in REPORTING.consumes}

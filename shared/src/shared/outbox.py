@@ -27,7 +27,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
-from shared.mongo import MongoDocument
+from shared.mongo import DocumentLocks, MongoDocument
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ class OutboxRelay:
         collections: Sequence[AsyncCollection[MongoDocument]],
         *,
         registry: CollectorRegistry | None = None,
+        locks: DocumentLocks | None = None,
         poll_interval_s: float = 2.0,
         publish_timeout_s: float = 15.0,
         batch_size: int = 100,
@@ -68,6 +69,7 @@ class OutboxRelay:
         self._broker = broker
         self._collections = list(collections)
         self._metrics = OutboxMetrics(registry or CollectorRegistry())
+        self._locks = locks or DocumentLocks()
         self._poll_interval_s = poll_interval_s
         self._publish_timeout_s = publish_timeout_s
         self._batch_size = batch_size
@@ -125,9 +127,11 @@ class OutboxRelay:
                     correlation_id=value.get("correlation_id"),
                 )
             # $pull of the exact element as read back: FerretDB 1.24 supports no conditions in $pull.
-            await collection.update_one({"_id": document["_id"]}, {"$pull": {"outbox": record}})
+            async with self._locks.hold(collection.full_name, document["_id"]):
+                await collection.update_one({"_id": document["_id"]}, {"$pull": {"outbox": record}})
             count += 1
-        await collection.update_one({"_id": document["_id"], **_EMPTY}, {"$unset": {"outbox_since": ""}})
+        async with self._locks.hold(collection.full_name, document["_id"]):
+            await collection.update_one({"_id": document["_id"], **_EMPTY}, {"$unset": {"outbox_since": ""}})
         return count
 
     async def run(self) -> None:

@@ -24,7 +24,7 @@ class Deps:
 
 async def wire(runtime: Runtime) -> Wiring:
     producer = runtime.settings.service_name
-    employees = EmployeeRepository(runtime.db)
+    employees = EmployeeRepository(runtime.db, runtime.locks)
     imports = ImportRepository(runtime.db)
     appraisals = AppraisalRepository(runtime.db)
     for repository in (employees, appraisals):

@@ -10,7 +10,7 @@ from pymongo.errors import DuplicateKeyError
 from appraisal.repository.common import HIDDEN, find_page, strip_outbox
 from shared.events import Event
 from shared.events.outbox import push_events, with_events
-from shared.mongo import MongoDocument
+from shared.mongo import DocumentLocks, MongoDocument
 
 
 class EmployeeExistsError(Exception):
@@ -20,8 +20,9 @@ class EmployeeExistsError(Exception):
 class EmployeeRepository:
     """One document per employee, ``_id`` = NIP, with a ``version`` for optimistic concurrency."""
 
-    def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
+    def __init__(self, db: AsyncDatabase[MongoDocument], locks: DocumentLocks) -> None:
         self.collection: AsyncCollection[MongoDocument] = db["employees"]
+        self._locks = locks
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("opd_code", ASCENDING), ("name", ASCENDING)], name="opd_name")
@@ -43,9 +44,10 @@ class EmployeeRepository:
         """Write ``fields`` (with version + 1) if the stored version is ``expected_version``; None otherwise."""
         update = {"$set": {**fields, "version": expected_version + 1, "updated_at": now}, **push_events(event, now=now)}
         # No projection: FerretDB 1.24 does not implement findAndModify's "fields".
-        stored = await self.collection.find_one_and_update(
-            {"_id": nip, "version": expected_version}, update, return_document=ReturnDocument.AFTER
-        )
+        async with self._locks.hold(self.collection.full_name, nip):
+            stored = await self.collection.find_one_and_update(
+                {"_id": nip, "version": expected_version}, update, return_document=ReturnDocument.AFTER
+            )
         return strip_outbox(stored) if stored is not None else None
 
     async def page(self, query: MongoDocument, *, limit: int, offset: int) -> tuple[list[MongoDocument], int]:

@@ -68,3 +68,14 @@ def version_conflict(current: int | None) -> ProblemError:
     if current is not None:
         detail += f" (now at version {current})"
     return ProblemError(412, "version_conflict", "Precondition failed", detail + "; read it again and reapply.")
+
+
+def optional_version(
+    if_match: Annotated[
+        str | None, Header(description="The ETag of the version being replaced; required when it exists.")
+    ] = None,
+) -> int | None:
+    return None if if_match is None else expected_version(if_match)
+
+
+OptionalVersion = Annotated[int | None, Depends(optional_version)]

@@ -9,13 +9,16 @@ from typing import Any
 from appraisal import handlers
 from appraisal.repository.appraisals import AppraisalRepository
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
+from appraisal.repository.planning import SkpRepository, YearRepository
 from appraisal.services.employees import Registry, now_ms
+from appraisal.services.planning import Planning
 from shared.app import Runtime, Wiring
 
 
 @dataclass(frozen=True)
 class Deps:
     registry: Registry
+    planning: Planning
     appraisals: AppraisalRepository
     wake_relay: Callable[[], None]
     producer: str
@@ -26,13 +29,15 @@ async def wire(runtime: Runtime) -> Wiring:
     producer = runtime.settings.service_name
     employees = EmployeeRepository(runtime.db, runtime.locks)
     imports = ImportRepository(runtime.db)
+    years = YearRepository(runtime.db, runtime.locks)
+    skps = SkpRepository(runtime.db, runtime.locks)
     appraisals = AppraisalRepository(runtime.db)
-    for repository in (employees, appraisals):
+    for repository in (employees, years, skps, appraisals):
         await repository.ensure_indexes()
     await imports.interrupt_running(now_ms())
     registry = Registry(employees, imports, runtime.relay.wake, producer)
     return Wiring(
-        deps=Deps(registry, appraisals, runtime.relay.wake, producer, runtime.spawn),
+        deps=Deps(registry, Planning(registry, years, skps), appraisals, runtime.relay.wake, producer, runtime.spawn),
         subscriptions=handlers.subscriptions(),
-        outbox_collections=[employees.collection, appraisals.collection],
+        outbox_collections=[employees.collection, skps.collection, appraisals.collection],
     )

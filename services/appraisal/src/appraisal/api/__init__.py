@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from appraisal.api import appraisals, employees
+from appraisal.api import appraisals, employees, planning
 
 router = APIRouter(prefix="/api/v1")
-for module in (employees, appraisals):
+for module in (employees, planning, appraisals):
     router.include_router(module.router)

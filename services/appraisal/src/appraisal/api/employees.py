@@ -67,7 +67,9 @@ async def list_employees(
         if v is not None
     }
     query = {"$and": [filters, visibility(actor)]} if filters else visibility(actor)
-    items, total = await deps.registry.employees.page(query, limit=paging.limit, offset=paging.offset)
+    items, total = await deps.registry.employees.page(
+        query, sort=[("opd_code", 1), ("name", 1), ("_id", 1)], limit=paging.limit, offset=paging.offset
+    )
     return Page[EmployeeOut](items=[_out(d) for d in items], total=total, limit=paging.limit, offset=paging.offset)
 
 

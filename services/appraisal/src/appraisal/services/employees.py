@@ -14,7 +14,8 @@ from pydantic import ValidationError
 
 from appraisal.domain.access import MANAGE_REGISTRY, READ, Actor, Subject, may
 from appraisal.domain.nip import InvalidNipError, parse_nip
-from appraisal.repository.employees import EmployeeExistsError, EmployeeRepository, ImportRepository
+from appraisal.repository.employees import EmployeeRepository, ImportRepository
+from appraisal.repository.versioned import AlreadyExistsError
 from appraisal.schemas.employees import EmployeeIn, EmployeePatch
 from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, VersionConflictError
 from shared.events import EmployeeRegistered, EmployeeSnapshot, EmployeeType, EmployeeUpdated, EmployeeUpdatedPayload
@@ -95,8 +96,8 @@ async def register_employee(data: EmployeeIn, *, actor: Actor, registry: Registr
     }
     event = EmployeeRegistered.create(EmployeeSnapshot.model_validate(snapshot(document)), producer=registry.producer)
     try:
-        await registry.employees.insert(document, event, now)
-    except EmployeeExistsError as exc:
+        await registry.employees.insert(document, event, now=now)
+    except AlreadyExistsError as exc:
         raise ConflictError(f"an employee with NIP {data.nip} is already registered") from exc
     registry.wake_relay()
     return document
@@ -136,8 +137,8 @@ async def _apply_changes(
         EmployeeUpdatedPayload.model_validate({**snapshot(updated), "changed_fields": changed}),
         producer=registry.producer,
     )
-    stored = await registry.employees.replace_version(
-        current["_id"], expected_version, {k: changes[k] for k in changed}, event, now_ms()
+    stored = await registry.employees.update(
+        current["_id"], expected_version, {k: changes[k] for k in changed}, event, now=now_ms()
     )
     if stored is None:
         raise VersionConflictError(f"employee {current['_id']} was changed concurrently")

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+
+from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep
+from appraisal.domain.access import Actor
+from appraisal.domain.skp import SkpStatus
+from appraisal.schemas.common import Nip
+from appraisal.schemas.skp import ReturnIn, SkpContent, SkpIn, SkpOut
+from appraisal.schemas.years import YearConfigIn, YearConfigOut
+from appraisal.services import planning
+from shared.mongo import MongoDocument
+from shared.pagination import ExpectedVersion, OptionalVersion, Page, Paging, etag
+
+router = APIRouter()
+Year = Annotated[int, Path(ge=2020, le=2100)]
+SkpId = Annotated[str, Path(pattern=r"^\d{18}-\d{4}$", examples=["198609262015051001-2026"])]
+WORKFLOW: dict[int | str, dict[str, Any]] = {
+    409: {"description": "not allowed in the SKP's current state (e.g. approving a draft)"},
+    422: {"description": "incomplete: the errors list what is missing (RHK, indicators, intervention)"},
+}
+
+
+def _year_out(document: MongoDocument) -> YearConfigOut:
+    return YearConfigOut.model_validate(
+        {**document, "year": document["_id"], "periods": planning.year_periods(document)}
+    )
+
+
+@router.put(
+    "/performance-years/{year}",
+    response_model=YearConfigOut,
+    tags=["performance years"],
+    summary="Configure a year: evaluation frequency, deadlines, objection window (admin_bkpsdm)",
+    responses={**PROBLEMS, **CONCURRENCY},
+)
+async def put_year(
+    year: Year, body: YearConfigIn, expected: OptionalVersion, response: Response, deps: DepsDep, actor: ActorDep
+) -> YearConfigOut:
+    document = await planning.put_year(year, body, expected, actor=actor, planning=deps.planning)
+    response.headers["ETag"] = etag(document["version"])
+    return _year_out(document)
+
+
+@router.get("/performance-years/{year}", response_model=YearConfigOut, tags=["performance years"], responses=PROBLEMS)
+async def get_year(year: Year, response: Response, deps: DepsDep, actor: ActorDep) -> YearConfigOut:
+    del actor
+    document = await planning.get_year(year, deps.planning)
+    response.headers["ETag"] = etag(document["version"])
+    return _year_out(document)
+
+
+def _skp_out(document: MongoDocument, response: Response | None = None) -> SkpOut:
+    if response is not None:
+        response.headers["ETag"] = etag(document["version"])
+    return SkpOut.model_validate({**document, "id": document["_id"]})
+
+
+@router.post(
+    "/skp",
+    status_code=201,
+    response_model=SkpOut,
+    tags=["SKP"],
+    summary="Draft one's own SKP for a year",
+    responses={**PROBLEMS, 409: {"description": "an SKP for this year exists"}},
+)
+async def create_skp(body: SkpIn, response: Response, deps: DepsDep, actor: ActorDep) -> SkpOut:
+    document = await planning.create_skp(body, actor=actor, planning=deps.planning)
+    response.headers["Location"] = f"/api/v1/skp/{document['_id']}"
+    return _skp_out(document, response)
+
+
+@router.get("/skp", response_model=Page[SkpOut], tags=["SKP"], summary="SKPs the caller may see", responses=PROBLEMS)
+async def list_skp(
+    deps: DepsDep,
+    actor: ActorDep,
+    paging: Paging,
+    year: Annotated[int | None, Query(ge=2020, le=2100)] = None,
+    nip: Nip | None = None,
+    status: SkpStatus | None = None,
+) -> Page[SkpOut]:
+    query: MongoDocument = {"$or": _skp_visibility(actor)} if "admin_bkpsdm" not in actor.roles else {}
+    for key, value in (("year", year), ("nip", nip), ("status", status.value if status else None)):
+        if value is not None:
+            query[key] = value
+    items, total = await deps.planning.skps.page(
+        query, sort=[("year", -1), ("nip", 1)], limit=paging.limit, offset=paging.offset
+    )
+    return Page[SkpOut](items=[_skp_out(d) for d in items], total=total, limit=paging.limit, offset=paging.offset)
+
+
+def _skp_visibility(actor: Actor) -> list[MongoDocument]:
+    clauses: list[MongoDocument] = [{"nip": actor.nip}]
+    if "pejabat_penilai" in actor.roles:
+        clauses.append({"pejabat_penilai_nip": actor.nip})
+    if "admin_opd" in actor.roles and actor.opd_code:
+        clauses.append({"opd_code": actor.opd_code})
+    return clauses
+
+
+@router.get("/skp/{skp_id}", response_model=SkpOut, tags=["SKP"], responses=PROBLEMS)
+async def get_skp(skp_id: SkpId, response: Response, deps: DepsDep, actor: ActorDep) -> SkpOut:
+    return _skp_out(await planning.visible_skp(skp_id, actor=actor, planning=deps.planning), response)
+
+
+@router.put(
+    "/skp/{skp_id}",
+    response_model=SkpOut,
+    tags=["SKP"],
+    summary="Revise one's own draft or returned SKP (If-Match required)",
+    responses={**PROBLEMS, **CONCURRENCY, **WORKFLOW},
+)
+async def edit_skp(
+    skp_id: SkpId, body: SkpContent, expected: ExpectedVersion, response: Response, deps: DepsDep, actor: ActorDep
+) -> SkpOut:
+    document = await planning.edit_skp(skp_id, body, expected, actor=actor, planning=deps.planning)
+    return _skp_out(document, response)
+
+
+@router.post(
+    "/skp/{skp_id}/submit",
+    response_model=SkpOut,
+    tags=["SKP"],
+    summary="Submit one's own SKP to the pejabat penilai",
+    responses={**PROBLEMS, **CONCURRENCY, **WORKFLOW},
+)
+async def submit_skp(
+    skp_id: SkpId, expected: ExpectedVersion, response: Response, deps: DepsDep, actor: ActorDep
+) -> SkpOut:
+    return _skp_out(await planning.submit_skp(skp_id, expected, actor=actor, planning=deps.planning), response)
+
+
+@router.post(
+    "/skp/{skp_id}/approve",
+    response_model=SkpOut,
+    tags=["SKP"],
+    summary="Approve a report's SKP (the pejabat penilai); publishes skp.approved.v1",
+    responses={**PROBLEMS, **CONCURRENCY, **WORKFLOW},
+)
+async def approve_skp(
+    skp_id: SkpId, expected: ExpectedVersion, response: Response, deps: DepsDep, actor: ActorDep
+) -> SkpOut:
+    return _skp_out(await planning.approve_skp(skp_id, expected, actor=actor, planning=deps.planning), response)
+
+
+@router.post(
+    "/skp/{skp_id}/return",
+    response_model=SkpOut,
+    tags=["SKP"],
+    summary="Return a report's SKP for revision, with a reason (the pejabat penilai)",
+    responses={**PROBLEMS, **CONCURRENCY, **WORKFLOW},
+)
+async def return_skp(
+    skp_id: SkpId, body: ReturnIn, expected: ExpectedVersion, response: Response, deps: DepsDep, actor: ActorDep
+) -> SkpOut:
+    document = await planning.return_skp(skp_id, body.reason, expected, actor=actor, planning=deps.planning)
+    return _skp_out(document, response)

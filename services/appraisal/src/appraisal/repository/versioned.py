@@ -1,0 +1,71 @@
+"""Documents with a ``version`` for optimistic concurrency and an outbox for their events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from appraisal.repository.common import HIDDEN, find_page, strip_outbox
+from shared.events import Event
+from shared.events.outbox import push_events, with_events
+from shared.mongo import DocumentLocks, MongoDocument
+
+
+class AlreadyExistsError(Exception):
+    """A document with this ``_id`` exists."""
+
+
+class VersionedRepository:
+    collection_name: ClassVar[str]
+
+    def __init__(self, db: AsyncDatabase[MongoDocument], locks: DocumentLocks) -> None:
+        self.collection: AsyncCollection[MongoDocument] = db[self.collection_name]
+        self._locks = locks
+
+    async def ensure_indexes(self) -> None:
+        """Indexes of the collection; subclasses add theirs."""
+
+    async def get(self, document_id: Any) -> MongoDocument | None:
+        return await self.collection.find_one({"_id": document_id}, HIDDEN)
+
+    async def insert(self, document: MongoDocument, *events: Event, now: datetime) -> None:
+        """Insert a new document (``version`` 1) with its events, in one write."""
+        try:
+            await self.collection.insert_one(with_events(document, *events, now=now) if events else document)
+        except DuplicateKeyError as exc:
+            raise AlreadyExistsError(document["_id"]) from exc
+
+    async def update(
+        self,
+        document_id: Any,
+        expected_version: int,
+        fields: MongoDocument,
+        *events: Event,
+        now: datetime,
+        push: MongoDocument | None = None,
+    ) -> MongoDocument | None:
+        """Set ``fields`` (and push to arrays), bump the version and add the events, in one write, if
+        the stored version is ``expected_version``; None when it is not (someone else changed it)."""
+        update: MongoDocument = {"$set": {**fields, "version": expected_version + 1, "updated_at": now}}
+        outbox = push_events(*events, now=now) if events else {}
+        pushes: dict[str, Any] = {**(push or {}), **outbox.get("$push", {})}
+        if pushes:
+            update["$push"] = pushes
+        if "$min" in outbox:
+            update["$min"] = outbox["$min"]
+        # No projection: FerretDB 1.24 does not implement findAndModify's "fields".
+        async with self._locks.hold(self.collection.full_name, document_id):
+            stored = await self.collection.find_one_and_update(
+                {"_id": document_id, "version": expected_version}, update, return_document=ReturnDocument.AFTER
+            )
+        return strip_outbox(stored) if stored is not None else None
+
+    async def page(
+        self, query: MongoDocument, *, sort: list[tuple[str, int]], limit: int, offset: int
+    ) -> tuple[list[MongoDocument], int]:
+        return await find_page(self.collection, query, sort=sort, limit=limit, offset=offset)

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, cast
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from appraisal.domain.skp import SkpStatus
+from appraisal.schemas.common import Code, Text
+from shared.events import Aspect, BerAkhlakValue
+
+
+class IndicatorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    indicator_id: Code
+    aspect: Aspect
+    text: Text
+    target: str = Field(min_length=1, max_length=100, examples=["95"])
+    unit: str = Field(min_length=1, max_length=50, examples=["%"])
+
+
+class RhkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rhk_id: Code
+    kind: Literal["utama", "tambahan"]
+    text: Text
+    intervened_rhk_id: Code | None = Field(
+        None, description="The pejabat penilai's RHK this one intervenes (not needed at the top of an OPD)."
+    )
+    indicators: list[IndicatorIn] = Field(min_length=1, max_length=20)
+
+
+class BehaviourExpectation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: BerAkhlakValue
+    expectation: Text
+
+
+class SkpContent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    approach: Literal["kuantitatif", "kualitatif"] = "kuantitatif"
+    rhk: list[RhkIn] = Field(min_length=1, max_length=50)
+    behaviour_expectations: list[BehaviourExpectation] = Field(
+        default_factory=list, description="The leader's expectations per BerAKHLAK value."
+    )
+    leader_expectations: str | None = Field(
+        None, max_length=4000, description="Ekspektasi khusus pimpinan (specific behaviour expectations)."
+    )
+
+
+SKP_EXAMPLE: dict[str, Any] = {
+    "year": 2026,
+    "approach": "kuantitatif",
+    "rhk": [
+        {
+            "rhk_id": "r1",
+            "kind": "utama",
+            "text": "Meningkatnya cakupan imunisasi dasar lengkap",
+            "intervened_rhk_id": "kadinkes-r2",
+            "indicators": [
+                {
+                    "indicator_id": "r1-i1",
+                    "aspect": "kuantitas",
+                    "text": "Cakupan imunisasi dasar lengkap",
+                    "target": "95",
+                    "unit": "%",
+                }
+            ],
+        }
+    ],
+    "behaviour_expectations": [{"value": "berorientasi_pelayanan", "expectation": "Ramah dan solutif"}],
+}
+
+
+class SkpIn(SkpContent):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [cast(JsonValue, SKP_EXAMPLE)]})
+
+    year: int = Field(ge=2020, le=2100)
+
+
+class ReturnIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text
+
+
+class SkpOut(SkpIn):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    nip: str
+    status: SkpStatus
+    opd_code: str
+    unit_code: str | None
+    pejabat_penilai_nip: str | None
+    return_reason: str | None = None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    approved_at: dt.datetime | None = None

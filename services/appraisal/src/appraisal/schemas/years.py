@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from appraisal.domain.evaluation import Frequency
+from appraisal.domain.rules import DEFAULT_OBJECTION_WINDOW_DAYS
+
+
+class YearConfigIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "frequency": "quarterly",
+                    "skp_due": "2026-01-31",
+                    "evaluation_due": {"2026-Q1": "2026-04-15", "2026": "2027-01-31"},
+                    "objection_window_days": 14,
+                    "distribution_enforcement": "warning",
+                }
+            ]
+        },
+    )
+
+    frequency: Frequency = Field(description="How often periodic evaluations happen in this year.")
+    skp_due: dt.date = Field(description="Date by which every SKP of the year should be approved.")
+    evaluation_due: dict[str, dt.date] = Field(
+        default_factory=dict, description="Deadline per period ('2026-Q1', ..., and '2026' for the annual one)."
+    )
+    objection_window_days: int = Field(
+        DEFAULT_OBJECTION_WINDOW_DAYS, ge=1, le=90, description="Days after finalisation an employee may object."
+    )
+    distribution_enforcement: Literal["warning", "blocking"] = Field(
+        "warning", description="Whether distribution-curve violations block closing an OPD's year."
+    )
+
+
+class YearConfigOut(YearConfigIn):
+    model_config = ConfigDict(extra="ignore")
+
+    year: int
+    periods: list[str]
+    version: int
+    updated_at: dt.datetime

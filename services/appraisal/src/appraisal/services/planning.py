@@ -1,0 +1,258 @@
+"""Performance years and the SKP (performance plan) workflow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from appraisal.domain.access import READ, Actor, Relation, may
+from appraisal.domain.evaluation import Frequency, periods_of
+from appraisal.domain.skp import Indicator, Rhk, SkpAction, SkpStatus, WorkflowError, submission_problems, transition
+from appraisal.repository.planning import SkpRepository, YearRepository, skp_id
+from appraisal.repository.versioned import AlreadyExistsError
+from appraisal.schemas.skp import SkpContent, SkpIn
+from appraisal.schemas.years import YearConfigIn
+from appraisal.services.employees import Registry, now_ms, subject_of
+from appraisal.services.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+    VersionConflictError,
+)
+from shared.events import SkpApproved, SkpApprovedPayload
+from shared.mongo import MongoDocument
+
+
+@dataclass(frozen=True)
+class Planning:
+    registry: Registry
+    years: YearRepository
+    skps: SkpRepository
+
+
+# ---------------------------------------------------------------- performance years
+
+
+async def put_year(
+    year: int, config: YearConfigIn, expected_version: int | None, *, actor: Actor, planning: Planning
+) -> MongoDocument:
+    if "admin_bkpsdm" not in actor.roles:
+        raise ForbiddenError("only admin_bkpsdm configures performance years")
+    allowed = {*periods_of(year, config.frequency), str(year)}
+    unknown = sorted(set(config.evaluation_due) - allowed)
+    if unknown:
+        raise InvalidError(
+            f"evaluation_due names periods that are not in {year} at {config.frequency.value} frequency",
+            errors=[f"unknown period: {p}" for p in unknown],
+        )
+    fields = config.model_dump(mode="json")
+    now = now_ms()
+    current = await planning.years.get(year)
+    if current is None:
+        try:
+            await planning.years.insert({"_id": year, **fields, "version": 1, "updated_at": now}, now=now)
+        except AlreadyExistsError as exc:
+            raise VersionConflictError(f"year {year} was configured concurrently") from exc
+        stored = await planning.years.get(year)
+    else:
+        if expected_version is None:
+            raise VersionConflictError(f"year {year} exists; send If-Match with its ETag to change it")
+        stored = await planning.years.update(year, expected_version, fields, now=now)
+        if stored is None:
+            raise VersionConflictError(f"year {year} is at version {current['version']}")
+    assert stored is not None
+    return stored
+
+
+async def get_year(year: int, planning: Planning) -> MongoDocument:
+    config = await planning.years.get(year)
+    if config is None:
+        raise NotFoundError(f"year {year} is not configured yet (admin_bkpsdm: PUT /api/v1/performance-years/{year})")
+    return config
+
+
+def year_periods(config: MongoDocument) -> list[str]:
+    return periods_of(int(config["_id"]), Frequency(config["frequency"]))
+
+
+# ---------------------------------------------------------------- SKP
+
+
+def _rhk(document: MongoDocument) -> list[Rhk]:
+    return [
+        Rhk(
+            r["rhk_id"],
+            r["kind"],
+            r["text"],
+            r.get("intervened_rhk_id"),
+            tuple(
+                Indicator(i["indicator_id"], i["aspect"], i["text"], i["target"], i["unit"]) for i in r["indicators"]
+            ),
+        )
+        for r in document["rhk"]
+    ]
+
+
+async def _superior_rhk_ids(owner: MongoDocument, year: int, planning: Planning) -> tuple[set[str] | None, list[str]]:
+    """The RHK ids an SKP may intervene, or None at the top of an OPD; plus problems finding them."""
+    superior_nip = owner.get("pejabat_penilai_nip")
+    superior = await planning.registry.employees.get(superior_nip) if superior_nip else None
+    if superior is None or superior["opd_code"] != owner["opd_code"]:
+        return None, []
+    superior_skp = await planning.skps.get(skp_id(superior["_id"], year))
+    if superior_skp is None or superior_skp["status"] != SkpStatus.APPROVED:
+        return set(), [f"the SKP {year} of the pejabat penilai ({superior['_id']}) is not approved yet"]
+    return {r["rhk_id"] for r in superior_skp["rhk"]}, []
+
+
+async def _owner(actor: Actor, planning: Planning) -> MongoDocument:
+    owner = await planning.registry.employees.get(actor.nip)
+    if owner is None:
+        raise InvalidError(f"NIP {actor.nip} is not in the employee registry; ask the OPD admin to register it")
+    return owner
+
+
+async def create_skp(data: SkpIn, *, actor: Actor, planning: Planning) -> MongoDocument:
+    """The employee drafts their own SKP for a year."""
+    owner = await _owner(actor, planning)
+    await get_year(data.year, planning)
+    now = now_ms()
+    document: MongoDocument = {
+        "_id": skp_id(owner["_id"], data.year),
+        "nip": owner["_id"],
+        **data.model_dump(mode="json"),
+        "opd_code": owner["opd_code"],
+        "unit_code": owner.get("unit_code"),
+        "pejabat_penilai_nip": owner.get("pejabat_penilai_nip"),
+        "status": SkpStatus.DRAFT.value,
+        "return_reason": None,
+        "history": [{"action": "create", "by": actor.nip, "at": now}],
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+        "approved_at": None,
+    }
+    try:
+        await planning.skps.insert(document, now=now)
+    except AlreadyExistsError as exc:
+        raise ConflictError(f"an SKP {data.year} exists for {owner['_id']}", code="skp_exists") from exc
+    return document
+
+
+async def visible_skp(skp_key: str, *, actor: Actor, planning: Planning) -> MongoDocument:
+    skp = await planning.skps.get(skp_key)
+    owner = await planning.registry.employees.get(skp["nip"]) if skp else None
+    if skp is None or owner is None or not may(actor, subject_of(owner), READ):
+        raise NotFoundError(f"no SKP {skp_key}")
+    return skp
+
+
+async def _act(
+    skp_key: str,
+    action: SkpAction,
+    expected_version: int,
+    *,
+    actor: Actor,
+    planning: Planning,
+    allowed: tuple[Relation, ...],
+    fields: dict[str, Any] | None = None,
+    note: str | None = None,
+) -> tuple[MongoDocument, MongoDocument]:
+    """Check relation and workflow, then write the new state; returns (stored SKP, owner)."""
+    skp = await visible_skp(skp_key, actor=actor, planning=planning)
+    owner = await planning.registry.employees.get(skp["nip"])
+    assert owner is not None
+    if not may(actor, subject_of(owner), allowed):
+        who = "the employee" if allowed == (Relation.SELF,) else "the employee's pejabat penilai"
+        raise ForbiddenError(f"only {who} may {action.value} this SKP")
+    try:
+        status = transition(SkpStatus(skp["status"]), action)
+    except WorkflowError as exc:
+        raise ConflictError(str(exc), code="workflow_violation") from exc
+    if skp["version"] != expected_version:
+        raise VersionConflictError(f"SKP {skp_key} is at version {skp['version']}")
+    now = now_ms()
+    if action in (SkpAction.SUBMIT, SkpAction.APPROVE):
+        superior_ids, problems = await _superior_rhk_ids(owner, skp["year"], planning)
+        problems += submission_problems(_rhk({**skp, **(fields or {})}), superior_rhk_ids=superior_ids)
+        if problems:
+            raise InvalidError(f"the SKP cannot be {action.value}ed yet", errors=problems, code="skp_incomplete")
+    changes = {**(fields or {}), "status": status.value}
+    events = []
+    if action is SkpAction.APPROVE:
+        changes["approved_at"] = now
+        events.append(_approved_event(skp, actor, planning.registry.producer))
+    if action is SkpAction.RETURN:
+        changes["return_reason"] = note
+    history = {"action": action.value, "by": actor.nip, "at": now, **({"note": note} if note else {})}
+    stored = await planning.skps.update(skp_key, expected_version, changes, *events, now=now, push={"history": history})
+    if stored is None:
+        raise VersionConflictError(f"SKP {skp_key} was changed concurrently")
+    if events:
+        planning.registry.wake_relay()
+    return stored, owner
+
+
+def _approved_event(skp: MongoDocument, actor: Actor, producer: str) -> SkpApproved:
+    return SkpApproved.create(
+        SkpApprovedPayload.model_validate(
+            {
+                "skp_id": skp["_id"],
+                "nip": skp["nip"],
+                "year": skp["year"],
+                "approach": skp["approach"],
+                "opd_code": skp["opd_code"],
+                "unit_code": skp.get("unit_code"),
+                "pejabat_penilai_nip": actor.nip,
+                "rhk": skp["rhk"],
+            }
+        ),
+        producer=producer,
+        occurred_at=datetime.now(UTC),
+    )
+
+
+async def edit_skp(
+    skp_key: str, content: SkpContent, expected_version: int, *, actor: Actor, planning: Planning
+) -> MongoDocument:
+    stored, _ = await _act(
+        skp_key,
+        SkpAction.EDIT,
+        expected_version,
+        actor=actor,
+        planning=planning,
+        allowed=(Relation.SELF,),
+        fields=content.model_dump(mode="json"),
+    )
+    return stored
+
+
+async def submit_skp(skp_key: str, expected_version: int, *, actor: Actor, planning: Planning) -> MongoDocument:
+    stored, _ = await _act(
+        skp_key, SkpAction.SUBMIT, expected_version, actor=actor, planning=planning, allowed=(Relation.SELF,)
+    )
+    return stored
+
+
+async def approve_skp(skp_key: str, expected_version: int, *, actor: Actor, planning: Planning) -> MongoDocument:
+    stored, _ = await _act(
+        skp_key, SkpAction.APPROVE, expected_version, actor=actor, planning=planning, allowed=(Relation.APPRAISER,)
+    )
+    return stored
+
+
+async def return_skp(
+    skp_key: str, reason: str, expected_version: int, *, actor: Actor, planning: Planning
+) -> MongoDocument:
+    stored, _ = await _act(
+        skp_key,
+        SkpAction.RETURN,
+        expected_version,
+        actor=actor,
+        planning=planning,
+        allowed=(Relation.APPRAISER,),
+        note=reason,
+    )
+    return stored

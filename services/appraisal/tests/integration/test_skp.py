@@ -1,0 +1,159 @@
+"""Performance years and the SKP workflow through the HTTP API (real Mongo-wire server and Kafka)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from kinerja_testing import Infra, Keys, wait_for_event
+
+pytestmark = pytest.mark.infra
+
+BKPSDM = "197001012000011001"
+SEKDA = "196801011990031001"
+
+
+async def register(client: httpx.AsyncClient, keys: Keys, nip: str, **fields: Any) -> None:
+    body = {"nip": nip, "name": f"Pegawai {nip[-3:]}", "employee_type": "PNS", "opd_code": "DINKES", **fields}
+    response = await client.post("/api/v1/employees", json=body, headers=keys.headers(BKPSDM, "admin_bkpsdm"))
+    assert response.status_code == 201, response.text
+
+
+def rhk(rhk_id: str, intervened: str | None, kind: str = "utama") -> dict[str, Any]:
+    return {
+        "rhk_id": rhk_id,
+        "kind": kind,
+        "text": f"Hasil kerja {rhk_id}",
+        "intervened_rhk_id": intervened,
+        "indicators": [
+            {"indicator_id": f"{rhk_id}-i1", "aspect": "kuantitas", "text": "Cakupan", "target": "95", "unit": "%"}
+        ],
+    }
+
+
+@pytest.fixture
+async def year(client: httpx.AsyncClient, keys: Keys) -> int:
+    body = {"frequency": "quarterly", "skp_due": "2026-01-31", "evaluation_due": {"2026-Q1": "2026-04-15"}}
+    response = await client.put(
+        "/api/v1/performance-years/2026", json=body, headers=keys.headers(BKPSDM, "admin_bkpsdm")
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["periods"] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    return 2026
+
+
+async def act(
+    client: httpx.AsyncClient, headers: dict[str, str], skp: dict[str, Any], action: str, **body: Any
+) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/skp/{skp['id']}/{action}", json=body or None, headers=headers | {"If-Match": f'"{skp["version"]}"'}
+    )
+
+
+async def test_year_configuration_is_admin_only_and_versioned(client: httpx.AsyncClient, keys: Keys, year: int) -> None:
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    body = {"frequency": "monthly", "skp_due": "2026-01-31"}
+    assert (await client.put(f"/api/v1/performance-years/{year}", json=body, headers=admin)).status_code == 412
+    changed = await client.put(f"/api/v1/performance-years/{year}", json=body, headers=admin | {"If-Match": '"1"'})
+    assert changed.status_code == 200
+    assert len(changed.json()["periods"]) == 12
+    bad = await client.put(
+        "/api/v1/performance-years/2027", json={**body, "evaluation_due": {"2027-Q1": "2027-04-15"}}, headers=admin
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"] == [{"message": "unknown period: 2027-Q1"}]
+    pegawai = await client.put("/api/v1/performance-years/2028", json=body, headers=keys.headers(BKPSDM, "pegawai"))
+    assert pegawai.status_code == 403
+
+
+async def test_cascaded_skp_workflow_from_the_head_of_the_opd_down(
+    client: httpx.AsyncClient, keys: Keys, infra: Infra, year: int, new_nip: Callable[[], str]
+) -> None:
+    kadis, kabid = new_nip(), new_nip()
+    await register(client, keys, kadis, position_type="JPT", pejabat_penilai_nip=SEKDA)
+    await register(client, keys, kabid, position_type="ADMINISTRATOR", pejabat_penilai_nip=kadis)
+
+    # The head of the OPD intervenes nothing; the Sekda (not in this OPD) approves.
+    head = (
+        await client.post(
+            "/api/v1/skp", json={"year": year, "rhk": [rhk("k1", None)]}, headers=keys.headers(kadis, "pegawai")
+        )
+    ).json()
+    head = (await act(client, keys.headers(kadis, "pegawai"), head, "submit")).json()
+    assert head["status"] == "submitted"
+    head = (await act(client, keys.headers(SEKDA, "pejabat_penilai"), head, "approve")).json()
+    assert head["status"] == "approved"
+    _, event = await wait_for_event(infra, "skp.approved.v1", lambda v: v["payload"]["skp_id"] == head["id"])
+    assert event["payload"]["rhk"][0]["rhk_id"] == "k1"
+
+    # The Kabid must intervene an RHK of the Kadis's approved SKP.
+    mine = keys.headers(kabid, "pegawai")
+    draft = await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("b1", "nope")]}, headers=mine)
+    assert draft.status_code == 201
+    skp = draft.json()
+    refused = await act(client, mine, skp, "submit")
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "skp_incomplete"
+    assert "not an RHK of the pejabat penilai's approved SKP" in refused.json()["errors"][0]["message"]
+
+    edited = await client.put(
+        f"/api/v1/skp/{skp['id']}",
+        json={"rhk": [rhk("b1", "k1"), rhk("b2", None, "tambahan")]},
+        headers=mine | {"If-Match": '"1"'},
+    )
+    assert edited.status_code == 200, edited.text
+    skp = edited.json()
+    skp = (await act(client, mine, skp, "submit")).json()
+    assert (await act(client, mine, skp, "approve")).status_code == 403  # not one's own appraiser
+
+    appraiser = keys.headers(kadis, "pejabat_penilai")
+    returned = await act(client, appraiser, skp, "return", reason="Target cakupan terlalu rendah")
+    assert returned.json()["status"] == "returned"
+    assert returned.json()["return_reason"] == "Target cakupan terlalu rendah"
+    skp = returned.json()
+    assert (await act(client, appraiser, skp, "approve")).status_code == 409  # not submitted
+    skp = (await act(client, mine, skp, "submit")).json()
+    approved = await act(client, appraiser, skp, "approve")
+    assert approved.json()["status"] == "approved"
+    skp = approved.json()
+    locked = await client.put(
+        f"/api/v1/skp/{skp['id']}", json={"rhk": [rhk("b1", "k1")]}, headers=mine | {"If-Match": f'"{skp["version"]}"'}
+    )
+    assert locked.status_code == 409
+    assert locked.json()["code"] == "workflow_violation"
+
+
+async def test_concurrent_edit_is_caught_not_lost(
+    client: httpx.AsyncClient, keys: Keys, year: int, new_nip: Callable[[], str]
+) -> None:
+    nip = new_nip()
+    await register(client, keys, nip, position_type="JPT", pejabat_penilai_nip=SEKDA)
+    mine = keys.headers(nip, "pegawai")
+    skp = (await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("a", None)]}, headers=mine)).json()
+    first = await client.put(
+        f"/api/v1/skp/{skp['id']}", json={"rhk": [rhk("b", None)]}, headers=mine | {"If-Match": '"1"'}
+    )
+    second = await client.put(
+        f"/api/v1/skp/{skp['id']}", json={"rhk": [rhk("c", None)]}, headers=mine | {"If-Match": '"1"'}
+    )
+    assert (first.status_code, second.status_code) == (200, 412)
+    current = (await client.get(f"/api/v1/skp/{skp['id']}", headers=mine)).json()
+    assert current["rhk"][0]["rhk_id"] == "b"
+
+
+async def test_skp_needs_a_registered_owner_and_a_configured_year(
+    client: httpx.AsyncClient, keys: Keys, year: int, new_nip: Callable[[], str]
+) -> None:
+    stranger = keys.headers(new_nip(), "pegawai")
+    response = await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("a", None)]}, headers=stranger)
+    assert response.status_code == 422
+    assert "not in the employee registry" in response.json()["detail"]
+    nip = new_nip()
+    await register(client, keys, nip, position_type="JF")
+    unconfigured = await client.post(
+        "/api/v1/skp", json={"year": 2031, "rhk": [rhk("a", None)]}, headers=keys.headers(nip, "pegawai")
+    )
+    assert unconfigured.status_code == 404

@@ -86,7 +86,7 @@ def test_appraisal_reaches_inbox_and_report_through_kafka(
             "hasil_kerja": "di_atas_ekspektasi",
             "perilaku_kerja": "di_atas_ekspektasi",
         },
-        headers=keys.headers(APPRAISER, "pejabat_penilai") | {"X-Correlation-ID": "e2e-slice-1"},
+        headers=keys.headers(ADMIN, "admin_bkpsdm") | {"X-Correlation-ID": "e2e-slice-1"},
     )
     assert created.status_code == 201, created.text
     assert created.json()["predikat"] == "sangat_baik"

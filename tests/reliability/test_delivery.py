@@ -79,7 +79,7 @@ async def test_event_written_before_the_producer_was_killed_is_published_after_r
                 "hasil_kerja": "sesuai_ekspektasi",
                 "perilaku_kerja": "sesuai_ekspektasi",
             },
-            headers=keys.headers(APPRAISER, "pejabat_penilai"),
+            headers=keys.headers(APPRAISER, "admin_bkpsdm"),
         )
     assert created.status_code == 201, created.text
     appraisal_id = created.json()["id"]

@@ -15,7 +15,13 @@ DEFINITION = ServiceDefinition(
     title="Kinerja ASN: appraisal service",
     description="Employee registry, SKP, periodic and annual evaluation, predikat (PermenPANRB 6/2022).",
     routers=[api.router],
-    publishes=[Topic.EMPLOYEE_REGISTERED, Topic.EMPLOYEE_UPDATED, Topic.SKP_APPROVED, Topic.APPRAISAL_COMPLETED],
+    publishes=[
+        Topic.EMPLOYEE_REGISTERED,
+        Topic.EMPLOYEE_UPDATED,
+        Topic.SKP_APPROVED,
+        Topic.APPRAISAL_COMPLETED,
+        Topic.APPRAISAL_LOW_SCORE_FLAGGED,
+    ],
     consumes=[],
     wire=wire,
 )

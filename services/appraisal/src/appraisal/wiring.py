@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from appraisal import handlers
-from appraisal.repository.appraisals import AppraisalRepository
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
+from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository
 from appraisal.repository.planning import SkpRepository, YearRepository
 from appraisal.services.employees import Registry, now_ms
+from appraisal.services.evaluations import Evaluations
+from appraisal.services.organisation import Organisation
 from appraisal.services.planning import Planning
 from shared.app import Runtime, Wiring
 
@@ -19,25 +21,31 @@ from shared.app import Runtime, Wiring
 class Deps:
     registry: Registry
     planning: Planning
-    appraisals: AppraisalRepository
-    wake_relay: Callable[[], None]
-    producer: str
+    evaluations: Evaluations
+    organisation: Organisation
     spawn: Callable[[Coroutine[Any, Any, None], str], object]
 
 
 async def wire(runtime: Runtime) -> Wiring:
-    producer = runtime.settings.service_name
     employees = EmployeeRepository(runtime.db, runtime.locks)
-    imports = ImportRepository(runtime.db)
     years = YearRepository(runtime.db, runtime.locks)
     skps = SkpRepository(runtime.db, runtime.locks)
-    appraisals = AppraisalRepository(runtime.db)
-    for repository in (employees, years, skps, appraisals):
+    evaluation_docs = EvaluationRepository(runtime.db, runtime.locks)
+    org_years = OrgYearRepository(runtime.db, runtime.locks)
+    for repository in (employees, years, skps, evaluation_docs, org_years):
         await repository.ensure_indexes()
+    imports = ImportRepository(runtime.db)
     await imports.interrupt_running(now_ms())
-    registry = Registry(employees, imports, runtime.relay.wake, producer)
+    registry = Registry(employees, imports, runtime.relay.wake, runtime.settings.service_name)
+    planning = Planning(registry, years, skps)
     return Wiring(
-        deps=Deps(registry, Planning(registry, years, skps), appraisals, runtime.relay.wake, producer, runtime.spawn),
+        deps=Deps(
+            registry,
+            planning,
+            Evaluations(planning, evaluation_docs),
+            Organisation(planning, evaluation_docs, org_years),
+            runtime.spawn,
+        ),
         subscriptions=handlers.subscriptions(),
-        outbox_collections=[employees.collection, skps.collection, appraisals.collection],
+        outbox_collections=[employees.collection, skps.collection, evaluation_docs.collection],
     )

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from appraisal.api import appraisals, employees, planning
+from appraisal.api import appraisals, employees, evaluations, organisation, planning
 
 router = APIRouter(prefix="/api/v1")
-for module in (employees, planning, appraisals):
+for module in (employees, planning, evaluations, appraisals, organisation):
     router.include_router(module.router)

@@ -4,11 +4,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events import NIP_PATTERN, Predikat, RatingLevel
+from appraisal.schemas.common import Nip, OpdCode, Period
+from shared.events import Predikat, RatingLevel
 
 
 class CompletedAppraisalIn(BaseModel):
-    """A finalised appraisal as the pejabat penilai decided it."""
+    """An appraisal finalised elsewhere (e.g. history from e-Kinerja BKN)."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -17,7 +18,7 @@ class CompletedAppraisalIn(BaseModel):
                 {
                     "nip": "198609262015051001",
                     "opd_code": "DINKES",
-                    "period": "2026-Q1",
+                    "period": "2025",
                     "hasil_kerja": "sesuai_ekspektasi",
                     "perilaku_kerja": "di_atas_ekspektasi",
                 }
@@ -25,17 +26,19 @@ class CompletedAppraisalIn(BaseModel):
         },
     )
 
-    nip: str = Field(pattern=NIP_PATTERN, description="NIP of the employee appraised (18 digits).")
-    opd_code: str = Field(min_length=2, max_length=32, pattern=r"^[A-Z0-9_-]+$", description="OPD code.")
-    period: str = Field(
-        pattern=r"^\d{4}(-(Q[1-4]|0[1-9]|1[0-2]))?$",
-        description="'2026' (annual), '2026-Q1' (quarter) or '2026-03' (month).",
-    )
+    nip: Nip
+    opd_code: OpdCode
+    period: Period
     hasil_kerja: RatingLevel
     perilaku_kerja: RatingLevel
+    pejabat_penilai_nip: Nip | None = Field(None, description="The appraiser; the caller when left out.")
 
 
 class AppraisalOut(BaseModel):
+    """A finalised appraisal (a finalised evaluation)."""
+
+    model_config = ConfigDict(extra="ignore")
+
     id: str
     revision: int
     nip: str
@@ -45,5 +48,5 @@ class AppraisalOut(BaseModel):
     perilaku_kerja: RatingLevel
     predikat: Predikat
     predikat_rule: str = Field(description="Version of the predikat matrix applied.")
-    pejabat_penilai_nip: str
-    completed_at: datetime
+    pejabat_penilai_nip: str | None
+    finalised_at: datetime

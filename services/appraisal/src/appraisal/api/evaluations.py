@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+
+from appraisal.api.common import PROBLEMS, ActorDep, DepsDep
+from appraisal.domain.access import Actor
+from appraisal.schemas.common import Code, Nip, OpdCode
+from appraisal.schemas.evaluations import (
+    DecisionIn,
+    DevelopmentPlanIn,
+    EvaluationOut,
+    FeedbackIn,
+    ObjectionIn,
+    OpenEvaluationIn,
+    RatingsIn,
+    RealisationIn,
+    SuggestionOut,
+)
+from appraisal.services import evaluations
+from shared.mongo import MongoDocument
+from shared.pagination import Page, Paging, etag
+
+router = APIRouter(tags=["evaluations"])
+EvaluationId = Annotated[
+    str, Path(pattern=r"^\d{18}-\d{4}(-(Q[1-4]|0[1-9]|1[0-2]))?$", examples=["198609262015051001-2026-Q1"])
+]
+STATE: dict[int | str, dict[str, Any]] = {409: {"description": "not possible in the evaluation's current state"}}
+
+
+def evaluation_out(document: MongoDocument, response: Response | None = None) -> EvaluationOut:
+    if response is not None:
+        response.headers["ETag"] = etag(document["version"])
+    return EvaluationOut.model_validate({**document, "id": document["_id"]})
+
+
+def visibility(actor: Actor) -> MongoDocument:
+    if "admin_bkpsdm" in actor.roles:
+        return {}
+    clauses: list[MongoDocument] = [{"nip": actor.nip}]
+    if "pejabat_penilai" in actor.roles:
+        clauses.append({"pejabat_penilai_nip": actor.nip})
+    if "atasan_pejabat_penilai" in actor.roles:
+        clauses.append({"atasan_pejabat_penilai_nip": actor.nip})
+    if "admin_opd" in actor.roles and actor.opd_code:
+        clauses.append({"opd_code": actor.opd_code})
+    return {"$or": clauses}
+
+
+@router.post(
+    "/evaluations",
+    status_code=201,
+    response_model=EvaluationOut,
+    summary="Open the evaluation of a period (the employee or the pejabat penilai); 200 if already open",
+    description="Needs the year configured and the employee's SKP of that year approved. The period is one of "
+    "the year's periods (frequency) or the year itself for the annual evaluation.",
+    responses={**PROBLEMS, 200: {"description": "it was already open"}},
+)
+async def open_evaluation(body: OpenEvaluationIn, response: Response, deps: DepsDep, actor: ActorDep) -> EvaluationOut:
+    document, created = await evaluations.open_evaluation(body.nip, body.period, actor=actor, ctx=deps.evaluations)
+    response.status_code = 201 if created else 200
+    response.headers["Location"] = f"/api/v1/evaluations/{document['_id']}"
+    return evaluation_out(document, response)
+
+
+@router.get("/evaluations", response_model=Page[EvaluationOut], summary="Evaluations the caller may see")
+async def list_evaluations(
+    deps: DepsDep,
+    actor: ActorDep,
+    paging: Paging,
+    nip: Nip | None = None,
+    year: Annotated[int | None, Query(ge=2020, le=2100)] = None,
+    opd_code: OpdCode | None = None,
+    status: Annotated[str | None, Query(pattern="^(open|finalised)$")] = None,
+) -> Page[EvaluationOut]:
+    filters = {k: v for k, v in {"nip": nip, "year": year, "opd_code": opd_code, "status": status}.items() if v}
+    query: MongoDocument = {"$and": [filters, visibility(actor)]} if filters else visibility(actor)
+    items, total = await deps.evaluations.evaluations.page(
+        query, sort=[("year", -1), ("period", 1), ("nip", 1)], limit=paging.limit, offset=paging.offset
+    )
+    return Page[EvaluationOut](
+        items=[evaluation_out(d) for d in items], total=total, limit=paging.limit, offset=paging.offset
+    )
+
+
+@router.get("/evaluations/{evaluation_id}", response_model=EvaluationOut, responses=PROBLEMS)
+async def get_evaluation(
+    evaluation_id: EvaluationId, response: Response, deps: DepsDep, actor: ActorDep
+) -> EvaluationOut:
+    document, _ = await evaluations.visible_evaluation(evaluation_id, actor=actor, ctx=deps.evaluations)
+    return evaluation_out(document, response)
+
+
+@router.put(
+    "/evaluations/{evaluation_id}/realisations/{indicator_id}",
+    response_model=EvaluationOut,
+    summary="Record one's realisation of an indicator, with evidence links (bukti dukung) and a note",
+    responses={**PROBLEMS, **STATE},
+)
+async def record_realisation(
+    evaluation_id: EvaluationId,
+    indicator_id: Code,
+    body: RealisationIn,
+    response: Response,
+    deps: DepsDep,
+    actor: ActorDep,
+) -> EvaluationOut:
+    document = await evaluations.record_realisation(
+        evaluation_id, indicator_id, body, actor=actor, ctx=deps.evaluations
+    )
+    return evaluation_out(document, response)
+
+
+@router.post(
+    "/evaluations/{evaluation_id}/feedback",
+    response_model=EvaluationOut,
+    summary="Continuous feedback on an RHK (the pejabat penilai)",
+    responses={**PROBLEMS, **STATE},
+)
+async def add_feedback(
+    evaluation_id: EvaluationId, body: FeedbackIn, response: Response, deps: DepsDep, actor: ActorDep
+) -> EvaluationOut:
+    document = await evaluations.add_feedback(evaluation_id, body.rhk_id, body.text, actor=actor, ctx=deps.evaluations)
+    return evaluation_out(document, response)
+
+
+@router.patch(
+    "/evaluations/{evaluation_id}/ratings",
+    response_model=EvaluationOut,
+    summary="Rate RHK, BerAKHLAK values and the overall Hasil Kerja / Perilaku Kerja (the pejabat penilai)",
+    responses={**PROBLEMS, **STATE},
+)
+async def rate(
+    evaluation_id: EvaluationId, body: RatingsIn, response: Response, deps: DepsDep, actor: ActorDep
+) -> EvaluationOut:
+    return evaluation_out(await evaluations.rate(evaluation_id, body, actor=actor, ctx=deps.evaluations), response)
+
+
+@router.get(
+    "/evaluations/{evaluation_id}/suggestion",
+    response_model=SuggestionOut,
+    summary="Suggested ratings from indicator achievement (capaian); the pejabat penilai decides",
+    responses=PROBLEMS,
+)
+async def suggestion(evaluation_id: EvaluationId, deps: DepsDep, actor: ActorDep) -> SuggestionOut:
+    return SuggestionOut.model_validate(await evaluations.suggestion(evaluation_id, actor=actor, ctx=deps.evaluations))
+
+
+@router.post(
+    "/evaluations/{evaluation_id}/finalise",
+    response_model=EvaluationOut,
+    summary="Finalise: the predikat follows from the 3x3 matrix; publishes appraisal.completed.v1 "
+    "(and appraisal.low_score_flagged.v1 for a low result)",
+    responses={**PROBLEMS, **STATE},
+)
+async def finalise(evaluation_id: EvaluationId, response: Response, deps: DepsDep, actor: ActorDep) -> EvaluationOut:
+    return evaluation_out(await evaluations.finalise(evaluation_id, actor=actor, ctx=deps.evaluations), response)
+
+
+@router.put(
+    "/evaluations/{evaluation_id}/development-plan",
+    response_model=EvaluationOut,
+    tags=["follow-up"],
+    summary="Record the cause and actions of the development plan of a low result (the pejabat penilai)",
+    responses={**PROBLEMS, **STATE},
+)
+async def plan_development(
+    evaluation_id: EvaluationId, body: DevelopmentPlanIn, response: Response, deps: DepsDep, actor: ActorDep
+) -> EvaluationOut:
+    document = await evaluations.plan_development(evaluation_id, body, actor=actor, ctx=deps.evaluations)
+    return evaluation_out(document, response)
+
+
+@router.post(
+    "/evaluations/{evaluation_id}/objection",
+    response_model=EvaluationOut,
+    tags=["objections"],
+    summary="Object to one's finalised appraisal (keberatan), within the year's objection window",
+    responses={**PROBLEMS, **STATE},
+)
+async def file_objection(
+    evaluation_id: EvaluationId, body: ObjectionIn, response: Response, deps: DepsDep, actor: ActorDep
+) -> EvaluationOut:
+    document = await evaluations.file_objection(evaluation_id, body.reason, actor=actor, ctx=deps.evaluations)
+    return evaluation_out(document, response)
+
+
+@router.post(
+    "/evaluations/{evaluation_id}/objection/decision",
+    response_model=EvaluationOut,
+    tags=["objections"],
+    summary="Decide an objection (the atasan pejabat penilai); a changed result is republished as a new revision",
+    responses={**PROBLEMS, **STATE},
+)
+async def decide_objection(
+    evaluation_id: EvaluationId, body: DecisionIn, response: Response, deps: DepsDep, actor: ActorDep
+) -> EvaluationOut:
+    document = await evaluations.decide_objection(evaluation_id, body, actor=actor, ctx=deps.evaluations)
+    return evaluation_out(document, response)
+
+
+@router.get(
+    "/development-plans",
+    response_model=Page[EvaluationOut],
+    tags=["follow-up"],
+    summary="Appraisals with a development plan; escalated=true lists the BKPSDM's cases",
+)
+async def development_plans(
+    deps: DepsDep, actor: ActorDep, paging: Paging, escalated: bool | None = None, opd_code: OpdCode | None = None
+) -> Page[EvaluationOut]:
+    filters: MongoDocument = {"development_plan.status": {"$in": ["awaiting_input", "active"]}}
+    if escalated is not None:
+        filters["development_plan.escalated"] = escalated
+    if opd_code:
+        filters["opd_code"] = opd_code
+    items, total = await deps.evaluations.evaluations.page(
+        {"$and": [filters, visibility(actor)]},
+        sort=[("year", -1), ("nip", 1)],
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    return Page[EvaluationOut](
+        items=[evaluation_out(d) for d in items], total=total, limit=paging.limit, offset=paging.offset
+    )

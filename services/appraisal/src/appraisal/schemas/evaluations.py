@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+
+from appraisal.domain.followup import Action, Cause, ObjectionDecision
+from appraisal.domain.rules import OrgPredikat
+from appraisal.schemas.common import Code, Nip, Period, Text
+from shared.events import BerAkhlakValue, Predikat, RatingLevel
+
+
+class OpenEvaluationIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"nip": "198609262015051001", "period": "2026-Q1"}]}
+    )
+
+    nip: Nip
+    period: Period
+
+
+class RealisationIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "realisation": "62",
+                    "evidence_links": ["https://drive.palembang.go.id/x"],
+                    "note": "Stok vaksin terlambat",
+                }
+            ]
+        },
+    )
+
+    realisation: str = Field(min_length=1, max_length=100)
+    evidence_links: list[AnyHttpUrl] = Field(default_factory=list, max_length=20, description="Bukti dukung.")
+    note: str | None = Field(None, max_length=2000)
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rhk_id: Code
+    text: Text
+
+
+class RhkRating(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rhk_id: Code
+    rating: RatingLevel
+
+
+class BehaviourRatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: BerAkhlakValue
+    rating: RatingLevel
+
+
+class RatingsIn(BaseModel):
+    """Ratings to set; those left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rhk_ratings: list[RhkRating] = Field(default_factory=list)
+    behaviour_ratings: list[BehaviourRatingIn] = Field(default_factory=list)
+    hasil_kerja: RatingLevel | None = None
+    perilaku_kerja: RatingLevel | None = None
+
+
+class Realisation(BaseModel):
+    indicator_id: str
+    realisation: str
+    evidence_links: list[str]
+    note: str | None
+    updated_at: dt.datetime
+
+
+class Feedback(BaseModel):
+    rhk_id: str
+    text: str
+    by: str
+    at: dt.datetime
+
+
+class DevelopmentPlan(BaseModel):
+    status: Literal["awaiting_input", "active", "withdrawn"]
+    cause: Cause | None = None
+    cause_note: str | None = None
+    actions: list[Action] = Field(default_factory=list)
+    due_on: dt.date
+    escalated: bool
+
+
+class DevelopmentPlanIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "cause": "kompetensi",
+                    "cause_note": "Belum pernah pelatihan imunisasi",
+                    "actions": ["coaching", "pelatihan"],
+                }
+            ]
+        },
+    )
+
+    cause: Cause
+    cause_note: str | None = Field(None, max_length=2000)
+    actions: list[Action] = Field(min_length=1)
+
+
+class Objection(BaseModel):
+    reason: str
+    filed_at: dt.datetime
+    status: Literal["pending", "upheld", "rejected"]
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+    note: str | None = None
+
+
+class ObjectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: ObjectionDecision
+    hasil_kerja: RatingLevel | None = Field(None, description="The changed rating, when the objection is upheld.")
+    perilaku_kerja: RatingLevel | None = None
+    note: str | None = Field(None, max_length=2000)
+
+
+class EvaluationOut(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    nip: str
+    period: str
+    year: int
+    annual: bool
+    status: Literal["open", "finalised"]
+    opd_code: str
+    unit_code: str | None
+    pejabat_penilai_nip: str | None
+    rhk: list[dict[str, object]] = Field(description="The SKP's RHK with indicators and targets.")
+    realisations: list[Realisation]
+    feedback: list[Feedback]
+    rhk_ratings: list[RhkRating]
+    behaviour_ratings: list[BehaviourRatingIn]
+    hasil_kerja: RatingLevel | None
+    perilaku_kerja: RatingLevel | None
+    predikat: Predikat | None
+    predikat_rule: str | None
+    revision: int
+    finalised_at: dt.datetime | None
+    development_plan: DevelopmentPlan | None
+    objection: Objection | None
+    version: int
+
+
+class IndicatorSuggestion(BaseModel):
+    rhk_id: str
+    indicator_id: str
+    target: str
+    realisation: str | None
+    capaian: float | None = Field(description="Realisation as % of target (time: target / realisation).")
+
+
+class SuggestionOut(BaseModel):
+    indicators: list[IndicatorSuggestion]
+    rhk_ratings: dict[str, RatingLevel | None] = Field(description="Suggested rating per RHK from its capaian.")
+    hasil_kerja: RatingLevel | None = Field(description="Suggested overall Hasil Kerja; the pejabat penilai decides.")
+    perilaku_kerja: RatingLevel | None = Field(description="Suggested overall Perilaku Kerja from the value ratings.")
+    periodic_results: list[dict[str, object]] = Field(
+        default_factory=list, description="For an annual evaluation: the year's finalised periodic results."
+    )
+    source: str
+
+
+class OrgPredikatIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    predikat: OrgPredikat
+
+
+class Violation(BaseModel):
+    rule: str
+    actual_count: int
+    actual_share: float
+
+
+class DistributionOut(BaseModel):
+    opd_code: str
+    year: int
+    org_predikat: OrgPredikat | None
+    counts: dict[Predikat, int]
+    total: int
+    violations: list[Violation]
+    enforcement: Literal["warning", "blocking"]
+    closed: bool
+    rule_source: str

@@ -1,0 +1,506 @@
+"""Periodic and annual evaluation: realisation, feedback, ratings, the predikat, low scores,
+development plans and objections."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from appraisal.domain.access import READ, Actor, Relation, may
+from appraisal.domain.evaluation import (
+    capaian,
+    finalisation_problems,
+    is_annual,
+    low_score,
+    suggest_overall,
+    suggest_rhk_rating,
+    year_of,
+)
+from appraisal.domain.followup import ObjectionDecision, improvement_due, must_escalate, objection_open
+from appraisal.domain.predikat import PREDIKAT_MATRIX_2022, PredikatMatrix
+from appraisal.domain.rules import CAPAIAN_THRESHOLDS, DEFAULT_OBJECTION_WINDOW_DAYS, sector_of
+from appraisal.domain.skp import SkpStatus
+from appraisal.repository.evaluations import EvaluationRepository, evaluation_id
+from appraisal.repository.planning import skp_id
+from appraisal.repository.versioned import AlreadyExistsError
+from appraisal.schemas.evaluations import DecisionIn, DevelopmentPlanIn, RatingsIn, RealisationIn
+from appraisal.services.employees import now_ms, subject_of
+from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from appraisal.services.planning import Planning, get_year, year_periods
+from shared.events import (
+    AppraisalCompleted,
+    AppraisalCompletedPayload,
+    Aspect,
+    BerAkhlakValue,
+    Event,
+    LowScoreFlagged,
+    LowScoreFlaggedPayload,
+    Predikat,
+    RatingLevel,
+)
+from shared.mongo import MongoDocument
+
+CAS_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Evaluations:
+    planning: Planning
+    evaluations: EvaluationRepository
+    matrix: PredikatMatrix = PREDIKAT_MATRIX_2022
+
+    @property
+    def producer(self) -> str:
+        return self.planning.registry.producer
+
+
+# ---------------------------------------------------------------- reading and opening
+
+
+async def _owner_and_access(nip: str, actor: Actor, ctx: Evaluations, allowed: tuple[Relation, ...]) -> MongoDocument:
+    owner = await ctx.planning.registry.employees.get(nip)
+    if owner is None or not may(actor, subject_of(owner), READ):
+        raise NotFoundError(f"no employee {nip}")
+    if not may(actor, subject_of(owner), allowed):
+        raise ForbiddenError(f"you may not do this for employee {nip}")
+    return owner
+
+
+async def visible_evaluation(key: str, *, actor: Actor, ctx: Evaluations) -> tuple[MongoDocument, MongoDocument]:
+    evaluation = await ctx.evaluations.get(key)
+    owner = await ctx.planning.registry.employees.get(evaluation["nip"]) if evaluation else None
+    if evaluation is None or owner is None or not may(actor, subject_of(owner), READ):
+        raise NotFoundError(f"no evaluation {key}")
+    return evaluation, owner
+
+
+async def open_evaluation(nip: str, period: str, *, actor: Actor, ctx: Evaluations) -> tuple[MongoDocument, bool]:
+    """Open the evaluation of an employee for a period (the employee or their pejabat penilai);
+    returns (evaluation, created). Opening again returns the existing one."""
+    owner = await _owner_and_access(nip, actor, ctx, (Relation.SELF, Relation.APPRAISER))
+    year = year_of(period)
+    config = await get_year(year, ctx.planning)
+    if not is_annual(period) and period not in year_periods(config):
+        raise InvalidError(
+            f"{period} is not an evaluation period of {year} ({config['frequency']}); use one of "
+            + ", ".join(year_periods(config))
+            + f" or {year} for the annual evaluation"
+        )
+    key = evaluation_id(nip, period)
+    existing = await ctx.evaluations.get(key)
+    if existing is not None:
+        return existing, False
+    skp = await ctx.planning.skps.get(skp_id(nip, year))
+    if skp is None or skp["status"] != SkpStatus.APPROVED:
+        raise InvalidError(f"the SKP {year} of {nip} must be approved before its evaluations open")
+    now = now_ms()
+    document: MongoDocument = {
+        "_id": key,
+        "nip": nip,
+        "period": period,
+        "year": year,
+        "annual": is_annual(period),
+        "skp_id": skp["_id"],
+        "opd_code": owner["opd_code"],
+        "unit_code": owner.get("unit_code"),
+        "pejabat_penilai_nip": owner.get("pejabat_penilai_nip"),
+        "atasan_pejabat_penilai_nip": owner.get("atasan_pejabat_penilai_nip"),
+        "rhk": skp["rhk"],
+        "realisations": [],
+        "feedback": [],
+        "rhk_ratings": [],
+        "behaviour_ratings": [],
+        "hasil_kerja": None,
+        "perilaku_kerja": None,
+        "predikat": None,
+        "predikat_rule": None,
+        "status": "open",
+        "revision": 0,
+        "finalised_at": None,
+        "development_plan": None,
+        "objection": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+    try:
+        await ctx.evaluations.insert(document, now=now)
+    except AlreadyExistsError:
+        stored = await ctx.evaluations.get(key)
+        assert stored is not None
+        return stored, False
+    return document, True
+
+
+# ---------------------------------------------------------------- changes (read, decide, compare-and-set)
+
+
+Change = Callable[[MongoDocument], Awaitable[tuple[MongoDocument, list[Event]]]]
+
+
+async def _change(key: str, change: Change, ctx: Evaluations) -> MongoDocument:
+    """Apply ``change`` to the current evaluation with compare-and-set, retrying when a concurrent
+    change (of another field) got in first."""
+    for _ in range(CAS_ATTEMPTS):
+        current = await ctx.evaluations.get(key)
+        if current is None:
+            raise NotFoundError(f"no evaluation {key}")
+        fields, events = await change(current)
+        stored = await ctx.evaluations.update(key, current["version"], fields, *events, now=now_ms())
+        if stored is not None:
+            if events:
+                ctx.planning.registry.wake_relay()
+            return stored
+    raise ConflictError(f"evaluation {key} is being changed by others; try again", code="busy")
+
+
+def _require_open(evaluation: MongoDocument) -> None:
+    if evaluation["status"] != "open":
+        raise ConflictError(f"evaluation {evaluation['_id']} is finalised", code="evaluation_finalised")
+
+
+def _indicator_ids(evaluation: MongoDocument) -> set[str]:
+    return {i["indicator_id"] for r in evaluation["rhk"] for i in r["indicators"]}
+
+
+def _rhk_ids(evaluation: MongoDocument) -> list[str]:
+    return [r["rhk_id"] for r in evaluation["rhk"]]
+
+
+async def record_realisation(
+    key: str, indicator_id: str, body: RealisationIn, *, actor: Actor, ctx: Evaluations
+) -> MongoDocument:
+    evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
+    if not may(actor, subject_of(owner), (Relation.SELF,)):
+        raise ForbiddenError("only the employee records their realisation")
+    if indicator_id not in _indicator_ids(evaluation):
+        raise NotFoundError(f"the SKP has no indicator {indicator_id}")
+
+    async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
+        _require_open(current)
+        entry = {
+            "indicator_id": indicator_id,
+            "realisation": body.realisation,
+            "evidence_links": [str(link) for link in body.evidence_links],
+            "note": body.note,
+            "updated_at": now_ms(),
+        }
+        others = [r for r in current["realisations"] if r["indicator_id"] != indicator_id]
+        return {"realisations": [*others, entry]}, []
+
+    return await _change(key, change, ctx)
+
+
+async def add_feedback(key: str, rhk_id: str, text: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
+    evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
+    if not may(actor, subject_of(owner), (Relation.APPRAISER,)):
+        raise ForbiddenError("only the pejabat penilai gives feedback")
+    if rhk_id not in _rhk_ids(evaluation):
+        raise NotFoundError(f"the SKP has no RHK {rhk_id}")
+
+    async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
+        _require_open(current)
+        entry = {"rhk_id": rhk_id, "text": text, "by": actor.nip, "at": now_ms()}
+        return {"feedback": [*current["feedback"], entry]}, []
+
+    return await _change(key, change, ctx)
+
+
+async def rate(key: str, body: RatingsIn, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
+    evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
+    if not may(actor, subject_of(owner), (Relation.APPRAISER,)):
+        raise ForbiddenError("only the pejabat penilai rates")
+    unknown = sorted({r.rhk_id for r in body.rhk_ratings} - set(_rhk_ids(evaluation)))
+    if unknown:
+        raise InvalidError("ratings name RHK that are not in the SKP", errors=[f"unknown RHK: {u}" for u in unknown])
+
+    async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
+        _require_open(current)
+        rhk = {r["rhk_id"]: r["rating"] for r in current["rhk_ratings"]} | {
+            r.rhk_id: r.rating.value for r in body.rhk_ratings
+        }
+        values = {r["value"]: r["rating"] for r in current["behaviour_ratings"]} | {
+            r.value.value: r.rating.value for r in body.behaviour_ratings
+        }
+        fields: MongoDocument = {
+            "rhk_ratings": [{"rhk_id": k, "rating": v} for k, v in rhk.items()],
+            "behaviour_ratings": [{"value": k, "rating": v} for k, v in values.items()],
+        }
+        for overall in ("hasil_kerja", "perilaku_kerja"):
+            value = getattr(body, overall)
+            if value is not None:
+                fields[overall] = value.value
+        return fields, []
+
+    return await _change(key, change, ctx)
+
+
+# ---------------------------------------------------------------- suggestion
+
+
+def _capaians(evaluation: MongoDocument) -> list[dict[str, Any]]:
+    realised = {r["indicator_id"]: r["realisation"] for r in evaluation["realisations"]}
+    return [
+        {
+            "rhk_id": rhk["rhk_id"],
+            "indicator_id": i["indicator_id"],
+            "target": i["target"],
+            "realisation": realised.get(i["indicator_id"]),
+            "capaian": capaian(Aspect(i["aspect"]), i["target"], realised.get(i["indicator_id"])),
+        }
+        for rhk in evaluation["rhk"]
+        for i in rhk["indicators"]
+    ]
+
+
+async def suggestion(key: str, *, actor: Actor, ctx: Evaluations) -> dict[str, Any]:
+    evaluation, _ = await visible_evaluation(key, actor=actor, ctx=ctx)
+    indicators = _capaians(evaluation)
+    rhk_ratings = {
+        rhk["rhk_id"]: suggest_rhk_rating([i["capaian"] for i in indicators if i["rhk_id"] == rhk["rhk_id"]])
+        for rhk in evaluation["rhk"]
+    }
+    kinds = {rhk["rhk_id"]: rhk["kind"] for rhk in evaluation["rhk"]}
+    given = {r["rhk_id"]: RatingLevel(r["rating"]) for r in evaluation["rhk_ratings"]}
+    basis = {k: given.get(k) or v for k, v in rhk_ratings.items()}
+    values = [("utama", RatingLevel(r["rating"])) for r in evaluation["behaviour_ratings"]]
+    periodic: list[dict[str, Any]] = []
+    if evaluation["annual"]:
+        periodic = [
+            {
+                "period": e["period"],
+                "hasil_kerja": e["hasil_kerja"],
+                "perilaku_kerja": e["perilaku_kerja"],
+                "predikat": e["predikat"],
+            }
+            for e in await ctx.evaluations.finalised_periodic(evaluation["nip"], evaluation["year"])
+        ]
+    return {
+        "indicators": indicators,
+        "rhk_ratings": rhk_ratings,
+        "hasil_kerja": suggest_overall([(kinds[k], v) for k, v in basis.items() if v is not None]),
+        "perilaku_kerja": suggest_overall(values),
+        "periodic_results": periodic,
+        "source": CAPAIAN_THRESHOLDS.source,
+    }
+
+
+# ---------------------------------------------------------------- finalising
+
+
+def _ratings(evaluation: MongoDocument) -> tuple[dict[str, RatingLevel], dict[BerAkhlakValue, RatingLevel]]:
+    rhk = {r["rhk_id"]: RatingLevel(r["rating"]) for r in evaluation["rhk_ratings"]}
+    values = {BerAkhlakValue(r["value"]): RatingLevel(r["rating"]) for r in evaluation["behaviour_ratings"]}
+    return rhk, values
+
+
+def _indicator_results(evaluation: MongoDocument, rhk_ids: set[str] | None = None) -> list[dict[str, Any]]:
+    rhk_text = {r["rhk_id"]: r["text"] for r in evaluation["rhk"]}
+    aspects = {
+        i["indicator_id"]: (i["aspect"], i["text"], i["unit"]) for r in evaluation["rhk"] for i in r["indicators"]
+    }
+    ratings = {r["rhk_id"]: r["rating"] for r in evaluation["rhk_ratings"]}
+    return [
+        {
+            "rhk_id": c["rhk_id"],
+            "rhk_text": rhk_text[c["rhk_id"]],
+            "indicator_id": c["indicator_id"],
+            "indicator_text": aspects[c["indicator_id"]][1],
+            "aspect": aspects[c["indicator_id"]][0],
+            "target": c["target"],
+            "realisation": c["realisation"],
+            "unit": aspects[c["indicator_id"]][2],
+            "achievement_pct": c["capaian"],
+            "rating": ratings.get(c["rhk_id"]),
+        }
+        for c in _capaians(evaluation)
+        if rhk_ids is None or c["rhk_id"] in rhk_ids
+    ]
+
+
+async def result_events(
+    evaluation: MongoDocument, predikat: Predikat, revision: int, *, ctx: Evaluations, now: dt.datetime
+) -> tuple[list[Event], MongoDocument | None]:
+    """The events of a (re)finalised result, and the development plan it needs (None when not low)."""
+    rhk_ratings, values = _ratings(evaluation)
+    common = {
+        "appraisal_id": evaluation["_id"],
+        "revision": revision,
+        "nip": evaluation["nip"],
+        "opd_code": evaluation["opd_code"],
+        "unit_code": evaluation.get("unit_code"),
+        "period": evaluation["period"],
+        "hasil_kerja": evaluation["hasil_kerja"],
+        "perilaku_kerja": evaluation["perilaku_kerja"],
+        "predikat": predikat.value,
+        "pejabat_penilai_nip": evaluation.get("pejabat_penilai_nip"),
+    }
+    events: list[Event] = [
+        AppraisalCompleted.create(
+            AppraisalCompletedPayload.model_validate(
+                {
+                    **common,
+                    "indicators": _indicator_results(evaluation),
+                    "behaviours": [{"value": v.value, "rating": r.value} for v, r in values.items()],
+                }
+            ),
+            producer=ctx.producer,
+            occurred_at=now,
+        )
+    ]
+    weak = low_score(predikat, rhk_ratings, values)
+    if weak is None:
+        return events, None
+    escalated = False
+    if evaluation["annual"]:
+        history = await ctx.evaluations.annual_predikat_history(evaluation["nip"])
+        escalated = must_escalate({**history, evaluation["year"]: predikat}, evaluation["year"])
+    events.append(
+        LowScoreFlagged.create(
+            LowScoreFlaggedPayload.model_validate(
+                {
+                    **common,
+                    "sector": sector_of(evaluation["opd_code"]),
+                    "weak_indicators": _indicator_results(evaluation, set(weak.weak_rhk_ids)),
+                    "weak_behaviours": [
+                        {"value": v.value, "rating": "di_bawah_ekspektasi"} for v in weak.weak_behaviours
+                    ],
+                }
+            ),
+            producer=ctx.producer,
+            occurred_at=now,
+        )
+    )
+    plan = evaluation.get("development_plan") or {
+        "status": "awaiting_input",
+        "cause": None,
+        "cause_note": None,
+        "actions": [],
+    }
+    return events, {**plan, "due_on": improvement_due(now.date()).isoformat(), "escalated": escalated}
+
+
+async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
+    _evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
+    if not may(actor, subject_of(owner), (Relation.APPRAISER,)):
+        raise ForbiddenError("only the pejabat penilai finalises")
+
+    async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
+        _require_open(current)
+        rhk_ratings, values = _ratings(current)
+        problems = finalisation_problems(
+            rhk_ids=_rhk_ids(current),
+            rhk_ratings=rhk_ratings,
+            behaviour_ratings=values,
+            hasil_kerja=RatingLevel(current["hasil_kerja"]) if current["hasil_kerja"] else None,
+            perilaku_kerja=RatingLevel(current["perilaku_kerja"]) if current["perilaku_kerja"] else None,
+        )
+        if problems:
+            raise InvalidError("the evaluation cannot be finalised yet", errors=problems, code="evaluation_incomplete")
+        predikat = ctx.matrix.predikat(
+            hasil_kerja=RatingLevel(current["hasil_kerja"]), perilaku_kerja=RatingLevel(current["perilaku_kerja"])
+        )
+        now = now_ms()
+        events, plan = await result_events(current, predikat, 1, ctx=ctx, now=now)
+        fields = {
+            "status": "finalised",
+            "predikat": predikat.value,
+            "predikat_rule": ctx.matrix.version,
+            "revision": 1,
+            "finalised_at": now,
+            "development_plan": plan,
+        }
+        return fields, events
+
+    return await _change(key, change, ctx)
+
+
+# ---------------------------------------------------------------- follow-up and objection
+
+
+async def plan_development(key: str, body: DevelopmentPlanIn, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
+    _evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
+    if not may(actor, subject_of(owner), (Relation.APPRAISER,)):
+        raise ForbiddenError("only the pejabat penilai records the development plan")
+
+    async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
+        plan = current.get("development_plan")
+        if plan is None or plan["status"] == "withdrawn":
+            raise ConflictError(f"evaluation {key} has no low result that needs a development plan", code="no_plan")
+        return {"development_plan": {**plan, **body.model_dump(mode="json"), "status": "active"}}, []
+
+    return await _change(key, change, ctx)
+
+
+async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
+    evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
+    if not may(actor, subject_of(owner), (Relation.SELF,)):
+        raise ForbiddenError("only the employee may object to their appraisal")
+    config = await ctx.planning.years.get(evaluation["year"])
+    window = int(config["objection_window_days"]) if config else DEFAULT_OBJECTION_WINDOW_DAYS
+
+    async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
+        if current["status"] != "finalised":
+            raise ConflictError("only a finalised appraisal can be objected to", code="not_finalised")
+        if current.get("objection") is not None:
+            raise ConflictError("an objection was already filed for this appraisal", code="objection_exists")
+        now = now_ms()
+        if not objection_open(current["finalised_at"], now, window):
+            raise InvalidError(f"objections close {window} days after finalisation", code="objection_window_closed")
+        return {"objection": {"reason": reason, "filed_at": now, "status": "pending"}}, []
+
+    return await _change(key, change, ctx)
+
+
+async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
+    _evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
+    if not may(actor, subject_of(owner), (Relation.APPRAISERS_SUPERIOR,)):
+        raise ForbiddenError("only the atasan pejabat penilai decides an objection")
+
+    async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
+        objection = current.get("objection")
+        if objection is None or objection["status"] != "pending":
+            raise ConflictError("there is no pending objection", code="no_pending_objection")
+        now = now_ms()
+        decided = {
+            **objection,
+            "status": body.decision.value,
+            "decided_by": actor.nip,
+            "decided_at": now,
+            "note": body.note,
+        }
+        fields: MongoDocument = {"objection": decided}
+        if body.decision is ObjectionDecision.REJECTED:
+            return fields, []
+        revised = {
+            **current,
+            "hasil_kerja": (body.hasil_kerja or RatingLevel(current["hasil_kerja"])).value,
+            "perilaku_kerja": (body.perilaku_kerja or RatingLevel(current["perilaku_kerja"])).value,
+        }
+        predikat = ctx.matrix.predikat(
+            hasil_kerja=RatingLevel(revised["hasil_kerja"]), perilaku_kerja=RatingLevel(revised["perilaku_kerja"])
+        )
+        unchanged = (revised["hasil_kerja"], revised["perilaku_kerja"]) == (
+            current["hasil_kerja"],
+            current["perilaku_kerja"],
+        )
+        if unchanged:
+            return fields, []
+        revision = int(current["revision"]) + 1
+        events, plan = await result_events(revised, predikat, revision, ctx=ctx, now=now)
+        if plan is None and current.get("development_plan"):
+            plan = {**current["development_plan"], "status": "withdrawn"}
+        fields.update(
+            {
+                "hasil_kerja": revised["hasil_kerja"],
+                "perilaku_kerja": revised["perilaku_kerja"],
+                "predikat": predikat.value,
+                "revision": revision,
+                "development_plan": plan,
+            }
+        )
+        return fields, events
+
+    return await _change(key, change, ctx)

@@ -1,0 +1,117 @@
+"""The organisation predikat of an OPD, the distribution-curve check and closing the year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from appraisal.domain.access import Actor
+from appraisal.domain.distribution import check_distribution
+from appraisal.domain.rules import DISTRIBUTION_2022, OrgPredikat
+from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, org_year_id
+from appraisal.repository.versioned import AlreadyExistsError
+from appraisal.services.employees import now_ms
+from appraisal.services.errors import ConflictError, ForbiddenError
+from appraisal.services.planning import Planning, get_year
+from shared.events import Predikat
+from shared.mongo import MongoDocument
+
+CAS_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Organisation:
+    planning: Planning
+    evaluations: EvaluationRepository
+    org_years: OrgYearRepository
+
+
+async def _may_set(actor: Actor, opd_code: str, ctx: Organisation) -> bool:
+    """The BKPSDM, or the head of the OPD (a JPT registered in it)."""
+    if "admin_bkpsdm" in actor.roles:
+        return True
+    head = await ctx.planning.registry.employees.get(actor.nip)
+    return head is not None and head["opd_code"] == opd_code and head["position_type"] == "JPT"
+
+
+async def _upsert(opd_code: str, year: int, fields: MongoDocument, ctx: Organisation) -> MongoDocument:
+    key = org_year_id(opd_code, year)
+    for _ in range(CAS_ATTEMPTS):
+        current = await ctx.org_years.get(key)
+        now = now_ms()
+        if current is None:
+            document = {
+                "_id": key,
+                "opd_code": opd_code,
+                "year": year,
+                "predikat": None,
+                "closed": False,
+                "warnings": [],
+                **fields,
+                "version": 1,
+                "updated_at": now,
+            }
+            try:
+                await ctx.org_years.insert(document, now=now)
+                return document
+            except AlreadyExistsError:
+                continue
+        if current["closed"]:
+            raise ConflictError(f"the year {year} of {opd_code} is closed", code="year_closed")
+        stored = await ctx.org_years.update(key, current["version"], fields, now=now)
+        if stored is not None:
+            return stored
+    raise ConflictError("changed concurrently; try again", code="busy")
+
+
+async def set_org_predikat(
+    opd_code: str, year: int, predikat: OrgPredikat, *, actor: Actor, ctx: Organisation
+) -> MongoDocument:
+    if not await _may_set(actor, opd_code, ctx):
+        raise ForbiddenError("the organisation predikat is set by the BKPSDM or the head of the OPD")
+    await get_year(year, ctx.planning)
+    return await _upsert(opd_code, year, {"predikat": predikat.value, "set_by": actor.nip}, ctx)
+
+
+async def distribution(opd_code: str, year: int, *, actor: Actor, ctx: Organisation) -> dict[str, Any]:
+    if not (
+        {"admin_bkpsdm", "pimpinan"} & actor.roles
+        or ("admin_opd" in actor.roles and actor.opd_code == opd_code)
+        or await _may_set(actor, opd_code, ctx)
+    ):
+        raise ForbiddenError("the distribution of an OPD is for the BKPSDM, the pimpinan, its admin and its head")
+    config = await get_year(year, ctx.planning)
+    org = await ctx.org_years.get(org_year_id(opd_code, year))
+    counts = await ctx.evaluations.annual_counts(opd_code, year)
+    org_predikat = OrgPredikat(org["predikat"]) if org and org.get("predikat") else None
+    violations = check_distribution(org_predikat, counts) if org_predikat else []
+    return {
+        "opd_code": opd_code,
+        "year": year,
+        "org_predikat": org_predikat,
+        "counts": {p: counts.get(p, 0) for p in Predikat},
+        "total": sum(counts.values()),
+        "violations": [v.__dict__ for v in violations],
+        "enforcement": config["distribution_enforcement"],
+        "closed": bool(org and org["closed"]),
+        "rule_source": DISTRIBUTION_2022.citation,
+    }
+
+
+async def close_year(opd_code: str, year: int, *, actor: Actor, ctx: Organisation) -> dict[str, Any]:
+    """Close an OPD's year. With ``blocking`` enforcement a violated distribution refuses (409);
+    with ``warning`` it closes and keeps the violations as warnings."""
+    if "admin_bkpsdm" not in actor.roles:
+        raise ForbiddenError("only the BKPSDM closes an OPD's year")
+    report = await distribution(opd_code, year, actor=actor, ctx=ctx)
+    if report["org_predikat"] is None:
+        raise ConflictError("set the organisation predikat before closing the year", code="org_predikat_missing")
+    rules = [v["rule"] for v in report["violations"]]
+    if rules and report["enforcement"] == "blocking":
+        raise ConflictError(
+            "the distribution of predikat breaks the pattern for this organisation predikat",
+            errors=rules,
+            code="distribution_violated",
+        )
+    await _upsert(opd_code, year, {"closed": True, "warnings": rules, "closed_by": actor.nip}, ctx)
+    return {**report, "closed": True}

@@ -1,0 +1,290 @@
+"""A full year for one employee and their supervisor through the HTTP API, with the events it
+publishes checked on Kafka (real Mongo-wire server and Kafka)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from kinerja_testing import Infra, Keys, wait_for_event
+
+pytestmark = pytest.mark.infra
+
+BKPSDM = "197001012000011001"
+SEKDA = "196801011990031001"
+VALUES = ["berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif"]
+
+
+class Api:
+    def __init__(self, client: httpx.AsyncClient, keys: Keys) -> None:
+        self.client, self.keys = client, keys
+
+    async def call(self, method: str, path: str, who: tuple[str, ...], body: Any = None, **headers: str) -> Any:
+        nip, *roles = who
+        response = await self.client.request(
+            method, f"/api/v1{path}", json=body, headers=self.keys.headers(nip, *roles) | headers
+        )
+        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json()
+
+    async def refused(self, method: str, path: str, who: tuple[str, ...], body: Any = None) -> httpx.Response:
+        nip, *roles = who
+        response = await self.client.request(
+            method, f"/api/v1{path}", json=body, headers=self.keys.headers(nip, *roles)
+        )
+        assert response.status_code >= 400
+        return response
+
+
+def skp_body(rhk_id: str, intervened: str | None) -> dict[str, Any]:
+    return {
+        "year": 2026,
+        "rhk": [
+            {
+                "rhk_id": rhk_id,
+                "kind": "utama",
+                "text": "Meningkatnya cakupan imunisasi dasar lengkap",
+                "intervened_rhk_id": intervened,
+                "indicators": [
+                    {
+                        "indicator_id": f"{rhk_id}-i1",
+                        "aspect": "kuantitas",
+                        "text": "Cakupan imunisasi dasar lengkap",
+                        "target": "95",
+                        "unit": "%",
+                    }
+                ],
+            }
+        ],
+        "behaviour_expectations": [{"value": "kolaboratif", "expectation": "Aktif dalam lintas program"}],
+        "leader_expectations": "Laporan bulanan tepat waktu",
+    }
+
+
+async def approve(api: Api, owner: tuple[str, ...], appraiser: tuple[str, ...], body: dict[str, Any]) -> dict[str, Any]:
+    skp = await api.call("POST", "/skp", owner, body)
+    skp = await api.call("POST", f"/skp/{skp['id']}/submit", owner, None, **{"If-Match": f'"{skp["version"]}"'})
+    return await api.call("POST", f"/skp/{skp['id']}/approve", appraiser, None, **{"If-Match": f'"{skp["version"]}"'})
+
+
+async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
+    client: httpx.AsyncClient, keys: Keys, infra: Infra, new_nip: Callable[[], str]
+) -> None:
+    api = Api(client, keys)
+    admin = (BKPSDM, "admin_bkpsdm")
+    kadis_nip, staff_nip = new_nip(), new_nip()
+    kadis_owner, kadis = (kadis_nip, "pegawai"), (kadis_nip, "pejabat_penilai")
+    staff = (staff_nip, "pegawai")
+    sekda = (SEKDA, "pejabat_penilai", "atasan_pejabat_penilai")
+
+    # Planning: the year, the registry, the cascaded SKPs.
+    await api.call(
+        "PUT",
+        "/performance-years/2026",
+        admin,
+        {
+            "frequency": "quarterly",
+            "skp_due": "2026-01-31",
+            "distribution_enforcement": "blocking",
+            "objection_window_days": 14,
+        },
+    )
+    for nip, position, appraiser, atasan in (
+        (kadis_nip, "JPT", SEKDA, None),
+        (staff_nip, "JF", kadis_nip, SEKDA),
+    ):
+        await api.call(
+            "POST",
+            "/employees",
+            admin,
+            {
+                "nip": nip,
+                "name": f"Pegawai {nip[-3:]}",
+                "employee_type": "PNS",
+                "position_type": position,
+                "opd_code": "DINKES",
+                "unit_code": "P2P",
+                "pejabat_penilai_nip": appraiser,
+                "atasan_pejabat_penilai_nip": atasan,
+            },
+        )
+    await approve(api, kadis_owner, sekda, skp_body("kadis-r1", None))
+    skp = await approve(api, staff, kadis, skp_body("r1", "kadis-r1"))
+    assert skp["status"] == "approved"
+
+    # Q1: the employee records realisation with evidence; the supervisor gives feedback and rates.
+    q1 = await api.call("POST", "/evaluations", staff, {"nip": staff_nip, "period": "2026-Q1"})
+    path = f"/evaluations/{q1['id']}"
+    await api.call(
+        "PUT",
+        f"{path}/realisations/r1-i1",
+        staff,
+        {
+            "realisation": "62",
+            "evidence_links": ["https://drive.palembang.go.id/imunisasi-q1"],
+            "note": "Stok vaksin terlambat datang",
+        },
+    )
+    refused = await api.refused("PUT", f"{path}/realisations/r1-i1", kadis, {"realisation": "90"})
+    assert refused.status_code == 403
+    await api.call("POST", f"{path}/feedback", kadis, {"rhk_id": "r1", "text": "Koordinasikan dengan puskesmas"})
+    suggestion = await api.call("GET", f"{path}/suggestion", kadis)
+    assert suggestion["indicators"][0]["capaian"] == 65.3
+    assert suggestion["rhk_ratings"] == {"r1": "di_bawah_ekspektasi"}
+    assert suggestion["hasil_kerja"] == "di_bawah_ekspektasi"
+    incomplete = await api.refused("POST", f"{path}/finalise", kadis)
+    assert incomplete.json()["code"] == "evaluation_incomplete"
+    await api.call(
+        "PATCH",
+        f"{path}/ratings",
+        kadis,
+        {
+            "rhk_ratings": [{"rhk_id": "r1", "rating": "di_bawah_ekspektasi"}],
+            "behaviour_ratings": [
+                {"value": v, "rating": "di_bawah_ekspektasi" if v == "kolaboratif" else "sesuai_ekspektasi"}
+                for v in VALUES
+            ],
+            "hasil_kerja": "di_bawah_ekspektasi",
+            "perilaku_kerja": "sesuai_ekspektasi",
+        },
+    )
+    finalised = await api.call("POST", f"{path}/finalise", kadis)
+    assert (finalised["status"], finalised["predikat"], finalised["revision"]) == ("finalised", "butuh_perbaikan", 1)
+    plan = finalised["development_plan"]
+    assert plan["status"] == "awaiting_input"
+    assert plan["escalated"] is False
+    assert dt.date.fromisoformat(plan["due_on"]) - dt.date.today() > dt.timedelta(days=170)
+    closed = await api.refused("PUT", f"{path}/realisations/r1-i1", staff, {"realisation": "70"})
+    assert closed.json()["code"] == "evaluation_finalised"
+
+    _, completed = await wait_for_event(
+        infra, "appraisal.completed.v1", lambda v: v["payload"]["appraisal_id"] == q1["id"]
+    )
+    [indicator] = completed["payload"]["indicators"]
+    assert (indicator["target"], indicator["realisation"], indicator["achievement_pct"]) == ("95", "62", 65.3)
+    assert completed["payload"]["unit_code"] == "P2P"
+    assert len(completed["payload"]["behaviours"]) == 7
+    _, flagged = await wait_for_event(
+        infra, "appraisal.low_score_flagged.v1", lambda v: v["payload"]["appraisal_id"] == q1["id"]
+    )
+    assert flagged["payload"]["sector"] == "kesehatan"
+    assert flagged["payload"]["weak_indicators"][0]["indicator_text"] == "Cakupan imunisasi dasar lengkap"
+    assert flagged["payload"]["weak_behaviours"] == [{"value": "kolaboratif", "rating": "di_bawah_ekspektasi"}]
+
+    # Follow-up: the supervisor records cause and actions.
+    planned = await api.call(
+        "PUT",
+        f"{path}/development-plan",
+        kadis,
+        {
+            "cause": "kompetensi",
+            "cause_note": "Belum pernah pelatihan manajemen imunisasi",
+            "actions": ["coaching", "pelatihan"],
+        },
+    )
+    assert planned["development_plan"]["status"] == "active"
+    listed = await api.call("GET", "/development-plans?opd_code=DINKES", kadis)
+    assert [e["id"] for e in listed["items"]] == [q1["id"]]
+
+    # Objection: the employee objects; the atasan pejabat penilai upholds it with a changed rating.
+    assert (await api.refused("POST", f"{path}/objection/decision", sekda, {"decision": "upheld"})).status_code == 409
+    await api.call("POST", f"{path}/objection", staff, {"reason": "Keterlambatan vaksin di luar kendali saya"})
+    again = await api.refused("POST", f"{path}/objection", staff, {"reason": "Sekali lagi"})
+    assert again.json()["code"] == "objection_exists"
+    assert (await api.refused("POST", f"{path}/objection/decision", kadis, {"decision": "upheld"})).status_code == 403
+    revised = await api.call(
+        "POST",
+        f"{path}/objection/decision",
+        sekda,
+        {
+            "decision": "upheld",
+            "hasil_kerja": "sesuai_ekspektasi",
+            "note": "Kendala pasokan terbukti",
+        },
+    )
+    assert (revised["predikat"], revised["revision"], revised["objection"]["status"]) == ("baik", 2, "upheld")
+    assert revised["development_plan"]["status"] == "active"  # kolaboratif is still below expectation
+    _, revision2 = await wait_for_event(
+        infra,
+        "appraisal.completed.v1",
+        lambda v: v["payload"]["appraisal_id"] == q1["id"] and v["payload"]["revision"] == 2,
+    )
+    assert revision2["payload"]["predikat"] == "baik"
+
+    # The annual evaluation rolls up the periods.
+    annual = await api.call("POST", "/evaluations", kadis, {"nip": staff_nip, "period": "2026"})
+    annual_path = f"/evaluations/{annual['id']}"
+    rollup = await api.call("GET", f"{annual_path}/suggestion", kadis)
+    assert rollup["periodic_results"] == [
+        {
+            "period": "2026-Q1",
+            "hasil_kerja": "sesuai_ekspektasi",
+            "perilaku_kerja": "sesuai_ekspektasi",
+            "predikat": "baik",
+        }
+    ]
+    await api.call("PUT", f"{annual_path}/realisations/r1-i1", staff, {"realisation": "96"})
+    await api.call(
+        "PATCH",
+        f"{annual_path}/ratings",
+        kadis,
+        {
+            "rhk_ratings": [{"rhk_id": "r1", "rating": "sesuai_ekspektasi"}],
+            "behaviour_ratings": [{"value": v, "rating": "sesuai_ekspektasi"} for v in VALUES],
+            "hasil_kerja": "sesuai_ekspektasi",
+            "perilaku_kerja": "sesuai_ekspektasi",
+        },
+    )
+    annual = await api.call("POST", f"{annual_path}/finalise", kadis)
+    assert (annual["predikat"], annual["development_plan"]) == ("baik", None)
+
+    # The OPD: its head sets the organisation predikat; the distribution check blocks closing the year.
+    report = await api.call("PUT", "/opd/DINKES/years/2026/predikat", kadis, {"predikat": "baik"})
+    assert report["counts"]["baik"] == 1
+    assert [v["rule"] for v in report["violations"]] == [
+        "Baik paling banyak 70%",
+        "harus ada Butuh Perbaikan dan/atau Kurang/Misconduct",
+    ]
+    blocked = await api.refused("POST", "/opd/DINKES/years/2026/close", admin)
+    assert (blocked.status_code, blocked.json()["code"]) == (409, "distribution_violated")
+    year = await client.get("/api/v1/performance-years/2026", headers=keys.headers(*admin))
+    await api.call(
+        "PUT",
+        "/performance-years/2026",
+        admin,
+        {
+            "frequency": "quarterly",
+            "skp_due": "2026-01-31",
+            "distribution_enforcement": "warning",
+        },
+        **{"If-Match": year.headers["etag"]},
+    )
+    closed_year = await api.call("POST", "/opd/DINKES/years/2026/close", admin)
+    assert closed_year["closed"] is True
+    late = await api.refused("PUT", "/opd/DINKES/years/2026/predikat", admin, {"predikat": "istimewa"})
+    assert late.json()["code"] == "year_closed"
+    assert (await api.refused("PUT", "/opd/DINKES/years/2026/predikat", staff, {"predikat": "baik"})).status_code == 403
+
+
+async def test_a_second_consecutive_low_annual_predikat_is_escalated_to_the_bkpsdm(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    api = Api(client, keys)
+    admin = (BKPSDM, "admin_bkpsdm")
+    nip = new_nip()
+    low = {
+        "nip": nip,
+        "opd_code": "DISDIK",
+        "hasil_kerja": "di_bawah_ekspektasi",
+        "perilaku_kerja": "di_bawah_ekspektasi",
+    }
+    first = await api.call("POST", "/appraisals", admin, {**low, "period": "2025"})
+    second = await api.call("POST", "/appraisals", admin, {**low, "period": "2026"})
+    assert (first["predikat"], second["predikat"]) == ("sangat_kurang", "sangat_kurang")
+    escalated = await api.call("GET", "/development-plans?escalated=true", admin)
+    assert [e["id"] for e in escalated["items"]] == [f"{nip}-2026"]
+    assert escalated["items"][0]["development_plan"]["escalated"] is True

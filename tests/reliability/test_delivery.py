@@ -84,7 +84,7 @@ async def test_event_written_before_the_producer_was_killed_is_published_after_r
     assert created.status_code == 201, created.text
     appraisal_id = created.json()["id"]
     assert appraisal.stop(signal.SIGKILL) == -signal.SIGKILL
-    stored = mongo[appraisal.database]["appraisals"].find_one({"_id": appraisal_id})
+    stored = mongo[appraisal.database]["evaluations"].find_one({"_id": appraisal_id})
     assert stored is not None
     assert len(stored["outbox"]) == 1  # type: ignore[arg-type]
 
@@ -95,7 +95,7 @@ async def test_event_written_before_the_producer_was_killed_is_published_after_r
         )
         assert key == nip.encode()
         assert event["payload"]["predikat"] == "baik"
-        appraisals = mongo[appraisal.database]["appraisals"]
+        appraisals = mongo[appraisal.database]["evaluations"]
         await eventually(lambda: appraisals.find_one({"_id": appraisal_id, "outbox.0": {"$exists": True}}) is None)
     finally:
         appraisal.stop()

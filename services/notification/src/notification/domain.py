@@ -38,6 +38,11 @@ def describe_period(period: str) -> str:
 def appraisal_completed_message(payload: AppraisalCompletedPayload) -> Message:
     label = PREDIKAT_LABELS[payload.predikat]
     period = describe_period(payload.period)
+    if payload.revision > 1:
+        return Message(
+            title=f"Hasil penilaian kinerja {period} direvisi",
+            body=f"Hasil penilaian kinerja Anda untuk {period} telah direvisi; predikat Anda sekarang {label}.",
+        )
     return Message(
         title=f"Penilaian kinerja {period} telah selesai",
         body=(f"Penilaian kinerja Anda untuk {period} telah ditetapkan oleh pejabat penilai dengan predikat {label}."),

@@ -36,3 +36,19 @@ def test_appraisal_completed_message_names_period_and_predikat() -> None:
     message = appraisal_completed_message(payload)
     assert message.title == "Penilaian kinerja triwulan I 2026 telah selesai"
     assert "predikat Butuh Perbaikan" in message.body
+
+
+def test_revised_appraisal_says_it_was_revised() -> None:
+    payload = AppraisalCompletedPayload(
+        appraisal_id="a-1",
+        revision=2,
+        nip="198609262015051001",
+        opd_code="DINKES",
+        period="2026",
+        hasil_kerja=RatingLevel.SESUAI_EKSPEKTASI,
+        perilaku_kerja=RatingLevel.SESUAI_EKSPEKTASI,
+        predikat=Predikat.BAIK,
+    )
+    message = appraisal_completed_message(payload)
+    assert message.title == "Hasil penilaian kinerja tahun 2026 direvisi"
+    assert message.body.endswith("predikat Anda sekarang Baik.")

@@ -40,7 +40,10 @@ class RealisationIn(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"rhk_id": "r1", "text": "Koordinasikan jadwal posyandu dengan puskesmas"}]},
+    )
 
     rhk_id: Code
     text: Text
@@ -63,7 +66,19 @@ class BehaviourRatingIn(BaseModel):
 class RatingsIn(BaseModel):
     """Ratings to set; those left out keep their value."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "rhk_ratings": [{"rhk_id": "r1", "rating": "di_bawah_ekspektasi"}],
+                    "behaviour_ratings": [{"value": "kolaboratif", "rating": "sesuai_ekspektasi"}],
+                    "hasil_kerja": "di_bawah_ekspektasi",
+                    "perilaku_kerja": "sesuai_ekspektasi",
+                }
+            ]
+        },
+    )
 
     rhk_ratings: list[RhkRating] = Field(default_factory=list)
     behaviour_ratings: list[BehaviourRatingIn] = Field(default_factory=list)
@@ -124,13 +139,21 @@ class Objection(BaseModel):
 
 
 class ObjectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Keterlambatan vaksin dari provinsi di luar kendali saya"}]},
+    )
 
     reason: Text
 
 
 class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"decision": "upheld", "hasil_kerja": "sesuai_ekspektasi", "note": "Kendala pasokan terbukti"}]
+        },
+    )
 
     decision: ObjectionDecision
     hasil_kerja: RatingLevel | None = Field(None, description="The changed rating, when the objection is upheld.")
@@ -186,7 +209,7 @@ class SuggestionOut(BaseModel):
 
 
 class OrgPredikatIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"predikat": "baik"}]})
 
     predikat: OrgPredikat
 

@@ -39,19 +39,6 @@ class BehaviourExpectation(BaseModel):
     expectation: Text
 
 
-class SkpContent(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    approach: Literal["kuantitatif", "kualitatif"] = "kuantitatif"
-    rhk: list[RhkIn] = Field(min_length=1, max_length=50)
-    behaviour_expectations: list[BehaviourExpectation] = Field(
-        default_factory=list, description="The leader's expectations per BerAKHLAK value."
-    )
-    leader_expectations: str | None = Field(
-        None, max_length=4000, description="Ekspektasi khusus pimpinan (specific behaviour expectations)."
-    )
-
-
 SKP_EXAMPLE: dict[str, Any] = {
     "year": 2026,
     "approach": "kuantitatif",
@@ -76,6 +63,21 @@ SKP_EXAMPLE: dict[str, Any] = {
 }
 
 
+class SkpContent(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{k: v for k, v in SKP_EXAMPLE.items() if k != "year"}]}
+    )
+
+    approach: Literal["kuantitatif", "kualitatif"] = "kuantitatif"
+    rhk: list[RhkIn] = Field(min_length=1, max_length=50)
+    behaviour_expectations: list[BehaviourExpectation] = Field(
+        default_factory=list, description="The leader's expectations per BerAKHLAK value."
+    )
+    leader_expectations: str | None = Field(
+        None, max_length=4000, description="Ekspektasi khusus pimpinan (specific behaviour expectations)."
+    )
+
+
 class SkpIn(SkpContent):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [cast(JsonValue, SKP_EXAMPLE)]})
 
@@ -83,7 +85,9 @@ class SkpIn(SkpContent):
 
 
 class ReturnIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Target cakupan terlalu rendah"}]}
+    )
 
     reason: Text
 

@@ -43,7 +43,7 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field("INFO", validation_alias=_env("LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=_env("LOG_JSON"))
     shutdown_timeout_s: float = Field(20.0, gt=0, validation_alias=_env("SHUTDOWN_TIMEOUT_S"))
-    outbox_poll_interval_s: float = Field(2.0, gt=0, validation_alias=_env("OUTBOX_POLL_INTERVAL_S"))
+    outbox_poll_interval_s: float = Field(10.0, gt=0, validation_alias=_env("OUTBOX_POLL_INTERVAL_S"))
     outbox_relay_enabled: bool = Field(True, validation_alias=_env("OUTBOX_RELAY_ENABLED"))
     consumer_retry_attempts: int = Field(5, ge=1, le=20, validation_alias=_env("CONSUMER_RETRY_ATTEMPTS"))
     consumer_retry_backoff_s: float = Field(0.2, gt=0, le=10, validation_alias=_env("CONSUMER_RETRY_BACKOFF_S"))

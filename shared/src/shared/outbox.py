@@ -4,8 +4,11 @@ A use case writes its state change and the events it causes in ONE document writ
 in the document's ``outbox`` array (``shared.events.outbox.with_events`` / ``push_events``). The
 relay publishes them (idempotent producer, ``acks=all``) and then removes each from the array.
 
-- A crash between the write and the publish loses nothing: the next relay pass (at start-up, on
-  ``wake()``, or every poll interval) finds the events still there.
+- The use case names the document it wrote (``wake(collection, id)``): the relay publishes from it
+  at once, reading it by ``_id``. A scan of every watched collection runs at start-up, after a
+  failure and every poll interval; it is the safety net that finds what a crash left behind.
+- A crash between the write and the publish loses nothing: the next scan finds the events still
+  there.
 - A crash between publish and removal publishes the event again; consumers deduplicate on ``event_id``.
 - While Kafka is unreachable the relay backs off (doubling up to a minute) and the events wait.
 
@@ -75,6 +78,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._max_backoff_s = max_backoff_s
         self._wake = asyncio.Event()
+        self._hints: set[tuple[str, Any]] = set()
 
     def watch(self, *collections: AsyncCollection[MongoDocument]) -> None:
         """Add collections whose documents carry outbox events."""
@@ -84,20 +88,42 @@ class OutboxRelay:
         for collection in self._collections:
             await collection.create_index([("outbox_since", ASCENDING)], name="outbox_since")
 
-    def wake(self) -> None:
-        """Ask for a pass now (called after a write that added events)."""
+    def wake(self, collection: str, document_id: Any) -> None:
+        """Publish the events of this document now (called after a write that added events)."""
+        self._hints.add((collection, document_id))
         self._wake.set()
 
-    async def publish_pending(self) -> int:
-        """One pass over every collection; returns the number of events published."""
+    async def publish_hinted(self) -> int:
+        """Publish the events of the documents named by ``wake``; returns how many were published."""
+        hints, self._hints = self._hints, set()
+        by_name = {collection.name: collection for collection in self._collections}
         published = 0
-        for collection in self._collections:
-            cursor = collection.find(PENDING, {"outbox": 1}).sort("outbox_since", ASCENDING).limit(self._batch_size)
-            async for document in cursor:
+        for name, document_id in hints:
+            collection = by_name[name]
+            document = await collection.find_one({"_id": document_id}, {"outbox": 1})
+            if document and document.get("outbox"):
                 count = await self._publish_document(collection, document)
                 self._metrics.published.labels(collection.name).inc(count)
                 published += count
-        await self.observe()
+        return published
+
+    async def publish_pending(self) -> int:
+        """A scan of every collection for unpublished events; returns the number published."""
+        published = 0
+        found_any = False
+        for collection in self._collections:
+            cursor = collection.find(PENDING, {"outbox": 1}).sort("outbox_since", ASCENDING).limit(self._batch_size)
+            async for document in cursor:
+                found_any = True
+                count = await self._publish_document(collection, document)
+                self._metrics.published.labels(collection.name).inc(count)
+                published += count
+        if found_any:
+            await self.observe()
+        else:  # the scan itself showed an empty backlog; no need to query again
+            for collection in self._collections:
+                self._metrics.pending.labels(collection.name).set(0)
+                self._metrics.oldest_age.labels(collection.name).set(0)
         return published
 
     async def observe(self) -> None:
@@ -135,23 +161,29 @@ class OutboxRelay:
         return count
 
     async def run(self) -> None:
-        """Publish until cancelled; failures are logged and retried with backoff."""
+        """Publish until cancelled: named documents at once, a full scan every poll interval.
+        Failures are logged and retried with backoff (and a full scan)."""
+        loop = asyncio.get_running_loop()
         backoff = self._poll_interval_s
+        next_scan = loop.time()
         while True:
+            self._wake.clear()  # a wake during the pass below makes the wait return at once
             try:
-                await self.publish_pending()
+                if self._hints:
+                    await self.publish_hinted()
+                if loop.time() >= next_scan:
+                    await self.publish_pending()
+                    next_scan = loop.time() + self._poll_interval_s
                 backoff = self._poll_interval_s
             except asyncio.CancelledError:
                 raise
             except Exception:
                 self._metrics.failures.inc()
                 logger.exception("outbox relay pass failed; retrying in %.1fs", backoff)
-                with contextlib.suppress(Exception):
-                    await self.observe()
+                next_scan = loop.time() + backoff
                 backoff = min(backoff * 2, self._max_backoff_s)
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(backoff):
+                async with asyncio.timeout(max(0.0, min(backoff, next_scan - loop.time()))):
                     await self._wake.wait()
 
 

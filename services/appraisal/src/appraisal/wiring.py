@@ -35,6 +35,7 @@ async def wire(runtime: Runtime) -> Wiring:
     for repository in (employees, years, skps, evaluation_docs, org_years):
         await repository.ensure_indexes()
     imports = ImportRepository(runtime.db)
+    await imports.ensure_indexes()
     await imports.interrupt_running(now_ms())
     registry = Registry(employees, imports, runtime.relay.wake, runtime.settings.service_name)
     planning = Planning(registry, years, skps)

@@ -131,7 +131,11 @@ async def test_csv_import_reports_each_row_and_a_rerun_changes_nothing(
     admin_opd = keys.headers(BKPSDM, "admin_opd", opd_code="DINKES")
     job = await run_import(client, "\n".join(lines), admin_opd)
     assert (job["total"], job["created"], job["rejected"], job["updated"]) == (6, 3, 3, 0)
-    outcomes = {row["row"]: (row["outcome"], row["errors"]) for row in job["rows"]}
+    rows = (await client.get(job["rows_url"] + "?limit=200", headers=admin_opd)).json()
+    assert rows["total"] == 6
+    outcomes = {row["row"]: (row["outcome"], row["errors"]) for row in rows["items"]}
+    rejected = (await client.get(job["rows_url"] + "?outcome=rejected", headers=admin_opd)).json()
+    assert [r["row"] for r in rejected["items"]] == [5, 6, 7]
     assert outcomes[2] == ("created", [])
     assert outcomes[5][0] == "rejected"
     assert "valid birth date" in outcomes[5][1][0]

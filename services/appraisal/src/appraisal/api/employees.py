@@ -7,9 +7,10 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, today
 from appraisal.domain.access import Actor
 from appraisal.schemas.common import Nip, OpdCode
-from appraisal.schemas.employees import EmployeeIn, EmployeeOut, EmployeePatch, ImportJobOut
+from appraisal.schemas.employees import EmployeeIn, EmployeeOut, EmployeePatch, ImportJobOut, ImportRowResult
 from appraisal.services import employees
 from appraisal.services.errors import NotFoundError
+from appraisal.wiring import Deps
 from shared.events import PositionType
 from shared.http import ProblemError
 from shared.mongo import MongoDocument
@@ -136,7 +137,20 @@ async def import_csv(
         raise ProblemError(413, "too_large", "Payload too large", "The CSV may be at most 10 MiB")
     job = await employees.start_import(content, actor=actor, registry=deps.registry, today=today(), spawn=deps.spawn)
     response.headers["Location"] = f"/api/v1/employee-imports/{job['_id']}"
-    return ImportJobOut.model_validate({**job, "id": job["_id"]})
+    return _job_out(job)
+
+
+def _job_out(job: MongoDocument) -> ImportJobOut:
+    return ImportJobOut.model_validate(
+        {**job, "id": job["_id"], "rows_url": f"/api/v1/employee-imports/{job['_id']}/rows"}
+    )
+
+
+async def _visible_job(import_id: str, deps: Deps, actor: Actor) -> MongoDocument:
+    job = await deps.registry.imports.get(import_id)
+    if job is None or (job["started_by"] != actor.nip and "admin_bkpsdm" not in actor.roles):
+        raise NotFoundError(f"no import {import_id}")
+    return job
 
 
 @router.get(
@@ -146,7 +160,24 @@ async def import_csv(
     responses=PROBLEMS,
 )
 async def get_import(import_id: str, deps: DepsDep, actor: ActorDep) -> ImportJobOut:
-    job = await deps.registry.imports.get(import_id)
-    if job is None or (job["started_by"] != actor.nip and "admin_bkpsdm" not in actor.roles):
-        raise NotFoundError(f"no import {import_id}")
-    return ImportJobOut.model_validate({**job, "id": job["_id"]})
+    return _job_out(await _visible_job(import_id, deps, actor))
+
+
+@router.get(
+    "/employee-imports/{import_id}/rows",
+    response_model=Page[ImportRowResult],
+    summary="Per-row results of an import, in file order (filter by outcome, e.g. rejected)",
+    responses=PROBLEMS,
+)
+async def import_rows(
+    import_id: str,
+    deps: DepsDep,
+    actor: ActorDep,
+    paging: Paging,
+    outcome: Annotated[str | None, Query(pattern="^(created|updated|unchanged|rejected)$")] = None,
+) -> Page[ImportRowResult]:
+    await _visible_job(import_id, deps, actor)
+    rows, total = await deps.registry.imports.row_page(import_id, outcome, limit=paging.limit, offset=paging.offset)
+    return Page[ImportRowResult](
+        items=[ImportRowResult.model_validate(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset
+    )

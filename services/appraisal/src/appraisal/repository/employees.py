@@ -22,10 +22,14 @@ class EmployeeRepository(VersionedRepository):
 
 
 class ImportRepository:
-    """Progress and per-row results of CSV imports (written by one background task each)."""
+    """Imports: one summary document each (progress, counts) and one document per row result."""
 
     def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self.collection: AsyncCollection[MongoDocument] = db["employee_imports"]
+        self.rows: AsyncCollection[MongoDocument] = db["employee_import_rows"]
+
+    async def ensure_indexes(self) -> None:
+        await self.rows.create_index([("import_id", ASCENDING), ("row", ASCENDING)], name="import_row")
 
     async def create(self, document: MongoDocument) -> None:
         await self.collection.insert_one(document)
@@ -34,10 +38,17 @@ class ImportRepository:
         return await self.collection.find_one({"_id": import_id})
 
     async def progress(self, import_id: str, fields: MongoDocument, rows: list[MongoDocument]) -> None:
-        update: MongoDocument = {"$set": fields}
         if rows:
-            update["$push"] = {"rows": {"$each": rows}}
-        await self.collection.update_one({"_id": import_id}, update)
+            await self.rows.insert_many([{**row, "import_id": import_id} for row in rows])
+        await self.collection.update_one({"_id": import_id}, {"$set": fields})
+
+    async def row_page(
+        self, import_id: str, outcome: str | None, *, limit: int, offset: int
+    ) -> tuple[list[MongoDocument], int]:
+        query: MongoDocument = {"import_id": import_id, **({"outcome": outcome} if outcome else {})}
+        total = await self.rows.count_documents(query)
+        cursor = self.rows.find(query, {"_id": 0, "import_id": 0}).sort("row", ASCENDING).skip(offset).limit(limit)
+        return await cursor.to_list(None), total
 
     async def interrupt_running(self, now: datetime) -> int:
         """Mark imports left running by a stopped process; returns how many."""

@@ -92,4 +92,4 @@ class ImportJobOut(BaseModel):
     rejected: int
     started_at: datetime
     finished_at: datetime | None
-    rows: list[ImportRowResult] = Field(description="Per row, in order; filled as the rows are processed.")
+    rows_url: str = Field(description="Where the per-row results are (paginated, filterable by outcome).")

@@ -68,5 +68,5 @@ async def record_completed_appraisal(
         raise ConflictError(
             f"an appraisal for NIP {command.nip} in period {command.period} exists", code="appraisal_exists"
         ) from exc
-    ctx.planning.registry.wake_relay()
+    ctx.planning.registry.wake_relay(ctx.evaluations.collection.name, key)
     return document, True

@@ -43,7 +43,7 @@ class Registry:
 
     employees: EmployeeRepository
     imports: ImportRepository
-    wake_relay: Callable[[], None]
+    wake_relay: Callable[[str, Any], None]
     producer: str
 
 
@@ -99,7 +99,7 @@ async def register_employee(data: EmployeeIn, *, actor: Actor, registry: Registr
         await registry.employees.insert(document, event, now=now)
     except AlreadyExistsError as exc:
         raise ConflictError(f"an employee with NIP {data.nip} is already registered") from exc
-    registry.wake_relay()
+    registry.wake_relay(registry.employees.collection.name, document["_id"])
     return document
 
 
@@ -142,7 +142,7 @@ async def _apply_changes(
     )
     if stored is None:
         raise VersionConflictError(f"employee {current['_id']} was changed concurrently")
-    registry.wake_relay()
+    registry.wake_relay(registry.employees.collection.name, current["_id"])
     return stored
 
 
@@ -193,7 +193,6 @@ async def start_import(
         "updated": 0,
         "unchanged": 0,
         "rejected": 0,
-        "rows": [],
         "started_by": actor.nip,
         "started_at": now_ms(),
         "finished_at": None,

@@ -151,7 +151,7 @@ async def _change(key: str, change: Change, ctx: Evaluations) -> MongoDocument:
         stored = await ctx.evaluations.update(key, current["version"], fields, *events, now=now_ms())
         if stored is not None:
             if events:
-                ctx.planning.registry.wake_relay()
+                ctx.planning.registry.wake_relay(ctx.evaluations.collection.name, key)
             return stored
     raise ConflictError(f"evaluation {key} is being changed by others; try again", code="busy")
 

@@ -191,7 +191,7 @@ async def _act(
     if stored is None:
         raise VersionConflictError(f"SKP {skp_key} was changed concurrently")
     if events:
-        planning.registry.wake_relay()
+        planning.registry.wake_relay(planning.skps.collection.name, skp_key)
     return stored, owner
 
 

@@ -174,6 +174,8 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     assert flagged["payload"]["sector"] == "kesehatan"
     assert flagged["payload"]["weak_indicators"][0]["indicator_text"] == "Cakupan imunisasi dasar lengkap"
     assert flagged["payload"]["weak_behaviours"] == [{"value": "kolaboratif", "rating": "di_bawah_ekspektasi"}]
+    assert flagged["payload"]["improvement_due"] == plan["due_on"]
+    assert flagged["payload"]["escalated_to_bkpsdm"] is False
 
     # Follow-up: the supervisor records cause and actions.
     planned = await api.call(
@@ -271,7 +273,7 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
 
 
 async def test_a_second_consecutive_low_annual_predikat_is_escalated_to_the_bkpsdm(
-    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+    client: httpx.AsyncClient, keys: Keys, infra: Infra, new_nip: Callable[[], str]
 ) -> None:
     api = Api(client, keys)
     admin = (BKPSDM, "admin_bkpsdm")
@@ -288,3 +290,7 @@ async def test_a_second_consecutive_low_annual_predikat_is_escalated_to_the_bkps
     escalated = await api.call("GET", "/development-plans?escalated=true", admin)
     assert [e["id"] for e in escalated["items"]] == [f"{nip}-2026"]
     assert escalated["items"][0]["development_plan"]["escalated"] is True
+    _, flagged = await wait_for_event(
+        infra, "appraisal.low_score_flagged.v1", lambda v: v["payload"]["appraisal_id"] == f"{nip}-2026"
+    )
+    assert flagged["payload"]["escalated_to_bkpsdm"] is True

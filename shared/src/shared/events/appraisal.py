@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -115,6 +116,12 @@ class LowScoreFlaggedPayload(Payload):
         default_factory=list, description="BerAKHLAK values rated below expectation."
     )
     pejabat_penilai_nip: str | None = Field(None, description="NIP of the appraiser.")
+    improvement_due: dt.date | None = Field(
+        None, description="End of the 6-month improvement window (PP 30/2019 Pasal 57) the result opened."
+    )
+    escalated_to_bkpsdm: bool = Field(
+        False, description="True for a second consecutive low annual predikat: the BKPSDM takes the case up."
+    )
 
 
 class LowScoreFlagged(Event):

@@ -357,6 +357,7 @@ async def result_events(
     if evaluation["annual"]:
         history = await ctx.evaluations.annual_predikat_history(evaluation["nip"])
         escalated = must_escalate({**history, evaluation["year"]: predikat}, evaluation["year"])
+    due_on = improvement_due(now.date())
     events.append(
         LowScoreFlagged.create(
             LowScoreFlaggedPayload.model_validate(
@@ -367,6 +368,8 @@ async def result_events(
                     "weak_behaviours": [
                         {"value": v.value, "rating": "di_bawah_ekspektasi"} for v in weak.weak_behaviours
                     ],
+                    "improvement_due": due_on.isoformat(),
+                    "escalated_to_bkpsdm": escalated,
                 }
             ),
             producer=ctx.producer,
@@ -379,7 +382,7 @@ async def result_events(
         "cause_note": None,
         "actions": [],
     }
-    return events, {**plan, "due_on": improvement_due(now.date()).isoformat(), "escalated": escalated}
+    return events, {**plan, "due_on": due_on.isoformat(), "escalated": escalated}
 
 
 async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from appraisal.domain.access import Actor
 from appraisal.wiring import Deps
 from shared.auth import CurrentPrincipal
+from shared.mongo import MongoDocument
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"description": "missing or invalid bearer token"},
@@ -35,3 +36,17 @@ def today() -> dt.date:
 
 DepsDep = Annotated[Deps, Depends(get_deps)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def visibility(actor: Actor, nip_field: str = "nip") -> MongoDocument:
+    """The records an actor may see, as a query (the same rules as domain.access, for lists)."""
+    if "admin_bkpsdm" in actor.roles:
+        return {}
+    clauses: list[MongoDocument] = [{nip_field: actor.nip}]
+    if "pejabat_penilai" in actor.roles:
+        clauses.append({"pejabat_penilai_nip": actor.nip})
+    if "atasan_pejabat_penilai" in actor.roles:
+        clauses.append({"atasan_pejabat_penilai_nip": actor.nip})
+    if "admin_opd" in actor.roles and actor.opd_code:
+        clauses.append({"opd_code": actor.opd_code})
+    return {"$or": clauses}

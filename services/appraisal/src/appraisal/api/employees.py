@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
-from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, today
+from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, today, visibility
 from appraisal.domain.access import Actor
 from appraisal.schemas.common import Nip, OpdCode
 from appraisal.schemas.employees import EmployeeIn, EmployeeOut, EmployeePatch, ImportJobOut, ImportRowResult
@@ -67,25 +67,11 @@ async def list_employees(
         }.items()
         if v is not None
     }
-    query = {"$and": [filters, visibility(actor)]} if filters else visibility(actor)
+    query = {"$and": [filters, visibility(actor, "_id")]} if filters else visibility(actor, "_id")
     items, total = await deps.registry.employees.page(
         query, sort=[("opd_code", 1), ("name", 1), ("_id", 1)], limit=paging.limit, offset=paging.offset
     )
     return Page[EmployeeOut](items=[_out(d) for d in items], total=total, limit=paging.limit, offset=paging.offset)
-
-
-def visibility(actor: Actor) -> MongoDocument:
-    """The employees an actor may see, as a query (see domain.access)."""
-    if "admin_bkpsdm" in actor.roles:
-        return {}
-    clauses: list[MongoDocument] = [{"_id": actor.nip}]
-    if "pejabat_penilai" in actor.roles:
-        clauses.append({"pejabat_penilai_nip": actor.nip})
-    if "atasan_pejabat_penilai" in actor.roles:
-        clauses.append({"atasan_pejabat_penilai_nip": actor.nip})
-    if "admin_opd" in actor.roles and actor.opd_code:
-        clauses.append({"opd_code": actor.opd_code})
-    return {"$or": clauses}
 
 
 @router.get("/employees/{nip}", response_model=EmployeeOut, summary="One employee", responses=PROBLEMS)

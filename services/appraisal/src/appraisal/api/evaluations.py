@@ -4,8 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
-from appraisal.api.common import PROBLEMS, ActorDep, DepsDep
-from appraisal.domain.access import Actor
+from appraisal.api.common import PROBLEMS, ActorDep, DepsDep, visibility
 from appraisal.schemas.common import Code, Nip, OpdCode
 from appraisal.schemas.evaluations import (
     DecisionIn,
@@ -33,19 +32,6 @@ def evaluation_out(document: MongoDocument, response: Response | None = None) ->
     if response is not None:
         response.headers["ETag"] = etag(document["version"])
     return EvaluationOut.model_validate({**document, "id": document["_id"]})
-
-
-def visibility(actor: Actor) -> MongoDocument:
-    if "admin_bkpsdm" in actor.roles:
-        return {}
-    clauses: list[MongoDocument] = [{"nip": actor.nip}]
-    if "pejabat_penilai" in actor.roles:
-        clauses.append({"pejabat_penilai_nip": actor.nip})
-    if "atasan_pejabat_penilai" in actor.roles:
-        clauses.append({"atasan_pejabat_penilai_nip": actor.nip})
-    if "admin_opd" in actor.roles and actor.opd_code:
-        clauses.append({"opd_code": actor.opd_code})
-    return {"$or": clauses}
 
 
 @router.post(

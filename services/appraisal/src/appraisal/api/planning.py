@@ -4,8 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
-from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep
-from appraisal.domain.access import Actor
+from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, visibility
 from appraisal.domain.skp import SkpStatus
 from appraisal.schemas.common import Nip
 from appraisal.schemas.skp import ReturnIn, SkpContent, SkpIn, SkpOut
@@ -81,23 +80,14 @@ async def list_skp(
     nip: Nip | None = None,
     status: SkpStatus | None = None,
 ) -> Page[SkpOut]:
-    query: MongoDocument = {"$or": _skp_visibility(actor)} if "admin_bkpsdm" not in actor.roles else {}
-    for key, value in (("year", year), ("nip", nip), ("status", status.value if status else None)):
-        if value is not None:
-            query[key] = value
+    query: MongoDocument = dict(visibility(actor))
+    filters = {k: v for k, v in (("year", year), ("nip", nip), ("status", status.value if status else None)) if v}
+    if filters:
+        query = {"$and": [filters, query]}
     items, total = await deps.planning.skps.page(
         query, sort=[("year", -1), ("nip", 1)], limit=paging.limit, offset=paging.offset
     )
     return Page[SkpOut](items=[_skp_out(d) for d in items], total=total, limit=paging.limit, offset=paging.offset)
-
-
-def _skp_visibility(actor: Actor) -> list[MongoDocument]:
-    clauses: list[MongoDocument] = [{"nip": actor.nip}]
-    if "pejabat_penilai" in actor.roles:
-        clauses.append({"pejabat_penilai_nip": actor.nip})
-    if "admin_opd" in actor.roles and actor.opd_code:
-        clauses.append({"opd_code": actor.opd_code})
-    return clauses
 
 
 @router.get("/skp/{skp_id}", response_model=SkpOut, tags=["SKP"], responses=PROBLEMS)

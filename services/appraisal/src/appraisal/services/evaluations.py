@@ -76,6 +76,16 @@ async def visible_evaluation(key: str, *, actor: Actor, ctx: Evaluations) -> tup
     return evaluation, owner
 
 
+async def _authorised(
+    key: str, actor: Actor, ctx: Evaluations, allowed: tuple[Relation, ...], refusal: str
+) -> MongoDocument:
+    """The evaluation, when the actor may see it and stands in one of the ``allowed`` relations."""
+    evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
+    if not may(actor, subject_of(owner), allowed):
+        raise ForbiddenError(refusal)
+    return evaluation
+
+
 async def open_evaluation(nip: str, period: str, *, actor: Actor, ctx: Evaluations) -> tuple[MongoDocument, bool]:
     """Open the evaluation of an employee for a period (the employee or their pejabat penilai);
     returns (evaluation, created). Opening again returns the existing one."""
@@ -172,9 +182,7 @@ def _rhk_ids(evaluation: MongoDocument) -> list[str]:
 async def record_realisation(
     key: str, indicator_id: str, body: RealisationIn, *, actor: Actor, ctx: Evaluations
 ) -> MongoDocument:
-    evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
-    if not may(actor, subject_of(owner), (Relation.SELF,)):
-        raise ForbiddenError("only the employee records their realisation")
+    evaluation = await _authorised(key, actor, ctx, (Relation.SELF,), "only the employee records their realisation")
     if indicator_id not in _indicator_ids(evaluation):
         raise NotFoundError(f"the SKP has no indicator {indicator_id}")
 
@@ -194,9 +202,7 @@ async def record_realisation(
 
 
 async def add_feedback(key: str, rhk_id: str, text: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
-    evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
-    if not may(actor, subject_of(owner), (Relation.APPRAISER,)):
-        raise ForbiddenError("only the pejabat penilai gives feedback")
+    evaluation = await _authorised(key, actor, ctx, (Relation.APPRAISER,), "only the pejabat penilai gives feedback")
     if rhk_id not in _rhk_ids(evaluation):
         raise NotFoundError(f"the SKP has no RHK {rhk_id}")
 
@@ -209,9 +215,7 @@ async def add_feedback(key: str, rhk_id: str, text: str, *, actor: Actor, ctx: E
 
 
 async def rate(key: str, body: RatingsIn, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
-    evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
-    if not may(actor, subject_of(owner), (Relation.APPRAISER,)):
-        raise ForbiddenError("only the pejabat penilai rates")
+    evaluation = await _authorised(key, actor, ctx, (Relation.APPRAISER,), "only the pejabat penilai rates")
     unknown = sorted({r.rhk_id for r in body.rhk_ratings} - set(_rhk_ids(evaluation)))
     if unknown:
         raise InvalidError("ratings name RHK that are not in the SKP", errors=[f"unknown RHK: {u}" for u in unknown])
@@ -386,9 +390,7 @@ async def result_events(
 
 
 async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
-    _evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
-    if not may(actor, subject_of(owner), (Relation.APPRAISER,)):
-        raise ForbiddenError("only the pejabat penilai finalises")
+    await _authorised(key, actor, ctx, (Relation.APPRAISER,), "only the pejabat penilai finalises")
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
         _require_open(current)
@@ -424,9 +426,7 @@ async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument
 
 
 async def plan_development(key: str, body: DevelopmentPlanIn, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
-    _evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
-    if not may(actor, subject_of(owner), (Relation.APPRAISER,)):
-        raise ForbiddenError("only the pejabat penilai records the development plan")
+    await _authorised(key, actor, ctx, (Relation.APPRAISER,), "only the pejabat penilai records the development plan")
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
         plan = current.get("development_plan")
@@ -438,9 +438,7 @@ async def plan_development(key: str, body: DevelopmentPlanIn, *, actor: Actor, c
 
 
 async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
-    evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
-    if not may(actor, subject_of(owner), (Relation.SELF,)):
-        raise ForbiddenError("only the employee may object to their appraisal")
+    evaluation = await _authorised(key, actor, ctx, (Relation.SELF,), "only the employee may object to their appraisal")
     config = await ctx.planning.years.get(evaluation["year"])
     window = int(config["objection_window_days"]) if config else DEFAULT_OBJECTION_WINDOW_DAYS
 
@@ -458,9 +456,9 @@ async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluation
 
 
 async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
-    _evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
-    if not may(actor, subject_of(owner), (Relation.APPRAISERS_SUPERIOR,)):
-        raise ForbiddenError("only the atasan pejabat penilai decides an objection")
+    await _authorised(
+        key, actor, ctx, (Relation.APPRAISERS_SUPERIOR,), "only the atasan pejabat penilai decides an objection"
+    )
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
         objection = current.get("objection")

@@ -138,6 +138,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
                 retry=RetryPolicy(settings.consumer_retry_attempts, settings.consumer_retry_backoff_s),
             )
             relay.watch(*wiring.outbox_collections)
+            relay.enabled = settings.outbox_relay_enabled
             await relay.ensure_indexes()
             async with asyncio.timeout(settings.kafka_startup_timeout_s):
                 await broker.start()

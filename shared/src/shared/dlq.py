@@ -39,9 +39,12 @@ class Letter:
         headers = {name: (value or b"").decode("utf-8", "replace") for name, value in record.headers or ()}
         return cls(record.partition, record.offset, record.key, record.value, headers)
 
+    original_default: str = ""
+
     @property
     def original_topic(self) -> str:
-        return self.headers["x-original-topic"]
+        """Where it came from: its header, or the DLQ's name without ``.dlq``."""
+        return self.headers.get("x-original-topic") or self.original_default
 
     def replay_headers(self) -> list[tuple[str, bytes]]:
         kept = [(k, v.encode()) for k, v in self.headers.items() if not k.startswith("x-")]
@@ -100,6 +103,7 @@ async def redrive(
                     if limit is not None and count >= limit:
                         break
                     letter = Letter.of(record)
+                    letter = Letter(**{**letter.__dict__, "original_default": dlq_topic.removesuffix(".dlq")})
                     await producer.send_and_wait(
                         letter.original_topic, letter.value, key=letter.key, headers=letter.replay_headers()
                     )

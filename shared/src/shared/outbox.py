@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from aiokafka.errors import MessageSizeTooLargeError
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from pymongo import ASCENDING
@@ -52,7 +53,15 @@ class OutboxMetrics:
             "outbox_published_total", "Events published by the relay", ["collection"], registry=registry
         )
         self.failures = Counter(
-            "outbox_publish_failures_total", "Relay passes that failed (Kafka away)", registry=registry
+            "outbox_publish_failures_total",
+            "Documents whose events could not be published in a pass",
+            registry=registry,
+        )
+        self.parked = Counter(
+            "outbox_parked_total",
+            "Events that can never be published (too large), moved to outbox_failed",
+            ["collection"],
+            registry=registry,
         )
 
 
@@ -79,6 +88,7 @@ class OutboxRelay:
         self._max_backoff_s = max_backoff_s
         self._wake = asyncio.Event()
         self._hints: set[tuple[str, Any]] = set()
+        self.enabled = True
 
     def watch(self, *collections: AsyncCollection[MongoDocument]) -> None:
         """Add collections whose documents carry outbox events."""
@@ -90,6 +100,8 @@ class OutboxRelay:
 
     def wake(self, collection: str, document_id: Any) -> None:
         """Publish the events of this document now (called after a write that added events)."""
+        if not self.enabled:
+            return
         self._hints.add((collection, document_id))
         self._wake.set()
 
@@ -102,10 +114,22 @@ class OutboxRelay:
             collection = by_name[name]
             document = await collection.find_one({"_id": document_id}, {"outbox": 1})
             if document and document.get("outbox"):
-                count = await self._publish_document(collection, document)
-                self._metrics.published.labels(collection.name).inc(count)
-                published += count
+                published += await self._publish_isolated(collection, document)
         return published
+
+    async def _publish_isolated(self, collection: AsyncCollection[MongoDocument], document: MongoDocument) -> int:
+        """Publish one document's events; a failure is counted and logged, and the pass goes on, so
+        one bad document never holds up the others (it is tried again at the next scan)."""
+        try:
+            count = await self._publish_document(collection, document)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self._metrics.failures.inc()
+            logger.exception("could not publish the outbox of %s %s", collection.name, document["_id"])
+            return 0
+        self._metrics.published.labels(collection.name).inc(count)
+        return count
 
     async def publish_pending(self) -> int:
         """A scan of every collection for unpublished events; returns the number published."""
@@ -115,9 +139,7 @@ class OutboxRelay:
             cursor = collection.find(PENDING, {"outbox": 1}).sort("outbox_since", ASCENDING).limit(self._batch_size)
             async for document in cursor:
                 found_any = True
-                count = await self._publish_document(collection, document)
-                self._metrics.published.labels(collection.name).inc(count)
-                published += count
+                published += await self._publish_isolated(collection, document)
         if found_any:
             await self.observe()
         else:  # the scan itself showed an empty backlog; no need to query again
@@ -144,14 +166,24 @@ class OutboxRelay:
             value: dict[str, Any] = record["value"]
             # A publish to an unreachable Kafka can hang forever (aiokafka #1101): bound it.
             # (asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation.)
-            async with asyncio.timeout(self._publish_timeout_s):
-                await self._broker.publish(
-                    value,
-                    topic=record["topic"],
-                    key=record["key"].encode(),
-                    headers={"event_type": value["event_type"], "event_id": record["event_id"]},
-                    correlation_id=value.get("correlation_id"),
-                )
+            try:
+                async with asyncio.timeout(self._publish_timeout_s):
+                    await self._broker.publish(
+                        value,
+                        topic=record["topic"],
+                        key=record["key"].encode(),
+                        headers={"event_type": value["event_type"], "event_id": record["event_id"]},
+                        correlation_id=value.get("correlation_id"),
+                    )
+            except MessageSizeTooLargeError:
+                # It can never be published: park it where an operator sees it, and go on.
+                logger.error("event %s is too large for Kafka; moved to outbox_failed", record["event_id"])
+                async with self._locks.hold(collection.full_name, document["_id"]):
+                    await collection.update_one(
+                        {"_id": document["_id"]}, {"$pull": {"outbox": record}, "$push": {"outbox_failed": record}}
+                    )
+                self._metrics.parked.labels(collection.name).inc()
+                continue
             # $pull of the exact element as read back: FerretDB 1.24 supports no conditions in $pull.
             async with self._locks.hold(collection.full_name, document["_id"]):
                 await collection.update_one({"_id": document["_id"]}, {"$pull": {"outbox": record}})

@@ -43,7 +43,7 @@ async def wire(runtime: Runtime) -> Wiring:
         deps=Deps(
             registry,
             planning,
-            Evaluations(planning, evaluation_docs),
+            Evaluations(planning, evaluation_docs, org_years),
             Organisation(planning, evaluation_docs, org_years),
             runtime.spawn,
         ),

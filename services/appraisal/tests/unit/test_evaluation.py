@@ -31,6 +31,7 @@ def test_periods_of_a_year() -> None:
         (Aspect.KUANTITAS, "2", "3", 150.0),
         (Aspect.WAKTU, "12", "10", 120.0),  # done in less time than planned
         (Aspect.BIAYA, "1,5", "1,5", 100.0),
+        (Aspect.BIAYA, "100", "125", 80.0),  # over budget is worse, not better
         (Aspect.KUANTITAS, "95", None, None),
         (Aspect.KUANTITAS, "dokumen lengkap", "lengkap", None),
         (Aspect.KUANTITAS, "0", "5", None),

@@ -38,8 +38,17 @@ DepsDep = Annotated[Deps, Depends(get_deps)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
+async def visible_records(actor: Actor, deps: Deps) -> MongoDocument:
+    """Query for the SKPs and evaluations an actor may see: those of the employees the actor may see
+    *now* in the registry (the same rules as a single record), whatever was copied onto the record."""
+    if "admin_bkpsdm" in actor.roles:
+        return {}
+    cursor = deps.registry.employees.collection.find(visibility(actor, "_id"), {"_id": 1})
+    return {"nip": {"$in": [document["_id"] async for document in cursor]}}
+
+
 def visibility(actor: Actor, nip_field: str = "nip") -> MongoDocument:
-    """The records an actor may see, as a query (the same rules as domain.access, for lists)."""
+    """The employees an actor may see, as a query on the registry (the rules of domain.access)."""
     if "admin_bkpsdm" in actor.roles:
         return {}
     clauses: list[MongoDocument] = [{nip_field: actor.nip}]

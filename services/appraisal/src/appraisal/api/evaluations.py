@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
-from appraisal.api.common import PROBLEMS, ActorDep, DepsDep, visibility
+from appraisal.api.common import PROBLEMS, ActorDep, DepsDep, visible_records
 from appraisal.schemas.common import Code, Nip, OpdCode
 from appraisal.schemas.evaluations import (
     DecisionIn,
@@ -61,9 +61,10 @@ async def list_evaluations(
     status: Annotated[str | None, Query(pattern="^(open|finalised)$")] = None,
 ) -> Page[EvaluationOut]:
     filters = {k: v for k, v in {"nip": nip, "year": year, "opd_code": opd_code, "status": status}.items() if v}
-    query: MongoDocument = {"$and": [filters, visibility(actor)]} if filters else visibility(actor)
+    visible = await visible_records(actor, deps)
+    query: MongoDocument = {"$and": [filters, visible]} if filters else visible
     items, total = await deps.evaluations.evaluations.page(
-        query, sort=[("year", -1), ("period", 1), ("nip", 1)], limit=paging.limit, offset=paging.offset
+        query, sort=[("year", -1), ("period", 1), ("nip", 1), ("_id", 1)], limit=paging.limit, offset=paging.offset
     )
     return Page[EvaluationOut](
         items=[evaluation_out(d) for d in items], total=total, limit=paging.limit, offset=paging.offset
@@ -201,8 +202,8 @@ async def development_plans(
     if opd_code:
         filters["opd_code"] = opd_code
     items, total = await deps.evaluations.evaluations.page(
-        {"$and": [filters, visibility(actor)]},
-        sort=[("year", -1), ("nip", 1)],
+        {"$and": [filters, await visible_records(actor, deps)]},
+        sort=[("year", -1), ("nip", 1), ("_id", 1)],
         limit=paging.limit,
         offset=paging.offset,
     )

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
-from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, visibility
+from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, visible_records
 from appraisal.domain.skp import SkpStatus
 from appraisal.schemas.common import Nip
 from appraisal.schemas.skp import ReturnIn, SkpContent, SkpIn, SkpOut
@@ -80,12 +80,12 @@ async def list_skp(
     nip: Nip | None = None,
     status: SkpStatus | None = None,
 ) -> Page[SkpOut]:
-    query: MongoDocument = dict(visibility(actor))
+    query: MongoDocument = await visible_records(actor, deps)
     filters = {k: v for k, v in (("year", year), ("nip", nip), ("status", status.value if status else None)) if v}
     if filters:
         query = {"$and": [filters, query]}
     items, total = await deps.planning.skps.page(
-        query, sort=[("year", -1), ("nip", 1)], limit=paging.limit, offset=paging.offset
+        query, sort=[("year", -1), ("nip", 1), ("_id", 1)], limit=paging.limit, offset=paging.offset
     )
     return Page[SkpOut](items=[_skp_out(d) for d in items], total=total, limit=paging.limit, offset=paging.offset)
 

@@ -42,12 +42,12 @@ def _number(text: str | None) -> float | None:
 
 
 def capaian(aspect: Aspect, target: str, realisation: str | None) -> float | None:
-    """Realisation as a percentage of target, when both are numbers; for the time aspect less is
+    """Realisation as a percentage of target, when both are numbers; for time and cost less is
     better, so it is target / realisation. None when it cannot be computed."""
     t, r = _number(target), _number(realisation)
     if t is None or r is None:
         return None
-    if aspect is Aspect.WAKTU:
+    if aspect in (Aspect.WAKTU, Aspect.BIAYA):
         return round(t / r * 100, 1) if r > 0 else None
     return round(r / t * 100, 1) if t > 0 else None
 

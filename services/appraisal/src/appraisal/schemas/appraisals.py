@@ -31,7 +31,7 @@ class CompletedAppraisalIn(BaseModel):
     period: Period
     hasil_kerja: RatingLevel
     perilaku_kerja: RatingLevel
-    pejabat_penilai_nip: Nip | None = Field(None, description="The appraiser; the caller when left out.")
+    pejabat_penilai_nip: Nip | None = Field(None, description="The appraiser, if known.")
 
 
 class AppraisalOut(BaseModel):

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Self, cast
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, JsonValue, model_validator
 
 from appraisal.schemas.common import Code, Nip, OpdCode
 from shared.events import EmployeeType, PositionType
@@ -43,6 +43,21 @@ class EmployeeIn(EmployeeFields):
 
     nip: Nip
 
+    @model_validator(mode="after")
+    def _no_self_appraisal(self) -> Self:
+        check_appraisers(self.nip, self.pejabat_penilai_nip, self.atasan_pejabat_penilai_nip)
+        return self
+
+
+def check_appraisers(nip: str, pejabat: str | None, atasan: str | None) -> None:
+    """Nobody appraises themselves, and the atasan is not the pejabat penilai."""
+    if pejabat is not None and pejabat == nip:
+        raise ValueError("pejabat_penilai_nip cannot be the employee's own NIP")
+    if atasan is not None and atasan == nip:
+        raise ValueError("atasan_pejabat_penilai_nip cannot be the employee's own NIP")
+    if atasan is not None and atasan == pejabat:
+        raise ValueError("atasan_pejabat_penilai_nip must differ from pejabat_penilai_nip")
+
 
 class EmployeePatch(BaseModel):
     """Fields to change; those left out keep their value."""
@@ -64,6 +79,16 @@ class EmployeePatch(BaseModel):
     atasan_pejabat_penilai_nip: Nip | None = None
     active: bool | None = None
 
+    @model_validator(mode="after")
+    def _required_fields_are_not_cleared(self) -> Self:
+        cleared = sorted(f for f in NOT_NULL if f in self.model_fields_set and getattr(self, f) is None)
+        if cleared:
+            raise ValueError(f"these fields cannot be cleared: {', '.join(cleared)}")
+        return self
+
+
+NOT_NULL = ("name", "employee_type", "position_type", "opd_code", "active")
+
 
 class EmployeeOut(EmployeeIn):
     model_config = ConfigDict(extra="ignore")
@@ -83,7 +108,9 @@ class ImportRowResult(BaseModel):
 
 class ImportJobOut(BaseModel):
     id: str
-    status: str = Field(description="running, completed or interrupted (the service stopped; run it again)")
+    status: str = Field(
+        description="running, completed, failed, or interrupted (the service stopped; run the file again)"
+    )
     total: int
     processed: int
     created: int

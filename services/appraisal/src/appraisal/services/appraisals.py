@@ -9,7 +9,7 @@ from appraisal.repository.versioned import AlreadyExistsError
 from appraisal.schemas.appraisals import CompletedAppraisalIn
 from appraisal.services.employees import now_ms
 from appraisal.services.errors import ConflictError, ForbiddenError
-from appraisal.services.evaluations import Evaluations, result_events
+from appraisal.services.evaluations import Evaluations, refuse_if_year_closed, result_events
 from shared.mongo import MongoDocument
 
 COMPARED = ("nip", "period", "opd_code", "hasil_kerja", "perilaku_kerja")
@@ -33,7 +33,7 @@ async def record_completed_appraisal(
         "annual": is_annual(command.period),
         "skp_id": None,
         "unit_code": None,
-        "pejabat_penilai_nip": command.pejabat_penilai_nip or actor.nip,
+        "pejabat_penilai_nip": command.pejabat_penilai_nip,
         "atasan_pejabat_penilai_nip": None,
         "rhk": [],
         "realisations": [],
@@ -52,6 +52,7 @@ async def record_completed_appraisal(
         "created_at": now,
         "updated_at": now,
     }
+    await refuse_if_year_closed(document, ctx)
     events, plan = await result_events(document, predikat, 1, ctx=ctx, now=now)
     document["development_plan"] = plan
     try:

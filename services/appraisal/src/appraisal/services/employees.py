@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -16,10 +17,12 @@ from appraisal.domain.access import MANAGE_REGISTRY, READ, Actor, Subject, may
 from appraisal.domain.nip import InvalidNipError, parse_nip
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
 from appraisal.repository.versioned import AlreadyExistsError
-from appraisal.schemas.employees import EmployeeIn, EmployeePatch
+from appraisal.schemas.employees import EmployeeIn, EmployeePatch, check_appraisers
 from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, VersionConflictError
 from shared.events import EmployeeRegistered, EmployeeSnapshot, EmployeeType, EmployeeUpdated, EmployeeUpdatedPayload
 from shared.mongo import MongoDocument
+
+logger = logging.getLogger(__name__)
 
 REGISTRY_FIELDS = (
     "name",
@@ -84,6 +87,8 @@ def _check_nip(nip: str, employee_type: EmployeeType, today: date) -> None:
 async def register_employee(data: EmployeeIn, *, actor: Actor, registry: Registry, today: date) -> MongoDocument:
     if not _may_manage_opd(actor, data.opd_code):
         raise ForbiddenError(f"you may not register employees of OPD {data.opd_code}")
+    if data.nip == actor.nip and "admin_bkpsdm" not in actor.roles:
+        raise ForbiddenError("an OPD admin may not register their own record; ask the BKPSDM")
     _check_nip(data.nip, data.employee_type, today)
     now = now_ms()
     document: MongoDocument = {
@@ -116,6 +121,8 @@ async def update_employee(
     current = await visible_employee(nip, actor=actor, registry=registry)
     if not may(actor, subject_of(current), MANAGE_REGISTRY):
         raise ForbiddenError(f"you may not change employee {nip}")
+    if nip == actor.nip and "admin_bkpsdm" not in actor.roles:
+        raise ForbiddenError("an OPD admin may not change their own record; ask the BKPSDM")
     changes = patch.model_dump(mode="json", exclude_unset=True)
     if "opd_code" in changes and not _may_manage_opd(actor, changes["opd_code"]):
         raise ForbiddenError(f"you may not move employees to OPD {changes['opd_code']}")
@@ -130,6 +137,11 @@ async def _apply_changes(
     changed = sorted(k for k, v in changes.items() if current.get(k) != v)
     if not changed:
         return current
+    after = {**current, **changes}
+    try:
+        check_appraisers(current["_id"], after.get("pejabat_penilai_nip"), after.get("atasan_pejabat_penilai_nip"))
+    except ValueError as exc:
+        raise InvalidError(str(exc)) from exc
     if "employee_type" in changed:
         _check_nip(current["_id"], EmployeeType(changes["employee_type"]), today)
     updated = {**current, **{k: changes[k] for k in changed}, "version": expected_version + 1}
@@ -167,10 +179,13 @@ def parse_csv(content: bytes) -> list[tuple[int, dict[str, str]]]:
         errors = [f"missing column: {m}" for m in missing] + [f"unknown column: {u}" for u in unknown]
         raise InvalidError(f"the CSV header is not usable; columns are: {', '.join(CSV_COLUMNS)}", errors=errors)
     rows = []
-    for number, row in enumerate(reader, start=2):
-        values = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
-        if any(values.values()):
-            rows.append((number, values))
+    try:
+        for number, row in enumerate(reader, start=2):
+            values = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
+            if any(values.values()):
+                rows.append((number, values))
+    except csv.Error as exc:
+        raise InvalidError(f"the CSV cannot be read near line {reader.line_num}: {exc}") from exc
     return rows
 
 
@@ -205,6 +220,17 @@ async def start_import(
 async def _run_import(
     job_id: str, rows: list[tuple[int, dict[str, str]]], *, actor: Actor, registry: Registry, today: date
 ) -> None:
+    try:
+        await _import_rows(job_id, rows, actor=actor, registry=registry, today=today)
+    except Exception:
+        logger.exception("import %s failed", job_id)
+        await registry.imports.progress(job_id, {"status": "failed", "finished_at": now_ms()}, [])
+        raise
+
+
+async def _import_rows(
+    job_id: str, rows: list[tuple[int, dict[str, str]]], *, actor: Actor, registry: Registry, today: date
+) -> None:
     counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
     pending: list[MongoDocument] = []
     for index, (line, values) in enumerate(rows, start=1):
@@ -235,8 +261,8 @@ async def _import_row(
             return "rejected", [f"you may not change employee {data.nip} of OPD {current['opd_code']}"]
         if not _may_manage_opd(actor, data.opd_code):
             return "rejected", [f"you may not move employees to OPD {data.opd_code}"]
-        fields = data.model_dump(mode="json", exclude={"nip"})
-        fields.update({"active": True})
+        # Only the columns the file has: a file without e.g. email leaves the stored emails alone.
+        fields = {k: v for k, v in data.model_dump(mode="json", exclude={"nip"}).items() if k in values}
         stored = await _apply_changes(current, fields, current["version"], registry=registry, today=today)
         return ("unchanged" if stored["version"] == current["version"] else "updated"), []
     except (InvalidError, ForbiddenError, ConflictError, VersionConflictError) as exc:

@@ -22,7 +22,7 @@ from appraisal.domain.followup import ObjectionDecision, improvement_due, must_e
 from appraisal.domain.predikat import PREDIKAT_MATRIX_2022, PredikatMatrix
 from appraisal.domain.rules import CAPAIAN_THRESHOLDS, DEFAULT_OBJECTION_WINDOW_DAYS, sector_of
 from appraisal.domain.skp import SkpStatus
-from appraisal.repository.evaluations import EvaluationRepository, evaluation_id
+from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, evaluation_id
 from appraisal.repository.planning import skp_id
 from appraisal.repository.versioned import AlreadyExistsError
 from appraisal.schemas.evaluations import DecisionIn, DevelopmentPlanIn, RatingsIn, RealisationIn
@@ -49,6 +49,7 @@ CAS_ATTEMPTS = 5
 class Evaluations:
     planning: Planning
     evaluations: EvaluationRepository
+    org_years: OrgYearRepository
     matrix: PredikatMatrix = PREDIKAT_MATRIX_2022
 
     @property
@@ -84,6 +85,18 @@ async def _authorised(
     if not may(actor, subject_of(owner), allowed):
         raise ForbiddenError(refusal)
     return evaluation
+
+
+async def refuse_if_year_closed(evaluation: MongoDocument, ctx: Evaluations) -> None:
+    """Annual results of an OPD whose year is closed (its distribution checked) may not change."""
+    if not evaluation["annual"]:
+        return
+    org = await ctx.org_years.get(f"{evaluation['opd_code']}-{evaluation['year']}")
+    if org is not None and org.get("closed"):
+        raise ConflictError(
+            f"the year {evaluation['year']} of {evaluation['opd_code']} is closed; annual results are final",
+            code="year_closed",
+        )
 
 
 async def open_evaluation(nip: str, period: str, *, actor: Actor, ctx: Evaluations) -> tuple[MongoDocument, bool]:
@@ -408,8 +421,11 @@ async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument
             hasil_kerja=RatingLevel(current["hasil_kerja"]), perilaku_kerja=RatingLevel(current["perilaku_kerja"])
         )
         now = now_ms()
+        current = {**current, "pejabat_penilai_nip": actor.nip}  # whoever finalises is the appraiser of record
+        await refuse_if_year_closed(current, ctx)
         events, plan = await result_events(current, predikat, 1, ctx=ctx, now=now)
         fields = {
+            "pejabat_penilai_nip": actor.nip,
             "status": "finalised",
             "predikat": predikat.value,
             "predikat_rule": ctx.matrix.version,
@@ -489,6 +505,7 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
         )
         if unchanged:
             return fields, []
+        await refuse_if_year_closed(current, ctx)
         revision = int(current["revision"]) + 1
         events, plan = await result_events(revised, predikat, revision, ctx=ctx, now=now)
         if plan is None and current.get("development_plan"):

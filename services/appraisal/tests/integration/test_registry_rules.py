@@ -1,0 +1,144 @@
+"""Registry rules that guard access and data: no self-appraisal, no self-management, no clearing of
+required fields, partial imports, list visibility that follows the registry, final annual results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from kinerja_testing import Keys, eventually
+
+pytestmark = pytest.mark.infra
+
+BKPSDM = "197001012000011001"
+
+
+def employee(nip: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "nip": nip,
+        "name": f"Pegawai {nip[-3:]}",
+        "employee_type": "PNS",
+        "position_type": "JF",
+        "opd_code": "DINKES",
+        **fields,
+    }
+
+
+async def test_nobody_appraises_themselves(client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]) -> None:
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    nip, other = new_nip(), new_nip()
+    self_appraiser = await client.post("/api/v1/employees", json=employee(nip, pejabat_penilai_nip=nip), headers=admin)
+    assert self_appraiser.status_code == 422
+    same_pair = employee(nip, pejabat_penilai_nip=other, atasan_pejabat_penilai_nip=other)
+    assert (await client.post("/api/v1/employees", json=same_pair, headers=admin)).status_code == 422
+    await client.post("/api/v1/employees", json=employee(nip, pejabat_penilai_nip=other), headers=admin)
+    patched = await client.patch(
+        f"/api/v1/employees/{nip}", json={"pejabat_penilai_nip": nip}, headers=admin | {"If-Match": '"1"'}
+    )
+    assert patched.status_code == 422
+    assert "own NIP" in patched.json()["detail"]
+
+
+async def test_required_fields_cannot_be_cleared_and_opd_admins_do_not_manage_themselves(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    nip = new_nip()
+    await client.post("/api/v1/employees", json=employee(nip), headers=admin)
+    for field in ("employee_type", "name", "opd_code", "active", "position_type"):
+        cleared = await client.patch(
+            f"/api/v1/employees/{nip}", json={field: None}, headers=admin | {"If-Match": '"1"'}
+        )
+        assert cleared.status_code == 422, field
+    own = keys.headers(nip, "admin_opd", opd_code="DINKES")
+    promote = await client.patch(
+        f"/api/v1/employees/{nip}", json={"position_type": "JPT"}, headers=own | {"If-Match": '"1"'}
+    )
+    assert promote.status_code == 403
+    self_register = await client.post("/api/v1/employees", json=employee(new_nip()), headers=own)
+    assert self_register.status_code == 201  # registering others of the OPD is their job
+    newcomer = new_nip()
+    assert (
+        await client.post(
+            "/api/v1/employees", json=employee(newcomer), headers=keys.headers(newcomer, "admin_opd", opd_code="DINKES")
+        )
+    ).status_code == 403
+
+
+async def test_import_of_some_columns_leaves_the_others_alone_and_unreadable_csv_is_422(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    nip = new_nip()
+    await client.post(
+        "/api/v1/employees", json=employee(nip, email="lama@palembang.go.id", unit_code="P2P"), headers=admin
+    )
+    csv_text = f"nip,name,employee_type,position_type,opd_code\n{nip},Nama Baru,PNS,JF,DINKES\n"
+    started = await client.post(
+        "/api/v1/employee-imports", content=csv_text.encode(), headers=admin | {"content-type": "text/csv"}
+    )
+    location = started.headers["location"]
+
+    async def done() -> bool:
+        return bool((await client.get(location, headers=admin)).json()["status"] == "completed")
+
+    await eventually(done)
+    stored = (await client.get(f"/api/v1/employees/{nip}", headers=admin)).json()
+    assert (stored["name"], stored["email"], stored["unit_code"]) == ("Nama Baru", "lama@palembang.go.id", "P2P")
+    huge = b'nip,name,employee_type,position_type,opd_code\n"' + b"x" * 200_000 + b'",a,PNS,JF,DINKES\n'
+    unreadable = await client.post(
+        "/api/v1/employee-imports", content=huge, headers=admin | {"content-type": "text/csv"}
+    )
+    assert unreadable.status_code == 422
+
+
+async def test_lists_follow_the_registry_when_the_appraiser_changes(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    nip, old, new = new_nip(), new_nip(), new_nip()
+    await client.post("/api/v1/employees", json=employee(nip, pejabat_penilai_nip=old), headers=admin)
+    await client.post(
+        "/api/v1/appraisals",
+        json={
+            "nip": nip,
+            "opd_code": "DINKES",
+            "period": "2025",
+            "hasil_kerja": "sesuai_ekspektasi",
+            "perilaku_kerja": "sesuai_ekspektasi",
+        },
+        headers=admin,
+    )
+    await client.patch(
+        f"/api/v1/employees/{nip}", json={"pejabat_penilai_nip": new}, headers=admin | {"If-Match": '"1"'}
+    )
+    seen_by_old = await client.get("/api/v1/evaluations", headers=keys.headers(old, "pejabat_penilai"))
+    seen_by_new = await client.get("/api/v1/evaluations", headers=keys.headers(new, "pejabat_penilai"))
+    assert seen_by_old.json()["total"] == 0
+    assert [e["nip"] for e in seen_by_new.json()["items"]] == [nip]
+
+
+async def test_annual_results_are_final_once_the_opd_year_is_closed(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    await client.put(
+        "/api/v1/performance-years/2026", json={"frequency": "quarterly", "skp_due": "2026-01-31"}, headers=admin
+    )
+    record = {
+        "opd_code": "DISDIK",
+        "period": "2026",
+        "hasil_kerja": "sesuai_ekspektasi",
+        "perilaku_kerja": "sesuai_ekspektasi",
+    }
+    for _ in range(2):
+        await client.post("/api/v1/appraisals", json={"nip": new_nip(), **record}, headers=admin)
+    await client.put("/api/v1/opd/DISDIK/years/2026/predikat", json={"predikat": "baik"}, headers=admin)
+    closed = await client.post("/api/v1/opd/DISDIK/years/2026/close", headers=admin)
+    assert closed.json()["closed"] is True
+    late = await client.post("/api/v1/appraisals", json={"nip": new_nip(), **record}, headers=admin)
+    assert late.status_code == 409
+    assert late.json()["code"] == "year_closed"

@@ -100,8 +100,8 @@ async def redrive(
             batches = await consumer.getmany(timeout_ms=1000, max_records=100)
             for tp, records in batches.items():
                 for record in records:
-                    if limit is not None and count >= limit:
-                        break
+                    if (limit is not None and count >= limit) or record.offset >= ends[tp]:
+                        break  # letters that arrived after the start wait for the next run
                     letter = Letter.of(record)
                     letter = Letter(**{**letter.__dict__, "original_default": dlq_topic.removesuffix(".dlq")})
                     await producer.send_and_wait(

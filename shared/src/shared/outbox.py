@@ -36,6 +36,7 @@ from shared.mongo import DocumentLocks, MongoDocument
 logger = logging.getLogger(__name__)
 
 PENDING = {"outbox.0": {"$exists": True}}
+MAX_BATCHES_PER_SCAN = 50
 
 
 class OutboxMetrics:
@@ -136,10 +137,15 @@ class OutboxRelay:
         published = 0
         found_any = False
         for collection in self._collections:
-            cursor = collection.find(PENDING, {"outbox": 1}).sort("outbox_since", ASCENDING).limit(self._batch_size)
-            async for document in cursor:
-                found_any = True
-                published += await self._publish_isolated(collection, document)
+            for _ in range(MAX_BATCHES_PER_SCAN):  # drain a backlog (after an outage) batch by batch
+                cursor = collection.find(PENDING, {"outbox": 1}).sort("outbox_since", ASCENDING)
+                batch = await cursor.limit(self._batch_size).to_list(None)
+                found_any = found_any or bool(batch)
+                before = published
+                for document in batch:
+                    published += await self._publish_isolated(collection, document)
+                if len(batch) < self._batch_size or published == before:
+                    break
         if found_any:
             await self.observe()
         else:  # the scan itself showed an empty backlog; no need to query again

@@ -94,7 +94,8 @@ async def committed_offset(infra: Infra, consumer: Consumer) -> int | None:
     probe = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap_servers, group_id=consumer.group)
     await probe.start()
     try:
-        return await probe.committed(TopicPartition(consumer.topic, 0))
+        offset: int | None = await probe.committed(TopicPartition(consumer.topic, 0))
+        return offset
     finally:
         await probe.stop()
 

@@ -61,7 +61,7 @@ async def test_token_signed_by_another_key_is_401(keys: Keys, tmp_path: Path) ->
 
 
 async def test_unsigned_token_is_rejected(keys: Keys) -> None:
-    token = jwt.encode({"sub": NIP, "roles": ["admin_bkpsdm"], "aud": "kinerja-asn", "exp": 4102444800}, None, "none")
+    token = jwt.encode({"sub": NIP, "roles": ["admin_bkpsdm"], "aud": "kinerja-asn", "exp": 4102444800}, "", "none")
     with pytest.raises(ProblemError):
         await verifier(keys).verify(token)
 
@@ -100,9 +100,11 @@ async def test_tokens_are_verified_against_a_jwks_endpoint(keys: Keys) -> None:
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
     public_key = load_pem_public_key(keys.public.read_bytes())
+    assert isinstance(public_key, EllipticCurvePublicKey)
     jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(public_key)) | {"kid": "k1", "use": "sig", "alg": "ES256"}
     body = json.dumps({"keys": [jwk]}).encode()
 

@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, overload
 
 import httpx
 import pytest
@@ -188,7 +188,11 @@ def _matches(predicate: Callable[[dict[str, Any]], bool], raw: bytes | None) -> 
         return False
 
 
-async def eventually(check: Callable[[], T | Awaitable[T]], within: float = 30.0, interval: float = 0.1) -> T:
+@overload
+async def eventually(check: Callable[[], Awaitable[T]], within: float = 30.0, interval: float = 0.1) -> T: ...
+@overload
+async def eventually(check: Callable[[], T], within: float = 30.0, interval: float = 0.1) -> T: ...
+async def eventually(check: Callable[[], Any], within: float = 30.0, interval: float = 0.1) -> Any:
     """Poll ``check`` (plain or async) until it returns a truthy value (returned) or ``within`` seconds
     pass (AssertionError)."""
     deadline = asyncio.get_running_loop().time() + within
@@ -197,7 +201,7 @@ async def eventually(check: Callable[[], T | Awaitable[T]], within: float = 30.0
         if inspect.isawaitable(result):
             result = await result
         if result:
-            return cast(T, result)
+            return result
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {within}s (last result: {result!r})")
         await asyncio.sleep(interval)

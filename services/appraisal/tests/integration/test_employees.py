@@ -172,4 +172,6 @@ async def run_import(client: httpx.AsyncClient, csv_text: str, headers: dict[str
         job: dict[str, Any] = (await client.get(location, headers=headers)).json()
         return job if job["status"] == "completed" else None
 
-    return await eventually(finished)
+    job: dict[str, Any] | None = await eventually(finished)
+    assert job is not None
+    return job

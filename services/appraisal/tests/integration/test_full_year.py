@@ -65,7 +65,7 @@ def skp_body(rhk_id: str, intervened: str | None) -> dict[str, Any]:
     }
 
 
-async def approve(api: Api, owner: tuple[str, ...], appraiser: tuple[str, ...], body: dict[str, Any]) -> dict[str, Any]:
+async def approve(api: Api, owner: tuple[str, ...], appraiser: tuple[str, ...], body: dict[str, Any]) -> Any:
     skp = await api.call("POST", "/skp", owner, body)
     skp = await api.call("POST", f"/skp/{skp['id']}/submit", owner, None, **{"If-Match": f'"{skp["version"]}"'})
     return await api.call("POST", f"/skp/{skp['id']}/approve", appraiser, None, **{"If-Match": f'"{skp["version"]}"'})

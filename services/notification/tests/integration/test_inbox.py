@@ -49,6 +49,7 @@ async def test_appraisal_completed_event_lands_in_the_employees_inbox_once_even_
         return page if page["total"] == 2 else None
 
     page = await eventually(inbox)
+    assert page is not None
     items = page["items"]
     assert isinstance(items, list)
     assert sorted(item["ref"] for item in items) == [f"a-{unique}", f"b-{unique}"]

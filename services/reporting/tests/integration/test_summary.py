@@ -50,6 +50,7 @@ async def test_counts_each_appraisal_once_latest_revision_wins_in_any_order(
         return body if body["total"] == 2 else None
 
     body = await eventually(summary)
+    assert body is not None
     assert body["by_predikat"] == {
         "sangat_baik": 0,
         "baik": 1,

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from pydantic import BaseModel
 
 from appraisal.domain.access import Actor
 from appraisal.wiring import Deps
 from shared.auth import CurrentPrincipal
 from shared.mongo import MongoDocument
+from shared.pagination import etag
+
+M = TypeVar("M", bound=BaseModel)
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"description": "missing or invalid bearer token"},
@@ -59,3 +63,10 @@ def visibility(actor: Actor, nip_field: str = "nip") -> MongoDocument:
     if "admin_opd" in actor.roles and actor.opd_code:
         clauses.append({"opd_code": actor.opd_code})
     return {"$or": clauses}
+
+
+def versioned_out(model: type[M], document: MongoDocument, response: Response | None = None) -> M:
+    """A versioned document as its response model, with its ETag on the response when given."""
+    if response is not None:
+        response.headers["ETag"] = etag(document["version"])
+    return model.model_validate({**document, "id": document["_id"]})

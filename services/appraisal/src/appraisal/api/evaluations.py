@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
-from appraisal.api.common import PROBLEMS, ActorDep, DepsDep, visible_records
+from appraisal.api.common import PROBLEMS, ActorDep, DepsDep, versioned_out, visible_records
 from appraisal.schemas.common import Code, Nip, OpdCode
 from appraisal.schemas.evaluations import (
     DecisionIn,
@@ -19,7 +19,7 @@ from appraisal.schemas.evaluations import (
 )
 from appraisal.services import evaluations
 from shared.mongo import MongoDocument
-from shared.pagination import Page, Paging, etag
+from shared.pagination import Page, Paging
 
 router = APIRouter(tags=["evaluations"])
 EvaluationId = Annotated[
@@ -29,9 +29,7 @@ STATE: dict[int | str, dict[str, Any]] = {409: {"description": "not possible in 
 
 
 def evaluation_out(document: MongoDocument, response: Response | None = None) -> EvaluationOut:
-    if response is not None:
-        response.headers["ETag"] = etag(document["version"])
-    return EvaluationOut.model_validate({**document, "id": document["_id"]})
+    return versioned_out(EvaluationOut, document, response)
 
 
 @router.post(

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
-from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, visible_records
+from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, versioned_out, visible_records
 from appraisal.domain.skp import SkpStatus
 from appraisal.schemas.common import Nip
 from appraisal.schemas.skp import ReturnIn, SkpContent, SkpIn, SkpOut
@@ -52,9 +52,7 @@ async def get_year(year: Year, response: Response, deps: DepsDep, actor: ActorDe
 
 
 def _skp_out(document: MongoDocument, response: Response | None = None) -> SkpOut:
-    if response is not None:
-        response.headers["ETag"] = etag(document["version"])
-    return SkpOut.model_validate({**document, "id": document["_id"]})
+    return versioned_out(SkpOut, document, response)
 
 
 @router.post(

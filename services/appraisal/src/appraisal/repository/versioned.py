@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -18,6 +19,18 @@ from shared.mongo import DocumentLocks, MongoDocument
 
 class AlreadyExistsError(Exception):
     """A document with this ``_id`` exists."""
+
+
+class MissingError(Exception):
+    """No document with this ``_id``."""
+
+
+class BusyError(Exception):
+    """Concurrent changes kept winning the compare-and-set."""
+
+
+Decision = Callable[[MongoDocument], Awaitable[tuple[MongoDocument, Sequence[Event]]]]
+CAS_ATTEMPTS = 5
 
 
 class VersionedRepository:
@@ -64,6 +77,20 @@ class VersionedRepository:
                 {"_id": document_id, "version": expected_version}, update, return_document=ReturnDocument.AFTER
             )
         return strip_outbox(stored) if stored is not None else None
+
+    async def modify(self, document_id: Any, decide: Decision, *, now: Callable[[], datetime]) -> MongoDocument:
+        """Read the document, let ``decide`` return the fields to set and the events to add (or
+        raise to refuse), and write them with compare-and-set; retried when another change of the
+        same document got in first."""
+        for _ in range(CAS_ATTEMPTS):
+            current = await self.get(document_id)
+            if current is None:
+                raise MissingError(document_id)
+            fields, events = await decide(current)
+            stored = await self.update(document_id, current["version"], fields, *events, now=now())
+            if stored is not None:
+                return stored
+        raise BusyError(document_id)
 
     async def page(
         self, query: MongoDocument, *, sort: list[tuple[str, int]], limit: int, offset: int

@@ -4,7 +4,7 @@ development plans and objections."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from appraisal.domain.rules import CAPAIAN_THRESHOLDS, DEFAULT_OBJECTION_WINDOW_
 from appraisal.domain.skp import SkpStatus
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, evaluation_id
 from appraisal.repository.planning import skp_id
-from appraisal.repository.versioned import AlreadyExistsError
+from appraisal.repository.versioned import AlreadyExistsError, BusyError, Decision, MissingError
 from appraisal.schemas.evaluations import DecisionIn, DevelopmentPlanIn, RatingsIn, RealisationIn
 from appraisal.services.employees import now_ms, subject_of
 from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
@@ -41,8 +41,6 @@ from shared.events import (
     RatingLevel,
 )
 from shared.mongo import MongoDocument
-
-CAS_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -160,23 +158,24 @@ async def open_evaluation(nip: str, period: str, *, actor: Actor, ctx: Evaluatio
 # ---------------------------------------------------------------- changes (read, decide, compare-and-set)
 
 
-Change = Callable[[MongoDocument], Awaitable[tuple[MongoDocument, list[Event]]]]
+async def _change(key: str, decide: Decision, ctx: Evaluations) -> MongoDocument:
+    """Apply ``decide`` to the current evaluation (compare-and-set, retried); wake the relay for its events."""
+    published: list[Event] = []
 
+    async def recording(current: MongoDocument) -> tuple[MongoDocument, Sequence[Event]]:
+        fields, events = await decide(current)
+        published[:] = events
+        return fields, events
 
-async def _change(key: str, change: Change, ctx: Evaluations) -> MongoDocument:
-    """Apply ``change`` to the current evaluation with compare-and-set, retrying when a concurrent
-    change (of another field) got in first."""
-    for _ in range(CAS_ATTEMPTS):
-        current = await ctx.evaluations.get(key)
-        if current is None:
-            raise NotFoundError(f"no evaluation {key}")
-        fields, events = await change(current)
-        stored = await ctx.evaluations.update(key, current["version"], fields, *events, now=now_ms())
-        if stored is not None:
-            if events:
-                ctx.planning.registry.wake_relay(ctx.evaluations.collection.name, key)
-            return stored
-    raise ConflictError(f"evaluation {key} is being changed by others; try again", code="busy")
+    try:
+        stored = await ctx.evaluations.modify(key, recording, now=now_ms)
+    except MissingError as exc:
+        raise NotFoundError(f"no evaluation {key}") from exc
+    except BusyError as exc:
+        raise ConflictError(f"evaluation {key} is being changed by others; try again", code="busy") from exc
+    if published:
+        ctx.planning.registry.wake_relay(ctx.evaluations.collection.name, key)
+    return stored
 
 
 def _require_open(evaluation: MongoDocument) -> None:

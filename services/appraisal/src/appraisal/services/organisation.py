@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,14 +11,12 @@ from appraisal.domain.access import Actor
 from appraisal.domain.distribution import check_distribution
 from appraisal.domain.rules import DISTRIBUTION_2022, OrgPredikat
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, org_year_id
-from appraisal.repository.versioned import AlreadyExistsError
+from appraisal.repository.versioned import AlreadyExistsError, BusyError
 from appraisal.services.employees import now_ms
 from appraisal.services.errors import ConflictError, ForbiddenError
 from appraisal.services.planning import Planning, get_year
-from shared.events import Predikat
+from shared.events import Event, Predikat
 from shared.mongo import MongoDocument
-
-CAS_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -35,33 +35,22 @@ async def _may_set(actor: Actor, opd_code: str, ctx: Organisation) -> bool:
 
 
 async def _upsert(opd_code: str, year: int, fields: MongoDocument, ctx: Organisation) -> MongoDocument:
+    """Create the OPD's year record if absent, then set ``fields`` (compare-and-set) unless it is closed."""
     key = org_year_id(opd_code, year)
-    for _ in range(CAS_ATTEMPTS):
-        current = await ctx.org_years.get(key)
-        now = now_ms()
-        if current is None:
-            document = {
-                "_id": key,
-                "opd_code": opd_code,
-                "year": year,
-                "predikat": None,
-                "closed": False,
-                "warnings": [],
-                **fields,
-                "version": 1,
-                "updated_at": now,
-            }
-            try:
-                await ctx.org_years.insert(document, now=now)
-                return document
-            except AlreadyExistsError:
-                continue
+    now = now_ms()
+    blank = {"_id": key, "opd_code": opd_code, "year": year, "predikat": None, "closed": False, "warnings": []}
+    with contextlib.suppress(AlreadyExistsError):
+        await ctx.org_years.insert({**blank, "version": 1, "updated_at": now}, now=now)
+
+    async def decide(current: MongoDocument) -> tuple[MongoDocument, Sequence[Event]]:
         if current["closed"]:
             raise ConflictError(f"the year {year} of {opd_code} is closed", code="year_closed")
-        stored = await ctx.org_years.update(key, current["version"], fields, now=now)
-        if stored is not None:
-            return stored
-    raise ConflictError("changed concurrently; try again", code="busy")
+        return fields, ()
+
+    try:
+        return await ctx.org_years.modify(key, decide, now=now_ms)
+    except BusyError as exc:
+        raise ConflictError("changed concurrently; try again", code="busy") from exc
 
 
 async def set_org_predikat(

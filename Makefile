@@ -12,12 +12,13 @@ export AUTH_ISSUER ?= kinerja-asn-local
 .PHONY: run test down bootstrap stack-up stack-down stack-status stack-reset keys lint typecheck imports \
         unit pytest token lock
 
-## run: set up, start Kafka + FerretDB and the four services; Ctrl-C or `make down` stops them
+## run: set up, start Kafka + the Mongo-wire server and the four services; Ctrl-C or `make down` stops them
 run: bootstrap stack-up keys
 	@$(PY) deploy/local/run_services.py --stop-stack
 
-## test: set up, start the stack, then lint, type-check, import contracts and the whole pytest suite
-test: bootstrap stack-up keys lint typecheck imports pytest
+## test: set up, lint, type-check, import contracts, then the whole pytest suite against a fresh test
+## stack of its own (own ports and folder, wiped at the start, stopped at the end; see `pytest`)
+test: bootstrap keys lint typecheck imports pytest
 
 ## down: stop the services started by `make run` and the local stack
 down:
@@ -37,7 +38,7 @@ stack-down:
 stack-status:
 	@python3 deploy/local/stack.py status
 
-## stack-reset: stop the stack and wipe its data (Kafka log, FerretDB files)
+## stack-reset: stop the stack and wipe its data (Kafka log, Mongo-wire server files)
 stack-reset:
 	@python3 deploy/local/stack.py reset
 
@@ -56,8 +57,10 @@ typecheck: bootstrap
 imports: bootstrap
 	.venv/bin/lint-imports --no-cache
 
-pytest: bootstrap
-	.venv/bin/pytest $(PYTEST_ARGS)
+## pytest: the pytest suite against the test stack instance (`stack.py --instance test run`), which never
+## touches the data of `make run`; with KAFKA_BOOTSTRAP_SERVERS/MONGODB_URL set, against those servers
+pytest: bootstrap keys
+	@python3 deploy/local/stack.py --instance test run -- .venv/bin/pytest $(PYTEST_ARGS)
 
 ## unit: only the tests that need no infrastructure
 unit: bootstrap

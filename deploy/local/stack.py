@@ -1,19 +1,37 @@
 #!/usr/bin/env python3
-"""Local infrastructure: a real Apache Kafka broker and a real MongoDB-wire server (FerretDB).
+"""Local infrastructure: a real Apache Kafka broker and a real MongoDB-wire server.
 
 Standard library only, so it runs before the project's virtualenv exists.
 
-    python3 deploy/local/stack.py up       # fetch/build once (cached), start, wait until ready
-    python3 deploy/local/stack.py down     # stop both
-    python3 deploy/local/stack.py status   # what runs, where
-    python3 deploy/local/stack.py reset    # stop and wipe the data directories
-    python3 deploy/local/stack.py env      # print the environment variables that point at the stack
+    python3 deploy/local/stack.py up            # fetch/build once (cached), start, wait until ready
+    python3 deploy/local/stack.py down          # stop both
+    python3 deploy/local/stack.py status        # what runs, where
+    python3 deploy/local/stack.py reset         # stop and wipe the data directories
+    python3 deploy/local/stack.py env           # print the environment variables that point at the stack
+    python3 deploy/local/stack.py --instance test run -- CMD ...
+                                                # a fresh, wiped instance for CMD, stopped when it ends
 
-Kafka 3.9 (KRaft, single node) runs from the Maven Central jars; FerretDB 1.24 is built with
-``go install`` and stores its data with the SQLite backend. Downloads and builds land in a cache
-outside git (``$KINERJA_CACHE_DIR``, default ``~/.cache/kinerja-asn``); data, logs and pid files
-land in ``.run/`` at the repo root. Where ``KAFKA_BOOTSTRAP_SERVERS`` or ``MONGODB_URL`` is set,
-that server is used and the local one is not started.
+Instances keep their own ports and folders, so the tests never touch the data of ``make run``
+and both can run at once:
+
+    instance  Kafka (controller)   Mongo-wire   folder
+    run       9092 (9093)          27017        .run/          (make run)
+    test      19092 (19093)        27018        .run/test/     (make test: wiped at start, stopped at end)
+    bench     29092 (29093)        27019        .run/bench/    (make bench)
+
+Kafka 3.9 (KRaft, single node) runs from the Maven Central jars. The Mongo-wire server is chosen
+with ``KINERJA_MONGO_SERVER`` (README, "Storage"):
+
+- ``secantusdb`` (default): SecantusDB on WiredTiger, installed from PyPI with hashed pins into
+  its own virtualenv and run as a separate process; durable on every commit (``--sync-on-commit``);
+- ``ferretdb``: FerretDB 1.24 with its SQLite backend, built from the Go module proxy (measured
+  unfit: lost concurrent updates, no index use, hangs on large bulk writes);
+- ``mongo-java-server``: mongo-java-server 1.47 with its H2 backend, a small launcher built from the
+  Maven Central jars (atomic, but ignores non-unique indexes).
+
+Downloads and builds land in a cache outside git (``$KINERJA_CACHE_DIR``, default
+``~/.cache/kinerja-asn``). Where ``KAFKA_BOOTSTRAP_SERVERS`` or ``MONGODB_URL`` is set, that server
+is used and the local one is not started.
 """
 
 from __future__ import annotations
@@ -21,6 +39,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -37,20 +56,22 @@ from pathlib import Path
 
 KAFKA_VERSION = "3.9.2"
 FERRETDB_VERSION = "v1.24.2"
-KAFKA_PORT = 9092
-KAFKA_CONTROLLER_PORT = 9093
-FERRETDB_PORT = 27017
+SECANTUSDB_VERSION = "0.7.0b3"
+MONGO_JAVA_SERVER_VERSION = "1.47.0"
 HOST = "127.0.0.1"
+MONGO_SERVERS = ("secantusdb", "ferretdb", "mongo-java-server")
+DEFAULT_MONGO_SERVER = "secantusdb"
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-RUN_DIR = Path(os.environ.get("KINERJA_RUN_DIR", ROOT / ".run"))
 CACHE_DIR = Path(os.environ.get("KINERJA_CACHE_DIR", Path.home() / ".cache" / "kinerja-asn"))
 
 INSTALL_HINTS = {
     "java": "install a Java 17+ runtime (Debian: apt-get install -y openjdk-17-jre-headless)",
+    "javac": "install a Java 17+ JDK (Debian: apt-get install -y openjdk-17-jdk-headless)",
     "mvn": "install Apache Maven (Debian: apt-get install -y maven)",
     "go": "install Go 1.24+ (https://go.dev/doc/install, or Debian: apt-get install -y golang)",
+    "python3.11": "install Python 3.11 (Debian: apt-get install -y python3.11 python3.11-venv)",
 }
 
 
@@ -69,25 +90,74 @@ def require(tool: str) -> str:
     return path
 
 
-# ---------------------------------------------------------------- process bookkeeping
+# ---------------------------------------------------------------- instances and processes
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One local stack: its ports and its folder (data, logs, pids, configuration)."""
+
+    name: str
+    run_dir: Path
+    kafka_port: int
+    controller_port: int
+    mongo_port: int
+
+    @property
+    def kafka(self) -> Component:
+        return Component("kafka", self.kafka_port, self)
+
+    @property
+    def mongo(self) -> Component:
+        return Component("mongo", self.mongo_port, self)
+
+    @property
+    def kafka_bootstrap_servers(self) -> str:
+        return f"{HOST}:{self.kafka_port}"
+
+    @property
+    def mongodb_url(self) -> str:
+        return f"mongodb://{HOST}:{self.mongo_port}/"
+
+
+PORTS = {"run": (9092, 9093, 27017), "test": (19092, 19093, 27018), "bench": (29092, 29093, 27019)}
+
+
+def instance(name: str = "run") -> Instance:
+    """``run`` lives in ``$KINERJA_RUN_DIR`` (default ``.run``); the others in a folder inside it."""
+    if name not in PORTS:
+        raise StackError(f"unknown instance {name!r}; one of: {', '.join(PORTS)}")
+    base = Path(os.environ.get("KINERJA_RUN_DIR", ROOT / ".run"))
+    kafka_port, controller_port, mongo_port = PORTS[name]
+    return Instance(name, base if name == "run" else base / name, kafka_port, controller_port, mongo_port)
 
 
 @dataclass(frozen=True)
 class Component:
     name: str
     port: int
+    instance: Instance
 
     @property
     def pid_file(self) -> Path:
-        return RUN_DIR / "pids" / f"{self.name}.pid"
+        return self.instance.run_dir / "pids" / f"{self.name}.pid"
 
     @property
-    def log_file(self) -> Path:
-        return RUN_DIR / "logs" / f"{self.name}.log"
+    def kind_file(self) -> Path:
+        """Which server runs as this component (the Mongo-wire server can be any of MONGO_SERVERS)."""
+        return self.instance.run_dir / "pids" / f"{self.name}.kind"
 
-    @property
-    def data_dir(self) -> Path:
-        return RUN_DIR / "data" / self.name
+    def log_file(self, kind: str | None = None) -> Path:
+        return self.instance.run_dir / "logs" / f"{kind or self.name}.log"
+
+    def data_dir(self, kind: str | None = None) -> Path:
+        return self.instance.run_dir / "data" / (kind or self.name)
+
+    def running_kind(self) -> str | None:
+        try:
+            return self.kind_file.read_text().strip() or None
+        except FileNotFoundError:
+            return None
 
     def pid(self) -> int | None:
         try:
@@ -104,10 +174,6 @@ class Component:
         return pid
 
 
-KAFKA = Component("kafka", KAFKA_PORT)
-FERRETDB = Component("ferretdb", FERRETDB_PORT)
-
-
 def port_open(port: int, host: str = HOST, timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
@@ -116,10 +182,11 @@ def port_open(port: int, host: str = HOST, timeout: float = 0.5) -> bool:
         return False
 
 
-def spawn(component: Component, argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> int:
-    component.log_file.parent.mkdir(parents=True, exist_ok=True)
+def spawn(component: Component, kind: str, argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> int:
+    log_file = component.log_file(kind)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
     component.pid_file.parent.mkdir(parents=True, exist_ok=True)
-    with component.log_file.open("ab") as out:
+    with log_file.open("ab") as out:
         proc = subprocess.Popen(
             argv,
             cwd=cwd,
@@ -130,6 +197,7 @@ def spawn(component: Component, argv: list[str], cwd: Path, env: dict[str, str] 
             env={**os.environ, **(env or {})},
         )
     component.pid_file.write_text(str(proc.pid))
+    component.kind_file.write_text(kind)
     return proc.pid
 
 
@@ -137,8 +205,10 @@ def stop(component: Component, timeout: float = 30.0) -> None:
     pid = component.pid()
     if pid is None:
         component.pid_file.unlink(missing_ok=True)
+        component.kind_file.unlink(missing_ok=True)
         return
-    log(f"stopping {component.name} (pid {pid})")
+    label = component.running_kind() or component.name
+    log(f"stopping {label} of instance {component.instance.name} (pid {pid})")
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
@@ -146,12 +216,17 @@ def stop(component: Component, timeout: float = 30.0) -> None:
         _reap(pid)
         time.sleep(0.2)
     if component.pid() is not None:
-        log(f"{component.name} did not stop in {timeout:.0f}s; killing it")
+        log(f"{label} did not stop in {timeout:.0f}s; killing it")
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
         time.sleep(0.5)
         _reap(pid)
+    # The port is free only once the process has gone; wait for that too (a restart binds it again).
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and port_open(component.port):
+        time.sleep(0.1)
     component.pid_file.unlink(missing_ok=True)
+    component.kind_file.unlink(missing_ok=True)
 
 
 def _reap(pid: int) -> None:
@@ -159,54 +234,62 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
-def wait_until(check: Callable[[], bool], what: str, component: Component, timeout: float) -> None:
+def wait_until(check: Callable[[], bool], what: str, component: Component, log_file: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
             return
         if component.pid() is None:
-            raise StackError(f"{what} exited while starting; see {component.log_file}")
-        time.sleep(0.3)
-    raise StackError(f"{what} not ready after {timeout:.0f}s; see {component.log_file}")
+            raise StackError(f"{what} exited while starting; see {log_file}")
+        time.sleep(0.2)
+    raise StackError(f"{what} not ready after {timeout:.0f}s; see {log_file}")
+
+
+def run_checked(
+    argv: list[str], what: str, *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=cwd, env=env)
+    if result.returncode != 0:
+        raise StackError(f"{what} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    return result
+
+
+def maven_copy(pom_template: Path, target: Path, replacements: dict[str, str]) -> Path:
+    """The runtime jars a tiny pom lists, into ``target/lib`` (once)."""
+    lib = target / "lib"
+    if (target / ".complete").exists():
+        return lib
+    mvn = require("mvn")
+    target.mkdir(parents=True, exist_ok=True)
+    pom = pom_template.read_text()
+    for placeholder, value in replacements.items():
+        pom = pom.replace(placeholder, value)
+    (target / "pom.xml").write_text(pom)
+    partial = target / "lib.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    run_checked(
+        [mvn, "-B", "-q", "dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={partial}"],
+        "maven (fetching jars)",
+        cwd=target,
+    )
+    shutil.rmtree(lib, ignore_errors=True)
+    partial.rename(lib)
+    (target / ".complete").write_text("ok")
+    return lib
 
 
 # ---------------------------------------------------------------- Kafka
 
 
-def kafka_home() -> Path:
-    return CACHE_DIR / f"kafka-{KAFKA_VERSION}"
-
-
 def ensure_kafka_jars() -> Path:
-    home = kafka_home()
-    lib = home / "lib"
-    marker = home / ".complete"
-    if marker.exists():
-        return lib
-    require("java")
-    mvn = require("mvn")
-    log(f"fetching Kafka {KAFKA_VERSION} jars from Maven Central into {lib} (once)")
-    home.mkdir(parents=True, exist_ok=True)
-    pom = (HERE / "kafka" / "pom.xml").read_text().replace("@KAFKA_VERSION@", KAFKA_VERSION)
-    (home / "pom.xml").write_text(pom)
-    tmp_lib = home / "lib.partial"
-    shutil.rmtree(tmp_lib, ignore_errors=True)
-    result = subprocess.run(
-        [mvn, "-B", "-q", "dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={tmp_lib}"],
-        cwd=home,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise StackError(f"maven could not fetch the Kafka jars:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-    shutil.rmtree(lib, ignore_errors=True)
-    tmp_lib.rename(lib)
-    marker.write_text(KAFKA_VERSION)
-    return lib
+    home = CACHE_DIR / f"kafka-{KAFKA_VERSION}"
+    if not (home / ".complete").exists():
+        require("java")
+        log(f"fetching Kafka {KAFKA_VERSION} jars from Maven Central into {home / 'lib'} (once)")
+    return maven_copy(HERE / "kafka" / "pom.xml", home, {"@KAFKA_VERSION@": KAFKA_VERSION})
 
 
-def kafka_metadata_ok(port: int = KAFKA_PORT) -> bool:
+def kafka_metadata_ok(port: int) -> bool:
     """Send a Kafka Metadata v0 request and check that the answer names at least one broker."""
     client_id = b"kinerja-stack"
     header = struct.pack(">hhih", 3, 0, 1, len(client_id)) + client_id
@@ -233,58 +316,47 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     return chunks
 
 
-def kafka_config() -> Path:
-    conf_dir = RUN_DIR / "conf"
+def kafka_config(inst: Instance) -> Path:
+    conf_dir = inst.run_dir / "conf"
     conf_dir.mkdir(parents=True, exist_ok=True)
     props = (HERE / "kafka" / "server.properties").read_text()
-    props = props.replace("@LOG_DIRS@", str(KAFKA.data_dir))
+    for placeholder, value in {
+        "@LOG_DIRS@": str(inst.kafka.data_dir()),
+        "@PORT@": str(inst.kafka_port),
+        "@CONTROLLER_PORT@": str(inst.controller_port),
+    }.items():
+        props = props.replace(placeholder, value)
     target = conf_dir / "kafka-server.properties"
     target.write_text(props)
     shutil.copy(HERE / "kafka" / "log4j.properties", conf_dir / "kafka-log4j.properties")
     return target
 
 
-def start_kafka() -> None:
+def start_kafka(inst: Instance) -> None:
     java = require("java")
-    if KAFKA.pid() is not None:
-        log(f"kafka already running (pid {KAFKA.pid()}) on {HOST}:{KAFKA_PORT}")
-        wait_until(kafka_metadata_ok, "kafka", KAFKA, timeout=90)
+    kafka = inst.kafka
+    ready = lambda: kafka_metadata_ok(inst.kafka_port)  # noqa: E731
+    if kafka.pid() is not None:
+        log(f"kafka already running (pid {kafka.pid()}) on {inst.kafka_bootstrap_servers}")
+        wait_until(ready, "kafka", kafka, kafka.log_file(), timeout=90)
         return
-    if port_open(KAFKA_PORT) or port_open(KAFKA_CONTROLLER_PORT):
+    if port_open(inst.kafka_port) or port_open(inst.controller_port):
         raise StackError(
-            f"ports {KAFKA_PORT}/{KAFKA_CONTROLLER_PORT} are taken by another process; stop it, "
+            f"ports {inst.kafka_port}/{inst.controller_port} are taken by another process; stop it, "
             "or point KAFKA_BOOTSTRAP_SERVERS at that broker"
         )
     lib = ensure_kafka_jars()
-    props = kafka_config()
+    props = kafka_config(inst)
     log4j = props.parent / "kafka-log4j.properties"
     classpath = f"{lib}/*"
     log4j_opt = f"-Dlog4j.configuration=file:{log4j}"
-    meta = KAFKA.data_dir / "meta.properties"
-    if not meta.exists():
-        KAFKA.data_dir.mkdir(parents=True, exist_ok=True)
+    data = kafka.data_dir()
+    if not (data / "meta.properties").exists():
+        data.mkdir(parents=True, exist_ok=True)
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
-        log(f"formatting Kafka storage in {KAFKA.data_dir}")
-        result = subprocess.run(
-            [
-                java,
-                "-cp",
-                classpath,
-                log4j_opt,
-                "kafka.tools.StorageTool",
-                "format",
-                "-t",
-                cluster_id,
-                "-c",
-                str(props),
-                "--ignore-formatted",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise StackError(f"kafka storage format failed: {result.stdout[-1500:]}{result.stderr[-1500:]}")
+        log(f"formatting Kafka storage in {data}")
+        tool = [java, "-cp", classpath, log4j_opt, "kafka.tools.StorageTool"]
+        run_checked([*tool, "format", "-t", cluster_id, "-c", str(props), "--ignore-formatted"], "kafka storage format")
     heap = os.environ.get("KINERJA_KAFKA_HEAP", "-Xms256m -Xmx768m").split()
     argv = [
         java,
@@ -292,67 +364,22 @@ def start_kafka() -> None:
         "-XX:+UseG1GC",
         "-Djava.awt.headless=true",
         log4j_opt,
-        f"-Dkafka.logs.dir={RUN_DIR / 'logs'}",
+        f"-Dkafka.logs.dir={inst.run_dir / 'logs'}",
         "-cp",
         classpath,
         "kafka.Kafka",
         str(props),
     ]
-    pid = spawn(KAFKA, argv, cwd=RUN_DIR)
-    log(f"kafka starting (pid {pid}); log {KAFKA.log_file}")
-    wait_until(kafka_metadata_ok, "kafka", KAFKA, timeout=120)
-    log(f"kafka ready on {HOST}:{KAFKA_PORT}")
+    pid = spawn(kafka, "kafka", argv, cwd=inst.run_dir)
+    log(f"kafka starting (pid {pid}); log {kafka.log_file()}")
+    wait_until(ready, "kafka", kafka, kafka.log_file(), timeout=120)
+    log(f"kafka ready on {inst.kafka_bootstrap_servers}")
 
 
-# ---------------------------------------------------------------- FerretDB
+# ---------------------------------------------------------------- Mongo-wire servers
 
 
-def ferretdb_binary() -> Path:
-    return CACHE_DIR / f"ferretdb-{FERRETDB_VERSION}" / "ferretdb"
-
-
-def ensure_ferretdb() -> Path:
-    """Build FerretDB from its module source (once).
-
-    A plain ``go install module@version`` builds a binary that panics at start: FerretDB embeds
-    ``build/version/version.txt``, which its release tooling generates and the module zip lacks.
-    So the source is copied out of the module cache, the file is written, and ``go build`` runs there.
-    """
-    binary = ferretdb_binary()
-    if binary.exists():
-        return binary
-    go = require("go")
-    module = f"github.com/FerretDB/FerretDB@{FERRETDB_VERSION}"
-    log(f"building FerretDB {FERRETDB_VERSION} from the Go module proxy into {binary.parent} (once; ~2 min)")
-    env = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=mod"}
-    download = subprocess.run(
-        [go, "mod", "download", "-json", module], env=env, capture_output=True, text=True, check=False
-    )
-    if download.returncode != 0:
-        raise StackError(f"go mod download {module} failed: {download.stdout[-1500:]}{download.stderr[-1500:]}")
-    source = Path(json.loads(download.stdout)["Dir"])
-    build_dir = binary.parent / "src"
-    shutil.rmtree(build_dir, ignore_errors=True)
-    shutil.copytree(source, build_dir)
-    for path in [build_dir, *build_dir.rglob("*")]:
-        path.chmod(path.stat().st_mode | 0o200)
-    (build_dir / "build" / "version" / "version.txt").write_text(FERRETDB_VERSION + "\n")
-    (build_dir / "build" / "version" / "package.txt").write_text("kinerja-local\n")
-    result = subprocess.run(
-        [go, "build", "-trimpath", "-o", str(binary), "./cmd/ferretdb"],
-        cwd=build_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    shutil.rmtree(build_dir, ignore_errors=True)
-    if result.returncode != 0 or not binary.exists():
-        raise StackError(f"building FerretDB failed: {result.stderr[-2000:]}")
-    return binary
-
-
-def mongo_ping_ok(port: int = FERRETDB_PORT) -> bool:
+def mongo_ping_ok(port: int) -> bool:
     """Send an OP_MSG {ping: 1} and check for an OP_MSG reply with ok: 1."""
     doc = _bson_doc([(b"\x10", b"ping", struct.pack("<i", 1)), (b"\x02", b"$db", struct.pack("<i", 6) + b"admin\x00")])
     body = struct.pack("<I", 0) + b"\x00" + doc
@@ -373,34 +400,182 @@ def _bson_doc(elements: list[tuple[bytes, bytes, bytes]]) -> bytes:
     return struct.pack("<i", len(body) + 4) + body
 
 
-def start_ferretdb() -> None:
-    if not ferretdb_binary().exists():
-        require("go")
-    if FERRETDB.pid() is not None:
-        log(f"ferretdb already running (pid {FERRETDB.pid()}) on {HOST}:{FERRETDB_PORT}")
-        wait_until(mongo_ping_ok, "ferretdb", FERRETDB, timeout=30)
-        return
-    if port_open(FERRETDB_PORT):
-        raise StackError(
-            f"port {FERRETDB_PORT} is taken by another process; stop it, or point MONGODB_URL at that server"
-        )
-    binary = ensure_ferretdb()
-    data = FERRETDB.data_dir
+def python311() -> str:
+    if sys.version_info[:2] == (3, 11):
+        return sys.executable
+    return require("python3.11")
+
+
+def ensure_secantusdb() -> Path:
+    """SecantusDB in its own virtualenv, from the hashed pins in ``secantusdb/requirements.txt`` (once;
+    again when the pins change). It is only ever run as a server process."""
+    pins = HERE / "secantusdb" / "requirements.txt"
+    home = CACHE_DIR / f"secantusdb-{SECANTUSDB_VERSION}"
+    server = home / "bin" / "secantusd-py"
+    stamp = home / ".complete"
+    want = hashlib.sha256(pins.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == want and server.exists():
+        return server
+    python = python311()
+    log(f"installing SecantusDB {SECANTUSDB_VERSION} from PyPI into {home} (once)")
+    shutil.rmtree(home, ignore_errors=True)
+    run_checked([python, "-m", "venv", str(home)], "creating the SecantusDB virtualenv")
+    pip = [str(home / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    run_checked([*pip, "--no-deps", "--require-hashes", "--only-binary=:all:", "-r", str(pins)], "pip install")
+    stamp.write_text(want)
+    return server
+
+
+def secantusdb_argv(inst: Instance) -> list[str]:
+    server = ensure_secantusdb()
+    data = inst.mongo.data_dir("secantusdb")
     data.mkdir(parents=True, exist_ok=True)
-    argv = [
+    # An explicit configuration file: SecantusDB would otherwise read ./secantusd.toml or ~/.secantus/.
+    config = inst.run_dir / "conf" / "secantusd.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        "# Written by deploy/local/stack.py; flags on the command line take precedence.\n"
+        '[storage]\ncache_size = "512M"\nsync_on_commit = true\n'
+    )
+    return [
+        str(server),
+        f"--config={config}",
+        f"--host={HOST}",
+        f"--port={inst.mongo_port}",
+        f"--storage-path={data}",
+        "--standalone",  # a standalone server, as the services' connection strings expect
+        "--sync-on-commit",  # every acknowledged write survives a crash of the server process
+        "--log-level=WARNING",
+    ]
+
+
+def ensure_ferretdb() -> Path:
+    """Build FerretDB from its module source (once).
+
+    A plain ``go install module@version`` builds a binary that panics at start: FerretDB embeds
+    ``build/version/version.txt``, which its release tooling generates and the module zip lacks.
+    So the source is copied out of the module cache, the file is written, and ``go build`` runs there.
+    """
+    binary = CACHE_DIR / f"ferretdb-{FERRETDB_VERSION}" / "ferretdb"
+    if binary.exists():
+        return binary
+    go = require("go")
+    module = f"github.com/FerretDB/FerretDB@{FERRETDB_VERSION}"
+    log(f"building FerretDB {FERRETDB_VERSION} from the Go module proxy into {binary.parent} (once; ~2 min)")
+    env = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=mod"}
+    download = run_checked([go, "mod", "download", "-json", module], f"go mod download {module}", env=env)
+    source = Path(json.loads(download.stdout)["Dir"])
+    build_dir = binary.parent / "src"
+    shutil.rmtree(build_dir, ignore_errors=True)
+    shutil.copytree(source, build_dir)
+    for path in [build_dir, *build_dir.rglob("*")]:
+        path.chmod(path.stat().st_mode | 0o200)
+    (build_dir / "build" / "version" / "version.txt").write_text(FERRETDB_VERSION + "\n")
+    (build_dir / "build" / "version" / "package.txt").write_text("kinerja-local\n")
+    try:
+        run_checked(
+            [go, "build", "-trimpath", "-o", str(binary), "./cmd/ferretdb"], "building FerretDB", cwd=build_dir, env=env
+        )
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+    return binary
+
+
+def ferretdb_argv(inst: Instance) -> list[str]:
+    binary = ensure_ferretdb()
+    data = inst.mongo.data_dir("ferretdb")
+    data.mkdir(parents=True, exist_ok=True)
+    return [
         str(binary),
         "--handler=sqlite",
         f"--sqlite-url=file:{data}/",
-        f"--listen-addr={HOST}:{FERRETDB_PORT}",
+        f"--listen-addr={HOST}:{inst.mongo_port}",
         f"--state-dir={data}",
         "--debug-addr=-",
         "--telemetry=disable",
         "--log-level=warn",
     ]
-    pid = spawn(FERRETDB, argv, cwd=RUN_DIR)
-    log(f"ferretdb starting (pid {pid}); log {FERRETDB.log_file}")
-    wait_until(mongo_ping_ok, "ferretdb", FERRETDB, timeout=60)
-    log(f"ferretdb ready on {HOST}:{FERRETDB_PORT}")
+
+
+def ensure_mongo_java_server() -> tuple[Path, Path]:
+    """The mongo-java-server jars (Maven Central) and our launcher compiled against them (once)."""
+    home = CACHE_DIR / f"mongo-java-server-{MONGO_JAVA_SERVER_VERSION}"
+    source = HERE / "mongo-java-server" / "Launcher.java"
+    classes = home / "classes"
+    stamp = classes / ".source-sha256"
+    if not (home / ".complete").exists():
+        log(f"fetching mongo-java-server {MONGO_JAVA_SERVER_VERSION} jars from Maven Central into {home} (once)")
+    lib = maven_copy(
+        HERE / "mongo-java-server" / "pom.xml", home, {"@MONGO_JAVA_SERVER_VERSION@": MONGO_JAVA_SERVER_VERSION}
+    )
+    want = hashlib.sha256(source.read_bytes()).hexdigest()
+    if not (stamp.exists() and stamp.read_text() == want):
+        javac = require("javac")
+        shutil.rmtree(classes, ignore_errors=True)
+        classes.mkdir(parents=True)
+        run_checked([javac, "-cp", f"{lib}/*", "-d", str(classes), str(source)], "compiling the launcher")
+        stamp.write_text(want)
+    return lib, classes
+
+
+def mongo_java_server_argv(inst: Instance) -> list[str]:
+    java = require("java")
+    lib, classes = ensure_mongo_java_server()
+    data = inst.mongo.data_dir("mongo-java-server")
+    data.mkdir(parents=True, exist_ok=True)
+    return [
+        java,
+        "-Xmx1g",
+        "-cp",
+        f"{lib}/*:{classes}",
+        "Launcher",
+        "--host",
+        HOST,
+        "--port",
+        str(inst.mongo_port),
+        "--backend",
+        "h2",
+        "--h2-file",
+        str(data / "mongo.mv.db"),
+    ]
+
+
+MONGO_ARGV: dict[str, Callable[[Instance], list[str]]] = {
+    "secantusdb": secantusdb_argv,
+    "ferretdb": ferretdb_argv,
+    "mongo-java-server": mongo_java_server_argv,
+}
+
+
+def mongo_server_kind() -> str:
+    kind = os.environ.get("KINERJA_MONGO_SERVER") or DEFAULT_MONGO_SERVER
+    if kind not in MONGO_SERVERS:
+        raise StackError(f"KINERJA_MONGO_SERVER={kind!r} is not one of: {', '.join(MONGO_SERVERS)}")
+    return kind
+
+
+def start_mongo(inst: Instance, kind: str) -> None:
+    mongo = inst.mongo
+    ready = lambda: mongo_ping_ok(inst.mongo_port)  # noqa: E731
+    if mongo.pid() is not None:
+        running = mongo.running_kind()
+        if running != kind:
+            raise StackError(
+                f"{running} is running as the Mongo-wire server of instance {inst.name}, not {kind}; "
+                f"stop the stack first (python3 deploy/local/stack.py --instance {inst.name} down)"
+            )
+        log(f"{kind} already running (pid {mongo.pid()}) on {HOST}:{inst.mongo_port}")
+        wait_until(ready, kind, mongo, mongo.log_file(kind), timeout=60)
+        return
+    if port_open(inst.mongo_port):
+        raise StackError(
+            f"port {inst.mongo_port} is taken by another process; stop it, or point MONGODB_URL at that server"
+        )
+    argv = MONGO_ARGV[kind](inst)
+    pid = spawn(mongo, kind, argv, cwd=inst.run_dir)
+    log(f"{kind} starting (pid {pid}); log {mongo.log_file(kind)}")
+    wait_until(ready, kind, mongo, mongo.log_file(kind), timeout=90)
+    log(f"{kind} ready on {HOST}:{inst.mongo_port}")
 
 
 # ---------------------------------------------------------------- commands
@@ -414,64 +589,120 @@ def external_mongo() -> str | None:
     return os.environ.get("MONGODB_URL") or None
 
 
-def cmd_up() -> None:
+def cmd_up(inst: Instance, *, fresh: bool = False) -> None:
     started = time.monotonic()
-    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        cmd_reset(inst)
+    inst.run_dir.mkdir(parents=True, exist_ok=True)
     if external_kafka():
         log(f"using KAFKA_BOOTSTRAP_SERVERS={external_kafka()} (local Kafka not started)")
     else:
-        start_kafka()
+        start_kafka(inst)
     if external_mongo():
-        log("using MONGODB_URL from the environment (local FerretDB not started)")
+        log("using MONGODB_URL from the environment (local Mongo-wire server not started)")
     else:
-        start_ferretdb()
-    log(f"stack up in {time.monotonic() - started:.1f}s")
+        start_mongo(inst, mongo_server_kind())
+    log(f"stack {inst.name} up in {time.monotonic() - started:.1f}s")
 
 
-def cmd_down() -> None:
-    stop(FERRETDB)
-    stop(KAFKA)
-    log("stack down")
+def cmd_down(inst: Instance) -> None:
+    stop(inst.mongo)
+    stop(inst.kafka)
+    log(f"stack {inst.name} down")
 
 
-def cmd_status() -> int:
+def cmd_status(inst: Instance) -> int:
     code = 0
-    for component, check in ((KAFKA, kafka_metadata_ok), (FERRETDB, mongo_ping_ok)):
+    checks = ((inst.kafka, kafka_metadata_ok), (inst.mongo, mongo_ping_ok))
+    for component, check in checks:
         pid = component.pid()
-        ready = check()
+        ready = check(component.port)
+        kind = component.running_kind() or component.name
         state = "ready" if ready else ("starting or unhealthy" if pid else "stopped")
-        print(f"{component.name:9} {state:22} pid={pid or '-':<8} {HOST}:{component.port}  log={component.log_file}")
+        log_file = component.log_file(kind if component.name == "mongo" else None)
+        print(f"{kind:18} {state:22} pid={pid or '-':<8} {HOST}:{component.port}  log={log_file}")
         code |= 0 if ready else 1
     return code
 
 
-def cmd_reset() -> None:
-    cmd_down()
-    for component in (KAFKA, FERRETDB):
-        shutil.rmtree(component.data_dir, ignore_errors=True)
-    log(f"data wiped under {RUN_DIR / 'data'}")
+def cmd_reset(inst: Instance) -> None:
+    cmd_down(inst)
+    shutil.rmtree(inst.run_dir / "data", ignore_errors=True)
+    log(f"data wiped under {inst.run_dir / 'data'}")
 
 
-def cmd_env() -> None:
-    print(f"export KAFKA_BOOTSTRAP_SERVERS={external_kafka() or f'{HOST}:{KAFKA_PORT}'}")
-    print(f"export MONGODB_URL={external_mongo() or f'mongodb://{HOST}:{FERRETDB_PORT}/'}")
+def stack_env(inst: Instance) -> dict[str, str]:
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": external_kafka() or inst.kafka_bootstrap_servers,
+        "MONGODB_URL": external_mongo() or inst.mongodb_url,
+        # Which local instance those servers belong to (tests may stop and start its broker).
+        "KINERJA_STACK_INSTANCE": "" if external_kafka() else inst.name,
+    }
+
+
+def cmd_env(inst: Instance) -> None:
+    for name, value in stack_env(inst).items():
+        print(f"export {name}={value}")
+
+
+class _Stopped(Exception):
+    pass
+
+
+def cmd_run(inst: Instance, command: list[str]) -> int:
+    """Wipe and start the instance, run ``command`` against it, then stop it, whatever happens."""
+    if not command:
+        raise StackError("run needs a command after --")
+    if inst.name == "run":
+        raise StackError("'run' wipes its instance; use --instance test or --instance bench")
+
+    def on_term(signum: int, _frame: object) -> None:
+        raise _Stopped
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        cmd_up(inst, fresh=True)
+        env = {**os.environ, **stack_env(inst)}
+        log(f"running {' '.join(command)}")
+        with subprocess.Popen(command, env=env) as proc:
+            try:
+                return proc.wait()
+            except (KeyboardInterrupt, _Stopped):
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                return 130
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        cmd_down(inst)
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["up", "down", "status", "reset", "env"])
-    args = parser.parse_args(argv)
+    parser.add_argument("--instance", default="run", choices=list(PORTS), help="which local stack (default: run)")
+    parser.add_argument("command", choices=["up", "down", "status", "reset", "env", "run"])
+    parser.add_argument("--fresh", action="store_true", help="up: wipe the instance's data first")
+    argv = sys.argv[1:] if argv is None else argv
+    split = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:split])
+    rest = argv[split + 1 :]
     try:
+        inst = instance(args.instance)
         if args.command == "up":
-            cmd_up()
+            cmd_up(inst, fresh=args.fresh)
         elif args.command == "down":
-            cmd_down()
+            cmd_down(inst)
         elif args.command == "status":
-            return cmd_status()
+            return cmd_status(inst)
         elif args.command == "reset":
-            cmd_reset()
+            cmd_reset(inst)
+        elif args.command == "run":
+            return cmd_run(inst, rest)
         else:
-            cmd_env()
+            cmd_env(inst)
     except StackError as exc:
         print(f"[stack] error: {exc}", file=sys.stderr)
         return 1

@@ -56,9 +56,53 @@ def test_probes_tell_a_running_server_from_a_closed_port(infra: Infra) -> None:
         import stack
     finally:
         sys.path.remove(str(STACK.parent))
-    if infra.kafka_bootstrap_servers == "127.0.0.1:9092":
-        assert stack.kafka_metadata_ok(9092)
-    if infra.mongodb_url.startswith("mongodb://127.0.0.1:27017"):
-        assert stack.mongo_ping_ok(27017)
+    if infra.stack_instance is not None:
+        instance = stack.instance(infra.stack_instance)
+        assert stack.kafka_metadata_ok(instance.kafka_port)
+        assert stack.mongo_ping_ok(instance.mongo_port)
     assert not stack.kafka_metadata_ok(1)
     assert not stack.mongo_ping_ok(1)
+
+
+def test_the_test_instance_has_its_own_ports_and_folder() -> None:
+    sys.path.insert(0, str(STACK.parent))
+    try:
+        import stack
+    finally:
+        sys.path.remove(str(STACK.parent))
+    run, test = stack.instance("run"), stack.instance("test")
+    assert {run.kafka_port, run.controller_port, run.mongo_port}.isdisjoint(
+        {test.kafka_port, test.controller_port, test.mongo_port}
+    )
+    assert test.run_dir != run.run_dir
+    assert run.run_dir / "data" not in (test.run_dir / "data").parents
+
+
+@pytest.mark.infra
+def test_run_wipes_the_instance_first_and_stops_it_at_the_end(tmp_path: Path) -> None:
+    """``stack.py --instance bench run -- CMD``: CMD sees a fresh instance (a marker written by the
+    first run is gone in the second), and nothing is left running afterwards."""
+    env = {k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URL")}
+    env["KINERJA_RUN_DIR"] = str(tmp_path / "run")
+    probe = (
+        "import os, pymongo; c = pymongo.MongoClient(os.environ['MONGODB_URL']); "
+        "print('env', os.environ['KAFKA_BOOTSTRAP_SERVERS'], os.environ['MONGODB_URL'], "
+        "os.environ['KINERJA_STACK_INSTANCE']); "
+        "print('markers', c.probe.marker.count_documents({})); c.probe.marker.insert_one({'x': 1})"
+    )
+    for _ in range(2):
+        result = run_stack("--instance", "bench", "run", "--", sys.executable, "-c", probe, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "env 127.0.0.1:29092 mongodb://127.0.0.1:27019/ bench" in result.stdout
+        assert "markers 0" in result.stdout  # the second run found the first run's marker wiped
+        status = run_stack("--instance", "bench", "status", env=env)
+        assert status.returncode == 1
+        assert "stopped" in status.stdout
+        assert "ready" not in status.stdout
+
+
+def test_run_refuses_the_instance_of_make_run(tmp_path: Path) -> None:
+    env = {**os.environ, "KINERJA_RUN_DIR": str(tmp_path / "run")}
+    result = run_stack("run", "--", "true", env=env)
+    assert result.returncode == 1
+    assert "use --instance test or --instance bench" in result.stderr

@@ -34,14 +34,15 @@ def local_stack() -> ModuleType:
 async def test_events_written_while_kafka_is_down_are_published_after_it_returns(
     infra: Infra, keys: Keys, tmp_path: Path, new_nip: Callable[[], str]
 ) -> None:
-    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or infra.kafka_bootstrap_servers != "127.0.0.1:9092":
-        pytest.skip("needs the project's own local Kafka to stop and start it")
+    if infra.stack_instance is None:
+        pytest.skip("needs a Kafka of the project's own local test stack, to stop and start it")
     stack = local_stack()
+    instance = stack.instance(infra.stack_instance)
     appraisal = ServiceProcess.configure("appraisal", infra, keys, os.urandom(4).hex(), tmp_path)
     appraisal.start().wait_ready()
     nip = new_nip()
     try:
-        stack.stop(stack.KAFKA)
+        stack.stop(instance.kafka)
         async with httpx.AsyncClient(base_url=appraisal.url) as http:
 
             async def kafka_unreachable() -> bool:
@@ -62,7 +63,7 @@ async def test_events_written_while_kafka_is_down_are_published_after_it_returns
             )
             assert created.status_code == 201, created.text
     finally:
-        stack.start_kafka()
+        stack.start_kafka(instance)
     try:
         _, event = await wait_for_event(
             infra, "appraisal.completed.v1", lambda v: v["payload"]["nip"] == nip, within=120

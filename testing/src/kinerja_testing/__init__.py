@@ -2,10 +2,11 @@
 
 Integration, end-to-end and reliability tests use a real Kafka broker and a real MongoDB-wire
 server, found in this order:
-1. ``KAFKA_BOOTSTRAP_SERVERS`` / ``MONGODB_URL`` when set (``make test`` sets them to the local stack);
+1. ``KAFKA_BOOTSTRAP_SERVERS`` / ``MONGODB_URL`` when set (``make test`` sets them to its own fresh
+   test stack instance, ``deploy/local/stack.py --instance test run``);
 2. testcontainers (Kafka KRaft, MongoDB 7) when ``KINERJA_TESTCONTAINERS=1`` and a Docker engine answers;
-3. otherwise the project's local stack, started here (``deploy/local/stack.py up``).
-Never an in-memory fake.
+3. otherwise the project's *test* stack instance (its own ports and folder), started fresh here and
+   stopped at the end of the session. Never the instance of ``make run``, never an in-memory fake.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ T = TypeVar("T")
 class Infra:
     kafka_bootstrap_servers: str
     mongodb_url: str
+    stack_instance: str | None = None
+    """The project's local stack instance these servers belong to (``test``), or None for servers
+    the tests do not own. A test may stop and start only the servers of such an instance."""
 
 
 def _docker_available() -> bool:
@@ -62,10 +66,15 @@ def _docker_available() -> bool:
     return True
 
 
+def _stack(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, str(ROOT / "deploy/local/stack.py"), *args], check=True)
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infra]:
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     mongo = os.environ.get("MONGODB_URL")
+    instance = os.environ.get("KINERJA_STACK_INSTANCE") or None
     with ExitStack() as stack:
         if (not kafka or not mongo) and os.environ.get("KINERJA_TESTCONTAINERS") == "1" and _docker_available():
             from testcontainers.kafka import KafkaContainer
@@ -76,11 +85,13 @@ def infra() -> Iterator[Infra]:
                 kafka = container.get_bootstrap_server()
             if not mongo:
                 mongo = stack.enter_context(MongoDbContainer("mongo:7.0")).get_connection_url()
+        if not kafka and not mongo:
+            _stack("--instance", "test", "up", "--fresh")
+            stack.callback(_stack, "--instance", "test", "down")
+            kafka, mongo, instance = "127.0.0.1:19092", "mongodb://127.0.0.1:27018/", "test"
         if not kafka or not mongo:
-            subprocess.run([sys.executable, str(ROOT / "deploy/local/stack.py"), "up"], check=True)
-            kafka = kafka or "127.0.0.1:9092"
-            mongo = mongo or "mongodb://127.0.0.1:27017/"
-        yield Infra(kafka_bootstrap_servers=kafka, mongodb_url=mongo)
+            raise pytest.UsageError("set both KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL, or neither")
+        yield Infra(kafka_bootstrap_servers=kafka, mongodb_url=mongo, stack_instance=instance)
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ export UV_PYTHON_DOWNLOADS := never
 # stack is started and used (the services default to its addresses); when set, those servers are used.
 export AUTH_PUBLIC_KEY_FILE ?= $(CURDIR)/$(KEYS)/jwt-public.pem
 export AUTH_ISSUER ?= kinerja-asn-local
+MONGO ?= secantusdb
 
 .PHONY: run test down bootstrap stack-up stack-down stack-status stack-reset keys lint typecheck imports \
-        unit pytest token lock
+        unit pytest conformance token lock
 
 ## run: set up, start Kafka + the Mongo-wire server and the four services; Ctrl-C or `make down` stops them
 run: bootstrap stack-up keys
@@ -61,6 +62,11 @@ imports: bootstrap
 ## touches the data of `make run`; with KAFKA_BOOTSTRAP_SERVERS/MONGODB_URL set, against those servers
 pytest: bootstrap keys
 	@python3 deploy/local/stack.py --instance test run -- .venv/bin/pytest $(PYTEST_ARGS)
+
+## conformance: the storage conformance suite against a local Mongo-wire server on a fresh test
+## instance, e.g. `make conformance MONGO=ferretdb` (secantusdb, ferretdb or mongo-java-server)
+conformance: bootstrap
+	@KINERJA_MONGO_SERVER=$(MONGO) python3 deploy/local/stack.py --instance test run -- .venv/bin/pytest tests/storage $(PYTEST_ARGS)
 
 ## unit: only the tests that need no infrastructure
 unit: bootstrap

@@ -34,7 +34,7 @@ from shared.events import Topic
 from shared.http import install_problem_handlers, install_request_middleware
 from shared.kafka import create_broker, ensure_topics, topic_specs
 from shared.logs import configure_logging
-from shared.mongo import DocumentLocks, MongoDocument, create_mongo_client, mongo_ping
+from shared.mongo import MongoDocument, create_mongo_client, mongo_ping
 from shared.outbox import OutboxRelay
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,6 @@ class Runtime:
     broker: KafkaBroker
     registry: CollectorRegistry
     relay: OutboxRelay
-    locks: DocumentLocks
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def spawn(self, job: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
@@ -117,9 +116,8 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
             registry=registry,
             graceful_timeout_s=settings.shutdown_timeout_s / 2,
         )
-        locks = DocumentLocks()
-        relay = OutboxRelay(broker, [], registry=registry, locks=locks, poll_interval_s=settings.outbox_poll_interval_s)
-        runtime = Runtime(settings, mongo, mongo[settings.mongodb_database], broker, registry, relay, locks)
+        relay = OutboxRelay(broker, [], registry=registry, poll_interval_s=settings.outbox_poll_interval_s)
+        runtime = Runtime(settings, mongo, mongo[settings.mongodb_database], broker, registry, relay)
         tasks: list[asyncio.Task[None]] = []
         try:
             specs = topic_specs(

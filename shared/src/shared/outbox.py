@@ -1,19 +1,25 @@
 """Transactional outbox relay.
 
 A use case writes its state change and the events it causes in ONE document write: the events sit
-in the document's ``outbox`` array (``shared.events.outbox.with_events`` / ``push_events``). The
-relay publishes them (idempotent producer, ``acks=all``) and then removes each from the array.
+in the document's ``outbox`` array and ``outbox_since`` holds the time of the oldest of them
+(``shared.events.outbox.with_events`` / ``push_events``). The relay publishes them (idempotent
+producer, ``acks=all``) and then removes them from the array.
 
 - The use case names the document it wrote (``wake(collection, id)``): the relay publishes from it
-  at once, reading it by ``_id``. A scan of every watched collection runs at start-up, after a
-  failure and every poll interval; it is the safety net that finds what a crash left behind.
+  at once. A scan of every watched collection (``outbox_since`` is indexed, so the scan reads only
+  documents with events) runs at start-up, after a failure and every poll interval; it is the safety
+  net that finds what a crash left behind.
+- Work is done in batches: up to ``batch_size`` documents are read in one query, all their events
+  are handed to the producer at once (it batches them per partition, in order), and the published
+  events are removed in one bulk write.
 - A crash between the write and the publish loses nothing: the next scan finds the events still
-  there.
-- A crash between publish and removal publishes the event again; consumers deduplicate on ``event_id``.
+  there. A crash between publish and removal publishes the event again; consumers deduplicate on
+  ``event_id``. Several replicas may run the relay at once: each removes only what it published,
+  and duplicates are, again, deduplicated by consumers.
 - While Kafka is unreachable the relay backs off (doubling up to a minute) and the events wait.
 
 Metrics: ``outbox_pending_documents``, ``outbox_oldest_pending_age_seconds``,
-``outbox_published_total`` and ``outbox_publish_failures_total``, per collection.
+``outbox_published_total``, ``outbox_publish_failures_total`` and ``outbox_parked_total``.
 """
 
 from __future__ import annotations
@@ -22,20 +28,23 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka.errors import MessageSizeTooLargeError
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry, Counter, Gauge
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
-from shared.mongo import DocumentLocks, MongoDocument
+from shared.mongo import MongoDocument
 
 logger = logging.getLogger(__name__)
 
-PENDING = {"outbox.0": {"$exists": True}}
+OUTBOX_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+PENDING = {"outbox_since": {"$gte": OUTBOX_EPOCH}}
+"""Documents with unpublished events: a range on the indexed ``outbox_since`` (absent when none)."""
 MAX_BATCHES_PER_SCAN = 50
 
 
@@ -73,16 +82,14 @@ class OutboxRelay:
         collections: Sequence[AsyncCollection[MongoDocument]],
         *,
         registry: CollectorRegistry | None = None,
-        locks: DocumentLocks | None = None,
         poll_interval_s: float = 2.0,
         publish_timeout_s: float = 15.0,
-        batch_size: int = 100,
+        batch_size: int = 500,
         max_backoff_s: float = 60.0,
     ) -> None:
         self._broker = broker
         self._collections = list(collections)
         self._metrics = OutboxMetrics(registry or CollectorRegistry())
-        self._locks = locks or DocumentLocks()
         self._poll_interval_s = poll_interval_s
         self._publish_timeout_s = publish_timeout_s
         self._batch_size = batch_size
@@ -110,27 +117,17 @@ class OutboxRelay:
         """Publish the events of the documents named by ``wake``; returns how many were published."""
         hints, self._hints = self._hints, set()
         by_name = {collection.name: collection for collection in self._collections}
-        published = 0
+        ids: dict[str, list[Any]] = {}
         for name, document_id in hints:
+            ids.setdefault(name, []).append(document_id)
+        published = 0
+        for name, document_ids in ids.items():
             collection = by_name[name]
-            document = await collection.find_one({"_id": document_id}, {"outbox": 1})
-            if document and document.get("outbox"):
-                published += await self._publish_isolated(collection, document)
+            for start in range(0, len(document_ids), self._batch_size):
+                chunk = document_ids[start : start + self._batch_size]
+                batch = await collection.find({"_id": {"$in": chunk}, **PENDING}, {"outbox": 1}).to_list(None)
+                published += await self._publish_batch(collection, batch)
         return published
-
-    async def _publish_isolated(self, collection: AsyncCollection[MongoDocument], document: MongoDocument) -> int:
-        """Publish one document's events; a failure is counted and logged, and the pass goes on, so
-        one bad document never holds up the others (it is tried again at the next scan)."""
-        try:
-            count = await self._publish_document(collection, document)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            self._metrics.failures.inc()
-            logger.exception("could not publish the outbox of %s %s", collection.name, document["_id"])
-            return 0
-        self._metrics.published.labels(collection.name).inc(count)
-        return count
 
     async def publish_pending(self) -> int:
         """A scan of every collection for unpublished events; returns the number published."""
@@ -141,10 +138,9 @@ class OutboxRelay:
                 cursor = collection.find(PENDING, {"outbox": 1}).sort("outbox_since", ASCENDING)
                 batch = await cursor.limit(self._batch_size).to_list(None)
                 found_any = found_any or bool(batch)
-                before = published
-                for document in batch:
-                    published += await self._publish_isolated(collection, document)
-                if len(batch) < self._batch_size or published == before:
+                count = await self._publish_batch(collection, batch)
+                published += count
+                if len(batch) < self._batch_size or count == 0:
                     break
         if found_any:
             await self.observe()
@@ -166,37 +162,84 @@ class OutboxRelay:
             self._metrics.pending.labels(collection.name).set(pending)
             self._metrics.oldest_age.labels(collection.name).set((now - oldest).total_seconds() if oldest else 0)
 
-    async def _publish_document(self, collection: AsyncCollection[MongoDocument], document: MongoDocument) -> int:
-        count = 0
-        for record in document.get("outbox", []):
-            value: dict[str, Any] = record["value"]
+    async def _publish_batch(self, collection: AsyncCollection[MongoDocument], documents: list[MongoDocument]) -> int:
+        """Publish the events of ``documents`` and remove what was published; returns how many were.
+
+        Every event is handed to the producer in document order before any delivery is awaited, so
+        the producer sends them in batches and keeps their order per partition. A document whose
+        event failed keeps that event and the ones after it for the next pass (counted in
+        ``outbox_publish_failures_total``); the other documents are not held up. An event too large
+        for Kafka can never be published: it is moved to the document's ``outbox_failed``."""
+        if not documents:
+            return 0
+        outcomes = [_Outcome(document["_id"]) for document in documents]
+        events = [(outcome, record) for outcome, d in zip(outcomes, documents, strict=True) for record in d["outbox"]]
+        sent: list[Attempt] = [None] * len(events)
+        failure: BaseException | None = None
+        try:
             # A publish to an unreachable Kafka can hang forever (aiokafka #1101): bound it.
             # (asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation.)
-            try:
-                async with asyncio.timeout(self._publish_timeout_s):
-                    await self._broker.publish(
-                        value,
-                        topic=record["topic"],
-                        key=record["key"].encode(),
-                        headers={"event_type": value["event_type"], "event_id": record["event_id"]},
-                        correlation_id=value.get("correlation_id"),
-                    )
-            except MessageSizeTooLargeError:
-                # It can never be published: park it where an operator sees it, and go on.
+            async with asyncio.timeout(self._publish_timeout_s):
+                for index, (_, record) in enumerate(events):
+                    try:
+                        sent[index] = await self._send(record)
+                    except MessageSizeTooLargeError as exc:
+                        sent[index] = exc
+                futures = [future for future in sent if isinstance(future, asyncio.Future)]
+                if futures:
+                    await asyncio.wait(futures)
+        except Exception as exc:  # Kafka unreachable or failing: what was delivered is still removed
+            failure = exc
+        for (outcome, record), attempt in zip(events, sent, strict=True):
+            error = _error_of(attempt, failure)
+            if isinstance(error, MessageSizeTooLargeError):
+                outcome.parked.append(record)
+            elif error is not None:
+                outcome.error = outcome.error or error
+            elif outcome.error is None:  # after a failure, keep the rest for the next pass, in order
+                outcome.published.append(record["event_id"])
+        await self._remove(collection, outcomes)
+        return sum(len(outcome.published) for outcome in outcomes)
+
+    async def _send(self, record: MongoDocument) -> asyncio.Future[Any]:
+        value: dict[str, Any] = record["value"]
+        future: asyncio.Future[Any] = await self._broker.publish(
+            value,
+            topic=record["topic"],
+            key=record["key"].encode(),
+            headers={"event_type": value["event_type"], "event_id": record["event_id"]},
+            correlation_id=value.get("correlation_id"),
+            no_confirm=True,
+        )
+        return future
+
+    async def _remove(self, collection: AsyncCollection[MongoDocument], outcomes: list[_Outcome]) -> None:
+        operations, touched = [], []
+        for outcome in outcomes:
+            if outcome.error is not None:
+                self._metrics.failures.inc()
+                logger.error(
+                    "could not publish the outbox of %s %s: %s", collection.name, outcome.document_id, outcome.error
+                )
+            for record in outcome.parked:
                 logger.error("event %s is too large for Kafka; moved to outbox_failed", record["event_id"])
-                async with self._locks.hold(collection.full_name, document["_id"]):
-                    await collection.update_one(
-                        {"_id": document["_id"]}, {"$pull": {"outbox": record}, "$push": {"outbox_failed": record}}
-                    )
-                self._metrics.parked.labels(collection.name).inc()
-                continue
-            # $pull of the exact element as read back: FerretDB 1.24 supports no conditions in $pull.
-            async with self._locks.hold(collection.full_name, document["_id"]):
-                await collection.update_one({"_id": document["_id"]}, {"$pull": {"outbox": record}})
-            count += 1
-        async with self._locks.hold(collection.full_name, document["_id"]):
-            await collection.update_one({"_id": document["_id"], **_EMPTY}, {"$unset": {"outbox_since": ""}})
-        return count
+            removed = outcome.published + [record["event_id"] for record in outcome.parked]
+            if removed:
+                update: MongoDocument = {"$pull": {"outbox": {"event_id": {"$in": removed}}}}
+                if outcome.parked:
+                    update["$push"] = {"outbox_failed": {"$each": outcome.parked}}
+                operations.append(UpdateOne({"_id": outcome.document_id}, update))
+                touched.append(outcome.document_id)
+        if not operations:
+            return
+        await collection.bulk_write(operations, ordered=False)
+        # The marker goes only where the array is empty in the same write: an event added meanwhile keeps it.
+        await collection.update_many(
+            {"_id": {"$in": touched}, "outbox.0": {"$exists": False}}, {"$unset": {"outbox_since": ""}}
+        )
+        for outcome in outcomes:
+            self._metrics.published.labels(collection.name).inc(len(outcome.published))
+            self._metrics.parked.labels(collection.name).inc(len(outcome.parked))
 
     async def run(self) -> None:
         """Publish until cancelled: named documents at once, a full scan every poll interval.
@@ -225,4 +268,23 @@ class OutboxRelay:
                     await self._wake.wait()
 
 
-_EMPTY = {"outbox.0": {"$exists": False}}
+Attempt = asyncio.Future[Any] | BaseException | None
+
+
+def _error_of(attempt: Attempt, failure: BaseException | None) -> BaseException | None:
+    """Why one event was not delivered, or None when it was."""
+    if isinstance(attempt, BaseException):
+        return attempt
+    if attempt is None or not attempt.done() or attempt.cancelled():
+        return failure or RuntimeError("not sent")
+    return attempt.exception()
+
+
+@dataclass
+class _Outcome:
+    """What became of one document's events in a batch."""
+
+    document_id: Any
+    published: list[str] = field(default_factory=list)
+    parked: list[MongoDocument] = field(default_factory=list)
+    error: BaseException | None = None

@@ -57,7 +57,7 @@ async def test_outbox_event_written_before_a_crash_is_published_by_the_next_rela
     nip = new_nip()  # type: ignore[operator]
     collection = mongo_client[f"test_{unique}"]["things"]
     event = make_event(f"crash-{unique}", nip)
-    await collection.insert_one({"_id": "thing-1", "outbox": [OutboxRecord.of(event).to_document()]})
+    await collection.insert_one(with_events({"_id": "thing-1"}, event))
 
     await ensure_topics(
         infra.kafka_bootstrap_servers,
@@ -75,7 +75,7 @@ async def test_outbox_event_written_before_a_crash_is_published_by_the_next_rela
 
         async def cleared() -> bool:
             document = await collection.find_one({"_id": "thing-1"})
-            return document is not None and document["outbox"] == []
+            return document is not None and document["outbox"] == [] and "outbox_since" not in document
 
         await eventually(cleared)
     finally:
@@ -91,7 +91,7 @@ async def test_relay_backs_off_while_kafka_is_unreachable_and_keeps_the_event(
 ) -> None:
     collection = mongo_client[f"test_{unique}"]["things"]
     event = make_event(f"down-{unique}", new_nip())  # type: ignore[operator]
-    await collection.insert_one({"_id": "thing-2", "outbox": [OutboxRecord.of(event).to_document()]})
+    await collection.insert_one(with_events({"_id": "thing-2"}, event))
     broker = create_broker("127.0.0.1:1", service_name="test", registry=CollectorRegistry())
     registry = CollectorRegistry()
     relay = OutboxRelay(broker, [collection], registry=registry, poll_interval_s=0.1, publish_timeout_s=0.5)

@@ -27,11 +27,11 @@ class Deps:
 
 
 async def wire(runtime: Runtime) -> Wiring:
-    employees = EmployeeRepository(runtime.db, runtime.locks)
-    years = YearRepository(runtime.db, runtime.locks)
-    skps = SkpRepository(runtime.db, runtime.locks)
-    evaluation_docs = EvaluationRepository(runtime.db, runtime.locks)
-    org_years = OrgYearRepository(runtime.db, runtime.locks)
+    employees = EmployeeRepository(runtime.db)
+    years = YearRepository(runtime.db)
+    skps = SkpRepository(runtime.db)
+    evaluation_docs = EvaluationRepository(runtime.db)
+    org_years = OrgYearRepository(runtime.db)
     for repository in (employees, years, skps, evaluation_docs, org_years):
         await repository.ensure_indexes()
     imports = ImportRepository(runtime.db)

@@ -8,7 +8,7 @@ from typing import Any, Self
 
 from shared.events.envelope import Event
 
-OUTBOX_FIELDS = ("outbox", "outbox_since")
+OUTBOX_FIELDS = ("outbox", "outbox_since", "outbox_failed")
 """Fields the outbox adds to a producing document; project them out when reading the state."""
 
 

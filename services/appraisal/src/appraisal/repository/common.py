@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.events.outbox import OUTBOX_FIELDS
@@ -22,7 +20,3 @@ async def find_page(
     total = await collection.count_documents(query)
     cursor = collection.find(query, HIDDEN).sort(sort).skip(offset).limit(limit)
     return await cursor.to_list(None), total
-
-
-def strip_outbox(document: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in document.items() if k not in OUTBOX_FIELDS}

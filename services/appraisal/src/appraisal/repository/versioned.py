@@ -11,10 +11,10 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from appraisal.repository.common import HIDDEN, find_page, strip_outbox
+from appraisal.repository.common import HIDDEN, find_page
 from shared.events import Event
 from shared.events.outbox import push_events, with_events
-from shared.mongo import DocumentLocks, MongoDocument
+from shared.mongo import MongoDocument
 
 
 class AlreadyExistsError(Exception):
@@ -36,9 +36,8 @@ CAS_ATTEMPTS = 5
 class VersionedRepository:
     collection_name: ClassVar[str]
 
-    def __init__(self, db: AsyncDatabase[MongoDocument], locks: DocumentLocks) -> None:
+    def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self.collection: AsyncCollection[MongoDocument] = db[self.collection_name]
-        self._locks = locks
 
     async def ensure_indexes(self) -> None:
         """Indexes of the collection; subclasses add theirs."""
@@ -71,12 +70,13 @@ class VersionedRepository:
             update["$push"] = pushes
         if "$min" in outbox:
             update["$min"] = outbox["$min"]
-        # No projection: FerretDB 1.24 does not implement findAndModify's "fields".
-        async with self._locks.hold(self.collection.full_name, document_id):
-            stored = await self.collection.find_one_and_update(
-                {"_id": document_id, "version": expected_version}, update, return_document=ReturnDocument.AFTER
-            )
-        return strip_outbox(stored) if stored is not None else None
+        # One atomic compare-and-set: it applies only if nobody changed the document since it was read.
+        return await self.collection.find_one_and_update(
+            {"_id": document_id, "version": expected_version},
+            update,
+            projection=HIDDEN,
+            return_document=ReturnDocument.AFTER,
+        )
 
     async def modify(self, document_id: Any, decide: Decision, *, now: Callable[[], datetime]) -> MongoDocument:
         """Read the document, let ``decide`` return the fields to set and the events to add (or

@@ -1,6 +1,7 @@
 """Delivery guarantees under the faults production sees, with every service in its own process,
 the real Kafka broker and the real Mongo-wire server: a producer killed between its write and the
-publish, a consumer killed (SIGKILL) mid-stream, a consumer stopped (SIGTERM) mid-stream."""
+publish, a consumer killed (SIGKILL) mid-stream (in the middle of a batch), a consumer stopped (SIGTERM)
+mid-stream."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from shared.events import AppraisalCompleted, Predikat
 pytestmark = pytest.mark.infra
 
 APPRAISER = "197501012000031001"
-EVENTS = 600
+EVENTS = 1500
+SMALL_BATCHES = {"CONSUMER_BATCH_MAX_RECORDS": "20"}  # many batches, so the interruption falls mid-stream
 
 
 @pytest.fixture
@@ -123,7 +125,7 @@ async def test_consumer_interrupted_mid_stream_ends_with_every_event_applied_exa
     await skip_history(infra, notification.env["NOTIFICATION_CONSUMER_GROUP"], ["appraisal.completed.v1"])
     await publish_many(infra, events)
 
-    notification.start().wait_ready()
+    notification.start(**SMALL_BATCHES).wait_ready()
     await eventually(lambda: inbox.count_documents({"nip": nip}) >= EVENTS // 10, within=60, interval=0.02)
     notification.stop(sig)
     applied_at_interruption = inbox.count_documents({"nip": nip})

@@ -29,7 +29,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.asyncapi import asyncapi_document
 from shared.auth import TokenVerifier
 from shared.config import ServiceSettings
-from shared.consumer import RetryPolicy, Subscription, subscribe_all
+from shared.consumer import BatchPolicy, RetryPolicy, Subscription, subscribe_all
 from shared.events import Topic
 from shared.http import install_problem_handlers, install_request_middleware
 from shared.kafka import create_broker, ensure_topics, topic_specs
@@ -134,6 +134,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
                 group_prefix=settings.consumer_group,
                 registry=registry,
                 retry=RetryPolicy(settings.consumer_retry_attempts, settings.consumer_retry_backoff_s),
+                batch=BatchPolicy(settings.consumer_batch_max_records, settings.consumer_batch_timeout_ms),
             )
             relay.watch(*wiring.outbox_collections)
             relay.enabled = settings.outbox_relay_enabled

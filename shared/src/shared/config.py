@@ -47,3 +47,5 @@ class ServiceSettings(BaseSettings):
     outbox_relay_enabled: bool = Field(True, validation_alias=_env("OUTBOX_RELAY_ENABLED"))
     consumer_retry_attempts: int = Field(5, ge=1, le=20, validation_alias=_env("CONSUMER_RETRY_ATTEMPTS"))
     consumer_retry_backoff_s: float = Field(0.2, gt=0, le=10, validation_alias=_env("CONSUMER_RETRY_BACKOFF_S"))
+    consumer_batch_max_records: int = Field(500, ge=1, le=5000, validation_alias=_env("CONSUMER_BATCH_MAX_RECORDS"))
+    consumer_batch_timeout_ms: int = Field(100, ge=1, le=5000, validation_alias=_env("CONSUMER_BATCH_TIMEOUT_MS"))

@@ -1,18 +1,25 @@
-"""At-least-once Kafka consumption with bounded retries and dead letters.
+"""At-least-once Kafka consumption in batches, with bounded retries and dead letters.
 
 Every subscription of every service goes through ``subscribe``:
 
-- the value is read as raw bytes and validated against the event's contract here, so an
-  undecodable or schema-invalid message goes to ``<topic>.dlq`` at once instead of crashing the
-  consumer or being skipped silently;
-- the handler is retried with exponential backoff on transient errors (a database hiccup), up to
-  ``RetryPolicy.attempts``; a ``PermanentError`` skips the retries; then the message goes to the DLQ
+- records are read in batches (up to ``BatchPolicy.max_records`` from all the partitions the
+  consumer holds); each value is read as raw bytes and validated against the event's contract here,
+  so an undecodable or schema-invalid message goes to ``<topic>.dlq`` at once instead of crashing
+  the consumer or being skipped silently;
+- the valid events of a batch go to the handler together, which applies them with one bulk write;
+  the batch is retried with exponential backoff on transient errors, up to ``RetryPolicy.attempts``;
+- if the batch still fails (or the handler raises ``PermanentError``), each event is tried once on
+  its own, so one bad message cannot hold up the others: the events that fail alone go to the DLQ
   with headers that say why (error, consumer group, original topic/partition/offset, attempts);
-- the offset is committed only after the handler finished or the DLQ publish succeeded
+- when the database is unreachable (PyMongo's ``ConnectionFailure``), nothing is dead-lettered: the
+  whole batch is handed back (every partition rewinds to its first record) and read again after a
+  pause, so an outage delays events but never loses or dead-letters them;
+- offsets are committed once per batch, only after every event of it was applied or dead-lettered
   (``AckPolicy.NACK_ON_ERROR``: if even the DLQ publish fails, or the service is stopped in the
-  middle, the message is delivered again, never skipped);
-- handlers must be idempotent (deduplicate on ``event_id`` in the same write as their effect):
-  redelivery after a crash or a rebalance is normal.
+  middle, the batch is delivered again, never skipped);
+- handlers must be idempotent (deduplicate on ``event_id``, or keep the newest revision, in the same
+  write as their effect) and tolerate any order: redelivery after a crash or a rebalance is normal,
+  and a batch may hold several events of the same key.
 
 A bad message therefore never blocks its partition, and never stops the service.
 """
@@ -32,8 +39,9 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from pydantic import ValidationError
+from pymongo.errors import ConnectionFailure
 
 from shared.events import Event
 
@@ -60,12 +68,21 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True)
+class BatchPolicy:
+    max_records: int = 500
+    """Most records handed to a handler at once (from all partitions of the consumer)."""
+    timeout_ms: int = 100
+    """How long a poll waits for the first record; an idle consumer sees a new event within ~2x this."""
+
+
+@dataclass(frozen=True)
 class Subscription(Generic[E]):
-    """One topic a service consumes, the contract its values must meet, and the use case to call."""
+    """One topic a service consumes, the contract its values must meet, and the use case that applies
+    a batch of its events (idempotent, order-tolerant, one bulk write)."""
 
     topic: str
     event_type: type[E]
-    handle: Callable[[E], Awaitable[object]]
+    handle: Callable[[Sequence[E]], Awaitable[object]]
 
     @property
     def name(self) -> str:
@@ -92,7 +109,20 @@ class ConsumerMetrics:
         )
         self.retries = Counter(
             "consumer_handler_retries_total",
-            "Handler attempts that failed and were retried",
+            "Handler attempts (of a whole batch) that failed and were retried",
+            ["topic", "group"],
+            registry=registry,
+        )
+        self.batch_size = Histogram(
+            "consumer_batch_events",
+            "Valid events handed to a handler in one batch",
+            ["topic", "group"],
+            buckets=(1, 10, 50, 100, 250, 500, 1000),
+            registry=registry,
+        )
+        self.unavailable = Counter(
+            "consumer_batches_redelivered_total",
+            "Batches handed back to Kafka because the database was unreachable",
             ["topic", "group"],
             registry=registry,
         )
@@ -125,13 +155,16 @@ def dead_letter_headers(record: ConsumerRecord[Any, Any], group_id: str, letter:
     return headers
 
 
-async def _lenient_parser(record: ConsumerRecord[Any, Any], original: Callable[..., Awaitable[Any]]) -> Any:
+async def _lenient_parser(
+    records: tuple[ConsumerRecord[Any, Any], ...], original: Callable[..., Awaitable[Any]]
+) -> Any:
     """FastStream decodes headers as strict UTF-8 and fails on anything else (issue #2458), before any
     handler could dead-letter the message; replace such bytes instead."""
-    headers = list(record.headers or ())
-    if any(value is None or not _is_utf8(value) for _, value in headers):
-        record.headers = [(name, (value or b"").decode("utf-8", "replace").encode()) for name, value in headers]
-    return await original(record)
+    for record in records:
+        headers = list(record.headers or ())
+        if any(value is None or not _is_utf8(value) for _, value in headers):
+            record.headers = [(name, (value or b"").decode("utf-8", "replace").encode()) for name, value in headers]
+    return await original(records)
 
 
 def _is_utf8(value: bytes) -> bool:
@@ -142,9 +175,9 @@ def _is_utf8(value: bytes) -> bool:
     return True
 
 
-async def _raw_decoder(msg: StreamMessage[Any]) -> bytes:
-    """Hand the value over as bytes: validation happens in ``subscribe``, where a failure can be dead-lettered."""
-    return msg.body
+async def _raw_decoder(msg: StreamMessage[Any]) -> list[bytes]:
+    """Hand the values over as bytes: validation happens in ``subscribe``, where a failure can be dead-lettered."""
+    return [record.value or b"" for record in msg.raw_message]
 
 
 def subscribe(
@@ -154,12 +187,13 @@ def subscribe(
     group_id: str,
     metrics: ConsumerMetrics,
     retry: RetryPolicy = RetryPolicy(),
+    batch: BatchPolicy = BatchPolicy(),
 ) -> None:
     topic = subscription.topic
     dlq = f"{topic}.dlq"
 
     async def send_to_dlq(record: ConsumerRecord[Any, Any], letter: DeadLetter) -> None:
-        # If this publish fails the exception propagates: the message is nacked and delivered again.
+        # If this publish fails the exception propagates: the batch is nacked and delivered again.
         await broker.publish(
             record.value or b"",
             topic=dlq,
@@ -180,35 +214,69 @@ def subscribe(
             },
         )
 
-    async def consume(body: bytes, msg: KafkaMessage) -> None:
-        record: ConsumerRecord[Any, Any] = msg.raw_message
-        try:
-            event = subscription.event_type.model_validate_json(body)
-        except ValidationError as exc:
-            await send_to_dlq(record, DeadLetter("invalid", exc, 0))
-            return
+    async def unavailable(exc: ConnectionFailure) -> None:
+        """Nothing can be applied while the database is unreachable: hand the batch back, after a pause."""
+        metrics.unavailable.labels(topic, group_id).inc()
+        delay = retry.max_backoff_s
+        logger.warning("database unreachable; the batch is read again in %.1fs: %s", delay, exc, extra={"topic": topic})
+        await asyncio.sleep(delay)
+        raise exc
+
+    async def apply_batch(events: list[E]) -> bool:
+        """The whole batch, with retries; False when it still fails (or a handler says it never can)."""
         for attempt in range(1, retry.attempts + 1):
             try:
-                await subscription.handle(event)
-                return
-            except PermanentError as exc:
-                await send_to_dlq(record, DeadLetter("permanent", exc, attempt))
-                return
+                await subscription.handle(events)
+                return True
+            except PermanentError:
+                return False
+            except ConnectionFailure as exc:
+                if attempt == retry.attempts:
+                    await unavailable(exc)
+                error: Exception = exc
             except Exception as exc:
                 if attempt == retry.attempts:
-                    await send_to_dlq(record, DeadLetter("retries_exhausted", exc, attempt))
-                    return
-                metrics.retries.labels(topic, group_id).inc()
-                delay = retry.backoff(attempt)
-                logger.warning(
-                    "handler failed; retrying in %.1fs (attempt %d of %d): %s",
-                    delay,
-                    attempt,
-                    retry.attempts,
-                    exc,
-                    extra={"topic": topic, "offset": record.offset, "event_id": str(event.event_id)},
-                )
-                await asyncio.sleep(delay)
+                    return False
+                error = exc
+            metrics.retries.labels(topic, group_id).inc()
+            delay = retry.backoff(attempt)
+            logger.warning(
+                "handler failed on a batch of %d; retrying in %.1fs (attempt %d of %d): %s",
+                len(events),
+                delay,
+                attempt,
+                retry.attempts,
+                error,
+                extra={"topic": topic},
+            )
+            await asyncio.sleep(delay)
+        return False
+
+    async def apply_one_by_one(valid: list[tuple[ConsumerRecord[Any, Any], E]]) -> None:
+        """Find the events that fail on their own, dead-letter them, and apply the rest."""
+        for record, event in valid:
+            try:
+                await subscription.handle([event])
+            except PermanentError as exc:
+                await send_to_dlq(record, DeadLetter("permanent", exc, 2))
+            except ConnectionFailure as exc:
+                await unavailable(exc)
+            except Exception as exc:
+                await send_to_dlq(record, DeadLetter("retries_exhausted", exc, retry.attempts + 1))
+
+    async def consume(values: list[bytes], msg: KafkaMessage) -> None:
+        records: tuple[ConsumerRecord[Any, Any], ...] = msg.raw_message
+        valid: list[tuple[ConsumerRecord[Any, Any], E]] = []
+        for record, value in zip(records, values, strict=True):
+            try:
+                valid.append((record, subscription.event_type.model_validate_json(value)))
+            except ValidationError as exc:
+                await send_to_dlq(record, DeadLetter("invalid", exc, 0))
+        if not valid:
+            return
+        metrics.batch_size.labels(topic, group_id).observe(len(valid))
+        if not await apply_batch([event for _, event in valid]):
+            await apply_one_by_one(valid)
 
     consume.__name__ = f"on_{subscription.name.replace('-', '_')}"
     broker.subscriber(
@@ -216,6 +284,9 @@ def subscribe(
         group_id=group_id,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        batch=True,
+        max_records=batch.max_records,
+        batch_timeout_ms=batch.timeout_ms,
         parser=_lenient_parser,
         decoder=_raw_decoder,
         title=f"{group_id}:{topic}",
@@ -230,10 +301,10 @@ def subscribe_all(
     group_prefix: str,
     registry: CollectorRegistry,
     retry: RetryPolicy = RetryPolicy(),
+    batch: BatchPolicy = BatchPolicy(),
 ) -> None:
     """Register every subscription; each gets its own consumer group ``<group_prefix>.<name>``."""
     metrics = ConsumerMetrics(registry)
     for subscription in subscriptions:
-        subscribe(
-            broker, subscription, group_id=group_id_for(group_prefix, subscription.topic), metrics=metrics, retry=retry
-        )
+        group_id = group_id_for(group_prefix, subscription.topic)
+        subscribe(broker, subscription, group_id=group_id, metrics=metrics, retry=retry, batch=batch)

@@ -7,11 +7,15 @@ a version field or an ``$inc`` is enough, across any number of replicas."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, InsertOne, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
 
 MongoDocument = dict[str, Any]
+DUPLICATE_KEY = 11000
 
 
 def create_mongo_client(url: str, app_name: str, timeout_ms: int = 5000) -> AsyncMongoClient[MongoDocument]:
@@ -32,3 +36,22 @@ async def mongo_ping(client: AsyncMongoClient[MongoDocument], timeout_s: float =
     except Exception:
         return False
     return True
+
+
+async def write_idempotently(
+    collection: AsyncCollection[MongoDocument], operations: Sequence[InsertOne[MongoDocument] | UpdateOne]
+) -> int:
+    """Apply a consumer's batch in one unordered bulk write, where a duplicate key means "already
+    applied": an insert of an ``_id`` that exists (a redelivered event), or a conditional upsert
+    refused because the stored document is newer. Those are skipped; the rest of the batch is
+    written all the same, and any other error raises. Returns how many operations took effect."""
+    if not operations:
+        return 0
+    try:
+        await collection.bulk_write(list(operations), ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if exc.details.get("writeConcernErrors") or any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        return len(operations) - len(errors)
+    return len(operations)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
+from pymongo.errors import AutoReconnect
 
 from kinerja_testing import Infra, appraisal_completed, eventually
 from shared.consumer import ConsumerMetrics, PermanentError, RetryPolicy, Subscription, subscribe
@@ -23,21 +24,33 @@ NIP = "198609262015051001"
 
 @dataclass
 class Handler:
-    """Records what it handled; fails while ``failures`` > 0 (then counts them down) or for ``permanent`` ids."""
+    """Records what it handled, batch by batch. A batch fails while ``failures`` > 0 (counted down),
+    while ``unreachable`` > 0 (the database is down; counted down), or when it holds a ``broken``
+    (until fixed) or ``permanent`` id."""
 
     handled: list[str] = field(default_factory=list)
+    batches: list[int] = field(default_factory=list)
     failures: int = 0
+    unreachable: int = 0
+    broken: set[str] = field(default_factory=set)
     permanent: set[str] = field(default_factory=set)
     calls: int = 0
 
-    async def __call__(self, event: AppraisalCompleted) -> None:
+    async def __call__(self, events: Sequence[AppraisalCompleted]) -> None:
         self.calls += 1
-        if event.payload.appraisal_id in self.permanent:
+        ids = [event.payload.appraisal_id for event in events]
+        if self.permanent.intersection(ids):
             raise PermanentError("appraisal belongs to no known employee")
+        if self.unreachable > 0:
+            self.unreachable -= 1
+            raise AutoReconnect("connection refused")
         if self.failures > 0:
             self.failures -= 1
             raise ConnectionError("database is restarting")
-        self.handled.append(event.payload.appraisal_id)
+        if self.broken.intersection(ids):
+            raise ConnectionError(f"cannot apply {sorted(self.broken.intersection(ids))}")
+        self.handled.extend(ids)
+        self.batches.append(len(ids))
 
 
 @dataclass
@@ -148,16 +161,17 @@ async def test_transient_failures_are_retried_with_backoff_and_then_succeed(
 async def test_exhausted_retries_dead_letter_the_message_and_redrive_brings_it_back_after_the_fix(
     infra: Infra, start_consumer: Start
 ) -> None:
-    consumer = await start_consumer(Handler(failures=3))  # the three attempts all fail
+    consumer = await start_consumer(Handler(broken={"needs-a-fix"}))  # fails until fixed
     await produce(infra, consumer.topic, valid("needs-a-fix"))
     await produce(infra, consumer.topic, valid("next-one"))
     await eventually(lambda: consumer.handler.handled == ["next-one"])
     [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq")
     assert letter.headers["x-dead-letter-reason"] == "retries_exhausted"
-    assert letter.headers["x-attempts"] == "3"
+    assert letter.headers["x-attempts"] == "4"  # three attempts of its batch, one on its own
     assert letter.headers["x-exception-type"] == "ConnectionError"
-    assert letter.headers["x-exception-message"] == "database is restarting"
+    assert letter.headers["x-exception-message"] == "cannot apply ['needs-a-fix']"
 
+    consumer.handler.broken.clear()  # the fix
     messages: list[str] = []
     assert await redrive(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", progress=messages.append) == 1
     await eventually(lambda: consumer.handler.handled == ["next-one", "needs-a-fix"])
@@ -172,8 +186,46 @@ async def test_permanent_error_is_dead_lettered_at_once(infra: Infra, start_cons
     await produce(infra, consumer.topic, valid("fine"))
     await eventually(lambda: consumer.handler.handled == ["fine"])
     [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq")
-    assert (letter.headers["x-dead-letter-reason"], letter.headers["x-attempts"]) == ("permanent", "1")
-    assert consumer.handler.calls == 2
+    assert (letter.headers["x-dead-letter-reason"], letter.headers["x-attempts"]) == ("permanent", "2")
+    # No retries: once in its batch, once on its own; and "fine" once (alone or after the split).
+    assert consumer.handler.calls == 3
+
+
+async def test_a_bad_message_inside_a_batch_is_dead_lettered_and_the_rest_of_the_batch_applies(
+    infra: Infra, start_consumer: Start, unique: str
+) -> None:
+    ids = [f"e{n}" for n in range(20)]
+    for appraisal_id in ids:  # all waiting before the consumer starts: they arrive as one batch
+        await produce(infra, f"test.consumer.{unique}.v1", valid(appraisal_id))
+    consumer = await start_consumer(Handler(broken={"e7"}))
+    await eventually(lambda: sorted(consumer.handler.handled) == sorted(set(ids) - {"e7"}))
+    [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq")
+    assert letter.headers["x-original-offset"] == "7"
+    assert await _committed_reaches(infra, consumer, 20)
+    assert consumer.handler.handled == [i for i in ids if i != "e7"]  # in partition order
+
+
+async def test_batches_hold_many_events_and_commit_once(infra: Infra, start_consumer: Start, unique: str) -> None:
+    ids = [f"b{n}" for n in range(300)]
+    for appraisal_id in ids:
+        await produce(infra, f"test.consumer.{unique}.v1", valid(appraisal_id))
+    consumer = await start_consumer(Handler())
+    await eventually(lambda: consumer.handler.handled == ids)
+    assert max(consumer.handler.batches) > 1
+    assert len(consumer.handler.batches) < len(ids)
+    assert await _committed_reaches(infra, consumer, 300)
+
+
+async def test_an_unreachable_database_hands_the_batch_back_and_dead_letters_nothing(
+    infra: Infra, start_consumer: Start
+) -> None:
+    consumer = await start_consumer(Handler(unreachable=4), retry=RetryPolicy(3, 0.05, max_backoff_s=0.1))
+    await produce(infra, consumer.topic, valid("waits-for-the-database"))
+    await eventually(lambda: consumer.handler.handled == ["waits-for-the-database"])
+    labels = {"topic": consumer.topic, "group": consumer.group}
+    assert consumer.registry.get_sample_value("consumer_batches_redelivered_total", labels) == 1.0
+    assert await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq") == []
+    assert await _committed_reaches(infra, consumer, 1)
 
 
 async def test_a_header_that_is_not_utf8_does_not_block_the_partition(infra: Infra, start_consumer: Start) -> None:

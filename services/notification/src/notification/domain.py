@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 
 from shared.events import AppraisalCompletedPayload, Predikat
@@ -22,6 +23,19 @@ PREDIKAT_LABELS = MappingProxyType(
 class Message:
     title: str
     body: str
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A message in one employee's inbox, keyed by the event that caused it (so it is stored once)."""
+
+    item_id: str
+    nip: str
+    kind: str
+    title: str
+    body: str
+    ref: str
+    created_at: datetime
 
 
 def describe_period(period: str) -> str:

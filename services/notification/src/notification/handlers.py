@@ -17,6 +17,6 @@ def subscriptions(inbox: InboxRepository) -> list[Subscription[Any]]:
         Subscription(
             Topic.APPRAISAL_COMPLETED,
             AppraisalCompleted,
-            partial(services.notify_appraisal_completed, inbox=inbox),
+            partial(services.notify_appraisals_completed, inbox=inbox),
         ),
     ]

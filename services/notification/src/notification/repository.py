@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, InsertOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
-from shared.mongo import MongoDocument
+from notification.domain import InboxItem
+from shared.mongo import MongoDocument, write_idempotently
 
 
 class InboxRepository:
@@ -19,26 +17,11 @@ class InboxRepository:
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("nip", ASCENDING), ("created_at", DESCENDING)], name="nip_created")
 
-    async def add(
-        self, *, item_id: str, nip: str, kind: str, title: str, body: str, created_at: datetime, ref: str
-    ) -> bool:
-        """Store one inbox item keyed by the event that caused it; False if it was already stored."""
-        try:
-            await self.collection.insert_one(
-                {
-                    "_id": item_id,
-                    "nip": nip,
-                    "kind": kind,
-                    "title": title,
-                    "body": body,
-                    "ref": ref,
-                    "created_at": created_at,
-                    "read": False,
-                }
-            )
-        except DuplicateKeyError:
-            return False
-        return True
+    async def add_many(self, items: list[InboxItem]) -> int:
+        """Store inbox items keyed by the event that caused each, in one bulk write; an item already
+        stored (a redelivered event) is skipped. Returns how many were new."""
+        operations = [InsertOne(_document(item)) for item in items]
+        return await write_idempotently(self.collection, operations)
 
     async def list_for(self, nip: str, *, limit: int, offset: int) -> tuple[list[MongoDocument], int]:
         query = {"nip": nip}
@@ -46,3 +29,16 @@ class InboxRepository:
         cursor = self.collection.find(query).sort([("created_at", DESCENDING), ("_id", ASCENDING)])
         items = await cursor.skip(offset).limit(limit).to_list(None)
         return items, total
+
+
+def _document(item: InboxItem) -> MongoDocument:
+    return {
+        "_id": item.item_id,
+        "nip": item.nip,
+        "kind": item.kind,
+        "title": item.title,
+        "body": item.body,
+        "ref": item.ref,
+        "created_at": item.created_at,
+        "read": False,
+    }

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from notification.domain import appraisal_completed_message
+from collections.abc import Sequence
+
+from notification.domain import InboxItem, appraisal_completed_message
 from notification.repository import InboxRepository
 from shared.events import AppraisalCompleted
 
 
-async def notify_appraisal_completed(event: AppraisalCompleted, *, inbox: InboxRepository) -> bool:
-    """Put a message in the employee's inbox; idempotent by ``event_id``."""
+def inbox_item(event: AppraisalCompleted) -> InboxItem:
     message = appraisal_completed_message(event.payload)
-    return await inbox.add(
+    return InboxItem(
         item_id=str(event.event_id),
         nip=event.payload.nip,
         kind=event.event_type,
         title=message.title,
         body=message.body,
-        created_at=event.occurred_at,
         ref=event.payload.appraisal_id,
+        created_at=event.occurred_at,
     )
+
+
+async def notify_appraisals_completed(events: Sequence[AppraisalCompleted], *, inbox: InboxRepository) -> int:
+    """Put a message in each employee's inbox; idempotent by ``event_id``. Returns how many were new."""
+    return await inbox.add_many([inbox_item(event) for event in events])

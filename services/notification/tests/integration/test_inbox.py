@@ -4,11 +4,15 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
+from pymongo import AsyncMongoClient
 
 from kinerja_testing import Infra, Keys, appraisal_completed, eventually, publish_raw, serve, skip_history
 from notification.config import Settings
 from notification.main import DEFINITION, create_app
+from notification.repository import InboxRepository
+from notification.services import notify_appraisals_completed
 from shared.events import AppraisalCompleted, Predikat, RatingLevel
+from shared.mongo import MongoDocument
 
 pytestmark = pytest.mark.infra
 
@@ -78,3 +82,17 @@ async def test_inbox_is_private_and_paginated(
     too_big = await client.get("/api/v1/inbox?limit=1000", headers=keys.headers(nip, "pegawai"))
     assert too_big.status_code == 422
     assert too_big.json()["errors"][0]["field"] == "query.limit"
+
+
+async def test_a_batch_with_repeated_and_already_stored_events_stores_each_message_once(
+    mongo_client: AsyncMongoClient[MongoDocument], unique: str, new_nip: Callable[[], str]
+) -> None:
+    inbox = InboxRepository(mongo_client[f"test_{unique}"])
+    await inbox.ensure_indexes()
+    nip = new_nip()
+    one, two, three = (completed(nip, f"{n}-{unique}") for n in range(3))
+    assert await notify_appraisals_completed([one, two, one], inbox=inbox) == 2
+    assert await notify_appraisals_completed([two, three, one], inbox=inbox) == 1
+    items, total = await inbox.list_for(nip, limit=10, offset=0)
+    assert total == 3
+    assert sorted(item["_id"] for item in items) == sorted(str(e.event_id) for e in (one, two, three))

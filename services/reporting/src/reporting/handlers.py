@@ -17,6 +17,6 @@ def subscriptions(facts: AppraisalFacts) -> list[Subscription[Any]]:
         Subscription(
             Topic.APPRAISAL_COMPLETED,
             AppraisalCompleted,
-            partial(services.record_appraisal_completed, facts=facts),
+            partial(services.record_appraisals_completed, facts=facts),
         ),
     ]

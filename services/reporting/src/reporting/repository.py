@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
-from shared.mongo import MongoDocument
+from reporting.domain import AppraisalFact
+from shared.mongo import MongoDocument, write_idempotently
 
 
 class AppraisalFacts:
@@ -21,38 +19,28 @@ class AppraisalFacts:
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("period", ASCENDING), ("opd_code", ASCENDING)], name="period_opd")
 
-    async def upsert(
-        self,
-        *,
-        appraisal_id: str,
-        revision: int,
-        nip: str,
-        opd_code: str,
-        period: str,
-        predikat: str,
-        occurred_at: datetime,
-    ) -> bool:
-        """Apply a revision unless a newer or equal one is stored; True when it changed the model.
-
-        Idempotent and order-tolerant: a redelivered or older revision leaves the fact as it is."""
-        try:
-            result = await self.collection.update_one(
-                {"_id": appraisal_id, "revision": {"$lt": revision}},
+    async def upsert_many(self, facts: list[AppraisalFact]) -> int:
+        """Store each fact unless a newer or equal revision of its appraisal is stored, in one bulk
+        write; returns how many changed the model. Idempotent and order-tolerant: a redelivered or
+        older revision leaves the stored fact as it is (its conditional upsert hits the ``_id``)."""
+        operations = [
+            UpdateOne(
+                {"_id": fact.appraisal_id, "revision": {"$lt": fact.revision}},
                 {
                     "$set": {
-                        "revision": revision,
-                        "nip": nip,
-                        "opd_code": opd_code,
-                        "period": period,
-                        "predikat": predikat,
-                        "occurred_at": occurred_at,
+                        "revision": fact.revision,
+                        "nip": fact.nip,
+                        "opd_code": fact.opd_code,
+                        "period": fact.period,
+                        "predikat": fact.predikat.value,
+                        "occurred_at": fact.occurred_at,
                     }
                 },
                 upsert=True,
             )
-        except DuplicateKeyError:
-            return False  # the stored revision is newer or equal
-        return result.modified_count > 0 or result.upserted_id is not None
+            for fact in facts
+        ]
+        return await write_idempotently(self.collection, operations)
 
     async def count_by_predikat(self, *, period: str | None, opd_code: str | None) -> dict[str, int]:
         match: MongoDocument = {}

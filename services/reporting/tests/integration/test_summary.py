@@ -4,11 +4,15 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
+from pymongo import AsyncMongoClient
 
 from kinerja_testing import Infra, Keys, appraisal_completed, eventually, publish_raw, serve, skip_history
 from reporting.config import Settings
 from reporting.main import DEFINITION, create_app
+from reporting.repository import AppraisalFacts
+from reporting.services import record_appraisals_completed
 from shared.events import AppraisalCompleted, Predikat
+from shared.mongo import MongoDocument
 
 pytestmark = pytest.mark.infra
 
@@ -73,3 +77,23 @@ async def test_admin_opd_sees_only_their_own_opd(client: httpx.AsyncClient, keys
     assert other.status_code == 403
     pegawai = await client.get("/api/v1/reports/appraisals/summary", headers=keys.headers(ADMIN, "pegawai"))
     assert pegawai.status_code == 403
+
+
+async def test_a_batch_applies_in_one_write_and_a_later_batch_never_undoes_a_newer_revision(
+    mongo_client: AsyncMongoClient[MongoDocument], unique: str, new_nip: Callable[[], str]
+) -> None:
+    facts = AppraisalFacts(mongo_client[f"test_{unique}"])
+    await facts.ensure_indexes()
+    nip = new_nip()
+    first = [
+        completed("a", nip, "2026", Predikat.BAIK, revision=1),
+        completed("a", nip, "2026", Predikat.KURANG_MISCONDUCT, revision=2),
+        completed("b", nip, "2026", Predikat.SANGAT_BAIK),
+        completed("b", nip, "2026", Predikat.SANGAT_BAIK),
+    ]
+    assert await record_appraisals_completed(first, facts=facts) == 2
+    late = [completed("a", nip, "2026", Predikat.BAIK, revision=1), completed("c", nip, "2026", Predikat.BAIK)]
+    assert await record_appraisals_completed(late, facts=facts) == 1  # only "c"; "a" stays at revision 2
+    assert await record_appraisals_completed(late, facts=facts) == 0  # redelivered: no effect
+    stored = {d["_id"]: (d["revision"], d["predikat"]) for d in await facts.collection.find({}).to_list(None)}
+    assert stored == {"a": (2, "kurang_misconduct"), "b": (1, "sangat_baik"), "c": (1, "baik")}

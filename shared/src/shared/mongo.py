@@ -38,20 +38,20 @@ async def mongo_ping(client: AsyncMongoClient[MongoDocument], timeout_s: float =
     return True
 
 
-async def write_idempotently(
+async def write_skipping_duplicates(
     collection: AsyncCollection[MongoDocument], operations: Sequence[InsertOne[MongoDocument] | UpdateOne]
-) -> int:
-    """Apply a consumer's batch in one unordered bulk write, where a duplicate key means "already
-    applied": an insert of an ``_id`` that exists (a redelivered event), or a conditional upsert
-    refused because the stored document is newer. Those are skipped; the rest of the batch is
-    written all the same, and any other error raises. Returns how many operations took effect."""
+) -> set[int]:
+    """One unordered bulk write in which a duplicate key means "already there": an insert of an
+    ``_id`` that exists (a redelivered event, a record created meanwhile), or a conditional upsert
+    refused because the stored document is newer. Those operations are skipped and their indexes
+    returned; every other operation is written all the same, and any other error raises."""
     if not operations:
-        return 0
+        return set()
     try:
         await collection.bulk_write(list(operations), ordered=False)
     except BulkWriteError as exc:
         errors = exc.details.get("writeErrors", [])
         if exc.details.get("writeConcernErrors") or any(e.get("code") != DUPLICATE_KEY for e in errors):
             raise
-        return len(operations) - len(errors)
-    return len(operations)
+        return {int(e["index"]) for e in errors}
+    return set()

@@ -7,7 +7,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from notification.domain import InboxItem
-from shared.mongo import MongoDocument, write_idempotently
+from shared.mongo import MongoDocument, write_skipping_duplicates
 
 
 class InboxRepository:
@@ -21,7 +21,7 @@ class InboxRepository:
         """Store inbox items keyed by the event that caused each, in one bulk write; an item already
         stored (a redelivered event) is skipped. Returns how many were new."""
         operations = [InsertOne(_document(item)) for item in items]
-        return await write_idempotently(self.collection, operations)
+        return len(operations) - len(await write_skipping_duplicates(self.collection, operations))
 
     async def list_for(self, nip: str, *, limit: int, offset: int) -> tuple[list[MongoDocument], int]:
         query = {"nip": nip}

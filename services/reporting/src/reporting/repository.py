@@ -7,7 +7,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from reporting.domain import AppraisalFact
-from shared.mongo import MongoDocument, write_idempotently
+from shared.mongo import MongoDocument, write_skipping_duplicates
 
 
 class AppraisalFacts:
@@ -40,7 +40,7 @@ class AppraisalFacts:
             )
             for fact in facts
         ]
-        return await write_idempotently(self.collection, operations)
+        return len(operations) - len(await write_skipping_duplicates(self.collection, operations))
 
     async def count_by_predikat(self, *, period: str | None, opd_code: str | None) -> dict[str, int]:
         match: MongoDocument = {}

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pymongo import ReturnDocument
+from pymongo import InsertOne, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from appraisal.repository.common import HIDDEN, find_page
 from shared.events import Event
 from shared.events.outbox import push_events, with_events
-from shared.mongo import MongoDocument
+from shared.mongo import MongoDocument, write_skipping_duplicates
 
 
 class AlreadyExistsError(Exception):
@@ -44,6 +44,18 @@ class VersionedRepository:
 
     async def get(self, document_id: Any) -> MongoDocument | None:
         return await self.collection.find_one({"_id": document_id}, HIDDEN)
+
+    async def get_many(self, document_ids: Sequence[Any]) -> dict[Any, MongoDocument]:
+        """The stored documents among ``document_ids``, by ``_id``, in one query."""
+        cursor = self.collection.find({"_id": {"$in": list(document_ids)}}, HIDDEN)
+        return {document["_id"]: document async for document in cursor}
+
+    async def insert_many(self, documents: Sequence[tuple[MongoDocument, Sequence[Event]]], now: datetime) -> set[Any]:
+        """Insert new documents, each with its events, in one bulk write; returns the ``_id`` of those
+        not inserted because a document with that ``_id`` exists (the others are written)."""
+        batch = [with_events(document, *events, now=now) if events else document for document, events in documents]
+        taken = await write_skipping_duplicates(self.collection, [InsertOne(document) for document in batch])
+        return {batch[index]["_id"] for index in taken}
 
     async def insert(self, document: MongoDocument, *events: Event, now: datetime) -> None:
         """Insert a new document (``version`` 1) with its events, in one write."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
 import uuid
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -37,7 +38,9 @@ REGISTRY_FIELDS = (
 )
 CSV_COLUMNS = ("nip", *REGISTRY_FIELDS)
 REQUIRED_COLUMNS = frozenset({"nip", "name", "employee_type", "position_type", "opd_code"})
-PROGRESS_EVERY = 50
+IMPORT_CHUNK = 500
+"""Rows read, decided and written together (one query, one bulk insert, one progress update)."""
+UPDATE_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,10 @@ def _check_nip(nip: str, employee_type: EmployeeType, today: date) -> None:
         raise InvalidError(f"NIP {nip} is not valid: {exc}", errors=[f"nip: {exc}"]) from exc
 
 
-async def register_employee(data: EmployeeIn, *, actor: Actor, registry: Registry, today: date) -> MongoDocument:
+def _new_employee(
+    data: EmployeeIn, *, actor: Actor, producer: str, today: date
+) -> tuple[MongoDocument, EmployeeRegistered]:
+    """The document and event of a new registry record, after the rules for creating one."""
     if not _may_manage_opd(actor, data.opd_code):
         raise ForbiddenError(f"you may not register employees of OPD {data.opd_code}")
     if data.nip == actor.nip and "admin_bkpsdm" not in actor.roles:
@@ -99,9 +105,14 @@ async def register_employee(data: EmployeeIn, *, actor: Actor, registry: Registr
         "created_at": now,
         "updated_at": now,
     }
-    event = EmployeeRegistered.create(EmployeeSnapshot.model_validate(snapshot(document)), producer=registry.producer)
+    event = EmployeeRegistered.create(EmployeeSnapshot.model_validate(snapshot(document)), producer=producer)
+    return document, event
+
+
+async def register_employee(data: EmployeeIn, *, actor: Actor, registry: Registry, today: date) -> MongoDocument:
+    document, event = _new_employee(data, actor=actor, producer=registry.producer, today=today)
     try:
-        await registry.employees.insert(document, event, now=now)
+        await registry.employees.insert(document, event, now=document["created_at"])
     except AlreadyExistsError as exc:
         raise ConflictError(f"an employee with NIP {data.nip} is already registered") from exc
     registry.wake_relay(registry.employees.collection.name, document["_id"])
@@ -115,28 +126,30 @@ async def visible_employee(nip: str, *, actor: Actor, registry: Registry) -> Mon
     return employee
 
 
-async def update_employee(
-    nip: str, patch: EmployeePatch, expected_version: int, *, actor: Actor, registry: Registry, today: date
-) -> MongoDocument:
-    current = await visible_employee(nip, actor=actor, registry=registry)
+def _check_may_change(current: MongoDocument, changes: dict[str, Any], actor: Actor) -> None:
+    """The one rule for every path that changes a registry record (PATCH and each CSV row)."""
+    nip = current["_id"]
     if not may(actor, subject_of(current), MANAGE_REGISTRY):
-        raise ForbiddenError(f"you may not change employee {nip}")
+        raise ForbiddenError(f"you may not change employee {nip} of OPD {current['opd_code']}")
     if nip == actor.nip and "admin_bkpsdm" not in actor.roles:
         raise ForbiddenError("an OPD admin may not change their own record; ask the BKPSDM")
-    changes = patch.model_dump(mode="json", exclude_unset=True)
     if "opd_code" in changes and not _may_manage_opd(actor, changes["opd_code"]):
         raise ForbiddenError(f"you may not move employees to OPD {changes['opd_code']}")
-    return await _apply_changes(current, changes, expected_version, registry=registry, today=today)
 
 
-async def _apply_changes(
-    current: MongoDocument, changes: dict[str, Any], expected_version: int, *, registry: Registry, today: date
-) -> MongoDocument:
-    if current["version"] != expected_version:
-        raise VersionConflictError(f"employee {current['_id']} is at version {current['version']}")
+@dataclass(frozen=True)
+class _Change:
+    """A planned change of one record: the fields that differ and the event that announces them."""
+
+    fields: MongoDocument
+    event: EmployeeUpdated
+
+
+def _plan_change(current: MongoDocument, changes: dict[str, Any], *, producer: str, today: date) -> _Change | None:
+    """What ``changes`` would change in ``current`` (None: nothing), after the registry's rules."""
     changed = sorted(k for k, v in changes.items() if current.get(k) != v)
     if not changed:
-        return current
+        return None
     after = {**current, **changes}
     try:
         check_appraisers(current["_id"], after.get("pejabat_penilai_nip"), after.get("atasan_pejabat_penilai_nip"))
@@ -144,17 +157,29 @@ async def _apply_changes(
         raise InvalidError(str(exc)) from exc
     if "employee_type" in changed:
         _check_nip(current["_id"], EmployeeType(changes["employee_type"]), today)
-    updated = {**current, **{k: changes[k] for k in changed}, "version": expected_version + 1}
+    fields = {k: changes[k] for k in changed}
+    updated = {**current, **fields, "version": current["version"] + 1}
     event = EmployeeUpdated.create(
-        EmployeeUpdatedPayload.model_validate({**snapshot(updated), "changed_fields": changed}),
-        producer=registry.producer,
+        EmployeeUpdatedPayload.model_validate({**snapshot(updated), "changed_fields": changed}), producer=producer
     )
-    stored = await registry.employees.update(
-        current["_id"], expected_version, {k: changes[k] for k in changed}, event, now=now_ms()
-    )
+    return _Change(fields, event)
+
+
+async def update_employee(
+    nip: str, patch: EmployeePatch, expected_version: int, *, actor: Actor, registry: Registry, today: date
+) -> MongoDocument:
+    current = await visible_employee(nip, actor=actor, registry=registry)
+    changes = patch.model_dump(mode="json", exclude_unset=True)
+    _check_may_change(current, changes, actor)
+    if current["version"] != expected_version:
+        raise VersionConflictError(f"employee {nip} is at version {current['version']}")
+    change = _plan_change(current, changes, producer=registry.producer, today=today)
+    if change is None:
+        return current
+    stored = await registry.employees.update(nip, expected_version, change.fields, change.event, now=now_ms())
     if stored is None:
-        raise VersionConflictError(f"employee {current['_id']} was changed concurrently")
-    registry.wake_relay(registry.employees.collection.name, current["_id"])
+        raise VersionConflictError(f"employee {nip} was changed concurrently")
+    registry.wake_relay(registry.employees.collection.name, nip)
     return stored
 
 
@@ -221,49 +246,117 @@ async def _run_import(
     job_id: str, rows: list[tuple[int, dict[str, str]]], *, actor: Actor, registry: Registry, today: date
 ) -> None:
     try:
-        await _import_rows(job_id, rows, actor=actor, registry=registry, today=today)
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+        processed = 0
+        for chunk in _chunks(rows):
+            results = await _import_chunk(chunk, actor=actor, registry=registry, today=today)
+            processed += len(chunk)
+            for result in results:
+                counts[result["outcome"]] += 1
+            await registry.imports.progress(job_id, {"processed": processed, **counts}, results)
+        await registry.imports.progress(job_id, {"status": "completed", "finished_at": now_ms()}, [])
     except Exception:
         logger.exception("import %s failed", job_id)
         await registry.imports.progress(job_id, {"status": "failed", "finished_at": now_ms()}, [])
         raise
 
 
-async def _import_rows(
-    job_id: str, rows: list[tuple[int, dict[str, str]]], *, actor: Actor, registry: Registry, today: date
-) -> None:
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
-    pending: list[MongoDocument] = []
-    for index, (line, values) in enumerate(rows, start=1):
-        outcome, errors = await _import_row(values, actor=actor, registry=registry, today=today)
-        counts[outcome] += 1
-        pending.append({"row": line, "nip": values.get("nip") or None, "outcome": outcome, "errors": errors})
-        if index % PROGRESS_EVERY == 0 or index == len(rows):
-            await registry.imports.progress(job_id, {"processed": index, **counts}, pending)
-            pending = []
-    await registry.imports.progress(job_id, {"status": "completed", "finished_at": now_ms()}, [])
+def _chunks(rows: list[tuple[int, dict[str, str]]]) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    """Rows in chunks of up to ``IMPORT_CHUNK``, none holding a NIP twice: a later row for the same
+    NIP goes to a later chunk, so it applies after (and on top of) the earlier one, as in the file."""
+    chunk: list[tuple[int, dict[str, str]]] = []
+    nips: set[str] = set()
+    for line, values in rows:
+        nip = values.get("nip", "")
+        if len(chunk) == IMPORT_CHUNK or (nip and nip in nips):
+            yield chunk
+            chunk, nips = [], set()
+        chunk.append((line, values))
+        nips.add(nip)
+    if chunk:
+        yield chunk
 
 
-async def _import_row(
-    values: dict[str, str], *, actor: Actor, registry: Registry, today: date
-) -> tuple[str, list[str]]:
-    """One row: created, updated, unchanged or rejected. Each row is one atomic write (with its event)."""
-    cleaned = {k: v for k, v in values.items() if v != ""}
-    try:
-        data = EmployeeIn.model_validate(cleaned)
-    except ValidationError as exc:
-        return "rejected", [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    try:
-        current = await registry.employees.get(data.nip)
-        if current is None:
-            await register_employee(data, actor=actor, registry=registry, today=today)
-            return "created", []
-        if not may(actor, subject_of(current), MANAGE_REGISTRY):
-            return "rejected", [f"you may not change employee {data.nip} of OPD {current['opd_code']}"]
-        if not _may_manage_opd(actor, data.opd_code):
-            return "rejected", [f"you may not move employees to OPD {data.opd_code}"]
-        # Only the columns the file has: a file without e.g. email leaves the stored emails alone.
-        fields = {k: v for k, v in data.model_dump(mode="json", exclude={"nip"}).items() if k in values}
-        stored = await _apply_changes(current, fields, current["version"], registry=registry, today=today)
-        return ("unchanged" if stored["version"] == current["version"] else "updated"), []
-    except (InvalidError, ForbiddenError, ConflictError, VersionConflictError) as exc:
-        return "rejected", exc.messages or [exc.detail or exc.title]
+@dataclass
+class _Chunk:
+    """What became, or will become, of each row of a chunk."""
+
+    outcomes: dict[int, tuple[str, list[str]]] = field(default_factory=dict)
+    inserts: dict[int, tuple[MongoDocument, EmployeeRegistered]] = field(default_factory=dict)
+    updates: dict[int, tuple[MongoDocument, _Change]] = field(default_factory=dict)
+
+    def reject(self, line: int, *errors: str) -> None:
+        self.outcomes[line] = ("rejected", list(errors))
+
+
+async def _import_chunk(
+    chunk: list[tuple[int, dict[str, str]]], *, actor: Actor, registry: Registry, today: date
+) -> list[MongoDocument]:
+    """One chunk of rows: one query for the stored records, one bulk insert of the new ones, and a
+    compare-and-set write per changed one (each row's state change and event are one write)."""
+    plan = await _plan_chunk(chunk, actor=actor, registry=registry, today=today)
+    now = now_ms()
+    inserts = [(document, [event]) for document, event in plan.inserts.values()]
+    taken = await registry.employees.insert_many(inserts, now)
+    for line, (document, _) in plan.inserts.items():
+        if document["_id"] in taken:
+            plan.reject(line, f"an employee with NIP {document['_id']} is already registered")
+        else:
+            plan.outcomes[line] = ("created", [])
+    gate = asyncio.Semaphore(UPDATE_CONCURRENCY)
+
+    async def update(line: int, current: MongoDocument, change: _Change) -> None:
+        nip = current["_id"]
+        async with gate:
+            stored = await registry.employees.update(nip, current["version"], change.fields, change.event, now=now)
+        if stored is None:
+            plan.reject(line, f"employee {nip} was changed meanwhile; import the row again")
+        else:
+            plan.outcomes[line] = ("updated", [])
+
+    await asyncio.gather(*(update(line, current, change) for line, (current, change) in plan.updates.items()))
+    for line, values in chunk:
+        if plan.outcomes[line][0] in ("created", "updated"):
+            registry.wake_relay(registry.employees.collection.name, values["nip"])
+    return [
+        {
+            "row": line,
+            "nip": values.get("nip") or None,
+            "outcome": plan.outcomes[line][0],
+            "errors": plan.outcomes[line][1],
+        }
+        for line, values in chunk
+    ]
+
+
+async def _plan_chunk(
+    chunk: list[tuple[int, dict[str, str]]], *, actor: Actor, registry: Registry, today: date
+) -> _Chunk:
+    """Decide every row: rejected, unchanged, to insert, or to update. Each row passes the same rules
+    as the single-record routes (``_new_employee``, ``_check_may_change``, ``_plan_change``)."""
+    plan = _Chunk()
+    parsed: list[tuple[int, EmployeeIn, dict[str, str]]] = []
+    for line, values in chunk:
+        try:
+            parsed.append((line, EmployeeIn.model_validate({k: v for k, v in values.items() if v != ""}), values))
+        except ValidationError as exc:
+            plan.reject(line, *(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()))
+    stored = await registry.employees.get_many([data.nip for _, data, _ in parsed])
+    for line, data, values in parsed:
+        current = stored.get(data.nip)
+        try:
+            if current is None:
+                plan.inserts[line] = _new_employee(data, actor=actor, producer=registry.producer, today=today)
+                continue
+            # Only the columns the file has: a file without e.g. email leaves the stored emails alone.
+            changes = {k: v for k, v in data.model_dump(mode="json", exclude={"nip"}).items() if k in values}
+            _check_may_change(current, changes, actor)
+            change = _plan_change(current, changes, producer=registry.producer, today=today)
+        except (InvalidError, ForbiddenError) as exc:
+            plan.reject(line, *(exc.messages or [exc.detail or exc.title]))
+            continue
+        if change is None:
+            plan.outcomes[line] = ("unchanged", [])
+        else:
+            plan.updates[line] = (current, change)
+    return plan

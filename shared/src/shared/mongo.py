@@ -44,7 +44,23 @@ async def write_skipping_duplicates(
     """One unordered bulk write in which a duplicate key means "already there": an insert of an
     ``_id`` that exists (a redelivered event, a record created meanwhile), or a conditional upsert
     refused because the stored document is newer. Those operations are skipped and their indexes
-    returned; every other operation is written all the same, and any other error raises."""
+    returned; every other operation is written all the same, and any other error raises.
+
+    A conditional upsert (``{_id, revision: {$lt: r}}``) can also lose a race: two writers find no
+    document, both insert, one gets the duplicate key although its revision is the newer. MongoDB
+    retries only upserts whose filter is plain equality on the unique key, so such a duplicate is
+    tried once more, now that the document exists: it then updates, or is refused for good."""
+    skipped = await _bulk_write(collection, operations)
+    again = sorted(index for index in skipped if isinstance(operations[index], UpdateOne))
+    if again:
+        still = await _bulk_write(collection, [operations[index] for index in again])
+        skipped = (skipped - set(again)) | {again[index] for index in still}
+    return skipped
+
+
+async def _bulk_write(
+    collection: AsyncCollection[MongoDocument], operations: Sequence[InsertOne[MongoDocument] | UpdateOne]
+) -> set[int]:
     if not operations:
         return set()
     try:

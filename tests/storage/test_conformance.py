@@ -467,36 +467,106 @@ async def _fill(collection: AsyncCollection[MongoDocument], start: int, stop: in
     base = datetime(2026, 1, 1, tzinfo=UTC)
     for chunk in range(start, stop, 1000):
         documents = [
-            {"_id": f"d{i}", "nip": f"nip{i // 2}", "at": base + timedelta(minutes=i), "body": "x" * 200}
+            {
+                "_id": f"d{i}",
+                "nip": f"nip{i // 2}",
+                "year": 2026 - i % 2,
+                "opd": f"O{i % 40}",
+                "period": f"2026-Q{i % 4 + 1}",
+                "predikat": ("baik", "butuh_perbaikan")[i % 2],
+                "readers": [f"self:nip{i // 2}", f"appraiser:a{i // 10}", f"opd:O{i % 40}"],
+                "version": 1,
+                "revision": 1,
+                "outbox": [],
+                "at": base + timedelta(minutes=i),
+                "body": "x" * 200,
+                **({"outbox_since": base} if i in (0, 500) else {}),  # a backlog that does not grow
+            }
             for i in range(chunk, min(chunk + 1000, stop))
         ]
         await bounded(collection.insert_many(documents))
 
 
-async def test_an_indexed_lookup_does_not_get_slower_as_the_collection_grows(
+def _queries(items: AsyncCollection[MongoDocument], rng: random.Random) -> dict[str, Callable[[int], Any]]:
+    """Every query shape the services send to a growing collection, as (size) -> awaitable job."""
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+
+    def some_id(size: int) -> str:
+        return f"d{rng.randrange(size)}"
+
+    def some_nip(size: int) -> str:
+        return f"nip{rng.randrange(size // 2)}"
+
+    return {
+        "find_one by _id": lambda size: items.find_one({"_id": some_id(size)}),
+        "find_one by an indexed field": lambda size: items.find_one({"nip": some_nip(size)}),
+        "newest 20 of a nip": lambda size: (
+            items.find({"nip": some_nip(size)}).sort("at", DESCENDING).limit(20).to_list()
+        ),
+        "count of a nip": lambda size: items.count_documents({"nip": some_nip(size)}),
+        "nip and year, plus a field, sorted": lambda size: (
+            items.find({"nip": some_nip(size), "year": 2026, "predikat": "baik"}).sort("period", ASCENDING).to_list()
+        ),
+        "$in of 50 _ids": lambda size: items.find({"_id": {"$in": [some_id(size) for _ in range(50)]}}).to_list(),
+        "$in of 20 nips, sorted page": lambda size: (
+            items.find({"nip": {"$in": [some_nip(size) for _ in range(20)]}})
+            .sort([("year", DESCENDING), ("nip", ASCENDING), ("_id", ASCENDING)])
+            .limit(20)
+            .to_list()
+        ),
+        "multikey readers $in, plus a field": lambda size: items.find(
+            {"readers": {"$in": [f"self:{some_nip(size)}", f"appraiser:a{rng.randrange(size // 10)}"]}, "year": 2026}
+        ).to_list(),
+        "count of readers $in": lambda size: items.count_documents(
+            {"readers": {"$in": [f"appraiser:a{rng.randrange(size // 10)}"]}}
+        ),
+        "compare-and-set update_one": lambda size: items.update_one(
+            {"_id": some_id(size), "version": {"$gte": 1}}, {"$inc": {"version": 1}}
+        ),
+        "conditional upsert of a stored _id": lambda size: items.update_one(
+            {"_id": some_id(size), "revision": {"$lt": 10**9}}, {"$inc": {"revision": 1}}, upsert=True
+        ),
+        "$pull from one document": lambda size: items.update_one(
+            {"_id": some_id(size)}, {"$pull": {"outbox": {"event_id": {"$in": ["e1"]}}}}
+        ),
+        "pending outbox: indexed date range, sorted": lambda size: (
+            items.find({"outbox_since": {"$gte": since}}).sort("outbox_since", ASCENDING).limit(500).to_list()
+        ),
+        "aggregate $match on indexed fields, $group": lambda size: _aggregate(
+            items,
+            [
+                {"$match": {"period": "2026-Q1", "opd": f"O{rng.randrange(40)}"}},
+                {"$group": {"_id": "$predikat", "n": {"$sum": 1}}},
+            ],
+        ),
+    }
+
+
+async def _aggregate(collection: AsyncCollection[MongoDocument], pipeline: list[MongoDocument]) -> list[MongoDocument]:
+    return [row async for row in await collection.aggregate(pipeline)]
+
+
+async def test_the_services_query_shapes_do_not_get_slower_as_the_collection_grows(
     db: AsyncDatabase[MongoDocument],
 ) -> None:
-    """Median latency of indexed queries at 20,000 documents against 1,000: a server that scans
-    grows ~20x; one that uses the index stays flat. A ratio, not a timed assertion."""
+    """Median latency of each query shape the services use, at 20,000 documents against 1,000: a
+    server that scans grows ~20x; one that uses the index stays flat. A ratio, not a timed assertion.
+    (Results that grow with the data, such as the documents of one OPD, are kept the same size.)"""
     items = db["items"]
-    await items.create_index([("nip", ASCENDING), ("at", DESCENDING)], name="nip_at")
-    rng = random.Random(7)
-    queries: dict[str, Callable[[int], Callable[[], Awaitable[Any]]]] = {
-        "find_one by nip": lambda size: lambda: items.find_one({"nip": f"nip{rng.randrange(size // 2)}"}),
-        "newest 20 of a nip": lambda size: (
-            lambda: items.find({"nip": f"nip{rng.randrange(size // 2)}"}).sort("at", DESCENDING).limit(20).to_list(None)
-        ),
-        "count of a nip": lambda size: lambda: items.count_documents({"nip": f"nip{rng.randrange(size // 2)}"}),
-        "by _id": lambda size: lambda: items.find_one({"_id": f"d{rng.randrange(size)}"}),
-    }
+    for keys, name in (
+        ([("nip", ASCENDING), ("at", DESCENDING)], "nip_at"),
+        ([("nip", ASCENDING), ("year", ASCENDING)], "nip_year"),
+        ([("readers", ASCENDING)], "readers"),
+        ([("outbox_since", ASCENDING)], "outbox_since"),
+        ([("period", ASCENDING), ("opd", ASCENDING)], "period_opd"),
+    ):
+        await items.create_index(keys, name=name)
+    queries = _queries(items, random.Random(7))
     await _fill(items, 0, 1000)
-    small = {name: await _median_ms(make(1000), 200) for name, make in queries.items()}
+    small = {name: await _median_ms(lambda job=job: job(1000), 100) for name, job in queries.items()}  # type: ignore[misc]
     await _fill(items, 1000, 20000)
-    large = {name: await _median_ms(make(20000), 200) for name, make in queries.items()}
-    ratios = {name: large[name] / small[name] for name in queries}
+    large = {name: await _median_ms(lambda job=job: job(20000), 100) for name, job in queries.items()}  # type: ignore[misc]
+    ratios = {name: round(large[name] / small[name], 2) for name in queries}
     print(f"median ms at 1,000: {small}\nmedian ms at 20,000: {large}\nratios: {ratios}")
-    assert all(ratio < 3.0 for ratio in ratios.values()), ratios
-    plan = await items.find({"nip": "nip5"}).sort("at", DESCENDING).explain()
-    stages = _winning_stages(plan.get("queryPlanner", {}).get("winningPlan", plan))
-    assert "COLLSCAN" not in stages
-    assert stages & {"IXSCAN", "EXPRESS_IXSCAN"}, plan
+    slower = {name: ratio for name, ratio in ratios.items() if ratio >= 3.0}
+    assert not slower, f"these grow with the collection (ratio 20,000 vs 1,000): {slower}"

@@ -16,6 +16,9 @@ from pymongo.errors import BulkWriteError
 
 MongoDocument = dict[str, Any]
 DUPLICATE_KEY = 11000
+IN_CHUNK = 50
+"""Most values in one ``$in``: SecantusDB's cost for an ``$in`` grows with the square of its list
+(500 values: ~110 ms; ten queries of 50: ~30 ms), so longer lists are split and sent at once."""
 
 
 def create_mongo_client(url: str, app_name: str, timeout_ms: int = 5000) -> AsyncMongoClient[MongoDocument]:
@@ -71,3 +74,19 @@ async def _bulk_write(
             raise
         return {int(e["index"]) for e in errors}
     return set()
+
+
+async def find_in(
+    collection: AsyncCollection[MongoDocument],
+    field: str,
+    values: Sequence[Any],
+    projection: MongoDocument | None = None,
+) -> list[MongoDocument]:
+    """The documents whose ``field`` is one of ``values`` (any order), read in concurrent queries of
+    at most ``IN_CHUNK`` values each."""
+    unique = list(dict.fromkeys(values))
+    chunks = [unique[start : start + IN_CHUNK] for start in range(0, len(unique), IN_CHUNK)]
+    found = await asyncio.gather(
+        *(collection.find({field: {"$in": chunk}}, projection).to_list(None) for chunk in chunks)
+    )
+    return [document for documents in found for document in documents]

@@ -38,7 +38,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
-from shared.mongo import MongoDocument
+from shared.mongo import MongoDocument, find_in
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ OUTBOX_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 PENDING = {"outbox_since": {"$gte": OUTBOX_EPOCH}}
 """Documents with unpublished events: a range on the indexed ``outbox_since`` (absent when none)."""
 MAX_BATCHES_PER_SCAN = 50
+OUTBOX = {"outbox": 1}
 
 
 class OutboxMetrics:
@@ -124,9 +125,8 @@ class OutboxRelay:
         for name, document_ids in ids.items():
             collection = by_name[name]
             for start in range(0, len(document_ids), self._batch_size):
-                chunk = document_ids[start : start + self._batch_size]
-                batch = await collection.find({"_id": {"$in": chunk}, **PENDING}, {"outbox": 1}).to_list(None)
-                published += await self._publish_batch(collection, batch)
+                found = await find_in(collection, "_id", document_ids[start : start + self._batch_size], OUTBOX)
+                published += await self._publish_batch(collection, [d for d in found if d.get("outbox")])
         return published
 
     async def publish_pending(self) -> int:
@@ -135,7 +135,7 @@ class OutboxRelay:
         found_any = False
         for collection in self._collections:
             for _ in range(MAX_BATCHES_PER_SCAN):  # drain a backlog (after an outage) batch by batch
-                cursor = collection.find(PENDING, {"outbox": 1}).sort("outbox_since", ASCENDING)
+                cursor = collection.find(PENDING, OUTBOX).sort("outbox_since", ASCENDING)
                 batch = await cursor.limit(self._batch_size).to_list(None)
                 found_any = found_any or bool(batch)
                 count = await self._publish_batch(collection, batch)

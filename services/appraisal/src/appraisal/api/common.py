@@ -6,7 +6,7 @@ from typing import Annotated, Any, TypeVar, cast
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 
-from appraisal.domain.access import Actor
+from appraisal.domain.access import Actor, actor_keys
 from appraisal.wiring import Deps
 from shared.auth import CurrentPrincipal
 from shared.mongo import MongoDocument
@@ -47,22 +47,15 @@ async def visible_records(actor: Actor, deps: Deps) -> MongoDocument:
     *now* in the registry (the same rules as a single record), whatever was copied onto the record."""
     if "admin_bkpsdm" in actor.roles:
         return {}
-    cursor = deps.registry.employees.collection.find(visibility(actor, "_id"), {"_id": 1})
+    cursor = deps.registry.employees.collection.find(visibility(actor), {"_id": 1})
     return {"nip": {"$in": [document["_id"] async for document in cursor]}}
 
 
-def visibility(actor: Actor, nip_field: str = "nip") -> MongoDocument:
-    """The employees an actor may see, as a query on the registry (the rules of domain.access)."""
-    if "admin_bkpsdm" in actor.roles:
-        return {}
-    clauses: list[MongoDocument] = [{nip_field: actor.nip}]
-    if "pejabat_penilai" in actor.roles:
-        clauses.append({"pejabat_penilai_nip": actor.nip})
-    if "atasan_pejabat_penilai" in actor.roles:
-        clauses.append({"atasan_pejabat_penilai_nip": actor.nip})
-    if "admin_opd" in actor.roles and actor.opd_code:
-        clauses.append({"opd_code": actor.opd_code})
-    return {"$or": clauses}
+def visibility(actor: Actor) -> MongoDocument:
+    """The employees an actor may see, as one flat query on the registry's indexed ``readers`` keys
+    (the rules of domain.access: ``actor_keys`` meets ``reader_keys``)."""
+    keys = actor_keys(actor)
+    return {} if keys is None else {"readers": {"$in": keys}}
 
 
 def versioned_out(model: type[M], document: MongoDocument, response: Response | None = None) -> M:

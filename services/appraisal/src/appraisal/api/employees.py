@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 
 from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, today, visibility
 from appraisal.domain.access import Actor
+from appraisal.repository.common import all_of
 from appraisal.schemas.common import Nip, OpdCode
 from appraisal.schemas.employees import EmployeeIn, EmployeeOut, EmployeePatch, ImportJobOut, ImportRowResult
 from appraisal.services import employees
@@ -67,7 +68,7 @@ async def list_employees(
         }.items()
         if v is not None
     }
-    query = {"$and": [filters, visibility(actor, "_id")]} if filters else visibility(actor, "_id")
+    query = all_of(filters, visibility(actor))
     items, total = await deps.registry.employees.page(
         query, sort=[("opd_code", 1), ("name", 1), ("_id", 1)], limit=paging.limit, offset=paging.offset
     )

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 
 from appraisal.api.common import PROBLEMS, ActorDep, DepsDep, versioned_out, visible_records
+from appraisal.repository.common import all_of
 from appraisal.schemas.common import Code, Nip, OpdCode
 from appraisal.schemas.evaluations import (
     DecisionIn,
@@ -59,8 +60,7 @@ async def list_evaluations(
     status: Annotated[str | None, Query(pattern="^(open|finalised)$")] = None,
 ) -> Page[EvaluationOut]:
     filters = {k: v for k, v in {"nip": nip, "year": year, "opd_code": opd_code, "status": status}.items() if v}
-    visible = await visible_records(actor, deps)
-    query: MongoDocument = {"$and": [filters, visible]} if filters else visible
+    query = all_of(filters, await visible_records(actor, deps))
     items, total = await deps.evaluations.evaluations.page(
         query, sort=[("year", -1), ("period", 1), ("nip", 1), ("_id", 1)], limit=paging.limit, offset=paging.offset
     )
@@ -200,7 +200,7 @@ async def development_plans(
     if opd_code:
         filters["opd_code"] = opd_code
     items, total = await deps.evaluations.evaluations.page(
-        {"$and": [filters, await visible_records(actor, deps)]},
+        all_of(filters, await visible_records(actor, deps)),
         sort=[("year", -1), ("nip", 1), ("_id", 1)],
         limit=paging.limit,
         offset=paging.offset,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, versioned_out, visible_records
 from appraisal.domain.skp import SkpStatus
+from appraisal.repository.common import all_of
 from appraisal.schemas.common import Nip
 from appraisal.schemas.skp import ReturnIn, SkpContent, SkpIn, SkpOut
 from appraisal.schemas.years import YearConfigIn, YearConfigOut
@@ -78,10 +79,8 @@ async def list_skp(
     nip: Nip | None = None,
     status: SkpStatus | None = None,
 ) -> Page[SkpOut]:
-    query: MongoDocument = await visible_records(actor, deps)
     filters = {k: v for k, v in (("year", year), ("nip", nip), ("status", status.value if status else None)) if v}
-    if filters:
-        query = {"$and": [filters, query]}
+    query = all_of(filters, await visible_records(actor, deps))
     items, total = await deps.planning.skps.page(
         query, sort=[("year", -1), ("nip", 1), ("_id", 1)], limit=paging.limit, offset=paging.offset
     )

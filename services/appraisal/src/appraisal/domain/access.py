@@ -61,3 +61,29 @@ def may(actor: Actor, subject: Subject, allowed: Collection[Relation]) -> bool:
 
 READ = (Relation.SELF, Relation.APPRAISER, Relation.APPRAISERS_SUPERIOR, Relation.OPD_ADMIN, Relation.BKPSDM)
 MANAGE_REGISTRY = (Relation.OPD_ADMIN, Relation.BKPSDM)
+
+
+def reader_keys(subject: Subject) -> list[str]:
+    """What the employee's registry record stores (and indexes) so that "the records an actor may
+    read" is one flat query: a key for each relation that gives READ, except the BKPSDM's (everyone)."""
+    keys = [f"self:{subject.nip}", f"opd:{subject.opd_code}"]
+    if subject.pejabat_penilai_nip:
+        keys.append(f"appraiser:{subject.pejabat_penilai_nip}")
+    if subject.atasan_pejabat_penilai_nip:
+        keys.append(f"superior:{subject.atasan_pejabat_penilai_nip}")
+    return keys
+
+
+def actor_keys(actor: Actor) -> list[str] | None:
+    """The reader keys through which ``actor`` may READ (None: everyone, for the BKPSDM). An actor
+    may read a subject exactly when one of these is among ``reader_keys(subject)``."""
+    if "admin_bkpsdm" in actor.roles:
+        return None
+    keys = [f"self:{actor.nip}"]
+    if "pejabat_penilai" in actor.roles:
+        keys.append(f"appraiser:{actor.nip}")
+    if "atasan_pejabat_penilai" in actor.roles:
+        keys.append(f"superior:{actor.nip}")
+    if "admin_opd" in actor.roles and actor.opd_code is not None:
+        keys.append(f"opd:{actor.opd_code}")
+    return keys

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -16,9 +16,21 @@ class EmployeeRepository(VersionedRepository):
     collection_name = "employees"
 
     async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("opd_code", ASCENDING), ("name", ASCENDING)], name="opd_name")
+        await self.collection.create_index(
+            [("opd_code", ASCENDING), ("name", ASCENDING), ("_id", ASCENDING)], name="opd_name_id"
+        )
+        await self.collection.create_index([("readers", ASCENDING)], name="readers")
         await self.collection.create_index([("pejabat_penilai_nip", ASCENDING)], name="pejabat_penilai")
         await self.collection.create_index([("atasan_pejabat_penilai_nip", ASCENDING)], name="atasan")
+
+    async def without_readers(self) -> list[MongoDocument]:
+        """Records written before ``readers`` existed (a one-off scan at start-up)."""
+        return await self.collection.find({"readers": {"$exists": False}}).to_list(None)
+
+    async def set_readers(self, readers: dict[str, list[str]]) -> None:
+        if readers:
+            operations = [UpdateOne({"_id": nip}, {"$set": {"readers": keys}}) for nip, keys in readers.items()]
+            await self.collection.bulk_write(operations, ordered=False)
 
 
 class ImportRepository:

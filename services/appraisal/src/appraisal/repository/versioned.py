@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pymongo import InsertOne, ReturnDocument
+from pymongo import InsertOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from appraisal.repository.common import HIDDEN, find_page
 from shared.events import Event
 from shared.events.outbox import push_events, with_events
-from shared.mongo import MongoDocument, write_skipping_duplicates
+from shared.mongo import MongoDocument, find_in, write_skipping_duplicates
 
 
 class AlreadyExistsError(Exception):
@@ -47,8 +47,8 @@ class VersionedRepository:
 
     async def get_many(self, document_ids: Sequence[Any]) -> dict[Any, MongoDocument]:
         """The stored documents among ``document_ids``, by ``_id``, in one query."""
-        cursor = self.collection.find({"_id": {"$in": list(document_ids)}}, HIDDEN)
-        return {document["_id"]: document async for document in cursor}
+        documents = await find_in(self.collection, "_id", document_ids, HIDDEN)
+        return {document["_id"]: document for document in documents}
 
     async def insert_many(self, documents: Sequence[tuple[MongoDocument, Sequence[Event]]], now: datetime) -> set[Any]:
         """Insert new documents, each with its events, in one bulk write; returns the ``_id`` of those
@@ -66,16 +66,17 @@ class VersionedRepository:
 
     async def update(
         self,
-        document_id: Any,
-        expected_version: int,
+        current: MongoDocument,
         fields: MongoDocument,
         *events: Event,
         now: datetime,
         push: MongoDocument | None = None,
     ) -> MongoDocument | None:
-        """Set ``fields`` (and push to arrays), bump the version and add the events, in one write, if
-        the stored version is ``expected_version``; None when it is not (someone else changed it)."""
-        update: MongoDocument = {"$set": {**fields, "version": expected_version + 1, "updated_at": now}}
+        """Set ``fields`` on the document as read in ``current`` (and push one value to each array of
+        ``push``), bump the version and add the events, in one write, if the stored version is still
+        ``current``'s; returns the document as written, or None when someone else changed it first."""
+        version = current["version"]
+        update: MongoDocument = {"$set": {**fields, "version": version + 1, "updated_at": now}}
         outbox = push_events(*events, now=now) if events else {}
         pushes: dict[str, Any] = {**(push or {}), **outbox.get("$push", {})}
         if pushes:
@@ -83,12 +84,15 @@ class VersionedRepository:
         if "$min" in outbox:
             update["$min"] = outbox["$min"]
         # One atomic compare-and-set: it applies only if nobody changed the document since it was read.
-        return await self.collection.find_one_and_update(
-            {"_id": document_id, "version": expected_version},
-            update,
-            projection=HIDDEN,
-            return_document=ReturnDocument.AFTER,
-        )
+        # (update_one, not find_one_and_update: SecantusDB, the local default, runs findAndModify as a
+        # scan of the whole collection.) The result is what this write made of ``current``.
+        result = await self.collection.update_one({"_id": current["_id"], "version": version}, update)
+        if result.matched_count == 0:
+            return None
+        written = {**current, **fields, "version": version + 1, "updated_at": now}
+        for field, value in (push or {}).items():
+            written[field] = [*current.get(field, []), value]
+        return written
 
     async def modify(self, document_id: Any, decide: Decision, *, now: Callable[[], datetime]) -> MongoDocument:
         """Read the document, let ``decide`` return the fields to set and the events to add (or
@@ -99,7 +103,7 @@ class VersionedRepository:
             if current is None:
                 raise MissingError(document_id)
             fields, events = await decide(current)
-            stored = await self.update(document_id, current["version"], fields, *events, now=now())
+            stored = await self.update(current, fields, *events, now=now())
             if stored is not None:
                 return stored
         raise BusyError(document_id)

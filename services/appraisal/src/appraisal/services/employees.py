@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from appraisal.domain.access import MANAGE_REGISTRY, READ, Actor, Subject, may
+from appraisal.domain.access import MANAGE_REGISTRY, READ, Actor, Subject, may, reader_keys
 from appraisal.domain.nip import InvalidNipError, parse_nip
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
 from appraisal.repository.versioned import AlreadyExistsError
@@ -37,6 +37,8 @@ REGISTRY_FIELDS = (
     "atasan_pejabat_penilai_nip",
 )
 CSV_COLUMNS = ("nip", *REGISTRY_FIELDS)
+RELATION_FIELDS = frozenset({"opd_code", "pejabat_penilai_nip", "atasan_pejabat_penilai_nip"})
+"""Fields that decide who may read an employee's records (their ``readers`` keys)."""
 REQUIRED_COLUMNS = frozenset({"nip", "name", "employee_type", "position_type", "opd_code"})
 IMPORT_CHUNK = 500
 """Rows read, decided and written together (one query, one bulk insert, one progress update)."""
@@ -105,6 +107,7 @@ def _new_employee(
         "created_at": now,
         "updated_at": now,
     }
+    document["readers"] = reader_keys(subject_of(document))
     event = EmployeeRegistered.create(EmployeeSnapshot.model_validate(snapshot(document)), producer=producer)
     return document, event
 
@@ -117,6 +120,13 @@ async def register_employee(data: EmployeeIn, *, actor: Actor, registry: Registr
         raise ConflictError(f"an employee with NIP {data.nip} is already registered") from exc
     registry.wake_relay(registry.employees.collection.name, document["_id"])
     return document
+
+
+async def backfill_readers(registry: Registry) -> int:
+    """Give every record written before ``readers`` existed its keys (at start-up); returns how many."""
+    missing = await registry.employees.without_readers()
+    await registry.employees.set_readers({e["_id"]: reader_keys(subject_of(e)) for e in missing})
+    return len(missing)
 
 
 async def visible_employee(nip: str, *, actor: Actor, registry: Registry) -> MongoDocument:
@@ -159,6 +169,8 @@ def _plan_change(current: MongoDocument, changes: dict[str, Any], *, producer: s
         _check_nip(current["_id"], EmployeeType(changes["employee_type"]), today)
     fields = {k: changes[k] for k in changed}
     updated = {**current, **fields, "version": current["version"] + 1}
+    if RELATION_FIELDS.intersection(changed):
+        fields["readers"] = reader_keys(subject_of(updated))
     event = EmployeeUpdated.create(
         EmployeeUpdatedPayload.model_validate({**snapshot(updated), "changed_fields": changed}), producer=producer
     )
@@ -176,7 +188,7 @@ async def update_employee(
     change = _plan_change(current, changes, producer=registry.producer, today=today)
     if change is None:
         return current
-    stored = await registry.employees.update(nip, expected_version, change.fields, change.event, now=now_ms())
+    stored = await registry.employees.update(current, change.fields, change.event, now=now_ms())
     if stored is None:
         raise VersionConflictError(f"employee {nip} was changed concurrently")
     registry.wake_relay(registry.employees.collection.name, nip)
@@ -308,7 +320,7 @@ async def _import_chunk(
     async def update(line: int, current: MongoDocument, change: _Change) -> None:
         nip = current["_id"]
         async with gate:
-            stored = await registry.employees.update(nip, current["version"], change.fields, change.event, now=now)
+            stored = await registry.employees.update(current, change.fields, change.event, now=now)
         if stored is None:
             plan.reject(line, f"employee {nip} was changed meanwhile; import the row again")
         else:

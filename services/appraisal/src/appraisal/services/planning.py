@@ -59,9 +59,11 @@ async def put_year(
     else:
         if expected_version is None:
             raise VersionConflictError(f"year {year} exists; send If-Match with its ETag to change it")
-        stored = await planning.years.update(year, expected_version, fields, now=now)
-        if stored is None:
+        if expected_version != current["version"]:
             raise VersionConflictError(f"year {year} is at version {current['version']}")
+        stored = await planning.years.update(current, fields, now=now)
+        if stored is None:
+            raise VersionConflictError(f"year {year} was changed concurrently")
     assert stored is not None
     return stored
 
@@ -187,7 +189,7 @@ async def _act(
     if action is SkpAction.RETURN:
         changes["return_reason"] = note
     history = {"action": action.value, "by": actor.nip, "at": now, **({"note": note} if note else {})}
-    stored = await planning.skps.update(skp_key, expected_version, changes, *events, now=now, push={"history": history})
+    stored = await planning.skps.update(skp, changes, *events, now=now, push={"history": history})
     if stored is None:
         raise VersionConflictError(f"SKP {skp_key} was changed concurrently")
     if events:

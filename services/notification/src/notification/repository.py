@@ -15,7 +15,9 @@ class InboxRepository:
         self.collection: AsyncCollection[MongoDocument] = db["inbox"]
 
     async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("nip", ASCENDING), ("created_at", DESCENDING)], name="nip_created")
+        await self.collection.create_index(
+            [("nip", ASCENDING), ("created_at", DESCENDING), ("_id", ASCENDING)], name="nip_created_id"
+        )
 
     async def add_many(self, items: list[InboxItem]) -> int:
         """Store inbox items keyed by the event that caused each, in one bulk write; an item already

@@ -18,6 +18,7 @@ class AppraisalFacts:
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("period", ASCENDING), ("opd_code", ASCENDING)], name="period_opd")
+        await self.collection.create_index([("opd_code", ASCENDING), ("period", ASCENDING)], name="opd_period")
 
     async def upsert_many(self, facts: list[AppraisalFact]) -> int:
         """Store each fact unless a newer or equal revision of its appraisal is stored, in one bulk

@@ -21,7 +21,6 @@ class EmployeeRepository(VersionedRepository):
         )
         await self.collection.create_index([("readers", ASCENDING)], name="readers")
         await self.collection.create_index([("pejabat_penilai_nip", ASCENDING)], name="pejabat_penilai")
-        await self.collection.create_index([("atasan_pejabat_penilai_nip", ASCENDING)], name="atasan")
 
     async def without_readers(self) -> list[MongoDocument]:
         """Records written before ``readers`` existed (a one-off scan at start-up)."""
@@ -41,7 +40,11 @@ class ImportRepository:
         self.rows: AsyncCollection[MongoDocument] = db["employee_import_rows"]
 
     async def ensure_indexes(self) -> None:
+        await self.collection.create_index([("status", ASCENDING)], name="status")
         await self.rows.create_index([("import_id", ASCENDING), ("row", ASCENDING)], name="import_row")
+        await self.rows.create_index(
+            [("import_id", ASCENDING), ("outcome", ASCENDING), ("row", ASCENDING)], name="import_outcome_row"
+        )
 
     async def create(self, document: MongoDocument) -> None:
         await self.collection.insert_one(document)

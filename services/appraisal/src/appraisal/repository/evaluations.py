@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING
 
 from appraisal.repository.versioned import VersionedRepository
 from shared.events import Predikat
@@ -21,7 +21,14 @@ class EvaluationRepository(VersionedRepository):
         await self.collection.create_index(
             [("opd_code", ASCENDING), ("year", ASCENDING), ("annual", ASCENDING)], name="opd_year_annual"
         )
-        await self.collection.create_index([("pejabat_penilai_nip", ASCENDING)], name="appraiser")
+        await self.collection.create_index(
+            [("year", DESCENDING), ("period", ASCENDING), ("nip", ASCENDING), ("_id", ASCENDING)],
+            name="year_period_nip_id",
+        )
+        await self.collection.create_index(
+            [("development_plan.status", ASCENDING), ("development_plan.escalated", ASCENDING)],
+            name="development_plan",
+        )
 
     async def finalised_periodic(self, nip: str, year: int) -> list[MongoDocument]:
         cursor = self.collection.find(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING
 
 from appraisal.repository.versioned import VersionedRepository
 
@@ -17,8 +17,10 @@ class SkpRepository(VersionedRepository):
     collection_name = "skp"
 
     async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("pejabat_penilai_nip", ASCENDING), ("year", ASCENDING)], name="appraiser")
-        await self.collection.create_index([("opd_code", ASCENDING), ("year", ASCENDING)], name="opd_year")
+        await self.collection.create_index([("nip", ASCENDING), ("year", ASCENDING)], name="nip_year")
+        await self.collection.create_index(
+            [("year", DESCENDING), ("nip", ASCENDING), ("_id", ASCENDING)], name="year_nip_id"
+        )
 
 
 def skp_id(nip: str, year: int) -> str:

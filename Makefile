@@ -11,7 +11,7 @@ export AUTH_ISSUER ?= kinerja-asn-local
 MONGO ?= secantusdb
 
 .PHONY: run test down bootstrap stack-up stack-down stack-status stack-reset keys lint typecheck imports \
-        unit pytest conformance token lock
+        unit pytest conformance bench token lock
 
 ## run: set up, start Kafka + the Mongo-wire server and the four services; Ctrl-C or `make down` stops them
 run: bootstrap stack-up keys
@@ -67,6 +67,10 @@ pytest: bootstrap keys
 ## instance, e.g. `make conformance MONGO=ferretdb` (secantusdb, ferretdb or mongo-java-server)
 conformance: bootstrap
 	@KINERJA_MONGO_SERVER=$(MONGO) python3 deploy/local/stack.py --instance test run -- .venv/bin/pytest tests/storage $(PYTEST_ARGS)
+
+## bench: the storage benchmark on its own fresh stack instance; writes bench/results/storage.{json,md}
+bench: bootstrap keys
+	@python3 deploy/local/stack.py --instance bench run -- .venv/bin/python bench/storage.py $(BENCH_ARGS)
 
 ## unit: only the tests that need no infrastructure
 unit: bootstrap

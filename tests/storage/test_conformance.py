@@ -207,6 +207,22 @@ async def test_array_operators_push_pull_and_add_to_set(db: AsyncDatabase[MongoD
     assert await docs.find_one({"_id": 1}) == {"_id": 1, "outbox": [], "tags": ["y"]}
 
 
+async def test_a_filter_on_a_whole_array_matches_only_while_it_is_unchanged(db: AsyncDatabase[MongoDocument]) -> None:
+    """The relay empties an outbox on condition that it is still exactly what it read and published."""
+    docs = db["docs"]
+    read = [{"event_id": "a", "value": {"n": 1, "at": "x"}}, {"event_id": "b", "value": {}}]
+    await docs.insert_one({"_id": 1, "outbox": read, "outbox_since": datetime(2026, 1, 1, tzinfo=UTC)})
+    await docs.update_one({"_id": 1}, {"$push": {"outbox": {"event_id": "c", "value": {}}}})  # added meanwhile
+    stale = await docs.update_one({"_id": 1, "outbox": read}, {"$set": {"outbox": []}, "$unset": {"outbox_since": ""}})
+    assert stale.matched_count == 0
+    current = (await docs.find_one({"_id": 1}) or {})["outbox"]
+    emptied = await docs.update_one(
+        {"_id": 1, "outbox": current}, {"$set": {"outbox": []}, "$unset": {"outbox_since": ""}}
+    )
+    assert emptied.matched_count == 1
+    assert await docs.find_one({"_id": 1}) == {"_id": 1, "outbox": []}
+
+
 async def test_query_operators_the_services_use(db: AsyncDatabase[MongoDocument]) -> None:
     docs = db["docs"]
     await docs.insert_many(

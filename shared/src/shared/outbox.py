@@ -46,7 +46,10 @@ OUTBOX_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 PENDING = {"outbox_since": {"$gte": OUTBOX_EPOCH}}
 """Documents with unpublished events: a range on the indexed ``outbox_since`` (absent when none)."""
 MAX_BATCHES_PER_SCAN = 50
+SCAN_GIVES_WAY = 5
+"""Poll intervals a due scan may wait while named documents are being published."""
 OUTBOX = {"outbox": 1}
+UNMARK = {"outbox_since": ""}
 
 
 class OutboxMetrics:
@@ -172,7 +175,7 @@ class OutboxRelay:
         for Kafka can never be published: it is moved to the document's ``outbox_failed``."""
         if not documents:
             return 0
-        outcomes = [_Outcome(document["_id"]) for document in documents]
+        outcomes = [_Outcome(document["_id"], document["outbox"]) for document in documents]
         events = [(outcome, record) for outcome, d in zip(outcomes, documents, strict=True) for record in d["outbox"]]
         sent: list[Attempt] = [None] * len(events)
         failure: BaseException | None = None
@@ -214,7 +217,13 @@ class OutboxRelay:
         return future
 
     async def _remove(self, collection: AsyncCollection[MongoDocument], outcomes: list[_Outcome]) -> None:
-        operations, touched = [], []
+        """Take what was published (or parked) out of each document, in bulk writes.
+
+        Usually every event a document had was published: one write per document empties its outbox
+        and clears the marker, on condition that the outbox is still exactly as read. Where another
+        write added an event meanwhile (the bulk then matches fewer documents), or only some events
+        went out, the published ones are pulled by ``event_id`` and the marker goes only where the
+        array ends up empty, checked in the same write, so an event added meanwhile keeps it."""
         for outcome in outcomes:
             if outcome.error is not None:
                 self._metrics.failures.inc()
@@ -223,20 +232,28 @@ class OutboxRelay:
                 )
             for record in outcome.parked:
                 logger.error("event %s is too large for Kafka; moved to outbox_failed", record["event_id"])
-            removed = outcome.published + [record["event_id"] for record in outcome.parked]
-            if removed:
+        whole = [o for o in outcomes if _is_whole(o)]
+        rest = [o for o in outcomes if (o.published or o.parked) and not _is_whole(o)]
+        if whole:
+            emptied = [
+                UpdateOne({"_id": o.document_id, "outbox": o.outbox}, {"$set": {"outbox": []}, "$unset": UNMARK})
+                for o in whole
+            ]
+            if (await collection.bulk_write(emptied, ordered=False)).matched_count < len(whole):
+                rest += whole  # some changed meanwhile: pull by id (a no-op where the outbox is already empty)
+        if rest:
+            pulls = []
+            for outcome in rest:
+                removed = outcome.published + [record["event_id"] for record in outcome.parked]
                 update: MongoDocument = {"$pull": {"outbox": {"event_id": {"$in": removed}}}}
                 if outcome.parked:
                     update["$push"] = {"outbox_failed": {"$each": outcome.parked}}
-                operations.append(UpdateOne({"_id": outcome.document_id}, update))
-                touched.append(outcome.document_id)
-        if not operations:
-            return
-        await collection.bulk_write(operations, ordered=False)
-        # The marker goes only where the array is empty in the same write: an event added meanwhile keeps it.
-        await collection.update_many(
-            {"_id": {"$in": touched}, "outbox.0": {"$exists": False}}, {"$unset": {"outbox_since": ""}}
-        )
+                pulls.append(UpdateOne({"_id": outcome.document_id}, update))
+            await collection.bulk_write(pulls, ordered=False)
+            unmark = [
+                UpdateOne({"_id": o.document_id, "outbox.0": {"$exists": False}}, {"$unset": UNMARK}) for o in rest
+            ]
+            await collection.bulk_write(unmark, ordered=False)
         for outcome in outcomes:
             self._metrics.published.labels(collection.name).inc(len(outcome.published))
             self._metrics.parked.labels(collection.name).inc(len(outcome.parked))
@@ -252,7 +269,10 @@ class OutboxRelay:
             try:
                 if self._hints:
                     await self.publish_hinted()
-                if loop.time() >= next_scan:
+                # The scan reads every pending document (on SecantusDB a range query costs in proportion to
+                # what it matches), so while named documents wait it gives way to them, up to a bound.
+                overdue = loop.time() >= next_scan + SCAN_GIVES_WAY * self._poll_interval_s
+                if loop.time() >= next_scan and (not self._hints or overdue):
                     await self.publish_pending()
                     next_scan = loop.time() + self._poll_interval_s
                 backoff = self._poll_interval_s
@@ -266,6 +286,10 @@ class OutboxRelay:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(max(0.0, min(backoff, next_scan - loop.time()))):
                     await self._wake.wait()
+
+
+def _is_whole(outcome: _Outcome) -> bool:
+    return outcome.error is None and not outcome.parked and len(outcome.published) == len(outcome.outbox)
 
 
 Attempt = asyncio.Future[Any] | BaseException | None
@@ -285,6 +309,8 @@ class _Outcome:
     """What became of one document's events in a batch."""
 
     document_id: Any
+    outbox: list[MongoDocument]
+    """The document's events as read."""
     published: list[str] = field(default_factory=list)
     parked: list[MongoDocument] = field(default_factory=list)
     error: BaseException | None = None

@@ -60,7 +60,7 @@ def stop(procs: dict[str, subprocess.Popen[bytes]], timeout: float = 30.0) -> No
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for readiness")
-    parser.add_argument("--stop-stack", action="store_true", help="also stop Kafka and FerretDB on exit")
+    parser.add_argument("--stop-stack", action="store_true", help="also stop Kafka and the Mongo-wire server on exit")
     args = parser.parse_args()
     env = {**os.environ}
     procs = start(env)

@@ -85,12 +85,11 @@ def infra() -> Iterator[Infra]:
                 kafka = container.get_bootstrap_server()
             if not mongo:
                 mongo = stack.enter_context(MongoDbContainer("mongo:7.0")).get_connection_url()
-        if not kafka and not mongo:
+        if not kafka or not mongo:  # the test instance starts what is not given (stack.py leaves the rest)
             _stack("--instance", "test", "up", "--fresh")
             stack.callback(_stack, "--instance", "test", "down")
-            kafka, mongo, instance = "127.0.0.1:19092", "mongodb://127.0.0.1:27018/", "test"
-        if not kafka or not mongo:
-            raise pytest.UsageError("set both KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL, or neither")
+            instance = None if kafka else "test"
+            kafka, mongo = kafka or "127.0.0.1:19092", mongo or "mongodb://127.0.0.1:27018/"
         yield Infra(kafka_bootstrap_servers=kafka, mongodb_url=mongo, stack_instance=instance)
 
 

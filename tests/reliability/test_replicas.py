@@ -16,10 +16,10 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from pymongo import MongoClient
 
-from kinerja_testing import Infra, Keys, ServiceProcess, appraisal_completed, eventually, skip_history
+from kinerja_testing import Infra, Keys, ServiceProcess, appraisal_completed, eventually, read_topic, skip_history
 from shared.events import AppraisalCompleted, Predikat
 
 pytestmark = pytest.mark.infra
@@ -108,29 +108,12 @@ async def test_two_appraisal_replicas_lose_no_concurrent_update_and_announce_eac
 
 
 async def event_ids_by_version(infra: Infra, topic: str, nips: set[str]) -> dict[tuple[str, int], set[str]]:
-    """(nip, version) -> the distinct event ids published for it, read from the start of ``topic``."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=infra.kafka_bootstrap_servers,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
+    """(nip, version) -> the distinct event ids published for it on ``topic``."""
     found: dict[tuple[str, int], set[str]] = defaultdict(set)
-    try:
-        idle = 0
-        while idle < 4:
-            batches = await consumer.getmany(timeout_ms=500)
-            idle = 0 if batches else idle + 1
-            for records in batches.values():
-                for record in records:
-                    if record.key is None or record.key.decode(errors="replace") not in nips:
-                        continue
-                    event = json.loads(record.value or b"{}")
-                    found[(event["payload"]["nip"], event["payload"]["version"])].add(event["event_id"])
-    finally:
-        await consumer.stop()
+    for record in await read_topic(infra, topic):
+        if record.key is not None and record.key.decode(errors="replace") in nips:
+            event = json.loads(record.value or b"{}")
+            found[(event["payload"]["nip"], event["payload"]["version"])].add(event["event_id"])
     return found
 
 

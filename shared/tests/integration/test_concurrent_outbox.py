@@ -8,11 +8,10 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient, ReturnDocument
 
-from kinerja_testing import Infra, appraisal_completed, eventually
+from kinerja_testing import Infra, appraisal_completed, eventually, read_topic
 from shared.events import AppraisalCompleted
 from shared.events.outbox import push_events
 from shared.kafka import create_broker, ensure_topics, topic_specs
@@ -86,25 +85,10 @@ async def test_concurrent_compare_and_set_writers_and_two_relays_lose_nothing(
 
 
 async def published_event_ids(infra: Infra, unique: str) -> set[str]:
-    """The ids of this test's events on the topic (read from the start; other tests' events skipped)."""
-    consumer = AIOKafkaConsumer(
-        AppraisalCompleted.topic,
-        bootstrap_servers=infra.kafka_bootstrap_servers,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    found: set[str] = set()
-    try:
-        idle = 0
-        while idle < 4:
-            batches = await consumer.getmany(timeout_ms=500)
-            idle = 0 if batches else idle + 1
-            for records in batches.values():
-                for record in records:
-                    if record.value and unique.encode() in record.value:
-                        found.add(str(AppraisalCompleted.model_validate_json(record.value).event_id))
-    finally:
-        await consumer.stop()
-    return found
+    """The ids of this test's events on the topic (other tests' events skipped)."""
+    records = await read_topic(infra, AppraisalCompleted.topic)
+    return {
+        str(AppraisalCompleted.model_validate_json(r.value).event_id)
+        for r in records
+        if r.value and unique.encode() in r.value
+    }

@@ -29,7 +29,7 @@ from typing import Any, TypeVar, overload
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
@@ -163,6 +163,30 @@ async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
+
+
+async def read_topic(infra: Infra, topic: str, idle_polls: int = 4) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of ``topic`` from the beginning, read with a fresh consumer until ``idle_polls``
+    polls in a row (half a second each) bring nothing new."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=infra.kafka_bootstrap_servers,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    found: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        idle = 0
+        while idle < idle_polls:
+            batches = await consumer.getmany(timeout_ms=500)
+            idle = 0 if batches else idle + 1
+            for records in batches.values():
+                found.extend(records)
+    finally:
+        await consumer.stop()
+    return found
 
 
 async def wait_for_event(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from kinerja_testing import Infra, Keys, eventually, wait_for_event
+from kinerja_testing import Infra, Keys, wait_for_event
 
 pytestmark = pytest.mark.infra
 
@@ -118,7 +118,10 @@ async def test_list_shows_only_what_the_caller_may_see(
 
 
 async def test_csv_import_reports_each_row_and_a_rerun_changes_nothing(
-    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+    client: httpx.AsyncClient,
+    keys: Keys,
+    new_nip: Callable[[], str],
+    run_import: Callable[..., Awaitable[dict[str, Any]]],
 ) -> None:
     good = [new_nip() for _ in range(3)]
     header = "nip;name;employee_type;position_type;opd_code;unit_code;pejabat_penilai_nip"
@@ -159,19 +162,3 @@ async def test_csv_with_a_bad_header_is_refused_at_once(client: httpx.AsyncClien
     messages = [e["message"] for e in response.json()["errors"]]
     assert "missing column: name" in messages
     assert "unknown column: nama" in messages
-
-
-async def run_import(client: httpx.AsyncClient, csv_text: str, headers: dict[str, str]) -> dict[str, Any]:
-    started = await client.post(
-        "/api/v1/employee-imports", content=csv_text.encode(), headers=headers | {"content-type": "text/csv"}
-    )
-    assert started.status_code == 202, started.text
-    location = started.headers["location"]
-
-    async def finished() -> dict[str, Any] | None:
-        job: dict[str, Any] = (await client.get(location, headers=headers)).json()
-        return job if job["status"] == "completed" else None
-
-    job: dict[str, Any] | None = await eventually(finished)
-    assert job is not None
-    return job

@@ -3,7 +3,7 @@ required fields, partial imports, list visibility that follows the registry, fin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -144,26 +144,11 @@ async def test_annual_results_are_final_once_the_opd_year_is_closed(
     assert late.json()["code"] == "year_closed"
 
 
-async def import_csv(client: httpx.AsyncClient, csv_text: str, headers: dict[str, str]) -> dict[str, Any]:
-    started = await client.post(
-        "/api/v1/employee-imports", content=csv_text.encode(), headers=headers | {"content-type": "text/csv"}
-    )
-    assert started.status_code == 202, started.text
-    location = started.headers["location"]
-
-    async def finished() -> dict[str, Any] | None:
-        job: dict[str, Any] = (await client.get(location, headers=headers)).json()
-        return job if job["status"] != "running" else None
-
-    job: dict[str, Any] | None = await eventually(finished, within=120)
-    assert job is not None
-    rows = (await client.get(job["rows_url"] + "?limit=200&outcome=rejected", headers=headers)).json()
-    job["rejections"] = {row["row"]: row["errors"] for row in rows["items"]}
-    return job
-
-
 async def test_a_csv_row_follows_the_same_rules_as_patch_an_opd_admin_cannot_change_their_own_record(
-    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+    client: httpx.AsyncClient,
+    keys: Keys,
+    new_nip: Callable[[], str],
+    run_import: Callable[..., Awaitable[dict[str, Any]]],
 ) -> None:
     admin_nip, colleague, appraiser = new_nip(), new_nip(), new_nip()
     bkpsdm = keys.headers(BKPSDM, "admin_bkpsdm")
@@ -171,7 +156,7 @@ async def test_a_csv_row_follows_the_same_rules_as_patch_an_opd_admin_cannot_cha
         assert (await client.post("/api/v1/employees", json=employee(nip), headers=bkpsdm)).status_code == 201
     admin_opd = keys.headers(admin_nip, "admin_opd", opd_code="DINKES")
     header = "nip,name,employee_type,position_type,opd_code,pejabat_penilai_nip"
-    job = await import_csv(
+    job = await run_import(
         client,
         f"{header}\n{admin_nip},Kepala Baru,PNS,JPT,DINKES,{appraiser}\n{colleague},Rekan,PNS,JF,DINKES,{appraiser}\n",
         admin_opd,
@@ -183,7 +168,10 @@ async def test_a_csv_row_follows_the_same_rules_as_patch_an_opd_admin_cannot_cha
 
 
 async def test_a_nip_twice_in_one_file_is_applied_in_file_order_across_chunks(
-    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+    client: httpx.AsyncClient,
+    keys: Keys,
+    new_nip: Callable[[], str],
+    run_import: Callable[..., Awaitable[dict[str, Any]]],
 ) -> None:
     """1,203 rows: more than two chunks of 500, with one NIP on lines 2 and 3 (created, then renamed)."""
     bkpsdm = keys.headers(BKPSDM, "admin_bkpsdm")
@@ -193,7 +181,7 @@ async def test_a_nip_twice_in_one_file_is_applied_in_file_order_across_chunks(
     lines += [f"{twice},Nama Pertama,PNS,JF,DINKES", f"{twice},Nama Kedua,PNS,JF,DINKES"]
     lines += [f"{nip},Pegawai {nip[-4:]},PNS,JF,DISDIK" for nip in sorted(others)]
     lines.append("198602302015051001,Tanggal Salah,PNS,JF,DINKES")  # no 30 February
-    job = await import_csv(client, "\n".join(lines), bkpsdm)
+    job = await run_import(client, "\n".join(lines), bkpsdm)
     assert (job["total"], job["processed"]) == (len(others) + 3, len(others) + 3)
     assert (job["created"], job["updated"], job["rejected"]) == (len(others) + 1, 1, 1)
     assert list(job["rejections"]) == [len(others) + 4]

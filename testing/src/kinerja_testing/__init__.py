@@ -165,16 +165,21 @@ async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-async def read_topic(infra: Infra, topic: str, idle_polls: int = 4) -> list[ConsumerRecord[bytes, bytes]]:
-    """Every record of ``topic`` from the beginning, read with a fresh consumer until ``idle_polls``
-    polls in a row (half a second each) bring nothing new."""
-    consumer = AIOKafkaConsumer(
+def from_the_start(infra: Infra, topic: str) -> AIOKafkaConsumer:
+    """A consumer of no group that reads ``topic`` from its first record."""
+    return AIOKafkaConsumer(
         topic,
         bootstrap_servers=infra.kafka_bootstrap_servers,
         group_id=None,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )
+
+
+async def read_topic(infra: Infra, topic: str, idle_polls: int = 4) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of ``topic`` from the beginning, read with a fresh consumer until ``idle_polls``
+    polls in a row (half a second each) bring nothing new."""
+    consumer = from_the_start(infra, topic)
     await consumer.start()
     found: list[ConsumerRecord[bytes, bytes]] = []
     try:
@@ -193,13 +198,7 @@ async def wait_for_event(
     infra: Infra, topic: str, predicate: Callable[[dict[str, Any]], bool], within: float = 30.0
 ) -> tuple[bytes | None, dict[str, Any]]:
     """Read ``topic`` from the beginning with a fresh consumer until a JSON value matches; returns (key, value)."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=infra.kafka_bootstrap_servers,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
+    consumer = from_the_start(infra, topic)
     await consumer.start()
     try:
         deadline = asyncio.get_running_loop().time() + within

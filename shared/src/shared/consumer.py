@@ -11,9 +11,12 @@ Every subscription of every service goes through ``subscribe``:
 - if the batch still fails (or the handler raises ``PermanentError``), each event is tried once on
   its own, so one bad message cannot hold up the others: the events that fail alone go to the DLQ
   with headers that say why (error, consumer group, original topic/partition/offset, attempts);
-- when the database is unreachable (PyMongo's ``ConnectionFailure``), nothing is dead-lettered: the
-  whole batch is handed back (every partition rewinds to its first record) and read again after a
-  pause, so an outage delays events but never loses or dead-letters them;
+- when the database is unreachable or failing over (``shared.mongo.is_transient``: a lost
+  connection, a retryable error label, a write-concern or step-down error), nothing is
+  dead-lettered: the whole batch is handed back (every partition rewinds to its first record) and
+  read again after a pause, so an outage delays events but never loses or dead-letters them;
+- dead letters are sent once the rest of the batch is applied, so a batch handed back and read
+  again does not dead-letter the same record twice;
 - offsets are committed once per batch, only after every event of it was applied or dead-lettered
   (``AckPolicy.NACK_ON_ERROR``: if even the DLQ publish fails, or the service is stopped in the
   middle, the batch is delivered again, never skipped);
@@ -41,9 +44,9 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from pydantic import ValidationError
-from pymongo.errors import ConnectionFailure
 
 from shared.events import Event
+from shared.mongo import is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +138,9 @@ class DeadLetter:
     attempts: int
 
 
+Letter = tuple[ConsumerRecord[Any, Any], DeadLetter]
+
+
 def dead_letter_headers(record: ConsumerRecord[Any, Any], group_id: str, letter: DeadLetter) -> dict[str, str]:
     """The original headers (decoded leniently) plus the ``x-`` headers that say why and where from."""
     headers = {name: (value or b"").decode("utf-8", "replace") for name, value in record.headers or ()}
@@ -214,11 +220,12 @@ def subscribe(
             },
         )
 
-    async def unavailable(exc: ConnectionFailure) -> None:
-        """Nothing can be applied while the database is unreachable: hand the batch back, after a pause."""
+    async def unavailable(exc: Exception) -> None:
+        """Nothing can be applied while the database is unreachable or failing over: hand the batch
+        back (every partition rewinds to its first record), after a pause."""
         metrics.unavailable.labels(topic, group_id).inc()
         delay = retry.max_backoff_s
-        logger.warning("database unreachable; the batch is read again in %.1fs: %s", delay, exc, extra={"topic": topic})
+        logger.warning("database unavailable; the batch is read again in %.1fs: %s", delay, exc, extra={"topic": topic})
         await asyncio.sleep(delay)
         raise exc
 
@@ -230,53 +237,54 @@ def subscribe(
                 return True
             except PermanentError:
                 return False
-            except ConnectionFailure as exc:
-                if attempt == retry.attempts:
-                    await unavailable(exc)
-                error: Exception = exc
             except Exception as exc:
                 if attempt == retry.attempts:
+                    if is_transient(exc):
+                        await unavailable(exc)
                     return False
-                error = exc
-            metrics.retries.labels(topic, group_id).inc()
-            delay = retry.backoff(attempt)
-            logger.warning(
-                "handler failed on a batch of %d; retrying in %.1fs (attempt %d of %d): %s",
-                len(events),
-                delay,
-                attempt,
-                retry.attempts,
-                error,
-                extra={"topic": topic},
-            )
-            await asyncio.sleep(delay)
+                metrics.retries.labels(topic, group_id).inc()
+                delay = retry.backoff(attempt)
+                logger.warning(
+                    "handler failed on a batch of %d; retrying in %.1fs (attempt %d of %d): %s",
+                    len(events),
+                    delay,
+                    attempt,
+                    retry.attempts,
+                    exc,
+                    extra={"topic": topic},
+                )
+                await asyncio.sleep(delay)
         return False
 
-    async def apply_one_by_one(valid: list[tuple[ConsumerRecord[Any, Any], E]]) -> None:
-        """Find the events that fail on their own, dead-letter them, and apply the rest."""
+    async def apply_one_by_one(valid: list[tuple[ConsumerRecord[Any, Any], E]], letters: list[Letter]) -> None:
+        """Find the events that fail on their own (they join ``letters``) and apply the rest."""
         for record, event in valid:
             try:
                 await subscription.handle([event])
             except PermanentError as exc:
-                await send_to_dlq(record, DeadLetter("permanent", exc, 2))
-            except ConnectionFailure as exc:
-                await unavailable(exc)
+                letters.append((record, DeadLetter("permanent", exc, 2)))
             except Exception as exc:
-                await send_to_dlq(record, DeadLetter("retries_exhausted", exc, retry.attempts + 1))
+                if is_transient(exc):
+                    await unavailable(exc)
+                letters.append((record, DeadLetter("retries_exhausted", exc, retry.attempts + 1)))
 
     async def consume(values: list[bytes], msg: KafkaMessage) -> None:
         records: tuple[ConsumerRecord[Any, Any], ...] = msg.raw_message
         valid: list[tuple[ConsumerRecord[Any, Any], E]] = []
+        letters: list[Letter] = []
         for record, value in zip(records, values, strict=True):
             try:
                 valid.append((record, subscription.event_type.model_validate_json(value)))
             except ValidationError as exc:
-                await send_to_dlq(record, DeadLetter("invalid", exc, 0))
-        if not valid:
-            return
-        metrics.batch_size.labels(topic, group_id).observe(len(valid))
-        if not await apply_batch([event for _, event in valid]):
-            await apply_one_by_one(valid)
+                letters.append((record, DeadLetter("invalid", exc, 0)))
+        if valid:
+            metrics.batch_size.labels(topic, group_id).observe(len(valid))
+            if not await apply_batch([event for _, event in valid]):
+                await apply_one_by_one(valid, letters)
+        # Dead letters go out only once the rest of the batch is applied: a batch handed back (an
+        # unavailable database) sends none, so a redelivered batch does not dead-letter twice.
+        for record, letter in letters:
+            await send_to_dlq(record, letter)
 
     consume.__name__ = f"on_{subscription.name.replace('-', '_')}"
     broker.subscriber(

@@ -12,10 +12,14 @@ from typing import Any
 
 from pymongo import AsyncMongoClient, InsertOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure, PyMongoError, WTimeoutError
 
 MongoDocument = dict[str, Any]
 DUPLICATE_KEY = 11000
+TRANSIENT_CODES = frozenset({6, 7, 50, 89, 91, 112, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436})
+"""Server error codes that mean "try again later": host unreachable or not found, time limit, network
+timeout, shutdown, write conflict, primary stepped down, socket exception, not writable primary,
+interrupted at shutdown or by a replica-set state change, not primary or secondary."""
 IN_CHUNK = 50
 """Most values in one ``$in``: SecantusDB's cost for an ``$in`` grows with the square of its list
 (500 values: ~110 ms; ten queries of 50: ~30 ms), so longer lists are split and sent at once."""
@@ -39,6 +43,20 @@ async def mongo_ping(client: AsyncMongoClient[MongoDocument], timeout_s: float =
     except Exception:
         return False
     return True
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a database error says "unavailable now" rather than "wrong": a lost connection or a
+    failing-over replica set. Work that fails so is retried later, never dead-lettered."""
+    if isinstance(exc, ConnectionFailure | WTimeoutError):
+        return True
+    if isinstance(exc, PyMongoError) and exc.has_error_label("RetryableWriteError"):
+        return True
+    if isinstance(exc, BulkWriteError):
+        details = exc.details
+        codes = [int(e.get("code", 0)) for e in details.get("writeErrors", [])]
+        return bool(details.get("writeConcernErrors")) or (bool(codes) and all(c in TRANSIENT_CODES for c in codes))
+    return isinstance(exc, OperationFailure) and exc.code in TRANSIENT_CODES
 
 
 async def write_skipping_duplicates(

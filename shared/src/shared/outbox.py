@@ -100,6 +100,7 @@ class OutboxRelay:
         self._max_backoff_s = max_backoff_s
         self._wake = asyncio.Event()
         self._hints: set[tuple[str, Any]] = set()
+        self._kafka_failure: BaseException | None = None
         self.enabled = True
 
     def watch(self, *collections: AsyncCollection[MongoDocument]) -> None:
@@ -175,8 +176,8 @@ class OutboxRelay:
         for Kafka can never be published: it is moved to the document's ``outbox_failed``."""
         if not documents:
             return 0
-        outcomes = [_Outcome(document["_id"], document["outbox"]) for document in documents]
-        events = [(outcome, record) for outcome, d in zip(outcomes, documents, strict=True) for record in d["outbox"]]
+        outcomes = [_Outcome(document["_id"], document.get("outbox") or []) for document in documents]
+        events = [(outcome, record) for outcome in outcomes for record in outcome.outbox]
         sent: list[Attempt] = [None] * len(events)
         failure: BaseException | None = None
         try:
@@ -186,13 +187,16 @@ class OutboxRelay:
                 for index, (_, record) in enumerate(events):
                     try:
                         sent[index] = await self._send(record)
-                    except MessageSizeTooLargeError as exc:
+                    except Exception as exc:  # this event only (too large, malformed, unknown topic)
                         sent[index] = exc
                 futures = [future for future in sent if isinstance(future, asyncio.Future)]
+                for future in futures:
+                    future.add_done_callback(_retrieve)  # a delivery failing after the timeout is not "never retrieved"
                 if futures:
                     await asyncio.wait(futures)
         except Exception as exc:  # Kafka unreachable or failing: what was delivered is still removed
             failure = exc
+            self._kafka_failure = exc
         for (outcome, record), attempt in zip(events, sent, strict=True):
             error = _error_of(attempt, failure)
             if isinstance(error, MessageSizeTooLargeError):
@@ -266,6 +270,7 @@ class OutboxRelay:
         next_scan = loop.time()
         while True:
             self._wake.clear()  # a wake during the pass below makes the wait return at once
+            self._kafka_failure = None
             try:
                 if self._hints:
                     await self.publish_hinted()
@@ -275,6 +280,8 @@ class OutboxRelay:
                 if loop.time() >= next_scan and (not self._hints or overdue):
                     await self.publish_pending()
                     next_scan = loop.time() + self._poll_interval_s
+                if self._kafka_failure is not None:  # the events wait; back off before the next try
+                    raise self._kafka_failure
                 backoff = self._poll_interval_s
             except asyncio.CancelledError:
                 raise
@@ -286,6 +293,11 @@ class OutboxRelay:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(max(0.0, min(backoff, next_scan - loop.time()))):
                     await self._wake.wait()
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _is_whole(outcome: _Outcome) -> bool:

@@ -159,3 +159,30 @@ async def test_an_event_too_large_for_kafka_is_parked_and_does_not_hold_up_the_o
     assert parked["outbox"] == []
     assert [r["event_id"] for r in parked["outbox_failed"]] == [str(huge.event_id)]
     assert registry.get_sample_value("outbox_parked_total", {"collection": "things"}) == 1
+
+
+async def test_a_malformed_outbox_record_stays_and_does_not_hold_up_the_others(
+    infra: Infra, mongo_client: AsyncMongoClient[MongoDocument], unique: str, new_nip: Callable[[], str]
+) -> None:
+    collection = mongo_client[f"test_{unique}"]["things"]
+    fine = make_event(f"fine-{unique}", new_nip())
+    broken = with_events(
+        {"_id": "broken"}, make_event(f"broken-{unique}", new_nip()), now=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    broken["outbox"][0]["key"] = None  # written by hand or by a bug: it can never be sent
+    await collection.insert_one(broken)  # the oldest: first in every scan
+    await collection.insert_one(with_events({"_id": "fine"}, fine))
+    registry = CollectorRegistry()
+    broker = create_broker(infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry())
+    relay = OutboxRelay(broker, [collection], registry=registry)
+    await broker.start()
+    try:
+        assert await relay.publish_pending() == 1
+    finally:
+        await broker.stop()
+    await wait_for_event(infra, AppraisalCompleted.topic, lambda v: v["event_id"] == str(fine.event_id))
+    assert registry.get_sample_value("outbox_publish_failures_total") == 1
+    kept = await collection.find_one({"_id": "broken"})
+    assert kept is not None
+    assert len(kept["outbox"]) == 1
+    assert "outbox_since" in kept

@@ -1,4 +1,4 @@
-"""write_skipping_duplicates, with a stand-in collection that answers as MongoDB does when a
+"""is_transient, and write_skipping_duplicates with a stand-in collection that answers as MongoDB does when a
 conditional upsert loses the race to an insert of the same ``_id`` (the local default never shows
 that race, so the rule is pinned here)."""
 
@@ -8,9 +8,16 @@ from typing import Any
 
 import pytest
 from pymongo import InsertOne, UpdateOne
-from pymongo.errors import BulkWriteError
+from pymongo.errors import (
+    AutoReconnect,
+    BulkWriteError,
+    NetworkTimeout,
+    OperationFailure,
+    ServerSelectionTimeoutError,
+    WTimeoutError,
+)
 
-from shared.mongo import write_skipping_duplicates
+from shared.mongo import is_transient, write_skipping_duplicates
 
 
 class Collection:
@@ -66,3 +73,25 @@ async def test_nothing_to_write_sends_nothing() -> None:
     collection = Collection()
     assert await write_skipping_duplicates(collection, []) == set()  # type: ignore[arg-type]
     assert collection.calls == []
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (AutoReconnect("connection refused"), True),
+        (ServerSelectionTimeoutError("no primary"), True),
+        (NetworkTimeout("timed out"), True),
+        (WTimeoutError("waiting for replication", 64), True),
+        (OperationFailure("primary stepped down", 189), True),
+        (OperationFailure("write conflict", 112), True),
+        (OperationFailure("retry me", 2, {"errorLabels": ["RetryableWriteError"]}), True),
+        (BulkWriteError({"writeErrors": [{"index": 0, "code": 11602}], "writeConcernErrors": []}), True),
+        (BulkWriteError({"writeErrors": [], "writeConcernErrors": [{"code": 64}]}), True),
+        (BulkWriteError({"writeErrors": [{"index": 0, "code": 11602}, {"index": 1, "code": 121}]}), False),
+        (OperationFailure("document failed validation", 121), False),
+        (OperationFailure("bad value", 2), False),
+        (ValueError("a bug"), False),
+    ],
+)
+def test_is_transient_tells_unavailable_from_wrong(error: Exception, transient: bool) -> None:
+    assert is_transient(error) is transient

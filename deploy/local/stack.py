@@ -171,7 +171,21 @@ class Component:
             return None
         except PermissionError:
             return pid
-        return pid
+        return pid if self._is_ours(pid) else None
+
+    def _is_ours(self, pid: int) -> bool:
+        """A pid file can outlive its process (a reboot reuses pids): the pid is ours only if that
+        process started before the file was written, so a stale file never stops another process."""
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            boot = next(
+                int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime")
+            )
+            started = boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+            written = self.pid_file.stat().st_mtime
+        except (OSError, ValueError, IndexError, StopIteration):
+            return True  # no /proc to ask: trust the file
+        return started <= written + 2
 
 
 def port_open(port: int, host: str = HOST, timeout: float = 0.5) -> bool:
@@ -607,6 +621,7 @@ def cmd_up(inst: Instance, *, fresh: bool = False) -> None:
 
 def cmd_down(inst: Instance) -> None:
     stop(inst.mongo)
+    stop(Component("ferretdb", inst.mongo_port, inst))  # its pid file from before the Mongo-wire choice
     stop(inst.kafka)
     log(f"stack {inst.name} down")
 
@@ -667,15 +682,22 @@ def cmd_run(inst: Instance, command: list[str]) -> int:
         with subprocess.Popen(command, env=env) as proc:
             try:
                 return proc.wait()
-            except (KeyboardInterrupt, _Stopped):
-                proc.send_signal(signal.SIGINT)
+            except (KeyboardInterrupt, _Stopped) as stopped:
+                # Ctrl-C reached the command too (one terminal, one process group); a SIGTERM sent to
+                # this script alone is passed on. Then the command gets time for its own clean-up.
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                if isinstance(stopped, _Stopped):
+                    proc.terminate()
                 try:
                     proc.wait(timeout=60)
                 except subprocess.TimeoutExpired:
                     proc.kill()
                 return 130
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        # A second Ctrl-C or SIGTERM must not cut the clean-up short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         cmd_down(inst)
         signal.signal(signal.SIGTERM, previous)
 

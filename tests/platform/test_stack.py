@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,20 @@ def test_run_refuses_the_instance_of_make_run(tmp_path: Path) -> None:
     result = run_stack("run", "--", "true", env=env)
     assert result.returncode == 1
     assert "use --instance test or --instance bench" in result.stderr
+
+
+def test_a_stale_pid_file_never_stops_another_process(tmp_path: Path) -> None:
+    """After a reboot a pid file can name an unrelated process: ``down`` leaves it alone."""
+    run_dir = tmp_path / "run"
+    (run_dir / "pids").mkdir(parents=True)
+    with subprocess.Popen(["sleep", "60"]) as unrelated:
+        try:
+            pid_file = run_dir / "pids" / "kafka.pid"
+            pid_file.write_text(str(unrelated.pid))
+            hours_ago = time.time() - 7200
+            os.utime(pid_file, (hours_ago, hours_ago))  # written long before that process started
+            result = run_stack("down", env={**os.environ, "KINERJA_RUN_DIR": str(run_dir)})
+            assert result.returncode == 0, result.stderr
+            assert unrelated.poll() is None
+        finally:
+            unrelated.kill()

@@ -86,8 +86,8 @@ def infra() -> Iterator[Infra]:
             if not mongo:
                 mongo = stack.enter_context(MongoDbContainer("mongo:7.0")).get_connection_url()
         if not kafka or not mongo:  # the test instance starts what is not given (stack.py leaves the rest)
+            stack.callback(_stack, "--instance", "test", "down")  # also if starting fails half-way
             _stack("--instance", "test", "up", "--fresh")
-            stack.callback(_stack, "--instance", "test", "down")
             instance = None if kafka else "test"
             kafka, mongo = kafka or "127.0.0.1:19092", mongo or "mongodb://127.0.0.1:27018/"
         yield Infra(kafka_bootstrap_servers=kafka, mongodb_url=mongo, stack_instance=instance)

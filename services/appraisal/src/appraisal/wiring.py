@@ -10,7 +10,7 @@ from appraisal import handlers
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository
 from appraisal.repository.planning import SkpRepository, YearRepository
-from appraisal.services.employees import Registry, backfill_readers, now_ms
+from appraisal.services.employees import IMPORT_SILENCE, Registry, backfill_readers, now_ms
 from appraisal.services.evaluations import Evaluations
 from appraisal.services.organisation import Organisation
 from appraisal.services.planning import Planning
@@ -36,7 +36,7 @@ async def wire(runtime: Runtime) -> Wiring:
         await repository.ensure_indexes()
     imports = ImportRepository(runtime.db)
     await imports.ensure_indexes()
-    await imports.interrupt_running(now_ms())
+    await imports.interrupt_running(now_ms(), silent_since=now_ms() - IMPORT_SILENCE)
     registry = Registry(employees, imports, runtime.relay.wake, runtime.settings.service_name)
     await backfill_readers(registry)
     planning = Planning(registry, years, skps)

@@ -4,12 +4,15 @@ required fields, partial imports, list visibility that follows the registry, fin
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from pymongo import AsyncMongoClient
 
 from kinerja_testing import Keys, eventually
+from shared.mongo import MongoDocument
 
 pytestmark = pytest.mark.infra
 
@@ -189,3 +192,26 @@ async def test_a_nip_twice_in_one_file_is_applied_in_file_order_across_chunks(
     assert (stored["name"], stored["version"]) == ("Nama Kedua", 2)
     listed = await client.get("/api/v1/employees?opd_code=DISDIK&limit=1", headers=bkpsdm)
     assert listed.json()["total"] >= len(others)
+
+
+async def test_a_record_without_reader_keys_gets_them_with_its_next_change(
+    client: httpx.AsyncClient,
+    keys: Keys,
+    new_nip: Callable[[], str],
+    mongo_client: AsyncMongoClient[MongoDocument],
+    unique: str,
+) -> None:
+    """A record written before ``readers`` existed (or by an older replica) is in no list but the
+    BKPSDM's; any change through the API gives it its keys, as the start-up backfill does."""
+    nip, then = new_nip(), datetime(2026, 1, 2, tzinfo=UTC)
+    await mongo_client[f"test_{unique}"]["employees"].insert_one(
+        {**employee(nip), "_id": nip, "active": True, "version": 1, "created_at": then, "updated_at": then}
+    )
+    own = keys.headers(nip, "pegawai")
+    assert (await client.get("/api/v1/employees", headers=own)).json()["total"] == 0
+    bkpsdm = keys.headers(BKPSDM, "admin_bkpsdm")
+    patched = await client.patch(
+        f"/api/v1/employees/{nip}", json={"position_title": "Analis"}, headers=bkpsdm | {"If-Match": '"1"'}
+    )
+    assert patched.status_code == 200, patched.text
+    assert [e["nip"] for e in (await client.get("/api/v1/employees", headers=own)).json()["items"]] == [nip]

@@ -128,8 +128,9 @@ async def import_csv(
 
 
 def _job_out(job: MongoDocument) -> ImportJobOut:
+    status = employees.import_status(job, employees.now_ms())
     return ImportJobOut.model_validate(
-        {**job, "id": job["_id"], "rows_url": f"/api/v1/employee-imports/{job['_id']}/rows"}
+        {**job, "status": status, "id": job["_id"], "rows_url": f"/api/v1/employee-imports/{job['_id']}/rows"}
     )
 
 

@@ -28,7 +28,11 @@ class EmployeeRepository(VersionedRepository):
 
     async def set_readers(self, readers: dict[str, list[str]]) -> None:
         if readers:
-            operations = [UpdateOne({"_id": nip}, {"$set": {"readers": keys}}) for nip, keys in readers.items()]
+            # Only where still missing: a record changed meanwhile (by this code) has its own, newer keys.
+            missing = {"readers": {"$exists": False}}
+            operations = [
+                UpdateOne({"_id": nip, **missing}, {"$set": {"readers": keys}}) for nip, keys in readers.items()
+            ]
             await self.collection.bulk_write(operations, ordered=False)
 
 
@@ -52,10 +56,11 @@ class ImportRepository:
     async def get(self, import_id: str) -> MongoDocument | None:
         return await self.collection.find_one({"_id": import_id})
 
-    async def progress(self, import_id: str, fields: MongoDocument, rows: list[MongoDocument]) -> None:
+    async def progress(self, import_id: str, fields: MongoDocument, rows: list[MongoDocument], now: datetime) -> None:
+        """Record rows and counts; ``heartbeat_at`` tells every replica that the import is alive."""
         if rows:
             await self.rows.insert_many([{**row, "import_id": import_id} for row in rows])
-        await self.collection.update_one({"_id": import_id}, {"$set": fields})
+        await self.collection.update_one({"_id": import_id}, {"$set": {**fields, "heartbeat_at": now}})
 
     async def row_page(
         self, import_id: str, outcome: str | None, *, limit: int, offset: int
@@ -65,9 +70,11 @@ class ImportRepository:
         cursor = self.rows.find(query, {"_id": 0, "import_id": 0}).sort("row", ASCENDING).skip(offset).limit(limit)
         return await cursor.to_list(None), total
 
-    async def interrupt_running(self, now: datetime) -> int:
-        """Mark imports left running by a stopped process; returns how many."""
+    async def interrupt_running(self, now: datetime, silent_since: datetime) -> int:
+        """Mark imports whose process stopped (no heartbeat since ``silent_since``); returns how many.
+        Another replica's import in progress keeps beating, so it is left alone."""
         result = await self.collection.update_many(
-            {"status": "running"}, {"$set": {"status": "interrupted", "finished_at": now}}
+            {"status": "running", "heartbeat_at": {"$lt": silent_since}},
+            {"$set": {"status": "interrupted", "finished_at": now}},
         )
         return result.modified_count

@@ -75,6 +75,8 @@ class VersionedRepository:
         """Set ``fields`` on the document as read in ``current`` (and push one value to each array of
         ``push``), bump the version and add the events, in one write, if the stored version is still
         ``current``'s; returns the document as written, or None when someone else changed it first."""
+        if any("." in field for field in [*fields, *(push or {})]):
+            raise ValueError("update() sets whole fields; the written document is built from them")
         version = current["version"]
         update: MongoDocument = {"$set": {**fields, "version": version + 1, "updated_at": now}}
         outbox = push_events(*events, now=now) if events else {}

@@ -9,7 +9,7 @@ import logging
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -140,7 +140,7 @@ def _check_may_change(current: MongoDocument, changes: dict[str, Any], actor: Ac
     """The one rule for every path that changes a registry record (PATCH and each CSV row)."""
     nip = current["_id"]
     if not may(actor, subject_of(current), MANAGE_REGISTRY):
-        raise ForbiddenError(f"you may not change employee {nip} of OPD {current['opd_code']}")
+        raise ForbiddenError(f"you may not change employee {nip}")
     if nip == actor.nip and "admin_bkpsdm" not in actor.roles:
         raise ForbiddenError("an OPD admin may not change their own record; ask the BKPSDM")
     if "opd_code" in changes and not _may_manage_opd(actor, changes["opd_code"]):
@@ -169,8 +169,9 @@ def _plan_change(current: MongoDocument, changes: dict[str, Any], *, producer: s
         _check_nip(current["_id"], EmployeeType(changes["employee_type"]), today)
     fields = {k: changes[k] for k in changed}
     updated = {**current, **fields, "version": current["version"] + 1}
-    if RELATION_FIELDS.intersection(changed):
-        fields["readers"] = reader_keys(subject_of(updated))
+    readers = reader_keys(subject_of(updated))
+    if current.get("readers") != readers:  # a relation changed, or the record predates its keys
+        fields["readers"] = readers
     event = EmployeeUpdated.create(
         EmployeeUpdatedPayload.model_validate({**snapshot(updated), "changed_fields": changed}), producer=producer
     )
@@ -247,6 +248,7 @@ async def start_import(
         "rejected": 0,
         "started_by": actor.nip,
         "started_at": now_ms(),
+        "heartbeat_at": now_ms(),
         "finished_at": None,
     }
     await registry.imports.create(job)
@@ -265,12 +267,23 @@ async def _run_import(
             processed += len(chunk)
             for result in results:
                 counts[result["outcome"]] += 1
-            await registry.imports.progress(job_id, {"processed": processed, **counts}, results)
-        await registry.imports.progress(job_id, {"status": "completed", "finished_at": now_ms()}, [])
+            await registry.imports.progress(job_id, {"processed": processed, **counts}, results, now_ms())
+        await registry.imports.progress(job_id, {"status": "completed", "finished_at": now_ms()}, [], now_ms())
     except Exception:
         logger.exception("import %s failed", job_id)
-        await registry.imports.progress(job_id, {"status": "failed", "finished_at": now_ms()}, [])
+        await registry.imports.progress(job_id, {"status": "failed", "finished_at": now_ms()}, [], now_ms())
         raise
+
+
+IMPORT_SILENCE = timedelta(minutes=2)
+"""An import whose process has not reported for this long has stopped (a chunk takes well under a second)."""
+
+
+def import_status(job: MongoDocument, now: datetime) -> str:
+    """``running``, unless its process stopped without saying so (then ``interrupted``), or the stored status."""
+    heartbeat: datetime = job.get("heartbeat_at") or job["started_at"]
+    silent = job["status"] == "running" and heartbeat < now - IMPORT_SILENCE
+    return "interrupted" if silent else str(job["status"])
 
 
 def _chunks(rows: list[tuple[int, dict[str, str]]]) -> Iterator[list[tuple[int, dict[str, str]]]]:
@@ -326,7 +339,12 @@ async def _import_chunk(
         else:
             plan.outcomes[line] = ("updated", [])
 
-    await asyncio.gather(*(update(line, current, change) for line, (current, change) in plan.updates.items()))
+    done = await asyncio.gather(
+        *(update(line, current, change) for line, (current, change) in plan.updates.items()), return_exceptions=True
+    )
+    for failure in done:  # every write has ended before the job is marked failed
+        if isinstance(failure, BaseException):
+            raise failure
     for line, values in chunk:
         if plan.outcomes[line][0] in ("created", "updated"):
             registry.wake_relay(registry.employees.collection.name, values["nip"])

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,7 @@ from shared.auth import TokenVerifier
 from shared.config import ServiceSettings
 from shared.consumer import BatchPolicy, RetryPolicy, Subscription, subscribe_all
 from shared.events import Topic
-from shared.http import install_problem_handlers, install_request_middleware
+from shared.http import BodyGuard, install_problem_handlers, install_request_middleware
 from shared.kafka import create_broker, ensure_topics, topic_specs
 from shared.logs import configure_logging
 from shared.mongo import MongoDocument, create_mongo_client, mongo_ping
@@ -84,6 +84,8 @@ class ServiceDefinition:
     consumes: Sequence[Topic]
     wire: Callable[[Runtime], Awaitable[Wiring]]
     version: str = "0.1.0"
+    body_limits: Mapping[str, int] = field(default_factory=dict)
+    """Path patterns whose requests may carry more than ``HTTP_BODY_LIMIT_BYTES`` (a CSV import)."""
 
     def asyncapi(self) -> dict[str, Any]:
         return asyncapi_document(
@@ -164,9 +166,12 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
         description=definition.description,
         version=definition.version,
         lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
     )
     install_problem_handlers(app)
     install_request_middleware(app, registry, definition.name)
+    app.add_middleware(BodyGuard, limits=definition.body_limits, default_limit=settings.http_body_limit_bytes)
     app.include_router(_health_router())
     app.include_router(_metrics_router(registry))
     app.include_router(_asyncapi_router(definition))
@@ -246,4 +251,5 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         port=settings.port,
         log_config=None,
         timeout_graceful_shutdown=int(settings.shutdown_timeout_s),
+        server_header=False,
     )

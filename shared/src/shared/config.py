@@ -49,3 +49,7 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_s: float = Field(0.2, gt=0, le=10, validation_alias=_env("CONSUMER_RETRY_BACKOFF_S"))
     consumer_batch_max_records: int = Field(500, ge=1, le=5000, validation_alias=_env("CONSUMER_BATCH_MAX_RECORDS"))
     consumer_batch_timeout_ms: int = Field(100, ge=1, le=5000, validation_alias=_env("CONSUMER_BATCH_TIMEOUT_MS"))
+    http_body_limit_bytes: int = Field(
+        256 * 1024, ge=1024, le=64 * 1024 * 1024, validation_alias=_env("HTTP_BODY_LIMIT_BYTES")
+    )
+    docs_enabled: bool = Field(True, validation_alias=_env("DOCS_ENABLED"))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -13,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logs import correlation_id_var
 
@@ -77,6 +79,7 @@ _STATUS_CODES = {
     404: ("not_found", "Not found"),
     405: ("method_not_allowed", "Method not allowed"),
     409: ("conflict", "Conflict"),
+    413: ("too_large", "Payload too large"),
     415: ("unsupported_media_type", "Unsupported media type"),
     422: ("validation_error", "Validation error"),
 }
@@ -115,8 +118,25 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_unexpected)
 
 
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+"""What a caller's ``X-Correlation-ID`` may be; anything else is replaced by a new id."""
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "connect-src 'self'; frame-ancestors 'none'"
+)
+"""The OpenAPI UI pages load their scripts from jsDelivr; nothing else may run there."""
+
+
 def install_request_middleware(app: FastAPI, registry: CollectorRegistry, service: str) -> None:
-    """Correlation id (from ``X-Correlation-ID`` or new) and request count/latency metrics."""
+    """Correlation id (a valid ``X-Correlation-ID`` or a new one), request count/latency metrics with
+    bounded labels, security headers, and a problem+json 500 that keeps the correlation id."""
     requests = Counter(
         "http_requests_total", "HTTP requests handled", ["service", "method", "route", "status"], registry=registry
     )
@@ -128,16 +148,111 @@ def install_request_middleware(app: FastAPI, registry: CollectorRegistry, servic
     async def correlation_and_metrics(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        given = request.headers.get(CORRELATION_HEADER) or ""
+        correlation_id = given if CORRELATION_ID.fullmatch(given) else str(uuid.uuid4())
         token = correlation_id_var.set(correlation_id)
         started = time.perf_counter()
         try:
             response = await call_next(request)
+        except Exception as exc:  # answered here, while the correlation id is still known
+            logger.exception("unhandled error", exc_info=exc)
+            response = problem_response(request, 500, "internal_error", "Internal server error")
         finally:
             correlation_id_var.reset(token)
-        route = request.scope.get("route")
-        route_path = getattr(route, "path", "unmatched")
-        requests.labels(service, request.method, route_path, str(response.status_code)).inc()
-        latency.labels(service, request.method, route_path).observe(time.perf_counter() - started)
+        # Label values stay bounded: the route template (never the raw path) and a known method.
+        route_path = getattr(request.scope.get("route"), "path", "unmatched")
+        method = request.method if request.method in KNOWN_METHODS else "OTHER"
+        requests.labels(service, method, route_path, str(response.status_code)).inc()
+        latency.labels(service, method, route_path).observe(time.perf_counter() - started)
         response.headers[CORRELATION_HEADER] = correlation_id
+        response.headers.update(SECURITY_HEADERS)
+        if request.url.path.startswith("/api/"):
+            response.headers["Cache-Control"] = "no-store"  # personal data: never kept by a cache
+        if request.url.path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
+            response.headers["Content-Security-Policy"] = DOCS_CSP
         return response
+
+
+class BodyTooLarge(StarletteHTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body may be at most {limit:,} bytes")
+
+
+class BodyGuard:
+    """ASGI middleware in front of everything: a request with a body is refused before any of the
+    body is read when it is larger than its route allows (413) or carries no valid bearer token
+    (401); a body without a ``Content-Length`` is counted as it streams in and cut off at the limit.
+
+    ``limits`` maps path patterns to their limit in bytes (e.g. a CSV import); every other route
+    takes ``default_limit``."""
+
+    def __init__(self, app: ASGIApp, *, limits: Mapping[str, int], default_limit: int) -> None:
+        self.app = app
+        self.limits = [(re.compile(pattern), limit) for pattern, limit in limits.items()]
+        self.default_limit = default_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        limit = next((n for pattern, n in self.limits if pattern.fullmatch(scope["path"])), self.default_limit)
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or len(length) > 12):
+            await self._refuse(scope, receive, send, 400, "bad_request", "Bad request", "Content-Length is not valid")
+            return
+        if length is not None and int(length) > limit:
+            detail = f"The request body may be at most {limit:,} bytes"
+            await self._refuse(scope, receive, send, 413, "too_large", "Payload too large", detail)
+            return
+        verifier = getattr(request.app.state, "verifier", None)
+        if verifier is not None:
+            try:
+                await verify_bearer(request.headers.get("authorization", ""), verifier)
+            except ProblemError as exc:
+                await self._refuse(scope, receive, send, exc.status, exc.code, exc.title, exc.detail, exc.headers)
+                return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, counted, send)
+
+    async def _refuse(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        status: int,
+        code: str,
+        title: str,
+        detail: str | None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        request = Request(scope, receive)
+        response = problem_response(
+            request, status, code, title, detail, headers={**(headers or {}), "Connection": "close"}
+        )
+        response.headers.update(SECURITY_HEADERS)
+        await response(scope, receive, send)
+
+
+async def verify_bearer(header: str, verifier: Any) -> Any:
+    """The principal of an ``Authorization: Bearer`` header, or a 401 ProblemError."""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ProblemError(
+            401,
+            "unauthenticated",
+            "Authentication required",
+            "Send 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return await verifier.verify(token.strip())

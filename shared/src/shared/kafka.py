@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 
 SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000
 THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
+DLQ_MAX_MESSAGE_BYTES = 2 * 1024 * 1024
+"""A dead-letter topic takes larger records than the broker's 1 MiB default: a record that fitted its
+topic still fits with the ~1.5 KB of headers that say why it was dead-lettered."""
+PRODUCER_MAX_REQUEST_BYTES = DLQ_MAX_MESSAGE_BYTES + 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class TopicSpec:
     partitions: int
     replication_factor: int
     retention_ms: int = SEVEN_DAYS_MS
+    max_message_bytes: int | None = None
 
 
 def topic_specs(
@@ -38,7 +43,9 @@ def topic_specs(
     for name in names:
         specs.append(TopicSpec(name, partitions, replication_factor))
         if with_dlq:
-            specs.append(TopicSpec(f"{name}.dlq", partitions, replication_factor, THIRTY_DAYS_MS))
+            specs.append(
+                TopicSpec(f"{name}.dlq", partitions, replication_factor, THIRTY_DAYS_MS, DLQ_MAX_MESSAGE_BYTES)
+            )
     return specs
 
 
@@ -57,7 +64,7 @@ async def ensure_topics(bootstrap_servers: str, specs: Iterable[TopicSpec], clie
                         name=spec.name,
                         num_partitions=spec.partitions,
                         replication_factor=spec.replication_factor,
-                        topic_configs={"retention.ms": str(spec.retention_ms)},
+                        topic_configs=_configs(spec),
                     )
                     for spec in missing
                 ]
@@ -69,6 +76,13 @@ async def ensure_topics(bootstrap_servers: str, specs: Iterable[TopicSpec], clie
         return [spec.name for spec in missing]
     finally:
         await admin.close()
+
+
+def _configs(spec: TopicSpec) -> dict[str, str]:
+    configs = {"retention.ms": str(spec.retention_ms)}
+    if spec.max_message_bytes is not None:
+        configs["max.message.bytes"] = str(spec.max_message_bytes)
+    return configs
 
 
 def _topic_errors(response: Any) -> list[tuple[str, int, str | None]]:
@@ -112,6 +126,7 @@ def create_broker(
         client_id=service_name,
         enable_idempotence=True,
         acks="all",
+        max_request_size=PRODUCER_MAX_REQUEST_BYTES,  # a dead letter may exceed 1 MiB; brokers check each topic
         ack_policy=AckPolicy.ACK,
         graceful_timeout=graceful_timeout_s,
         middlewares=(

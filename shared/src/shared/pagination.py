@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Header, Query
@@ -12,6 +13,8 @@ from shared.http import ProblemError
 T = TypeVar("T")
 
 MAX_PAGE = 200
+MAX_OFFSET = 10_000_000
+IF_MATCH = re.compile(r'(W/)?"?([0-9]{1,15})"?')
 
 
 class PageParams(BaseModel):
@@ -21,7 +24,7 @@ class PageParams(BaseModel):
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 
@@ -43,7 +46,7 @@ def etag(version: int) -> str:
 def expected_version(
     if_match: Annotated[
         str | None,
-        Header(description='The ETag of the version being changed (from the last GET), e.g. "3".'),
+        Header(max_length=32, description='The ETag of the version being changed (from the last GET), e.g. "3".'),
     ] = None,
 ) -> int:
     """The version an update expects, from ``If-Match``: 428 when missing, 400 when malformed."""
@@ -54,10 +57,10 @@ def expected_version(
             "If-Match required",
             "Send If-Match with the ETag of the version you are changing, so concurrent edits are not lost.",
         )
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise ProblemError(400, "bad_if_match", "Malformed If-Match", f'Expected an ETag such as "3", got {if_match}')
-    return int(value)
+    match = IF_MATCH.fullmatch(if_match.strip())
+    if match is None:
+        raise ProblemError(400, "bad_if_match", "Malformed If-Match", 'Expected an ETag such as "3"')
+    return int(match.group(2))
 
 
 ExpectedVersion = Annotated[int, Depends(expected_version)]
@@ -72,7 +75,8 @@ def version_conflict(current: int | None) -> ProblemError:
 
 def optional_version(
     if_match: Annotated[
-        str | None, Header(description="The ETag of the version being replaced; required when it exists.")
+        str | None,
+        Header(max_length=32, description="The ETag of the version being replaced; required when it exists."),
     ] = None,
 ) -> int | None:
     return None if if_match is None else expected_version(if_match)

@@ -251,3 +251,18 @@ async def _committed_reaches(infra: Infra, consumer: Consumer, offset: int) -> b
 def test_retry_backoff_doubles_up_to_the_cap() -> None:
     policy = RetryPolicy(attempts=6, initial_backoff_s=0.2, max_backoff_s=1.0)
     assert [policy.backoff(n) for n in range(1, 6)] == [0.2, 0.4, 0.8, 1.0, 1.0]
+
+
+async def test_a_record_near_the_size_limit_still_reaches_its_dead_letter_topic(
+    infra: Infra, start_consumer: Start
+) -> None:
+    """The dead-letter headers add ~1.5 KB: a record that just fitted its topic must still fit its
+    DLQ, or the batch would be handed back for ever."""
+    consumer = await start_consumer(Handler())
+    near_limit = b"x" * 1_048_300  # fits a topic of the broker's default 1 MiB records; not with headers
+    await produce(infra, consumer.topic, near_limit)
+    await produce(infra, consumer.topic, valid("after-the-big-one"))
+    await eventually(lambda: consumer.handler.handled == ["after-the-big-one"], within=30)
+    [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq")
+    assert letter.value == near_limit
+    assert letter.headers["x-dead-letter-reason"] == "invalid"

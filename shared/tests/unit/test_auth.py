@@ -141,3 +141,40 @@ async def test_tokens_are_verified_against_a_jwks_endpoint(keys: Keys) -> None:
             await verifier(keys, public_key_file=None, jwks_url=url).verify(unknown_kid)
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"sub": 198609262015051001},  # not a string
+        {"sub": "not-a-nip"},
+        {"sub": "١٩٨٦٠٩٢٦٢٠١٥٠٥١٠٠١"},  # digits, but not ASCII ones
+        {"opd": {"$ne": None}},  # a query operator where a code belongs
+        {"opd": ""},  # empty: would read as "no OPD filter"
+        {"opd": "dinkes; drop"},
+        {"opd": ["DINKES"]},
+        {"name": "x" * 201},
+        {"name": {"first": "A"}},
+    ],
+)
+async def test_claims_of_the_wrong_type_or_shape_are_401(keys: Keys, claims: dict[str, object]) -> None:
+    """Claims are input like any other: a signed token with a malformed claim is refused at the edge."""
+    body: dict[str, object] = {"sub": NIP, "aud": "kinerja-asn", "exp": 4102444800, "roles": ["admin_opd"]}
+    token = jwt.encode(body | claims, keys.private.read_text(), algorithm="ES256")
+    with pytest.raises(ProblemError) as refused:
+        await verifier(keys).verify(token)
+    assert refused.value.status == 401
+
+
+async def test_the_401_says_nothing_of_the_library_or_the_key(keys: Keys, tmp_path: Path) -> None:
+    other_private, _ = ensure_local_keypair(tmp_path / "other")
+    token = mint_token(other_private, NIP, ["pegawai"])
+    with pytest.raises(ProblemError) as refused:
+        await verifier(keys).verify(token)
+    assert refused.value.detail == "The bearer token is not valid"
+
+
+async def test_roles_that_are_not_strings_are_ignored(keys: Keys) -> None:
+    body = {"sub": NIP, "aud": "kinerja-asn", "exp": 4102444800, "roles": [{"$in": ["admin_bkpsdm"]}, "pegawai"]}
+    principal = await verifier(keys).verify(jwt.encode(body, keys.private.read_text(), algorithm="ES256"))
+    assert principal.roles == {Role.PEGAWAI}

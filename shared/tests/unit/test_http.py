@@ -5,7 +5,7 @@ from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from prometheus_client import CollectorRegistry, generate_latest
 from pydantic import BaseModel, Field
 
@@ -14,6 +14,7 @@ from shared.auth import Principal, Role, TokenVerifier, require_roles
 from shared.http import (
     CORRELATION_HEADER,
     PROBLEM_JSON,
+    BodyGuard,
     ProblemError,
     install_problem_handlers,
     install_request_middleware,
@@ -123,3 +124,91 @@ async def test_requests_are_counted_by_route_and_status(client: httpx.AsyncClien
     await client.get("/conflict")
     exposition = generate_latest(client.app.state.registry).decode()  # type: ignore[attr-defined]
     assert 'http_requests_total{method="GET",route="/conflict",service="test",status="409"} 1.0' in exposition
+
+
+async def test_a_500_keeps_the_correlation_id_of_its_request(client: httpx.AsyncClient) -> None:
+    response = await client.get("/boom", headers={CORRELATION_HEADER: "trace-500"})
+    assert response.status_code == 500
+    assert response.json()["correlation_id"] == "trace-500"
+    assert response.headers[CORRELATION_HEADER] == "trace-500"
+
+
+@pytest.mark.parametrize("given", ["x" * 129, "a b", "<script>", "ümlaut", "id\twith\ttabs"])
+async def test_a_correlation_id_that_is_too_long_or_odd_is_replaced(client: httpx.AsyncClient, given: str) -> None:
+    response = await client.get("/conflict", headers={CORRELATION_HEADER.encode(): given.encode()})
+    assert response.headers[CORRELATION_HEADER] != given
+    assert len(response.headers[CORRELATION_HEADER]) == 36
+
+
+async def test_metric_labels_stay_bounded_for_invented_methods_and_paths(client: httpx.AsyncClient) -> None:
+    for n in range(3):
+        await client.request("X" * 2000 + str(n), "/conflict")
+        await client.get(f"/random/{n}/{'y' * 500}")
+    exposition = generate_latest(client.app.state.registry).decode()  # type: ignore[attr-defined]
+    assert "XXXX" not in exposition
+    assert "yyyy" not in exposition
+    assert 'method="OTHER"' in exposition
+    assert 'method="GET",route="unmatched",service="test",status="404"} 3.0' in exposition
+
+
+async def test_responses_carry_the_security_headers(client: httpx.AsyncClient) -> None:
+    response = await client.get("/conflict")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+@pytest.fixture
+async def guarded(keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
+    """An app behind the BodyGuard: 1 KiB by default, 8 KiB on /big."""
+    app = FastAPI()
+    app.state.verifier = TokenVerifier(public_key_file=keys.public, jwks_url=None, audience="kinerja-asn", issuer=None)
+    install_problem_handlers(app)
+    read: list[int] = []
+
+    @app.post("/things")
+    async def create(body: Body) -> dict[str, int]:
+        read.append(1)
+        return {"count": body.count}
+
+    @app.post("/big")
+    async def big(request: Request) -> dict[str, int]:
+        return {"bytes": len(await request.body())}
+
+    app.add_middleware(BodyGuard, limits={"/big": 8192}, default_limit=1024)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        http.read = read  # type: ignore[attr-defined]
+        yield http
+
+
+async def test_a_body_over_the_limit_is_413_before_it_is_read(guarded: httpx.AsyncClient, keys: Keys) -> None:
+    body = b'{"nip": "198609262015051001", "count": 1, "pad": "' + b"x" * 2000 + b'"}'
+    response = await guarded.post("/things", content=body, headers=keys.headers(NIP, "pegawai"))
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert guarded.read == []  # type: ignore[attr-defined]
+
+
+async def test_a_body_without_a_token_is_401_before_it_is_read(guarded: httpx.AsyncClient) -> None:
+    response = await guarded.post("/things", json={"nip": NIP, "count": 1})
+    assert response.status_code == 401
+    assert guarded.read == []  # type: ignore[attr-defined]
+    forged = await guarded.post("/things", json={"nip": NIP, "count": 1}, headers={"Authorization": "Bearer x.y.z"})
+    assert forged.status_code == 401
+
+
+async def test_a_streamed_body_is_cut_off_at_the_limit(guarded: httpx.AsyncClient, keys: Keys) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(20):
+            yield b"x" * 1000
+
+    response = await guarded.post("/big", content=chunks(), headers=keys.headers(NIP, "pegawai"))
+    assert response.status_code == 413
+    within = await guarded.post("/big", content=b"x" * 8000, headers=keys.headers(NIP, "pegawai"))
+    assert within.json() == {"bytes": 8000}
+
+
+async def test_a_route_with_its_own_limit_takes_more(guarded: httpx.AsyncClient, keys: Keys) -> None:
+    response = await guarded.post("/big", content=b"x" * 4000, headers=keys.headers(NIP, "pegawai"))
+    assert response.status_code == 200

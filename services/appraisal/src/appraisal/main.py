@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from appraisal import api
+from appraisal.api.employees import MAX_CSV_BYTES
 from appraisal.config import Settings
 from appraisal.wiring import wire
 from shared.app import ServiceDefinition, create_service_app
@@ -24,6 +25,10 @@ DEFINITION = ServiceDefinition(
     ],
     consumes=[],
     wire=wire,
+    body_limits={
+        r"/api/v1/employee-imports": MAX_CSV_BYTES,
+        r"/api/v1/skp(/[^/]+)?": 2 * 1024 * 1024,  # up to 50 RHK of 20 indicators each
+    },
 )
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from notification.schemas import InboxItemOut, InboxPage
 from notification.wiring import Deps
 from shared.auth import CurrentPrincipal
+from shared.pagination import MAX_OFFSET
 
 router = APIRouter(prefix="/api/v1", tags=["inbox"])
 
@@ -27,7 +28,7 @@ async def my_inbox(
     principal: CurrentPrincipal,
     deps: Annotated[Deps, Depends(get_deps)],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> InboxPage:
     items, total = await deps.inbox.list_for(principal.nip, limit=limit, offset=offset)
     return InboxPage(

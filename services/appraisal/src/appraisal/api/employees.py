@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 
 from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, today, visibility
 from appraisal.domain.access import Actor
@@ -20,6 +20,7 @@ from shared.pagination import ExpectedVersion, Page, Paging, etag
 router = APIRouter(tags=["employees"])
 
 MAX_CSV_BYTES = 10 * 1024 * 1024
+ImportId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="The import's id (a UUID).")]
 
 
 def _out(document: MongoDocument) -> EmployeeOut:
@@ -115,7 +116,7 @@ async def import_csv(
     response: Response,
     deps: DepsDep,
     actor: ActorDep,
-    body: Annotated[bytes, Body(media_type="text/csv")] = b"",
+    body: Annotated[bytes, Body(media_type="text/csv", max_length=MAX_CSV_BYTES)] = b"",
 ) -> ImportJobOut:
     if not ({"admin_opd", "admin_bkpsdm"} & actor.roles):
         raise ProblemError(403, "forbidden", "Forbidden", "Imports need admin_opd or admin_bkpsdm")
@@ -147,7 +148,7 @@ async def _visible_job(import_id: str, deps: Deps, actor: Actor) -> MongoDocumen
     summary="Progress and per-row results of an import",
     responses=PROBLEMS,
 )
-async def get_import(import_id: str, deps: DepsDep, actor: ActorDep) -> ImportJobOut:
+async def get_import(import_id: ImportId, deps: DepsDep, actor: ActorDep) -> ImportJobOut:
     return _job_out(await _visible_job(import_id, deps, actor))
 
 
@@ -158,7 +159,7 @@ async def get_import(import_id: str, deps: DepsDep, actor: ActorDep) -> ImportJo
     responses=PROBLEMS,
 )
 async def import_rows(
-    import_id: str,
+    import_id: ImportId,
     deps: DepsDep,
     actor: ActorDep,
     paging: Paging,

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self, cast
+from typing import Annotated, Any, Self, cast
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, JsonValue, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, JsonValue, StringConstraints, model_validator
 
 from appraisal.schemas.common import Code, Nip, OpdCode
 from shared.events import EmployeeType, PositionType
@@ -22,11 +22,14 @@ EXAMPLE: dict[str, Any] = {
 }
 
 
+Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+
+
 class EmployeeFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=2, max_length=200)
-    email: EmailStr | None = None
+    email: Email | None = None
     employee_type: EmployeeType
     position_type: PositionType
     position_title: str | None = Field(None, max_length=200)
@@ -69,7 +72,7 @@ class EmployeePatch(BaseModel):
     )
 
     name: str | None = Field(None, min_length=2, max_length=200)
-    email: EmailStr | None = None
+    email: Email | None = None
     employee_type: EmployeeType | None = None
     position_type: PositionType | None = None
     position_title: str | None = Field(None, max_length=200)

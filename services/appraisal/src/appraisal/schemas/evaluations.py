@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 
 from appraisal.domain.followup import Action, Cause, ObjectionDecision
 from appraisal.domain.rules import OrgPredikat
@@ -35,7 +35,9 @@ class RealisationIn(BaseModel):
     )
 
     realisation: str = Field(min_length=1, max_length=100)
-    evidence_links: list[AnyHttpUrl] = Field(default_factory=list, max_length=20, description="Bukti dukung.")
+    evidence_links: list[Annotated[AnyHttpUrl, UrlConstraints(max_length=2000)]] = Field(
+        default_factory=list, max_length=20, description="Bukti dukung."
+    )
     note: str | None = Field(None, max_length=2000)
 
 
@@ -80,8 +82,8 @@ class RatingsIn(BaseModel):
         },
     )
 
-    rhk_ratings: list[RhkRating] = Field(default_factory=list)
-    behaviour_ratings: list[BehaviourRatingIn] = Field(default_factory=list)
+    rhk_ratings: list[RhkRating] = Field(default_factory=list, max_length=50)  # an SKP has at most 50 RHK
+    behaviour_ratings: list[BehaviourRatingIn] = Field(default_factory=list, max_length=7)  # the 7 BerAKHLAK values
     hasil_kerja: RatingLevel | None = None
     perilaku_kerja: RatingLevel | None = None
 
@@ -126,7 +128,7 @@ class DevelopmentPlanIn(BaseModel):
 
     cause: Cause
     cause_note: str | None = Field(None, max_length=2000)
-    actions: list[Action] = Field(min_length=1)
+    actions: list[Action] = Field(min_length=1, max_length=len(Action))
 
 
 class Objection(BaseModel):

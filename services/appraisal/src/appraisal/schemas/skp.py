@@ -71,7 +71,7 @@ class SkpContent(BaseModel):
     approach: Literal["kuantitatif", "kualitatif"] = "kuantitatif"
     rhk: list[RhkIn] = Field(min_length=1, max_length=50)
     behaviour_expectations: list[BehaviourExpectation] = Field(
-        default_factory=list, description="The leader's expectations per BerAKHLAK value."
+        default_factory=list, max_length=7, description="The leader's expectations per BerAKHLAK value."
     )
     leader_expectations: str | None = Field(
         None, max_length=4000, description="Ekspektasi khusus pimpinan (specific behaviour expectations)."

@@ -123,3 +123,21 @@ async def test_readyz_reports_kafka_and_mongodb(client: httpx.AsyncClient) -> No
     assert response.status_code == 200
     assert response.json() == {"status": "ready", "checks": {"mongodb": "ok", "kafka": "ok"}}
     assert (await client.get("/healthz")).json() == {"status": "ok"}
+
+
+async def test_a_result_recorded_from_history_cannot_be_objected_to_and_rewritten(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    nip = new_nip()
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    person = {"nip": nip, "name": "Pegawai", "employee_type": "PNS", "position_type": "JF", "opd_code": "DINKES"}
+    assert (await client.post("/api/v1/employees", json=person, headers=admin)).status_code == 201
+    recorded = await client.post("/api/v1/appraisals", json=body(nip), headers=admin)
+    assert recorded.status_code == 201, recorded.text
+    objection = await client.post(
+        f"/api/v1/evaluations/{recorded.json()['id']}/objection",
+        json={"reason": "Saya keberatan"},
+        headers=keys.headers(nip, "pegawai"),
+    )
+    assert objection.status_code == 409, objection.text
+    assert objection.json()["code"] == "recorded_history"

@@ -215,3 +215,22 @@ async def test_a_record_without_reader_keys_gets_them_with_its_next_change(
     )
     assert patched.status_code == 200, patched.text
     assert [e["nip"] for e in (await client.get("/api/v1/employees", headers=own)).json()["items"]] == [nip]
+
+
+async def test_an_import_is_read_only_by_who_started_it_in_an_importing_role(
+    client: httpx.AsyncClient,
+    keys: Keys,
+    new_nip: Callable[[], str],
+    run_import: Callable[..., Awaitable[dict[str, Any]]],
+) -> None:
+    admin_nip = new_nip()
+    admin = keys.headers(admin_nip, "admin_opd", opd_code="DINKES")
+    job = await run_import(
+        client, f"nip,name,employee_type,position_type,opd_code\n{new_nip()},A,PNS,JF,DINKES\n", admin
+    )
+    path = f"/api/v1/employee-imports/{job['id']}"
+    assert (await client.get(path, headers=admin)).status_code == 200
+    assert (await client.get(path, headers=keys.headers(admin_nip, "pegawai"))).status_code == 404
+    assert (await client.get(f"{path}/rows", headers=keys.headers(admin_nip, "pegawai"))).status_code == 404
+    assert (await client.get(path, headers=keys.headers(new_nip(), "admin_opd", opd_code="DINKES"))).status_code == 404
+    assert (await client.get(path, headers=keys.headers(BKPSDM, "admin_bkpsdm"))).status_code == 200

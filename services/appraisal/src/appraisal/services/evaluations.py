@@ -460,6 +460,11 @@ async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluation
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
         if current["status"] != "finalised":
             raise ConflictError("only a finalised appraisal can be objected to", code="not_finalised")
+        if current.get("source") == "recorded":
+            raise ConflictError(
+                "this result was finalised elsewhere and recorded as history; object where it was decided",
+                code="recorded_history",
+            )
         if current.get("objection") is not None:
             raise ConflictError("an objection was already filed for this appraisal", code="objection_exists")
         now = now_ms()

@@ -234,3 +234,22 @@ async def test_an_import_is_read_only_by_who_started_it_in_an_importing_role(
     assert (await client.get(f"{path}/rows", headers=keys.headers(admin_nip, "pegawai"))).status_code == 404
     assert (await client.get(path, headers=keys.headers(new_nip(), "admin_opd", opd_code="DINKES"))).status_code == 404
     assert (await client.get(path, headers=keys.headers(BKPSDM, "admin_bkpsdm"))).status_code == 200
+
+
+async def test_a_deactivated_employee_can_no_longer_read_or_act_while_their_token_lives(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    bkpsdm = keys.headers(BKPSDM, "admin_bkpsdm")
+    appraiser, staff = new_nip(), new_nip()
+    for nip, fields in ((appraiser, {}), (staff, {"pejabat_penilai_nip": appraiser})):
+        assert (await client.post("/api/v1/employees", json=employee(nip, **fields), headers=bkpsdm)).status_code == 201
+    token = keys.headers(appraiser, "pejabat_penilai")
+    assert (await client.get(f"/api/v1/employees/{staff}", headers=token)).status_code == 200
+    deactivated = await client.patch(
+        f"/api/v1/employees/{appraiser}", json={"active": False}, headers=bkpsdm | {"If-Match": '"1"'}
+    )
+    assert deactivated.status_code == 200, deactivated.text
+    refused = await client.get(f"/api/v1/employees/{staff}", headers=token)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "inactive"
+    assert (await client.get("/api/v1/evaluations", headers=token)).status_code == 403

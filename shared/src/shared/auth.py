@@ -20,7 +20,7 @@ import anyio.to_thread
 import jwt
 from fastapi import Depends, Request
 
-from shared.http import ProblemError, verify_bearer
+from shared.http import PRINCIPAL, ProblemError, verify_bearer
 
 ALGORITHMS = ["RS256", "ES256"]
 MAX_TOKEN_CHARS = 8192
@@ -125,7 +125,10 @@ class TokenVerifier:
 
 
 async def authenticate(request: Request) -> Principal:
-    principal: Principal = await verify_bearer(request.headers.get("Authorization", ""), request.app.state.verifier)
+    """The caller: verified here, or already verified by the ``BodyGuard`` of a request with a body."""
+    principal: Principal | None = request.scope.get(PRINCIPAL)
+    if principal is None:
+        principal = await verify_bearer(request.headers.get("Authorization", ""), request.app.state.verifier)
     return principal
 
 

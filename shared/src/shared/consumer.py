@@ -125,7 +125,7 @@ class ConsumerMetrics:
         )
         self.unavailable = Counter(
             "consumer_batches_redelivered_total",
-            "Batches handed back to Kafka because the database was unreachable",
+            "Batches handed back to Kafka because the database was unavailable",
             ["topic", "group"],
             registry=registry,
         )

@@ -118,6 +118,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_unexpected)
 
 
+PRINCIPAL = "kinerja.principal"
+"""Where a request's scope keeps the caller once their token was verified. (Not ``scope["state"]``:
+servers may hand every request the same lifespan state dict.)"""
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 """What a caller's ``X-Correlation-ID`` may be; anything else is replaced by a new id."""
@@ -208,10 +211,11 @@ class BodyGuard:
         verifier = getattr(request.app.state, "verifier", None)
         if verifier is not None:
             try:
-                await verify_bearer(request.headers.get("authorization", ""), verifier)
+                principal = await verify_bearer(request.headers.get("authorization", ""), verifier)
             except ProblemError as exc:
                 await self._refuse(scope, receive, send, exc.status, exc.code, exc.title, exc.detail, exc.headers)
                 return
+            scope[PRINCIPAL] = principal  # this request's own scope: the route's authentication takes it from here
         seen = 0
 
         async def counted() -> Message:

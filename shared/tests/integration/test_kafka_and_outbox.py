@@ -9,6 +9,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 
 from kinerja_testing import Infra, appraisal_completed, eventually, wait_for_event
 from shared.events import AppraisalCompleted, OutboxRecord
@@ -135,6 +136,16 @@ async def test_outbox_metrics_show_backlog_and_age_then_publication(
     assert "outbox_since" not in document
 
 
+async def scan_once(infra: Infra, collection: AsyncCollection[MongoDocument], registry: CollectorRegistry) -> int:
+    """One relay scan of ``collection`` with a broker of its own; returns how many events it published."""
+    broker = create_broker(infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry())
+    await broker.start()
+    try:
+        return await OutboxRelay(broker, [collection], registry=registry).publish_pending()
+    finally:
+        await broker.stop()
+
+
 async def test_an_event_too_large_for_kafka_is_parked_and_does_not_hold_up_the_others(
     infra: Infra, mongo_client: AsyncMongoClient[MongoDocument], unique: str, new_nip: Callable[[], str]
 ) -> None:
@@ -146,13 +157,7 @@ async def test_an_event_too_large_for_kafka_is_parked_and_does_not_hold_up_the_o
     await collection.insert_one(with_events({"_id": "huge"}, huge, now=earlier))  # first in the scan
     await collection.insert_one(with_events({"_id": "fine"}, fine))
     registry = CollectorRegistry()
-    broker = create_broker(infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry())
-    relay = OutboxRelay(broker, [collection], registry=registry)
-    await broker.start()
-    try:
-        assert await relay.publish_pending() == 1
-    finally:
-        await broker.stop()
+    assert await scan_once(infra, collection, registry) == 1
     await wait_for_event(infra, AppraisalCompleted.topic, lambda v: v["event_id"] == str(fine.event_id))
     parked = await collection.find_one({"_id": "huge"})
     assert parked is not None
@@ -173,13 +178,7 @@ async def test_a_malformed_outbox_record_stays_and_does_not_hold_up_the_others(
     await collection.insert_one(broken)  # the oldest: first in every scan
     await collection.insert_one(with_events({"_id": "fine"}, fine))
     registry = CollectorRegistry()
-    broker = create_broker(infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry())
-    relay = OutboxRelay(broker, [collection], registry=registry)
-    await broker.start()
-    try:
-        assert await relay.publish_pending() == 1
-    finally:
-        await broker.stop()
+    assert await scan_once(infra, collection, registry) == 1
     await wait_for_event(infra, AppraisalCompleted.topic, lambda v: v["event_id"] == str(fine.event_id))
     assert registry.get_sample_value("outbox_publish_failures_total") == 1
     kept = await collection.find_one({"_id": "broken"})

@@ -8,9 +8,10 @@ import pytest
 from fastapi import Depends, FastAPI, Request
 from prometheus_client import CollectorRegistry, generate_latest
 from pydantic import BaseModel, Field
+from starlette.types import Receive, Scope, Send
 
 from kinerja_testing import Keys
-from shared.auth import Principal, Role, TokenVerifier, require_roles
+from shared.auth import CurrentPrincipal, Principal, Role, TokenVerifier, require_roles
 from shared.http import (
     CORRELATION_HEADER,
     PROBLEM_JSON,
@@ -212,3 +213,57 @@ async def test_a_streamed_body_is_cut_off_at_the_limit(guarded: httpx.AsyncClien
 async def test_a_route_with_its_own_limit_takes_more(guarded: httpx.AsyncClient, keys: Keys) -> None:
     response = await guarded.post("/big", content=b"x" * 4000, headers=keys.headers(NIP, "pegawai"))
     assert response.status_code == 200
+
+
+async def test_a_body_request_verifies_its_token_once(keys: Keys) -> None:
+    """The BodyGuard verifies the token before the body; the route's authentication reuses that."""
+    calls: list[str] = []
+
+    class CountingVerifier(TokenVerifier):
+        async def verify(self, token: str) -> Principal:
+            calls.append(token)
+            return await super().verify(token)
+
+    app = FastAPI()
+    app.state.verifier = CountingVerifier(
+        public_key_file=keys.public, jwks_url=None, audience="kinerja-asn", issuer=None
+    )
+    install_problem_handlers(app)
+
+    @app.post("/mine")
+    async def mine(principal: CurrentPrincipal, body: Body) -> dict[str, str]:
+        return {"nip": principal.nip}
+
+    app.add_middleware(BodyGuard, limits={}, default_limit=1024)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        response = await http.post("/mine", json={"nip": NIP, "count": 1}, headers=keys.headers(NIP, "pegawai"))
+    assert response.json() == {"nip": NIP}
+    assert len(calls) == 1
+
+
+async def test_the_verified_caller_never_carries_over_to_another_request(keys: Keys) -> None:
+    """Two callers, one after the other, on a server that shares its lifespan state between requests."""
+    app = FastAPI()
+    app.state.verifier = TokenVerifier(public_key_file=keys.public, jwks_url=None, audience="kinerja-asn", issuer=None)
+    install_problem_handlers(app)
+
+    @app.post("/mine")
+    async def mine(principal: CurrentPrincipal) -> dict[str, str]:
+        return {"nip": principal.nip}
+
+    @app.get("/me")
+    async def me(principal: CurrentPrincipal) -> dict[str, str]:
+        return {"nip": principal.nip}
+
+    app.add_middleware(BodyGuard, limits={}, default_limit=1024)
+    shared_state: dict[str, object] = {}
+
+    async def server(scope: Scope, receive: Receive, send: Send) -> None:
+        await app({**scope, "state": shared_state}, receive, send)
+
+    other = "197501012000031001"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=server), base_url="http://t") as http:
+        assert (await http.post("/mine", json={}, headers=keys.headers(NIP, "pegawai"))).json() == {"nip": NIP}
+        assert (await http.get("/me", headers=keys.headers(other, "pegawai"))).json() == {"nip": other}
+        assert (await http.get("/me")).status_code == 401

@@ -37,8 +37,6 @@ REGISTRY_FIELDS = (
     "atasan_pejabat_penilai_nip",
 )
 CSV_COLUMNS = ("nip", *REGISTRY_FIELDS)
-RELATION_FIELDS = frozenset({"opd_code", "pejabat_penilai_nip", "atasan_pejabat_penilai_nip"})
-"""Fields that decide who may read an employee's records (their ``readers`` keys)."""
 REQUIRED_COLUMNS = frozenset({"nip", "name", "employee_type", "position_type", "opd_code"})
 IMPORT_CHUNK = 500
 """Rows read, decided and written together (one query, one bulk insert, one progress update)."""

@@ -123,12 +123,22 @@ class Instance:
 PORTS = {"run": (9092, 9093, 27017), "test": (19092, 19093, 27018), "bench": (29092, 29093, 27019)}
 
 
+def port_offset() -> int:
+    """``KINERJA_STACK_PORT_OFFSET`` shifts every port of every instance, so a second checkout on the
+    same machine can run its own stacks beside the first (for example 1000: test on 20092/28018)."""
+    raw = os.environ.get("KINERJA_STACK_PORT_OFFSET", "0").strip() or "0"
+    if not raw.isdigit() or int(raw) > 30000:
+        raise StackError(f"KINERJA_STACK_PORT_OFFSET must be a whole number from 0 to 30000, not {raw!r}")
+    return int(raw)
+
+
 def instance(name: str = "run") -> Instance:
     """``run`` lives in ``$KINERJA_RUN_DIR`` (default ``.run``); the others in a folder inside it."""
     if name not in PORTS:
         raise StackError(f"unknown instance {name!r}; one of: {', '.join(PORTS)}")
     base = Path(os.environ.get("KINERJA_RUN_DIR", ROOT / ".run"))
-    kafka_port, controller_port, mongo_port = PORTS[name]
+    offset = port_offset()
+    kafka_port, controller_port, mongo_port = (port + offset for port in PORTS[name])
     return Instance(name, base if name == "run" else base / name, kafka_port, controller_port, mongo_port)
 
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,12 +67,32 @@ def test_probes_tell_a_running_server_from_a_closed_port(infra: Infra) -> None:
     assert not stack.mongo_ping_ok(1)
 
 
-def test_the_test_instance_has_its_own_ports_and_folder() -> None:
+def stack_module() -> Any:
     sys.path.insert(0, str(STACK.parent))
     try:
         import stack
     finally:
         sys.path.remove(str(STACK.parent))
+    return stack
+
+
+def test_a_port_offset_moves_every_instance(monkeypatch: pytest.MonkeyPatch) -> None:
+    stack = stack_module()
+    before = stack.instance("test")
+    monkeypatch.setenv("KINERJA_STACK_PORT_OFFSET", "1000")
+    after = stack.instance("test")
+    assert (after.kafka_port, after.controller_port, after.mongo_port) == (
+        before.kafka_port + 1000,
+        before.controller_port + 1000,
+        before.mongo_port + 1000,
+    )
+    monkeypatch.setenv("KINERJA_STACK_PORT_OFFSET", "-5")
+    with pytest.raises(stack.StackError, match="KINERJA_STACK_PORT_OFFSET"):
+        stack.instance("test")
+
+
+def test_the_test_instance_has_its_own_ports_and_folder() -> None:
+    stack = stack_module()
     run, test = stack.instance("run"), stack.instance("test")
     assert {run.kafka_port, run.controller_port, run.mongo_port}.isdisjoint(
         {test.kafka_port, test.controller_port, test.mongo_port}
@@ -95,7 +116,8 @@ def test_run_wipes_the_instance_first_and_stops_it_at_the_end(tmp_path: Path) ->
     for _ in range(2):
         result = run_stack("--instance", "bench", "run", "--", sys.executable, "-c", probe, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
-        assert "env 127.0.0.1:29092 mongodb://127.0.0.1:27019/ bench" in result.stdout
+        bench = stack_module().instance("bench")
+        assert f"env {bench.kafka_bootstrap_servers} {bench.mongodb_url} bench" in result.stdout
         assert "markers 0" in result.stdout  # the second run found the first run's marker wiped
         status = run_stack("--instance", "bench", "status", env=env)
         assert status.returncode == 1

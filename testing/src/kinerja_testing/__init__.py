@@ -70,6 +70,19 @@ def _stack(*args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, str(ROOT / "deploy/local/stack.py"), *args], check=True)
 
 
+def _stack_env(name: str) -> dict[str, str]:
+    """The addresses of a local instance, as ``stack.py env`` prints them (``export NAME=value``)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URL")}
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "deploy/local/stack.py"), "--instance", name, "env"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    return dict(line.removeprefix("export ").split("=", 1) for line in out.splitlines() if "=" in line)
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infra]:
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -89,7 +102,8 @@ def infra() -> Iterator[Infra]:
             stack.callback(_stack, "--instance", "test", "down")  # also if starting fails half-way
             _stack("--instance", "test", "up", "--fresh")
             instance = None if kafka else "test"
-            kafka, mongo = kafka or "127.0.0.1:19092", mongo or "mongodb://127.0.0.1:27018/"
+            given = _stack_env("test")
+            kafka, mongo = kafka or given["KAFKA_BOOTSTRAP_SERVERS"], mongo or given["MONGODB_URL"]
         yield Infra(kafka_bootstrap_servers=kafka, mongodb_url=mongo, stack_instance=instance)
 
 

@@ -108,8 +108,11 @@ class Bench:
     async def import_rows(self, rows: int) -> dict[str, Any]:
         settings = self.settings(AppraisalSettings, f"import{rows}")
         lines = ["nip,name,employee_type,position_type,opd_code,unit_code,pejabat_penilai_nip"]
+        # Teams of ten: the first row of each is the head, who appraises the other nine (a link names a
+        # registered person of the same OPD, so the head comes first in the file).
         lines += [
-            f"{nip_of(n)},Pegawai {n},PNS,PELAKSANA,OPD{n % 40:02d},UNIT{n % 20},{nip_of(n // 10 + 500_000)}"
+            f"{nip_of(n)},Pegawai {n},PNS,PELAKSANA,OPD{n // 10 % 40:02d},UNIT{n % 20},"
+            + ("" if n % 10 == 0 else nip_of(n - n % 10))
             for n in range(rows)
         ]
         body = "\n".join(lines).encode()

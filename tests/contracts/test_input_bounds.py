@@ -66,3 +66,30 @@ def test_every_input_has_a_bound(service: str) -> None:
             for media in operation.get("requestBody", {}).get("content", {}).values():
                 problems += unbounded(media.get("schema", {}), spec, f"{where} body", frozenset())
     assert problems == []
+
+
+def input_models() -> set[str]:
+    from shared.inputs import InputModel
+
+    found: set[str] = set()
+    pending: list[type] = [InputModel]
+    while pending:
+        cls = pending.pop()
+        found.add(cls.__name__)
+        pending += cls.__subclasses__()
+    return found
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_json_body_refuses_control_characters(service: str) -> None:
+    """Every JSON request body is a ``shared.inputs.InputModel``, which refuses control characters."""
+    spec = importlib.import_module(f"{service}.main").create_app().openapi()
+    models = input_models()
+    bodies = [
+        (f"{method.upper()} {path}", media["schema"].get("$ref", "").rsplit("/", 1)[-1])
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        for kind, media in operation.get("requestBody", {}).get("content", {}).items()
+        if kind == "application/json"
+    ]
+    assert [(where, name) for where, name in bodies if name not in models] == []

@@ -31,6 +31,14 @@ def employee(nip: str, **overrides: Any) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(autouse=True)
+async def registered_appraiser(client: httpx.AsyncClient, keys: Keys) -> None:
+    """The pejabat penilai the records below name is registered (a link names registered people only)."""
+    body = employee(APPRAISER, pejabat_penilai_nip=None, name="dr. Ahmad Fauzi")
+    response = await client.post("/api/v1/employees", json=body, headers=keys.headers(BKPSDM, "admin_bkpsdm"))
+    assert response.status_code == 201, response.text
+
+
 async def test_register_publishes_employee_registered_and_returns_an_etag(
     client: httpx.AsyncClient, keys: Keys, infra: Infra, new_nip: Callable[[], str]
 ) -> None:
@@ -67,6 +75,25 @@ async def test_duplicate_nip_is_409_and_other_opd_admin_is_403(
     assert (await client.post("/api/v1/employees", json=employee(new_nip()), headers=pegawai)).status_code == 403
 
 
+async def test_a_conflict_with_another_opds_record_names_neither_the_person_nor_the_opd(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str], run_import: Callable[..., Awaitable[Any]]
+) -> None:
+    nip = new_nip()
+    bkpsdm = keys.headers(BKPSDM, "admin_bkpsdm")
+    assert (await client.post("/api/v1/employees", json=employee(nip), headers=bkpsdm)).status_code == 201
+    disdik = keys.headers(new_nip(), "admin_opd", opd_code="DISDIK")
+    mine = employee(nip, opd_code="DISDIK", pejabat_penilai_nip=None, name="Guru Baru")
+    taken = await client.post("/api/v1/employees", json=mine, headers=disdik)
+    assert taken.status_code == 409
+    assert "DINKES" not in taken.text
+    assert "Siti" not in taken.text
+    header = "nip,name,employee_type,position_type,opd_code"
+    job = await run_import(client, f"{header}\n{nip},Guru Baru,PNS,JF,DISDIK\n", disdik)
+    assert job["rejected"] == 1
+    assert "DINKES" not in str(job["rejections"])
+    assert "Siti" not in str(job["rejections"])
+
+
 async def test_update_needs_the_current_version_and_publishes_the_changed_fields(
     client: httpx.AsyncClient, keys: Keys, infra: Infra, new_nip: Callable[[], str]
 ) -> None:
@@ -98,15 +125,18 @@ async def test_list_shows_only_what_the_caller_may_see(
     admin = keys.headers(BKPSDM, "admin_bkpsdm")
     appraiser = new_nip()
     reports = [new_nip() for _ in range(3)]
-    for nip in reports:
-        await client.post("/api/v1/employees", json=employee(nip, pejabat_penilai_nip=appraiser), headers=admin)
+    for nip, appraised_by in [(appraiser, None), *((nip, appraiser) for nip in reports)]:
+        created = await client.post(
+            "/api/v1/employees", json=employee(nip, pejabat_penilai_nip=appraised_by), headers=admin
+        )
+        assert created.status_code == 201, created.text
     other = new_nip()
     await client.post("/api/v1/employees", json=employee(other, opd_code="DISDIK"), headers=admin)
 
     mine = await client.get("/api/v1/employees", headers=keys.headers(appraiser, "pejabat_penilai"))
-    assert sorted(e["nip"] for e in mine.json()["items"]) == sorted(reports)
+    assert sorted(e["nip"] for e in mine.json()["items"]) == sorted([appraiser, *reports])  # their own, and reports
     page = await client.get("/api/v1/employees?limit=2&offset=0", headers=keys.headers(appraiser, "pejabat_penilai"))
-    assert (page.json()["total"], len(page.json()["items"])) == (3, 2)
+    assert (page.json()["total"], len(page.json()["items"])) == (4, 2)
     self_only = await client.get("/api/v1/employees", headers=keys.headers(reports[0], "pegawai"))
     assert [e["nip"] for e in self_only.json()["items"]] == [reports[0]]
     disdik = await client.get(
@@ -162,3 +192,18 @@ async def test_csv_with_a_bad_header_is_refused_at_once(client: httpx.AsyncClien
     messages = [e["message"] for e in response.json()["errors"]]
     assert "missing column: name" in messages
     assert "unknown column: nama" in messages
+
+
+async def test_control_characters_are_refused_in_a_body_and_in_a_csv_row(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str], run_import: Callable[..., Awaitable[Any]]
+) -> None:
+    bkpsdm = keys.headers(BKPSDM, "admin_bkpsdm")
+    nip = new_nip()
+    refused = await client.post("/api/v1/employees", json=employee(nip, name="Siti\x1b[31m"), headers=bkpsdm)
+    assert refused.status_code == 422
+    assert "name: control character U+001B is not allowed" in refused.text
+    header = "nip,name,employee_type,position_type,opd_code"
+    job = await run_import(client, f"{header}\n{nip},=HYPERLINK(\x07),PNS,JF,DINKES\n", bkpsdm)
+    assert job["rejected"] == 1
+    assert "control character U+0007" in str(job["rejections"])
+    assert (await client.get(f"/api/v1/employees/{nip}", headers=bkpsdm)).status_code == 404

@@ -93,9 +93,10 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
             "objection_window_days": 14,
         },
     )
-    for nip, position, appraiser, atasan in (
-        (kadis_nip, "JPT", SEKDA, None),
-        (staff_nip, "JF", kadis_nip, SEKDA),
+    for nip, opd, position, appraiser, atasan in (
+        (SEKDA, "SETDA", "JPT", None, None),
+        (kadis_nip, "DINKES", "JPT", SEKDA, None),
+        (staff_nip, "DINKES", "JF", kadis_nip, SEKDA),
     ):
         await api.call(
             "POST",
@@ -106,7 +107,7 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
                 "name": f"Pegawai {nip[-3:]}",
                 "employee_type": "PNS",
                 "position_type": position,
-                "opd_code": "DINKES",
+                "opd_code": opd,
                 "unit_code": "P2P",
                 "pejabat_penilai_nip": appraiser,
                 "atasan_pejabat_penilai_nip": atasan,

@@ -30,6 +30,12 @@ def employee(nip: str, **fields: Any) -> dict[str, Any]:
     }
 
 
+async def register(client: httpx.AsyncClient, headers: dict[str, str], *nips: str, **fields: Any) -> None:
+    for nip in nips:
+        response = await client.post("/api/v1/employees", json=employee(nip, **fields), headers=headers)
+        assert response.status_code == 201, response.text
+
+
 async def test_nobody_appraises_themselves(client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]) -> None:
     admin = keys.headers(BKPSDM, "admin_bkpsdm")
     nip, other = new_nip(), new_nip()
@@ -37,7 +43,8 @@ async def test_nobody_appraises_themselves(client: httpx.AsyncClient, keys: Keys
     assert self_appraiser.status_code == 422
     same_pair = employee(nip, pejabat_penilai_nip=other, atasan_pejabat_penilai_nip=other)
     assert (await client.post("/api/v1/employees", json=same_pair, headers=admin)).status_code == 422
-    await client.post("/api/v1/employees", json=employee(nip, pejabat_penilai_nip=other), headers=admin)
+    await register(client, admin, other)
+    await register(client, admin, nip, pejabat_penilai_nip=other)
     patched = await client.patch(
         f"/api/v1/employees/{nip}", json={"pejabat_penilai_nip": nip}, headers=admin | {"If-Match": '"1"'}
     )
@@ -103,7 +110,8 @@ async def test_lists_follow_the_registry_when_the_appraiser_changes(
 ) -> None:
     admin = keys.headers(BKPSDM, "admin_bkpsdm")
     nip, old, new = new_nip(), new_nip(), new_nip()
-    await client.post("/api/v1/employees", json=employee(nip, pejabat_penilai_nip=old), headers=admin)
+    await register(client, admin, old, new)
+    await register(client, admin, nip, pejabat_penilai_nip=old)
     await client.post(
         "/api/v1/appraisals",
         json={
@@ -155,8 +163,7 @@ async def test_a_csv_row_follows_the_same_rules_as_patch_an_opd_admin_cannot_cha
 ) -> None:
     admin_nip, colleague, appraiser = new_nip(), new_nip(), new_nip()
     bkpsdm = keys.headers(BKPSDM, "admin_bkpsdm")
-    for nip in (admin_nip, colleague):
-        assert (await client.post("/api/v1/employees", json=employee(nip), headers=bkpsdm)).status_code == 201
+    await register(client, bkpsdm, admin_nip, colleague, appraiser)
     admin_opd = keys.headers(admin_nip, "admin_opd", opd_code="DINKES")
     header = "nip,name,employee_type,position_type,opd_code,pejabat_penilai_nip"
     job = await run_import(
@@ -253,3 +260,93 @@ async def test_a_deactivated_employee_can_no_longer_read_or_act_while_their_toke
     assert refused.status_code == 403
     assert refused.json()["code"] == "inactive"
     assert (await client.get("/api/v1/evaluations", headers=token)).status_code == 403
+
+
+async def test_an_opd_admin_cannot_make_themselves_a_colleagues_appraiser_by_any_path(
+    client: httpx.AsyncClient,
+    keys: Keys,
+    new_nip: Callable[[], str],
+    run_import: Callable[..., Awaitable[dict[str, Any]]],
+) -> None:
+    """Separation of duties: the admin who holds the pejabat_penilai role too cannot name themselves
+    (POST, PATCH, CSV row), so they never rate the colleague; another admin's change is audited."""
+    bkpsdm = keys.headers(BKPSDM, "admin_bkpsdm")
+    admin_nip, other_admin, colleague, newcomer = new_nip(), new_nip(), new_nip(), new_nip()
+    await register(client, bkpsdm, admin_nip, other_admin, colleague)
+    admin = keys.headers(admin_nip, "admin_opd", "pejabat_penilai", opd_code="DINKES")
+
+    created = await client.post(
+        "/api/v1/employees", json=employee(newcomer, pejabat_penilai_nip=admin_nip), headers=admin
+    )
+    assert created.status_code == 403
+    assert created.json()["code"] == "separation_of_duties"
+    patched = await client.patch(
+        f"/api/v1/employees/{colleague}", json={"pejabat_penilai_nip": admin_nip}, headers=admin | {"If-Match": '"1"'}
+    )
+    assert patched.status_code == 403
+    assert "may not name yourself" in patched.json()["errors"][0]["message"]
+    header = "nip,name,employee_type,position_type,opd_code,atasan_pejabat_penilai_nip"
+    job = await run_import(client, f"{header}\n{colleague},Rekan,PNS,JF,DINKES,{admin_nip}\n", admin)
+    assert (job["rejected"], job["updated"]) == (1, 0)
+    assert "may not name yourself as atasan pejabat penilai" in job["rejections"][2][0]
+    stored = (await client.get(f"/api/v1/employees/{colleague}", headers=bkpsdm)).json()
+    assert (stored["pejabat_penilai_nip"], stored["atasan_pejabat_penilai_nip"], stored["version"]) == (None, None, 1)
+
+    # Another admin of the OPD sets the link: allowed, and recorded with who and when.
+    by_other = keys.headers(other_admin, "admin_opd", opd_code="DINKES")
+    linked = await client.patch(
+        f"/api/v1/employees/{colleague}",
+        json={"pejabat_penilai_nip": admin_nip},
+        headers=by_other | {"If-Match": '"1"'},
+    )
+    assert linked.status_code == 200, linked.text
+    history = await client.get(
+        f"/api/v1/employees/{colleague}/link-changes", headers=keys.headers(colleague, "pegawai")
+    )
+    assert history.status_code == 200
+    [entry] = history.json()["items"]
+    assert entry["by"] == other_admin
+    assert entry["changes"] == [{"field": "pejabat_penilai_nip", "old": None, "new": admin_nip}]
+    stranger = await client.get(
+        f"/api/v1/employees/{colleague}/link-changes", headers=keys.headers(newcomer, "pegawai")
+    )
+    assert stranger.status_code == 404
+
+
+async def test_appraiser_links_follow_the_hierarchy(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    bkpsdm = keys.headers(BKPSDM, "admin_bkpsdm")
+    admin = keys.headers(new_nip(), "admin_opd", opd_code="DINKES")
+    sekda, kadis, kabid, staff, unknown, gone, peer = (new_nip() for _ in range(7))
+    await register(client, bkpsdm, sekda, opd_code="SETDA", position_type="JPT")
+    await register(client, bkpsdm, gone, peer)
+    await client.patch(f"/api/v1/employees/{gone}", json={"active": False}, headers=bkpsdm | {"If-Match": '"1"'})
+
+    # A head of OPD appraised by the Sekda (another OPD): the BKPSDM's link, not the OPD admin's.
+    head = employee(kadis, position_type="JPT", pejabat_penilai_nip=sekda)
+    refused = await client.post("/api/v1/employees", json=head, headers=admin)
+    assert (refused.status_code, refused.json()["code"]) == (403, "separation_of_duties")
+    assert "belongs to another OPD; such a link is set by the BKPSDM" in refused.json()["errors"][0]["message"]
+    await register(client, bkpsdm, kadis, position_type="JPT", pejabat_penilai_nip=sekda)
+    await register(client, admin, kabid, position_type="ADMINISTRATOR", pejabat_penilai_nip=kadis)
+
+    async def problem(body: dict[str, Any]) -> str:
+        response = await client.post("/api/v1/employees", json=employee(staff, **body), headers=admin)
+        assert response.status_code == 422, response.text
+        return str(response.json()["errors"][0]["message"])
+
+    assert "not a registered employee" in await problem({"pejabat_penilai_nip": unknown})
+    assert "is not active" in await problem({"pejabat_penilai_nip": gone})
+    wrong_atasan = await problem({"pejabat_penilai_nip": kabid, "atasan_pejabat_penilai_nip": peer})
+    assert f"own pejabat penilai ({kadis})" in wrong_atasan
+    await register(client, admin, staff, pejabat_penilai_nip=kabid, atasan_pejabat_penilai_nip=kadis)
+
+    # No loop: the head cannot be appraised by someone they appraise.
+    loop = await client.patch(
+        f"/api/v1/employees/{kadis}",
+        json={"pejabat_penilai_nip": staff, "atasan_pejabat_penilai_nip": None},
+        headers=bkpsdm | {"If-Match": '"1"'},
+    )
+    assert loop.status_code == 422
+    assert f"{staff} is appraised (directly or further down) by {kadis}" in loop.json()["errors"][0]["message"]

@@ -22,6 +22,12 @@ async def register(client: httpx.AsyncClient, keys: Keys, nip: str, **fields: An
     assert response.status_code == 201, response.text
 
 
+@pytest.fixture(autouse=True)
+async def sekda(client: httpx.AsyncClient, keys: Keys) -> None:
+    """The Sekda appraises the heads of OPD; a link names registered people only."""
+    await register(client, keys, SEKDA, opd_code="SETDA", position_type="JPT")
+
+
 def rhk(rhk_id: str, intervened: str | None, kind: str = "utama") -> dict[str, Any]:
     return {
         "rhk_id": rhk_id,

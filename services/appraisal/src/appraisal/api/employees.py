@@ -8,7 +8,14 @@ from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, today
 from appraisal.domain.access import Actor
 from appraisal.repository.common import all_of
 from appraisal.schemas.common import Nip, OpdCode
-from appraisal.schemas.employees import EmployeeIn, EmployeeOut, EmployeePatch, ImportJobOut, ImportRowResult
+from appraisal.schemas.employees import (
+    EmployeeIn,
+    EmployeeOut,
+    EmployeePatch,
+    ImportJobOut,
+    ImportRowResult,
+    LinkHistoryOut,
+)
 from appraisal.services import employees
 from appraisal.services.errors import NotFoundError
 from appraisal.wiring import Deps
@@ -81,6 +88,17 @@ async def get_employee(nip: Nip, response: Response, deps: DepsDep, actor: Actor
     document = await employees.visible_employee(nip, actor=actor, registry=deps.registry)
     response.headers["ETag"] = etag(document["version"])
     return _out(document)
+
+
+@router.get(
+    "/employees/{nip}/link-changes",
+    response_model=LinkHistoryOut,
+    summary="Who set this employee's appraiser links, and when (the audit of separation of duties)",
+    responses=PROBLEMS,
+)
+async def get_link_changes(nip: Nip, deps: DepsDep, actor: ActorDep) -> LinkHistoryOut:
+    items = await employees.link_changes(nip, actor=actor, registry=deps.registry)
+    return LinkHistoryOut.model_validate({"nip": nip, "items": items})
 
 
 @router.patch(

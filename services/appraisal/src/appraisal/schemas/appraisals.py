@@ -6,9 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from appraisal.schemas.common import Nip, OpdCode, Period
 from shared.events import Predikat, RatingLevel
+from shared.inputs import InputModel
 
 
-class CompletedAppraisalIn(BaseModel):
+class CompletedAppraisalIn(InputModel):
     """An appraisal finalised elsewhere (e.g. history from e-Kinerja BKN)."""
 
     model_config = ConfigDict(

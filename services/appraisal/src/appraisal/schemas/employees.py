@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, JsonValue, StringCo
 
 from appraisal.schemas.common import Code, Nip, OpdCode
 from shared.events import EmployeeType, PositionType
+from shared.inputs import InputModel
 
 EXAMPLE: dict[str, Any] = {
     "nip": "198609262015051001",
@@ -25,7 +26,7 @@ EXAMPLE: dict[str, Any] = {
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 
 
-class EmployeeFields(BaseModel):
+class EmployeeFields(InputModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=2, max_length=200)
@@ -62,7 +63,7 @@ def check_appraisers(nip: str, pejabat: str | None, atasan: str | None) -> None:
         raise ValueError("atasan_pejabat_penilai_nip must differ from pejabat_penilai_nip")
 
 
-class EmployeePatch(BaseModel):
+class EmployeePatch(InputModel):
     """Fields to change; those left out keep their value."""
 
     model_config = ConfigDict(
@@ -100,6 +101,23 @@ class EmployeeOut(EmployeeIn):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class LinkFieldChange(BaseModel):
+    field: str = Field(description="pejabat_penilai_nip or atasan_pejabat_penilai_nip")
+    old: str | None = Field(description="The NIP named before (null: none).")
+    new: str | None = Field(description="The NIP named after (null: none).")
+
+
+class LinkChangeOut(BaseModel):
+    at: datetime
+    by: str = Field(description="NIP of who made the change.")
+    changes: list[LinkFieldChange]
+
+
+class LinkHistoryOut(BaseModel):
+    nip: str
+    items: list[LinkChangeOut] = Field(description="Newest first.")
 
 
 class ImportRowResult(BaseModel):

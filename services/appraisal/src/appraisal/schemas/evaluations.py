@@ -9,9 +9,10 @@ from appraisal.domain.followup import Action, Cause, ObjectionDecision
 from appraisal.domain.rules import OrgPredikat
 from appraisal.schemas.common import Code, Nip, Period, Text
 from shared.events import BerAkhlakValue, Predikat, RatingLevel
+from shared.inputs import InputModel
 
 
-class OpenEvaluationIn(BaseModel):
+class OpenEvaluationIn(InputModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"nip": "198609262015051001", "period": "2026-Q1"}]}
     )
@@ -20,7 +21,7 @@ class OpenEvaluationIn(BaseModel):
     period: Period
 
 
-class RealisationIn(BaseModel):
+class RealisationIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -41,7 +42,7 @@ class RealisationIn(BaseModel):
     note: str | None = Field(None, max_length=2000)
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"rhk_id": "r1", "text": "Koordinasikan jadwal posyandu dengan puskesmas"}]},
@@ -65,7 +66,7 @@ class BehaviourRatingIn(BaseModel):
     rating: RatingLevel
 
 
-class RatingsIn(BaseModel):
+class RatingsIn(InputModel):
     """Ratings to set; those left out keep their value."""
 
     model_config = ConfigDict(
@@ -112,7 +113,7 @@ class DevelopmentPlan(BaseModel):
     escalated: bool
 
 
-class DevelopmentPlanIn(BaseModel):
+class DevelopmentPlanIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -140,7 +141,7 @@ class Objection(BaseModel):
     note: str | None = None
 
 
-class ObjectionIn(BaseModel):
+class ObjectionIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"reason": "Keterlambatan vaksin dari provinsi di luar kendali saya"}]},
@@ -149,7 +150,7 @@ class ObjectionIn(BaseModel):
     reason: Text
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -210,7 +211,7 @@ class SuggestionOut(BaseModel):
     source: str
 
 
-class OrgPredikatIn(BaseModel):
+class OrgPredikatIn(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"predikat": "baik"}]})
 
     predikat: OrgPredikat

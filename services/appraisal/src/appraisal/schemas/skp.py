@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from appraisal.domain.skp import SkpStatus
 from appraisal.schemas.common import Code, Text
 from shared.events import Aspect, BerAkhlakValue
+from shared.inputs import InputModel
 
 
 class IndicatorIn(BaseModel):
@@ -63,7 +64,7 @@ SKP_EXAMPLE: dict[str, Any] = {
 }
 
 
-class SkpContent(BaseModel):
+class SkpContent(InputModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{k: v for k, v in SKP_EXAMPLE.items() if k != "year"}]}
     )
@@ -84,7 +85,7 @@ class SkpIn(SkpContent):
     year: int = Field(ge=2020, le=2100)
 
 
-class ReturnIn(BaseModel):
+class ReturnIn(InputModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"reason": "Target cakupan terlalu rendah"}]}
     )

@@ -3,13 +3,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from appraisal.domain.evaluation import Frequency
 from appraisal.domain.rules import DEFAULT_OBJECTION_WINDOW_DAYS
+from shared.inputs import InputModel
 
 
-class YearConfigIn(BaseModel):
+class YearConfigIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from appraisal.domain.access import MANAGE_REGISTRY, READ, Actor, Subject, may, reader_keys
+from appraisal.domain.hierarchy import LINKS, MAX_CHAIN, LinkProblems, Person, link_problems
 from appraisal.domain.nip import InvalidNipError, parse_nip
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
 from appraisal.repository.versioned import AlreadyExistsError
@@ -76,6 +77,61 @@ def snapshot(employee: MongoDocument) -> dict[str, Any]:
     }
 
 
+def person_of(employee: MongoDocument) -> Person:
+    return Person(
+        employee["_id"], employee["opd_code"], employee.get("active", True), employee.get("pejabat_penilai_nip")
+    )
+
+
+async def _named_people(
+    registry: Registry, links: dict[str, str | None], known: dict[str, Person]
+) -> dict[str, Person]:
+    """The registered employees ``links`` name (``known`` first: rows planned earlier in an import)."""
+    named = {nip for nip in links.values() if nip is not None}
+    missing = [nip for nip in named if nip not in known]
+    stored = await registry.employees.get_many(missing) if missing else {}
+    return {**{nip: person_of(doc) for nip, doc in stored.items()}, **{n: known[n] for n in named if n in known}}
+
+
+async def _chain_above(registry: Registry, pejabat: str | None, known: dict[str, Person]) -> list[str]:
+    """The pejabat penilai above ``pejabat``, nearest first (one read per level, up to MAX_CHAIN)."""
+    chain: list[str] = []
+    if pejabat is None:
+        return chain
+    current: str | None = pejabat
+    while current is not None and len(chain) < MAX_CHAIN:
+        person = known.get(current)
+        if person is None:
+            stored = await registry.employees.get(current)
+            person = person_of(stored) if stored is not None else None
+        above = person.pejabat_penilai_nip if person is not None else None
+        if above is None or above in chain or above == pejabat:
+            break
+        chain.append(above)
+        current = above
+    return chain
+
+
+def _refuse(problems: LinkProblems) -> None:
+    """Raise what ``problems`` found: separation of duties first (403), then the hierarchy (422)."""
+    if problems.forbidden:
+        raise ForbiddenError(
+            "this appraiser link is not yours to set", errors=problems.forbidden, code="separation_of_duties"
+        )
+    if problems.invalid:
+        raise InvalidError("the appraiser links break the hierarchy rules", errors=problems.invalid)
+
+
+def _link_entry(before: MongoDocument, after: MongoDocument, *, actor: Actor, now: datetime) -> MongoDocument | None:
+    """The audit entry of a change of appraiser links (None when no link changes)."""
+    changes = [
+        {"field": field, "old": before.get(field), "new": after.get(field)}
+        for field in LINKS
+        if before.get(field) != after.get(field)
+    ]
+    return {"at": now, "by": actor.nip, "changes": changes} if changes else None
+
+
 def _may_manage_opd(actor: Actor, opd_code: str) -> bool:
     return may(actor, Subject("", opd_code, None, None), MANAGE_REGISTRY)
 
@@ -106,11 +162,18 @@ def _new_employee(
         "updated_at": now,
     }
     document["readers"] = reader_keys(subject_of(document))
+    entry = _link_entry({}, document, actor=actor, now=now)
+    if entry is not None:
+        document["link_changes"] = [entry]
     event = EmployeeRegistered.create(EmployeeSnapshot.model_validate(snapshot(document)), producer=producer)
     return document, event
 
 
 async def register_employee(data: EmployeeIn, *, actor: Actor, registry: Registry, today: date) -> MongoDocument:
+    links = {field: getattr(data, field) for field in LINKS}
+    people = await _named_people(registry, links, {})
+    # A new record has nobody under it (links name registered people only), so no loop to look for.
+    _refuse(link_problems(data.nip, data.opd_code, links, frozenset(LINKS), actor=actor, people=people, chain=[]))
     document, event = _new_employee(data, actor=actor, producer=registry.producer, today=today)
     try:
         await registry.employees.insert(document, event, now=document["created_at"])
@@ -151,10 +214,15 @@ class _Change:
 
     fields: MongoDocument
     event: EmployeeUpdated
+    link_change: MongoDocument | None = None
+    """The audit entry pushed to ``link_changes`` when an appraiser link changes."""
 
 
-def _plan_change(current: MongoDocument, changes: dict[str, Any], *, producer: str, today: date) -> _Change | None:
-    """What ``changes`` would change in ``current`` (None: nothing), after the registry's rules."""
+def _plan_change(
+    current: MongoDocument, changes: dict[str, Any], *, actor: Actor, producer: str, today: date
+) -> _Change | None:
+    """What ``changes`` would change in ``current`` (None: nothing), after the registry's rules
+    (the appraiser links are checked by the caller, ``_check_changed_links``)."""
     changed = sorted(k for k, v in changes.items() if current.get(k) != v)
     if not changed:
         return None
@@ -173,7 +241,25 @@ def _plan_change(current: MongoDocument, changes: dict[str, Any], *, producer: s
     event = EmployeeUpdated.create(
         EmployeeUpdatedPayload.model_validate({**snapshot(updated), "changed_fields": changed}), producer=producer
     )
-    return _Change(fields, event)
+    return _Change(fields, event, _link_entry(current, updated, actor=actor, now=now_ms()))
+
+
+async def _check_changed_links(
+    current: MongoDocument, changes: dict[str, Any], *, actor: Actor, registry: Registry, known: dict[str, Person]
+) -> None:
+    """The hierarchy and separation-of-duties rules for the links ``changes`` sets on ``current``."""
+    after = {**current, **changes}
+    changed = frozenset(f for f in LINKS if f in changes and current.get(f) != changes[f])
+    moved = "opd_code" in changes and changes["opd_code"] != current["opd_code"]
+    if not changed and not moved:
+        return
+    links = {field: after.get(field) for field in LINKS}
+    people = await _named_people(registry, links, known)
+    pejabat = links["pejabat_penilai_nip"]
+    chain = await _chain_above(registry, pejabat, known) if "pejabat_penilai_nip" in changed else []
+    # A move to another OPD re-checks the links it keeps (an appraiser of the old OPD becomes cross-OPD).
+    checked = frozenset(LINKS) if moved else changed
+    _refuse(link_problems(current["_id"], after["opd_code"], links, checked, actor=actor, people=people, chain=chain))
 
 
 async def update_employee(
@@ -184,14 +270,28 @@ async def update_employee(
     _check_may_change(current, changes, actor)
     if current["version"] != expected_version:
         raise VersionConflictError(f"employee {nip} is at version {current['version']}")
-    change = _plan_change(current, changes, producer=registry.producer, today=today)
+    change = _plan_change(current, changes, actor=actor, producer=registry.producer, today=today)
     if change is None:
         return current
-    stored = await registry.employees.update(current, change.fields, change.event, now=now_ms())
+    await _check_changed_links(current, changes, actor=actor, registry=registry, known={})
+    stored = await _write_change(registry, current, change, now_ms())
     if stored is None:
         raise VersionConflictError(f"employee {nip} was changed concurrently")
     registry.wake_relay(registry.employees.collection.name, nip)
     return stored
+
+
+async def _write_change(
+    registry: Registry, current: MongoDocument, change: _Change, now: datetime
+) -> MongoDocument | None:
+    push = {"link_changes": change.link_change} if change.link_change is not None else None
+    return await registry.employees.update(current, change.fields, change.event, now=now, push=push)
+
+
+async def link_changes(nip: str, *, actor: Actor, registry: Registry) -> list[MongoDocument]:
+    """Who set the employee's appraiser links, when, from what to what; newest first."""
+    employee = await visible_employee(nip, actor=actor, registry=registry)
+    return list(reversed(employee.get("link_changes", [])))
 
 
 # ---------------------------------------------------------------- CSV import
@@ -331,7 +431,7 @@ async def _import_chunk(
     async def update(line: int, current: MongoDocument, change: _Change) -> None:
         nip = current["_id"]
         async with gate:
-            stored = await registry.employees.update(current, change.fields, change.event, now=now)
+            stored = await _write_change(registry, current, change, now)
         if stored is None:
             plan.reject(line, f"employee {nip} was changed meanwhile; import the row again")
         else:
@@ -370,16 +470,30 @@ async def _plan_chunk(
         except ValidationError as exc:
             plan.reject(line, *(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()))
     stored = await registry.employees.get_many([data.nip for _, data, _ in parsed])
+    named = [nip for _, data, _ in parsed for nip in (data.pejabat_penilai_nip, data.atasan_pejabat_penilai_nip) if nip]
+    # The people the rows name, read once; rows created earlier in this chunk join them as they are planned
+    # (a file lists the heads before their staff; a row naming someone of a later chunk is rejected).
+    known = {nip: person_of(doc) for nip, doc in (await registry.employees.get_many(sorted(set(named)))).items()}
     for line, data, values in parsed:
         current = stored.get(data.nip)
         try:
             if current is None:
+                links = {field: getattr(data, field) for field in LINKS}
+                people = await _named_people(registry, links, known)
+                _refuse(
+                    link_problems(
+                        data.nip, data.opd_code, links, frozenset(LINKS), actor=actor, people=people, chain=[]
+                    )
+                )
                 plan.inserts[line] = _new_employee(data, actor=actor, producer=registry.producer, today=today)
+                known[data.nip] = person_of(plan.inserts[line][0])
                 continue
             # Only the columns the file has: a file without e.g. email leaves the stored emails alone.
             changes = {k: v for k, v in data.model_dump(mode="json", exclude={"nip"}).items() if k in values}
             _check_may_change(current, changes, actor)
-            change = _plan_change(current, changes, producer=registry.producer, today=today)
+            change = _plan_change(current, changes, actor=actor, producer=registry.producer, today=today)
+            if change is not None:
+                await _check_changed_links(current, changes, actor=actor, registry=registry, known=known)
         except (InvalidError, ForbiddenError) as exc:
             plan.reject(line, *(exc.messages or [exc.detail or exc.title]))
             continue
@@ -387,4 +501,5 @@ async def _plan_chunk(
             plan.outcomes[line] = ("unchanged", [])
         else:
             plan.updates[line] = (current, change)
+            known[data.nip] = person_of({**current, **change.fields})
     return plan

@@ -1,0 +1,93 @@
+"""Appraiser links: who may be named as an employee's pejabat penilai or atasan pejabat penilai, and
+by whom (separation of duties).
+
+The links decide who rates, finalises and decides objections (``domain.access``), so they follow the
+hierarchy of domain.md 1.2 and are never set by the person they empower:
+
+- the person named is a registered, active employee (the Wali Kota, who has no NIP, is represented
+  by the Sekda, domain.md 1.2 [R]), other than the employee, and the two links name two people;
+- the atasan is the pejabat penilai's own pejabat penilai, where that one is recorded;
+- no loop: the employee is not above their pejabat penilai in the chain of pejabat penilai;
+- a link to someone of another OPD (a kepala dinas appraised by the Sekda) is set by the BKPSDM;
+- nobody names themselves (separation of duties): the link is set by another admin or the BKPSDM.
+
+Every change of a link is recorded on the employee's record (``link_changes``: what, from, to, by
+whom, when), in the same write as the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from appraisal.domain.access import Actor
+
+LINKS = ("pejabat_penilai_nip", "atasan_pejabat_penilai_nip")
+LABEL = {"pejabat_penilai_nip": "pejabat penilai", "atasan_pejabat_penilai_nip": "atasan pejabat penilai"}
+MAX_CHAIN = 16
+"""How far up the chain of pejabat penilai a loop is looked for (a city's hierarchy is 5-7 levels)."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the link rules need of a registered employee."""
+
+    nip: str
+    opd_code: str
+    active: bool
+    pejabat_penilai_nip: str | None
+
+
+@dataclass(frozen=True)
+class LinkProblems:
+    forbidden: list[str]
+    """Against separation of duties or the caller's reach (403)."""
+    invalid: list[str]
+    """Against the hierarchy rules (422)."""
+
+    def __bool__(self) -> bool:
+        return bool(self.forbidden or self.invalid)
+
+
+def link_problems(
+    nip: str,
+    opd_code: str,
+    links: Mapping[str, str | None],
+    changed: frozenset[str],
+    *,
+    actor: Actor,
+    people: Mapping[str, Person],
+    chain: list[str],
+) -> LinkProblems:
+    """The problems of setting ``links`` (field -> NIP) on employee ``nip`` of ``opd_code``, of
+    which the fields in ``changed`` are new. ``people`` holds the registered employees named;
+    ``chain`` the pejabat penilai above the named pejabat penilai, nearest first (up to MAX_CHAIN)."""
+    forbidden: list[str] = []
+    invalid: list[str] = []
+    for field in LINKS:
+        named = links.get(field)
+        if field not in changed or named is None:
+            continue
+        label = LABEL[field]
+        if named == actor.nip:
+            forbidden.append(
+                f"{field}: you may not name yourself as {label}; another admin or the BKPSDM sets this link"
+            )
+            continue
+        person = people.get(named)
+        if person is None:
+            invalid.append(f"{field}: {named} is not a registered employee; register the {label} first")
+            continue
+        if not person.active:
+            invalid.append(f"{field}: {named} is not active")
+        if person.opd_code != opd_code and "admin_bkpsdm" not in actor.roles:
+            forbidden.append(f"{field}: {named} belongs to another OPD; such a link is set by the BKPSDM")
+    pejabat = links.get("pejabat_penilai_nip")
+    atasan = links.get("atasan_pejabat_penilai_nip")
+    if changed & set(LINKS) and pejabat is not None and pejabat in people:
+        above = people[pejabat].pejabat_penilai_nip
+        if atasan is not None and above is not None and atasan != above:
+            invalid.append(f"atasan_pejabat_penilai_nip: must be the pejabat penilai's own pejabat penilai ({above})")
+        if nip in chain:
+            invalid.append(f"pejabat_penilai_nip: {pejabat} is appraised (directly or further down) by {nip}")
+    return LinkProblems(forbidden, invalid)

@@ -1,0 +1,80 @@
+"""Appraiser links: the hierarchy rules and separation of duties (domain.hierarchy)."""
+
+from __future__ import annotations
+
+import pytest
+
+from appraisal.domain.access import Actor
+from appraisal.domain.hierarchy import LINKS, Person, link_problems
+
+STAFF, KABID, KADIS, SEKDA, ADMIN, OUTSIDER = (f"19800101200501100{i}" for i in range(6))
+PEOPLE = {
+    KABID: Person(KABID, "DINKES", True, KADIS),
+    KADIS: Person(KADIS, "DINKES", True, SEKDA),
+    SEKDA: Person(SEKDA, "SETDA", True, None),
+    ADMIN: Person(ADMIN, "DINKES", True, KADIS),
+    OUTSIDER: Person(OUTSIDER, "DINKES", False, None),
+}
+OPD_ADMIN = Actor(ADMIN, frozenset({"admin_opd", "pejabat_penilai"}), "DINKES")
+BKPSDM = Actor("197001012000011001", frozenset({"admin_bkpsdm"}))
+ALL = frozenset(LINKS)
+
+
+def problems(
+    links: dict[str, str | None],
+    *,
+    actor: Actor = OPD_ADMIN,
+    changed: frozenset[str] = ALL,
+    nip: str = STAFF,
+    chain: list[str] | None = None,
+) -> tuple[list[str], list[str]]:
+    found = link_problems(nip, "DINKES", links, changed, actor=actor, people=PEOPLE, chain=chain or [])
+    return found.forbidden, found.invalid
+
+
+def test_a_link_down_the_hierarchy_within_the_opd_is_fine() -> None:
+    assert problems({"pejabat_penilai_nip": KABID, "atasan_pejabat_penilai_nip": KADIS}) == ([], [])
+    assert not link_problems(STAFF, "DINKES", {}, ALL, actor=OPD_ADMIN, people=PEOPLE, chain=[])
+
+
+@pytest.mark.parametrize("field", LINKS)
+def test_nobody_names_themselves_whatever_their_roles(field: str) -> None:
+    forbidden, _ = problems({field: ADMIN})
+    assert len(forbidden) == 1
+    assert "may not name yourself" in forbidden[0]
+    boss = Actor(SEKDA, frozenset({"admin_bkpsdm", "pejabat_penilai"}))
+    assert "may not name yourself" in problems({field: SEKDA}, actor=boss)[0][0]
+
+
+def test_the_person_named_is_registered_and_active() -> None:
+    unknown = "199001012015011001"
+    assert problems({"pejabat_penilai_nip": unknown})[1] == [
+        f"pejabat_penilai_nip: {unknown} is not a registered employee; register the pejabat penilai first"
+    ]
+    assert problems({"pejabat_penilai_nip": OUTSIDER})[1] == [f"pejabat_penilai_nip: {OUTSIDER} is not active"]
+
+
+def test_another_opd_is_linked_by_the_bkpsdm_only() -> None:
+    forbidden, _ = problems({"pejabat_penilai_nip": SEKDA}, nip=KADIS)
+    assert forbidden == [f"pejabat_penilai_nip: {SEKDA} belongs to another OPD; such a link is set by the BKPSDM"]
+    assert problems({"pejabat_penilai_nip": SEKDA}, nip=KADIS, actor=BKPSDM) == ([], [])
+
+
+def test_the_atasan_is_the_pejabat_penilais_own_pejabat_penilai() -> None:
+    _, invalid = problems({"pejabat_penilai_nip": KABID, "atasan_pejabat_penilai_nip": SEKDA}, actor=BKPSDM)
+    assert invalid == [f"atasan_pejabat_penilai_nip: must be the pejabat penilai's own pejabat penilai ({KADIS})"]
+    # A pejabat penilai with none recorded above them leaves the atasan free.
+    assert problems({"pejabat_penilai_nip": SEKDA, "atasan_pejabat_penilai_nip": KABID}, actor=BKPSDM) == ([], [])
+
+
+def test_no_loop_in_the_chain() -> None:
+    # KADIS names KABID as pejabat penilai while KABID is appraised by KADIS.
+    _, invalid = problems({"pejabat_penilai_nip": KABID}, nip=KADIS, chain=[KADIS, SEKDA])
+    assert invalid == [f"pejabat_penilai_nip: {KABID} is appraised (directly or further down) by {KADIS}"]
+
+
+def test_only_changed_links_are_judged() -> None:
+    stale = {"pejabat_penilai_nip": OUTSIDER, "atasan_pejabat_penilai_nip": None}
+    assert problems(stale, changed=frozenset()) == ([], [])
+    assert problems(stale, changed=frozenset({"atasan_pejabat_penilai_nip"})) == ([], [])
+    assert problems(stale, changed=frozenset({"pejabat_penilai_nip"}))[1]

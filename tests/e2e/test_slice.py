@@ -118,6 +118,41 @@ def test_appraisal_reaches_inbox_and_report_through_kafka(
     assert 'status="acked"' in metrics
 
 
+def test_a_deactivated_employee_is_refused_by_every_service_at_once(
+    system: System, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    """Deactivation revokes: the registry (appraisal) refuses at once; training, notification and
+    reporting as soon as ``employee.updated.v1`` reaches their roster, while the token still lives."""
+    nip = new_nip()
+    admin = keys.headers(ADMIN, "admin_bkpsdm")
+    body = {"nip": nip, "name": "Pegawai Keluar", "employee_type": "PNS", "position_type": "JF", "opd_code": "DINKES"}
+    assert httpx.post(f"{system.urls['appraisal']}/api/v1/employees", json=body, headers=admin).status_code == 201
+    person = keys.headers(nip, "pegawai", "admin_opd", opd_code="DINKES")
+    calls = {
+        "appraisal": f"/api/v1/employees/{nip}",
+        "training": "/api/v1/rules/jp-obligation/PNS",
+        "notification": "/api/v1/inbox",
+        "reporting": "/api/v1/reports/appraisals/summary",
+    }
+    for name, path in calls.items():
+        assert httpx.get(f"{system.urls[name]}{path}", headers=person).status_code == 200, name
+    deactivated = httpx.patch(
+        f"{system.urls['appraisal']}/api/v1/employees/{nip}",
+        json={"active": False},
+        headers=admin | {"If-Match": '"1"'},
+    )
+    assert deactivated.status_code == 200, deactivated.text
+    for name, path in calls.items():
+
+        def refused(name: str = name, path: str = path) -> bool:
+            response = httpx.get(f"{system.urls[name]}{path}", headers=person)
+            return response.status_code == 403 and response.json()["code"] == "inactive"
+
+        poll(refused)
+    # Someone the registry does not know (the BKPSDM's staff) still passes.
+    assert httpx.get(f"{system.urls['notification']}/api/v1/inbox", headers=admin).status_code == 200
+
+
 def test_services_stop_cleanly_on_sigterm(system: System) -> None:
     training = system.services["training"]
     # uvicorn shuts the app down, then re-raises the signal so a supervisor sees why it ended.

@@ -36,6 +36,7 @@ from shared.kafka import create_broker, ensure_topics, topic_specs
 from shared.logs import configure_logging
 from shared.mongo import MongoDocument, create_mongo_client, mongo_ping
 from shared.outbox import OutboxRelay
+from shared.roster import People
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +67,14 @@ class Wiring:
 
     ``deps`` becomes ``app.state.deps`` for the routes; ``subscriptions`` are consumed with retries
     and dead letters; the documents of ``outbox_collections`` are watched by the outbox relay;
-    ``background`` jobs run until shutdown."""
+    ``background`` jobs run until shutdown; ``people`` answers whether a caller is still active."""
 
     deps: Any
     subscriptions: Sequence[Subscription[Any]] = ()
     outbox_collections: Sequence[AsyncCollection[MongoDocument]] = ()
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    people: People | None = None
+    """Who is active (``shared.roster``): every authenticated call of an inactive person gets 403."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
                 await broker.start()
             app.state.runtime = runtime
             app.state.deps = wiring.deps
+            app.state.people = wiring.people
             jobs = list(wiring.background)
             if wiring.outbox_collections and settings.outbox_relay_enabled:
                 jobs.append(relay.run)

@@ -125,10 +125,14 @@ class TokenVerifier:
 
 
 async def authenticate(request: Request) -> Principal:
-    """The caller: verified here, or already verified by the ``BodyGuard`` of a request with a body."""
+    """The caller: verified here, or already verified by the ``BodyGuard`` of a request with a body;
+    refused (403 ``inactive``) when the registry says they are no longer active (``shared.roster``)."""
     principal: Principal | None = request.scope.get(PRINCIPAL)
     if principal is None:
         principal = await verify_bearer(request.headers.get("Authorization", ""), request.app.state.verifier)
+    people = getattr(request.app.state, "people", None)  # shared.roster.People, set at start-up
+    if people is not None and await people.is_inactive(principal.nip):
+        raise ProblemError(403, "inactive", "Forbidden", "Your registry record is inactive; ask your OPD admin")
     return principal
 
 

@@ -50,4 +50,5 @@ async def wire(runtime: Runtime) -> Wiring:
         ),
         subscriptions=handlers.subscriptions(),
         outbox_collections=[employees.collection, skps.collection, evaluation_docs.collection],
+        people=employees,
     )

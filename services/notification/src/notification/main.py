@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from notification import api
 from notification.config import Settings
 from notification.wiring import wire
+from shared import roster
 from shared.app import ServiceDefinition, create_service_app
 from shared.events import Topic
 
@@ -16,7 +17,7 @@ DEFINITION = ServiceDefinition(
     description="Tells the right people at the right time: inbox, email, webhooks, live push (Bahasa Indonesia).",
     routers=[api.router],
     publishes=[],
-    consumes=[Topic.APPRAISAL_COMPLETED],
+    consumes=[Topic.APPRAISAL_COMPLETED, *roster.TOPICS],
     wire=wire,
 )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from notification import handlers
 from notification.repository import InboxRepository
 from shared.app import Runtime, Wiring
+from shared.roster import Roster
 
 
 @dataclass(frozen=True)
@@ -17,4 +18,10 @@ class Deps:
 async def wire(runtime: Runtime) -> Wiring:
     inbox = InboxRepository(runtime.db)
     await inbox.ensure_indexes()
-    return Wiring(deps=Deps(inbox), subscriptions=handlers.subscriptions(inbox))
+    roster = Roster(runtime.db)
+    await roster.ensure_indexes()
+    return Wiring(
+        deps=Deps(inbox),
+        subscriptions=[*handlers.subscriptions(inbox), *roster.subscriptions()],
+        people=roster,
+    )

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from reporting import api
 from reporting.config import Settings
 from reporting.wiring import wire
+from shared import roster
 from shared.app import ServiceDefinition, create_service_app
 from shared.events import Topic
 
@@ -16,7 +17,7 @@ DEFINITION = ServiceDefinition(
     description="Real-time read models for employees, supervisors, OPD heads and the BKPSDM.",
     routers=[api.router],
     publishes=[],
-    consumes=[Topic.APPRAISAL_COMPLETED],
+    consumes=[Topic.APPRAISAL_COMPLETED, *roster.TOPICS],
     wire=wire,
 )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from reporting import handlers
 from reporting.repository import AppraisalFacts
 from shared.app import Runtime, Wiring
+from shared.roster import Roster
 
 
 @dataclass(frozen=True)
@@ -17,4 +18,10 @@ class Deps:
 async def wire(runtime: Runtime) -> Wiring:
     facts = AppraisalFacts(runtime.db)
     await facts.ensure_indexes()
-    return Wiring(deps=Deps(facts), subscriptions=handlers.subscriptions(facts))
+    roster = Roster(runtime.db)
+    await roster.ensure_indexes()
+    return Wiring(
+        deps=Deps(facts),
+        subscriptions=[*handlers.subscriptions(facts), *roster.subscriptions()],
+        people=roster,
+    )

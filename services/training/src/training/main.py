@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from shared import roster
 from shared.app import ServiceDefinition, create_service_app
 from training import api
 from training.config import Settings
@@ -15,7 +16,7 @@ DEFINITION = ServiceDefinition(
     description="Competency-development catalogue, recommendations, enrolment and the yearly 20 JP obligation.",
     routers=[api.router],
     publishes=[],
-    consumes=[],
+    consumes=[*roster.TOPICS],
     wire=wire,
 )
 

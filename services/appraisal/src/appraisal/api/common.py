@@ -9,7 +9,6 @@ from pydantic import BaseModel
 from appraisal.domain.access import Actor, actor_keys
 from appraisal.wiring import Deps
 from shared.auth import CurrentPrincipal
-from shared.http import ProblemError
 from shared.mongo import MongoDocument
 from shared.pagination import etag
 
@@ -31,12 +30,8 @@ def get_deps(request: Request) -> Deps:
     return cast(Deps, request.app.state.deps)
 
 
-async def get_actor(principal: CurrentPrincipal, request: Request) -> Actor:
-    """The caller, unless their own registry record is inactive: deactivation takes effect at once,
-    not when their token expires (someone outside the registry, such as the BKPSDM's staff, passes)."""
-    own = await get_deps(request).registry.employees.get(principal.nip)
-    if own is not None and own.get("active") is False:
-        raise ProblemError(403, "inactive", "Forbidden", "Your registry record is inactive; ask your OPD admin")
+async def get_actor(principal: CurrentPrincipal) -> Actor:
+    """The caller (an inactive one was refused by ``authenticate``, which asks the registry)."""
     return Actor(principal.nip, frozenset(str(r) for r in principal.roles), principal.opd_code)
 
 

@@ -22,6 +22,11 @@ class EmployeeRepository(VersionedRepository):
         await self.collection.create_index([("readers", ASCENDING)], name="readers")
         await self.collection.create_index([("pejabat_penilai_nip", ASCENDING)], name="pejabat_penilai")
 
+    async def is_inactive(self, nip: str) -> bool:
+        """For ``shared.roster.People``: the registry itself answers who is no longer active."""
+        stored = await self.collection.find_one({"_id": nip}, {"active": 1})
+        return stored is not None and stored.get("active") is False
+
     async def without_readers(self) -> list[MongoDocument]:
         """Records written before ``readers`` existed (a one-off scan at start-up)."""
         return await self.collection.find({"readers": {"$exists": False}}).to_list(None)

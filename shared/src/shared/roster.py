@@ -14,14 +14,13 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from pymongo import InsertOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import CollectionInvalid, OperationFailure
 
 from shared.consumer import Subscription
 from shared.events import EmployeeRegistered, EmployeeUpdated, Topic
-from shared.mongo import MongoDocument, write_skipping_duplicates
+from shared.mongo import MongoDocument, store_newest
 
 TOPICS = (Topic.EMPLOYEE_REGISTERED, Topic.EMPLOYEE_UPDATED)
 """What a service with a roster consumes, besides its own topics."""
@@ -51,26 +50,13 @@ class Roster:
 
     async def apply(self, events: Sequence[EmployeeRegistered | EmployeeUpdated]) -> int:
         """Store the newest version of each employee in ``events``; returns how many changed the
-        roster. Idempotent and order-tolerant: insert first (a new employee is the common case),
-        then update only where the stored version is older."""
+        roster (idempotent and order-tolerant, ``shared.mongo.store_newest``)."""
         newest: dict[str, MongoDocument] = {}
         for event in events:
             p = event.payload
             if p.nip not in newest or newest[p.nip]["version"] < p.version:
                 newest[p.nip] = {"_id": p.nip, "active": p.active, "opd_code": p.opd_code, "version": p.version}
-        documents = list(newest.values())
-        taken = await write_skipping_duplicates(self.collection, [InsertOne(d) for d in documents])
-        if not taken:
-            return len(documents)
-        updates = [
-            UpdateOne(
-                {"_id": documents[i]["_id"], "version": {"$lt": documents[i]["version"]}},
-                {"$set": {k: v for k, v in documents[i].items() if k != "_id"}},
-            )
-            for i in sorted(taken)
-        ]
-        result = await self.collection.bulk_write(updates, ordered=False)
-        return len(documents) - len(taken) + result.modified_count
+        return await store_newest(self.collection, list(newest.values()), "version")
 
     def subscriptions(self) -> list[Subscription[Any]]:
         return [

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pymongo import ASCENDING, InsertOne, UpdateOne
+from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from reporting.domain import AppraisalFact
-from shared.mongo import MongoDocument, write_skipping_duplicates
+from shared.mongo import MongoDocument, store_newest
 
 
 class AppraisalFacts:
@@ -22,26 +22,9 @@ class AppraisalFacts:
 
     async def upsert_many(self, facts: list[AppraisalFact]) -> int:
         """Store each fact unless a newer or equal revision of its appraisal is stored; returns how many
-        changed the model. Idempotent and order-tolerant: a redelivered or older revision leaves the
-        stored fact as it is.
-
-        Two bulk writes: every fact is inserted (most are new appraisals; an insert is the fast path);
-        those whose appraisal is already stored (a duplicate ``_id``) then update it only where the
-        stored revision is older. (One conditional upsert per fact gives the same result, ~10x slower
-        on SecantusDB, and can lose a race between two replicas inserting the same appraisal.)"""
-        documents = [_document(fact) for fact in facts]
-        stored = await write_skipping_duplicates(self.collection, [InsertOne(document) for document in documents])
-        if not stored:
-            return len(documents)
-        updates = [
-            UpdateOne(
-                {"_id": documents[i]["_id"], "revision": {"$lt": documents[i]["revision"]}},
-                {"$set": _fields(documents[i])},
-            )
-            for i in sorted(stored)
-        ]
-        result = await self.collection.bulk_write(updates, ordered=False)
-        return len(documents) - len(stored) + result.modified_count
+        changed the model. Idempotent and order-tolerant (``shared.mongo.store_newest``): a redelivered
+        or older revision leaves the stored fact as it is."""
+        return await store_newest(self.collection, [_document(fact) for fact in facts], "revision")
 
     async def count_by_predikat(self, *, period: str | None, opd_code: str | None) -> dict[str, int]:
         match: MongoDocument = {}
@@ -67,7 +50,3 @@ def _document(fact: AppraisalFact) -> MongoDocument:
         "predikat": fact.predikat.value,
         "occurred_at": fact.occurred_at,
     }
-
-
-def _fields(document: MongoDocument) -> MongoDocument:
-    return {k: v for k, v in document.items() if k != "_id"}

@@ -30,6 +30,7 @@ from shared.asyncapi import asyncapi_document
 from shared.auth import TokenVerifier
 from shared.config import ServiceSettings
 from shared.consumer import BatchPolicy, RetryPolicy, Subscription, subscribe_all
+from shared.docs import docs_router
 from shared.events import Topic
 from shared.http import BodyGuard, install_problem_handlers, install_request_middleware
 from shared.kafka import create_broker, ensure_topics, topic_specs
@@ -170,8 +171,8 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
         description=definition.description,
         version=definition.version,
         lifespan=lifespan,
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
+        docs_url=None,  # our own pages, with pinned scripts (shared.docs), when DOCS_ENABLED
+        redoc_url=None,
     )
     install_problem_handlers(app)
     install_request_middleware(app, registry, definition.name)
@@ -179,6 +180,8 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
     app.include_router(_health_router())
     app.include_router(_metrics_router(registry))
     app.include_router(_asyncapi_router(definition))
+    if settings.docs_enabled:
+        app.include_router(docs_router(definition.title))
     for router in definition.routers:
         app.include_router(router)
     return app

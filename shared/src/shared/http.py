@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.docs import DOCS_CSP, DOCS_PATHS
 from shared.logs import correlation_id_var
 
 logger = logging.getLogger(__name__)
@@ -129,12 +130,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-DOCS_CSP = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "connect-src 'self'; frame-ancestors 'none'"
-)
-"""The OpenAPI UI pages load their scripts from jsDelivr; nothing else may run there."""
 
 
 def install_request_middleware(app: FastAPI, registry: CollectorRegistry, service: str) -> None:
@@ -171,7 +166,7 @@ def install_request_middleware(app: FastAPI, registry: CollectorRegistry, servic
         response.headers.update(SECURITY_HEADERS)
         if request.url.path.startswith("/api/"):
             response.headers["Cache-Control"] = "no-store"  # personal data: never kept by a cache
-        if request.url.path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
+        if request.url.path in DOCS_PATHS:
             response.headers["Content-Security-Policy"] = DOCS_CSP
         return response
 

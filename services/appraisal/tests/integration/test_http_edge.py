@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import httpx
@@ -52,14 +53,38 @@ async def test_personal_data_is_not_cached_and_the_headers_say_little(client: ht
     response = await client.get("/api/v1/employees", headers=keys.headers(BKPSDM, "admin_bkpsdm"))
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["x-content-type-options"] == "nosniff"
-    docs = await client.get("/docs")
-    assert "script-src" in docs.headers["content-security-policy"]
+
+
+async def test_the_docs_pages_run_only_pinned_scripts(client: httpx.AsyncClient) -> None:
+    """Every script of the docs pages is the service's own or a jsDelivr file pinned by version and
+    SHA-384 (Subresource Integrity); the policy allows no inline script."""
+    for page in ("/docs", "/redoc"):
+        response = await client.get(page)
+        assert response.status_code == 200
+        policy = response.headers["content-security-policy"]
+        script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+        assert "'unsafe-inline'" not in script_src
+        assert "'unsafe-eval'" not in script_src
+        scripts = re.findall(r"<script[^>]*>", response.text)
+        assert scripts, page
+        for tag in scripts:
+            src = re.search(r'src="([^"]+)"', tag)
+            assert src is not None, f"inline script on {page}: {tag}"
+            if src.group(1).startswith("https://"):
+                assert re.search(r"@\d+\.\d+\.\d+/", src.group(1)), f"not pinned to a version: {tag}"
+                assert re.search(r'integrity="sha384-[A-Za-z0-9+/=]{64}"', tag), f"no integrity pin: {tag}"
+                assert 'crossorigin="anonymous"' in tag
+            else:
+                assert (await client.get(src.group(1))).headers["content-type"].startswith("text/javascript")
+    css = re.findall(r"<link[^>]*stylesheet[^>]*>", (await client.get("/docs")).text)
+    assert all("integrity=" in tag for tag in css)
 
 
 async def test_the_docs_pages_can_be_turned_off(service_settings: Callable[..., Settings]) -> None:
     async with serve(create_app(service_settings(Settings, docs_enabled=False))) as http:
         assert (await http.get("/docs")).status_code == 404
         assert (await http.get("/redoc")).status_code == 404
+        assert (await http.get("/docs/init.js")).status_code == 404
         assert (await http.get("/openapi.json")).status_code == 200
 
 

@@ -41,6 +41,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from appraisal.config import Settings as AppraisalSettings
 from appraisal.domain.access import Subject, reader_keys
+from appraisal.domain.rules import OPD_SEED
 from appraisal.main import create_app as create_appraisal
 from appraisal.repository.employees import EmployeeRepository
 from kinerja_testing import appraisal_completed, serve, skip_history
@@ -60,6 +61,7 @@ from shared.token import ensure_local_keypair, mint_token
 ROOT = Path(__file__).resolve().parents[1]
 BKPSDM = "197001012000011001"
 IMPORT_SIZES = (1_000, 5_000, 15_000)
+OPD_CODES = [unit.code for unit in OPD_SEED]  # the master data a fresh service starts with
 CONSUMED = 10_000
 STORED = (1_000, 15_000)
 LOOKUP_SIZES = (1_000, 20_000)
@@ -111,7 +113,7 @@ class Bench:
         # Teams of ten: the first row of each is the head, who appraises the other nine (a link names a
         # registered person of the same OPD, so the head comes first in the file).
         lines += [
-            f"{nip_of(n)},Pegawai {n},PNS,PELAKSANA,OPD{n // 10 % 40:02d},UNIT{n % 20},"
+            f"{nip_of(n)},Pegawai {n},PNS,PELAKSANA,{OPD_CODES[n // 10 % len(OPD_CODES)]},UNIT{n % 20},"
             + ("" if n % 10 == 0 else nip_of(n - n % 10))
             for n in range(rows)
         ]

@@ -9,6 +9,7 @@ from typing import Any
 from appraisal import handlers
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository
+from appraisal.repository.opd import OpdRepository
 from appraisal.repository.planning import SkpRepository, YearRepository
 from appraisal.services.employees import IMPORT_SILENCE, Registry, backfill_readers, now_ms
 from appraisal.services.evaluations import Evaluations
@@ -36,8 +37,11 @@ async def wire(runtime: Runtime) -> Wiring:
         await repository.ensure_indexes()
     imports = ImportRepository(runtime.db)
     await imports.ensure_indexes()
+    opds = OpdRepository(runtime.db)
+    await opds.ensure_indexes()
+    await opds.seed(now_ms())
     await imports.interrupt_running(now_ms(), silent_since=now_ms() - IMPORT_SILENCE)
-    registry = Registry(employees, imports, runtime.relay.wake, runtime.settings.service_name)
+    registry = Registry(employees, imports, opds, runtime.relay.wake, runtime.settings.service_name)
     await backfill_readers(registry)
     planning = Planning(registry, years, skps)
     return Wiring(

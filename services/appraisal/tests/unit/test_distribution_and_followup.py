@@ -1,11 +1,12 @@
 import datetime as dt
+import re
 
 import pytest
 
 from appraisal.domain.access import READ, Actor, Relation, Subject, may, relations
 from appraisal.domain.distribution import check_distribution
 from appraisal.domain.followup import add_months, improvement_due, must_escalate, objection_open
-from appraisal.domain.rules import DISTRIBUTION_2022, OrgPredikat, sector_of
+from appraisal.domain.rules import DISTRIBUTION_2022, OPD_SEED, OrgPredikat
 from shared.events import Predikat
 
 SB, B, BP, K, SK = (
@@ -95,9 +96,15 @@ def test_objection_window() -> None:
     assert not objection_open(finalised, finalised + dt.timedelta(days=14, seconds=1), 14)
 
 
-def test_sector_of_known_and_unknown_opd() -> None:
-    assert sector_of("DINKES") == "kesehatan"
-    assert sector_of("NOPE") is None
+def test_the_opd_seed_holds_the_citys_units_once_each_with_a_sector() -> None:
+    codes = [unit.code for unit in OPD_SEED]
+    assert len(codes) == len(set(codes)) == 50
+    assert sum(unit.kind == "kecamatan" for unit in OPD_SEED) == 18
+    assert all(re.fullmatch(r"[A-Z0-9_-]{2,32}", code) for code in codes)
+    assert all(re.fullmatch(r"[a-z_-]{2,40}", unit.sector) for unit in OPD_SEED)
+    by_code = {unit.code: unit for unit in OPD_SEED}
+    assert (by_code["DINKES"].sector, by_code["DISDIK"].sector) == ("kesehatan", "pendidikan")
+    assert by_code["KEC-JAKABARING"].name == "Kecamatan Jakabaring"
 
 
 SUBJECT = Subject("198609262015051001", "DINKES", "197501012000031001", "196801011990031001")

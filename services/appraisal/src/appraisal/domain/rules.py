@@ -112,44 +112,79 @@ DISTRIBUTION_2022 = DistributionPattern(
     ),
 )
 
-OPD_SECTORS = MappingProxyType(
-    {
-        "SETDA": "pemerintahan",
-        "SETWAN": "pemerintahan",
-        "INSPEKTORAT": "pengawasan",
-        "BAPPEDA": "perencanaan",
-        "BKPSDM": "kepegawaian",
-        "BPKAD": "keuangan",
-        "BAPENDA": "keuangan",
-        "BPBD": "kebencanaan",
-        "KESBANGPOL": "pemerintahan",
-        "DISDIK": "pendidikan",
-        "DINKES": "kesehatan",
-        "RSUD-BARI": "kesehatan",
-        "DPUPR": "infrastruktur",
-        "PERKIMTAN": "infrastruktur",
-        "DLHK": "lingkungan",
-        "DISHUB": "perhubungan",
-        "DINSOS": "sosial",
-        "DISDUKCAPIL": "kependudukan",
-        "DISKOMINFO": "komunikasi",
-        "DPMPTSP": "perizinan",
-        "DISBUD": "kebudayaan",
-        "DISPAR": "pariwisata",
-        "DISPORA": "kepemudaan",
-        "DISDAG": "perdagangan",
-        "DISKOP-UKM": "ekonomi",
-        "DISNAKER": "ketenagakerjaan",
-        "DKPP": "pangan",
-        "DISPUSTAKA": "perpustakaan",
-        "DAMKAR": "ketertiban",
-        "SATPOLPP": "ketertiban",
-        "DPPKB": "sosial",
-        "DPPPA": "sosial",
-    }
+
+@dataclass(frozen=True)
+class OpdSeed:
+    """One unit of the city government as the master data starts (admin_bkpsdm maintains it after)."""
+
+    code: str
+    name: str
+    kind: str
+    """``opd`` (perangkat daerah) or ``kecamatan``."""
+    sector: str
+
+
+OPD_SEED_SOURCE = (
+    "Perda Kota Palembang 6/2016 tentang Pembentukan dan Susunan Perangkat Daerah (structure); the names, "
+    "codes and sectors, and the 18 kecamatan, are [R] (domain.md 3)"
 )
-"""[R] OPD codes of Pemerintah Kota Palembang (Perda 6/2016 structure, domain.md 3) and their sector."""
-
-
-def sector_of(opd_code: str) -> str | None:
-    return OPD_SECTORS.get(opd_code)
+_OPD = (
+    ("SETDA", "Sekretariat Daerah", "pemerintahan"),
+    ("SETWAN", "Sekretariat DPRD", "pemerintahan"),
+    ("INSPEKTORAT", "Inspektorat", "pengawasan"),
+    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah dan Litbang", "perencanaan"),
+    ("BKPSDM", "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", "kepegawaian"),
+    ("BPKAD", "Badan Pengelola Keuangan dan Aset Daerah", "keuangan"),
+    ("BAPENDA", "Badan Pendapatan Daerah", "keuangan"),
+    ("BPBD", "Badan Penanggulangan Bencana Daerah", "kebencanaan"),
+    ("KESBANGPOL", "Badan Kesatuan Bangsa dan Politik", "pemerintahan"),
+    ("DISDIK", "Dinas Pendidikan", "pendidikan"),
+    ("DINKES", "Dinas Kesehatan", "kesehatan"),
+    ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang", "infrastruktur"),
+    ("PERKIMTAN", "Dinas Perumahan dan Kawasan Permukiman", "infrastruktur"),
+    ("DLHK", "Dinas Lingkungan Hidup dan Kebersihan", "lingkungan"),
+    ("DISHUB", "Dinas Perhubungan", "perhubungan"),
+    ("DINSOS", "Dinas Sosial", "sosial"),
+    ("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", "kependudukan"),
+    ("DISKOMINFO", "Dinas Komunikasi dan Informatika", "komunikasi"),
+    ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "perizinan"),
+    ("DISBUD", "Dinas Kebudayaan", "kebudayaan"),
+    ("DISPAR", "Dinas Pariwisata", "pariwisata"),
+    ("DISPORA", "Dinas Pemuda dan Olahraga", "kepemudaan"),
+    ("DISDAG", "Dinas Perdagangan", "perdagangan"),
+    ("DISKOP-UKM", "Dinas Koperasi dan Usaha Kecil Menengah", "ekonomi"),
+    ("DISNAKER", "Dinas Tenaga Kerja", "ketenagakerjaan"),
+    ("DKPP", "Dinas Ketahanan Pangan dan Pertanian", "pangan"),
+    ("DISPUSTAKA", "Dinas Perpustakaan dan Kearsipan", "perpustakaan"),
+    ("DAMKAR", "Dinas Pemadam Kebakaran", "ketertiban"),
+    ("SATPOLPP", "Satuan Polisi Pamong Praja", "ketertiban"),
+    ("DPPKB", "Dinas Pengendalian Penduduk dan Keluarga Berencana", "sosial"),
+    ("DPPPA", "Dinas Pemberdayaan Perempuan dan Perlindungan Anak", "sosial"),
+    ("RSUD-BARI", "RSUD Palembang BARI", "kesehatan"),
+)
+_KECAMATAN = (
+    ("KEC-IB1", "Ilir Barat I"),
+    ("KEC-IB2", "Ilir Barat II"),
+    ("KEC-IT1", "Ilir Timur I"),
+    ("KEC-IT2", "Ilir Timur II"),
+    ("KEC-IT3", "Ilir Timur III"),
+    ("KEC-SU1", "Seberang Ulu I"),
+    ("KEC-SU2", "Seberang Ulu II"),
+    ("KEC-KERTAPATI", "Kertapati"),
+    ("KEC-PLAJU", "Plaju"),
+    ("KEC-JAKABARING", "Jakabaring"),
+    ("KEC-BUKITKECIL", "Bukit Kecil"),
+    ("KEC-GANDUS", "Gandus"),
+    ("KEC-KEMUNING", "Kemuning"),
+    ("KEC-KALIDONI", "Kalidoni"),
+    ("KEC-SAKO", "Sako"),
+    ("KEC-SEMATANGBORANG", "Sematang Borang"),
+    ("KEC-SUKARAMI", "Sukarami"),
+    ("KEC-ALANGALANGLEBAR", "Alang-Alang Lebar"),
+)
+OPD_SEED: tuple[OpdSeed, ...] = (
+    *(OpdSeed(code, name, "opd", sector) for code, name, sector in _OPD),
+    *(OpdSeed(code, f"Kecamatan {name}", "kecamatan", "kewilayahan") for code, name in _KECAMATAN),
+)
+"""[R] The 32 OPD (Dinas Kebudayaan and Dinas Pariwisata counted apart) and 18 kecamatan of
+Pemerintah Kota Palembang, each with its sector; loaded once into the master data (``opd``)."""

@@ -18,6 +18,7 @@ from appraisal.domain.access import MANAGE_REGISTRY, READ, Actor, Subject, may, 
 from appraisal.domain.hierarchy import LINKS, MAX_CHAIN, LinkProblems, Person, link_problems
 from appraisal.domain.nip import InvalidNipError, parse_nip
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
+from appraisal.repository.opd import OpdRepository
 from appraisal.repository.versioned import AlreadyExistsError
 from appraisal.schemas.employees import EmployeeIn, EmployeePatch, check_appraisers
 from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, VersionConflictError
@@ -50,6 +51,7 @@ class Registry:
 
     employees: EmployeeRepository
     imports: ImportRepository
+    opds: OpdRepository
     wake_relay: Callable[[str, Any], None]
     producer: str
 
@@ -132,6 +134,17 @@ def _link_entry(before: MongoDocument, after: MongoDocument, *, actor: Actor, no
     return {"at": now, "by": actor.nip, "changes": changes} if changes else None
 
 
+def require_known_opd(code: str, known: frozenset[str]) -> None:
+    """422 for a code that is not an active OPD or kecamatan of the master data (``services.master``):
+    every path that names an OPD checks it, so an OPD is never created by a typo."""
+    if code not in known:
+        raise InvalidError(
+            f"OPD {code} is not in the master data (GET /api/v1/opd lists the codes; the BKPSDM adds new ones)",
+            errors=[f"opd_code: unknown OPD {code}"],
+            code="unknown_opd",
+        )
+
+
 def _may_manage_opd(actor: Actor, opd_code: str) -> bool:
     return may(actor, Subject("", opd_code, None, None), MANAGE_REGISTRY)
 
@@ -144,13 +157,14 @@ def _check_nip(nip: str, employee_type: EmployeeType, today: date) -> None:
 
 
 def _new_employee(
-    data: EmployeeIn, *, actor: Actor, producer: str, today: date
+    data: EmployeeIn, *, actor: Actor, producer: str, today: date, known_opds: frozenset[str]
 ) -> tuple[MongoDocument, EmployeeRegistered]:
     """The document and event of a new registry record, after the rules for creating one."""
     if not _may_manage_opd(actor, data.opd_code):
         raise ForbiddenError(f"you may not register employees of OPD {data.opd_code}")
     if data.nip == actor.nip and "admin_bkpsdm" not in actor.roles:
         raise ForbiddenError("an OPD admin may not register their own record; ask the BKPSDM")
+    require_known_opd(data.opd_code, known_opds)
     _check_nip(data.nip, data.employee_type, today)
     now = now_ms()
     document: MongoDocument = {
@@ -174,7 +188,8 @@ async def register_employee(data: EmployeeIn, *, actor: Actor, registry: Registr
     people = await _named_people(registry, links, {})
     # A new record has nobody under it (links name registered people only), so no loop to look for.
     _refuse(link_problems(data.nip, data.opd_code, links, frozenset(LINKS), actor=actor, people=people, chain=[]))
-    document, event = _new_employee(data, actor=actor, producer=registry.producer, today=today)
+    known_opds = await registry.opds.active_codes()
+    document, event = _new_employee(data, actor=actor, producer=registry.producer, today=today, known_opds=known_opds)
     try:
         await registry.employees.insert(document, event, now=document["created_at"])
     except AlreadyExistsError as exc:
@@ -273,6 +288,8 @@ async def update_employee(
     change = _plan_change(current, changes, actor=actor, producer=registry.producer, today=today)
     if change is None:
         return current
+    if "opd_code" in change.fields:
+        require_known_opd(change.fields["opd_code"], await registry.opds.active_codes())
     await _check_changed_links(current, changes, actor=actor, registry=registry, known={})
     stored = await _write_change(registry, current, change, now_ms())
     if stored is None:
@@ -470,6 +487,7 @@ async def _plan_chunk(
         except ValidationError as exc:
             plan.reject(line, *(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()))
     stored = await registry.employees.get_many([data.nip for _, data, _ in parsed])
+    known_opds = await registry.opds.active_codes()
     named = [nip for _, data, _ in parsed for nip in (data.pejabat_penilai_nip, data.atasan_pejabat_penilai_nip) if nip]
     # The people the rows name, read once; rows created earlier in this chunk join them as they are planned
     # (a file lists the heads before their staff; a row naming someone of a later chunk is rejected).
@@ -485,13 +503,17 @@ async def _plan_chunk(
                         data.nip, data.opd_code, links, frozenset(LINKS), actor=actor, people=people, chain=[]
                     )
                 )
-                plan.inserts[line] = _new_employee(data, actor=actor, producer=registry.producer, today=today)
+                plan.inserts[line] = _new_employee(
+                    data, actor=actor, producer=registry.producer, today=today, known_opds=known_opds
+                )
                 known[data.nip] = person_of(plan.inserts[line][0])
                 continue
             # Only the columns the file has: a file without e.g. email leaves the stored emails alone.
             changes = {k: v for k, v in data.model_dump(mode="json", exclude={"nip"}).items() if k in values}
             _check_may_change(current, changes, actor)
             change = _plan_change(current, changes, actor=actor, producer=registry.producer, today=today)
+            if change is not None and "opd_code" in change.fields:
+                require_known_opd(change.fields["opd_code"], known_opds)
             if change is not None:
                 await _check_changed_links(current, changes, actor=actor, registry=registry, known=known)
         except (InvalidError, ForbiddenError) as exc:

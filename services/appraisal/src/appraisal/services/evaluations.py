@@ -20,7 +20,7 @@ from appraisal.domain.evaluation import (
 )
 from appraisal.domain.followup import ObjectionDecision, improvement_due, must_escalate, objection_open
 from appraisal.domain.predikat import PREDIKAT_MATRIX_2022, PredikatMatrix
-from appraisal.domain.rules import CAPAIAN_THRESHOLDS, DEFAULT_OBJECTION_WINDOW_DAYS, sector_of
+from appraisal.domain.rules import CAPAIAN_THRESHOLDS, DEFAULT_OBJECTION_WINDOW_DAYS
 from appraisal.domain.skp import SkpStatus
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, evaluation_id
 from appraisal.repository.planning import skp_id
@@ -374,12 +374,13 @@ async def result_events(
         history = await ctx.evaluations.annual_predikat_history(evaluation["nip"])
         escalated = must_escalate({**history, evaluation["year"]: predikat}, evaluation["year"])
     due_on = improvement_due(now.date())
+    unit = await ctx.planning.registry.opds.get(evaluation["opd_code"])
     events.append(
         LowScoreFlagged.create(
             LowScoreFlaggedPayload.model_validate(
                 {
                     **common,
-                    "sector": sector_of(evaluation["opd_code"]),
+                    "sector": unit["sector"] if unit is not None else None,
                     "weak_indicators": _indicator_results(evaluation, set(weak.weak_rhk_ids)),
                     "weak_behaviours": [
                         {"value": v.value, "rating": "di_bawah_ekspektasi"} for v in weak.weak_behaviours

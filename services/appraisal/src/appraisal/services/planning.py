@@ -21,6 +21,7 @@ from appraisal.services.errors import (
     NotFoundError,
     VersionConflictError,
 )
+from appraisal.services.master import create_or_update
 from shared.events import SkpApproved, SkpApprovedPayload
 from shared.mongo import MongoDocument
 
@@ -47,25 +48,10 @@ async def put_year(
             f"evaluation_due names periods that are not in {year} at {config.frequency.value} frequency",
             errors=[f"unknown period: {p}" for p in unknown],
         )
-    fields = config.model_dump(mode="json")
-    now = now_ms()
-    current = await planning.years.get(year)
-    if current is None:
-        try:
-            await planning.years.insert({"_id": year, **fields, "version": 1, "updated_at": now}, now=now)
-        except AlreadyExistsError as exc:
-            raise VersionConflictError(f"year {year} was configured concurrently") from exc
-        stored = await planning.years.get(year)
-    else:
-        if expected_version is None:
-            raise VersionConflictError(f"year {year} exists; send If-Match with its ETag to change it")
-        if expected_version != current["version"]:
-            raise VersionConflictError(f"year {year} is at version {current['version']}")
-        stored = await planning.years.update(current, fields, now=now)
-        if stored is None:
-            raise VersionConflictError(f"year {year} was changed concurrently")
-    assert stored is not None
-    return stored
+    document, _ = await create_or_update(
+        planning.years, year, config.model_dump(mode="json"), expected_version, f"year {year}"
+    )
+    return document
 
 
 async def get_year(year: int, planning: Planning) -> MongoDocument:

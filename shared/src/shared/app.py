@@ -16,12 +16,13 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -36,6 +37,7 @@ from shared.http import BodyGuard, install_problem_handlers, install_request_mid
 from shared.kafka import create_broker, ensure_topics, topic_specs
 from shared.logs import configure_logging
 from shared.mongo import MongoDocument, create_mongo_client, mongo_ping
+from shared.openapi import describe_platform
 from shared.outbox import OutboxRelay
 from shared.roster import People
 
@@ -184,7 +186,20 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
         app.include_router(docs_router(definition.title))
     for router in definition.routers:
         app.include_router(router)
+    _document_platform(app)
     return app
+
+
+def _document_platform(app: FastAPI) -> None:
+    """``app.openapi()`` with what the platform answers for every route (``shared.openapi``)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = describe_platform(generate(), app.routes)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _stop_tasks(tasks: list[asyncio.Task[None]], timeout_s: float) -> None:
@@ -215,11 +230,23 @@ def _asyncapi_router(definition: ServiceDefinition) -> APIRouter:
 def _metrics_router(registry: CollectorRegistry) -> APIRouter:
     router = APIRouter(tags=["health"])
 
-    @router.get("/metrics", summary="Prometheus metrics (HTTP, Kafka consumers and producers, outbox)")
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics (HTTP, Kafka consumers and producers, outbox)",
+        response_class=Response,
+        responses={
+            200: {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}
+        },
+    )
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready", "starting"]
+    checks: dict[str, Literal["ok", "unreachable"]] | None = None
 
 
 def _health_router() -> APIRouter:
@@ -232,7 +259,8 @@ def _health_router() -> APIRouter:
     @router.get(
         "/readyz",
         summary="Readiness: Kafka and MongoDB are reachable",
-        responses={503: {"description": "a dependency is unreachable"}},
+        response_model=Readiness,
+        responses={503: {"description": "starting, or a dependency is unreachable", "model": Readiness}},
     )
     async def readyz(request: Request) -> JSONResponse:
         runtime: Runtime | None = getattr(request.app.state, "runtime", None)

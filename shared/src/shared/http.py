@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -93,6 +94,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        if any(err.get("type") == "json_invalid" for err in exc.errors()):
+            return problem_response(request, 400, "invalid_json", "Bad request", "The request body is not valid JSON")
+        if _not_declared_json(request, exc):
+            return problem_response(
+                request,
+                415,
+                "unsupported_media_type",
+                "Unsupported media type",
+                "Send the body as application/json (Content-Type: application/json)",
+            )
         errors = [
             {"field": ".".join(str(part) for part in err.get("loc", ())), "message": err.get("msg", "")}
             for err in exc.errors()
@@ -107,6 +118,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         code, title = _STATUS_CODES.get(exc.status_code, ("http_error", "HTTP error"))
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:  # every method of the path, not only those of the first route that has it
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request.app, request.url.path))}
         return problem_response(request, exc.status_code, code, title, detail, headers=headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
@@ -119,10 +132,35 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_unexpected)
 
 
+def _not_declared_json(request: Request, exc: RequestValidationError) -> bool:
+    """Whether a route that takes JSON was sent a body it did not read as JSON (another or no
+    ``Content-Type``), which FastAPI reports as an invalid body."""
+    body_field = getattr(request.scope.get("route"), "body_field", None)
+    if body_field is None or getattr(body_field.field_info, "media_type", None) != "application/json":
+        return False
+    content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    kind, _, subtype = content_type.partition("/")
+    if kind == "application" and (subtype == "json" or subtype.endswith("+json")):
+        return False
+    return any(tuple(err.get("loc", ()))[:1] == ("body",) and err.get("type") != "missing" for err in exc.errors())
+
+
+def allowed_methods(app: Any, path: str) -> list[str]:
+    """The methods of every route whose path matches ``path``, for ``Allow``."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(list(app.routes)):
+        regex, route_methods = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and route_methods and regex.match(path):
+            methods.update(route_methods)
+    return sorted(methods)
+
+
 PRINCIPAL = "kinerja.principal"
 """Where a request's scope keeps the caller once their token was verified. (Not ``scope["state"]``:
 servers may hand every request the same lifespan state dict.)"""
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+"""Methods the ``BodyGuard`` lets through unread; a request of any other method needs a valid token."""
 CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 """What a caller's ``X-Correlation-ID`` may be; anything else is replaced by a new id."""
 SECURITY_HEADERS = {
@@ -190,7 +228,7 @@ class BodyGuard:
         self.default_limit = default_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        if scope["type"] != "http" or scope["method"] in BODYLESS_METHODS:
             await self.app(scope, receive, send)
             return
         request = Request(scope)

@@ -15,6 +15,9 @@ T = TypeVar("T")
 MAX_PAGE = 200
 MAX_OFFSET = 10_000_000
 IF_MATCH = re.compile(r'(W/)?"?([0-9]{1,15})"?')
+IF_MATCH_DOC = {"pattern": r'^(W/)?"?[0-9]{1,15}"?$'}
+"""``IF_MATCH`` in the OpenAPI document. Checked by ``expected_version`` (400 when it does not match),
+not by FastAPI (which would answer 422)."""
 
 
 class PageParams(BaseModel):
@@ -46,7 +49,11 @@ def etag(version: int) -> str:
 def expected_version(
     if_match: Annotated[
         str | None,
-        Header(max_length=32, description='The ETag of the version being changed (from the last GET), e.g. "3".'),
+        Header(
+            max_length=32,
+            description='The ETag of the version being changed (from the last GET), e.g. "3".',
+            json_schema_extra=IF_MATCH_DOC,
+        ),
     ] = None,
 ) -> int:
     """The version an update expects, from ``If-Match``: 428 when missing, 400 when malformed."""
@@ -76,7 +83,11 @@ def version_conflict(current: int | None) -> ProblemError:
 def optional_version(
     if_match: Annotated[
         str | None,
-        Header(max_length=32, description="The ETag of the version being replaced; required when it exists."),
+        Header(
+            max_length=32,
+            description="The ETag of the version being replaced; required when it exists.",
+            json_schema_extra=IF_MATCH_DOC,
+        ),
     ] = None,
 ) -> int | None:
     return None if if_match is None else expected_version(if_match)

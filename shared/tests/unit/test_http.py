@@ -42,6 +42,10 @@ async def client(keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
     async def create(body: Body) -> dict[str, int]:
         return {"count": body.count}
 
+    @app.get("/things")
+    async def things() -> list[str]:
+        return []
+
     @app.get("/conflict")
     async def conflict() -> None:
         raise ProblemError(409, "thing_exists", "Thing exists", "A thing with this name exists.")
@@ -70,10 +74,34 @@ async def test_validation_error_is_422_problem_naming_each_field(client: httpx.A
     assert "body.nip" in problem["detail"]
 
 
-async def test_malformed_json_is_a_4xx_problem(client: httpx.AsyncClient) -> None:
+async def test_a_body_that_is_not_json_is_a_400_problem(client: httpx.AsyncClient) -> None:
     response = await client.post("/things", content=b"{not json", headers={"content-type": "application/json"})
-    assert response.status_code == 422
-    assert response.json()["code"] == "validation_error"
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["code"] == "invalid_json"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+async def test_a_body_not_sent_as_json_is_a_415_problem(client: httpx.AsyncClient, content_type: str | None) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = await client.post("/things", content=b'{"nip": "198609262015051001", "count": 1}', headers=headers)
+    assert response.status_code == 415
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["code"] == "unsupported_media_type"
+    sent_as_json = await client.post("/things", json={"nip": "198609262015051001", "count": 1})
+    assert sent_as_json.status_code == 200
+    no_body = await client.post("/things")
+    assert (no_body.status_code, no_body.json()["code"]) == (422, "validation_error")
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "OPTIONS"])
+async def test_a_method_the_path_does_not_have_is_405_allowing_all_it_has(
+    client: httpx.AsyncClient, method: str
+) -> None:
+    response = await client.request(method, "/things")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.headers["allow"] == "GET, POST"  # both routes of the path, not only the first
 
 
 async def test_problem_error_keeps_its_code(client: httpx.AsyncClient) -> None:

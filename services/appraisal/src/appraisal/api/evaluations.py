@@ -49,7 +49,9 @@ async def open_evaluation(body: OpenEvaluationIn, response: Response, deps: Deps
     return evaluation_out(document, response)
 
 
-@router.get("/evaluations", response_model=Page[EvaluationOut], summary="Evaluations the caller may see")
+@router.get(
+    "/evaluations", response_model=Page[EvaluationOut], summary="Evaluations the caller may see", responses=PROBLEMS
+)
 async def list_evaluations(
     deps: DepsDep,
     actor: ActorDep,
@@ -190,6 +192,7 @@ async def decide_objection(
     response_model=Page[EvaluationOut],
     tags=["follow-up"],
     summary="Appraisals with a development plan; escalated=true lists the BKPSDM's cases",
+    responses=PROBLEMS,
 )
 async def development_plans(
     deps: DepsDep, actor: ActorDep, paging: Paging, escalated: bool | None = None, opd_code: OpdCode | None = None

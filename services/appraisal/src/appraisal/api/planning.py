@@ -34,7 +34,7 @@ def _year_out(document: MongoDocument) -> YearConfigOut:
     response_model=YearConfigOut,
     tags=["performance years"],
     summary="Configure a year: evaluation frequency, deadlines, objection window (admin_bkpsdm)",
-    responses={**PROBLEMS, **CONCURRENCY},
+    responses={**PROBLEMS, 412: CONCURRENCY[412]},
 )
 async def put_year(
     year: Year, body: YearConfigIn, expected: OptionalVersion, response: Response, deps: DepsDep, actor: ActorDep

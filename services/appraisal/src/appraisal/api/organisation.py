@@ -46,7 +46,7 @@ async def get_opd(opd_code: OpdCode, response: Response, deps: DepsDep, actor: A
     summary="Add an OPD or kecamatan, or change one (If-Match); admin_bkpsdm",
     description="A new code answers 201; a change needs the unit's ETag in If-Match. `active: false` retires "
     "a code: nobody can be registered in or moved to it, while existing records keep it.",
-    responses={**PROBLEMS, **CONCURRENCY, 201: {"description": "created", "model": OpdOut}},
+    responses={**PROBLEMS, 412: CONCURRENCY[412], 201: {"description": "created", "model": OpdOut}},
 )
 async def put_opd(
     opd_code: OpdCode, body: OpdIn, expected: OptionalVersion, response: Response, deps: DepsDep, actor: ActorDep

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Self, cast
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, JsonValue, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, JsonValue, StrictBool, StringConstraints, model_validator
 
 from appraisal.schemas.common import Code, Nip, OpdCode
 from shared.events import EmployeeType, PositionType
@@ -81,7 +81,7 @@ class EmployeePatch(InputModel):
     unit_code: Code | None = None
     pejabat_penilai_nip: Nip | None = None
     atasan_pejabat_penilai_nip: Nip | None = None
-    active: bool | None = None
+    active: StrictBool | None = Field(None, description="false retires the record (a JSON boolean).")
 
     @model_validator(mode="after")
     def _required_fields_are_not_cleared(self) -> Self:

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from shared.inputs import InputModel
 
@@ -29,7 +29,7 @@ class OpdIn(InputModel):
         description="The sector its training and reports are matched by, e.g. kesehatan, pendidikan.",
         examples=["kesehatan"],
     )
-    active: bool = True
+    active: StrictBool = True
 
 
 class OpdOut(BaseModel):

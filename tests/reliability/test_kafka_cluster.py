@@ -11,10 +11,9 @@ fresh here and stopped at the end). Appraisals are recorded through the HTTP API
 2. in the middle of the second, the Mongo-wire server is stopped and, after longer than a request
    waits for it, started again (clients retry what fails, with the same ``Idempotency-Key``).
 
-Appraisals keep coming before, during and after each fault.
-After each, every accepted appraisal has exactly one event id on Kafka (nothing lost on the
-producing side, the outbox is empty, nothing dead-lettered), and each consumer's read model holds
-every event exactly once.
+Appraisals keep coming before, during and after each fault. After each, every accepted appraisal
+has exactly one event id on Kafka (nothing lost on the producing side, the outbox is empty, nothing
+dead-lettered), and each consumer's read model holds every event exactly once.
 """
 
 from __future__ import annotations

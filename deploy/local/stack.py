@@ -18,6 +18,8 @@ and both can run at once:
     run       9092 (9093)          27017        .run/          (make run)
     test      19092 (19093)        27018        .run/test/     (make test: wiped at start, stopped at end)
     bench     29092 (29093)        27019        .run/bench/    (make bench)
+    cluster   9192, 9194, 9196     27020        .run/cluster/  (three KRaft nodes for the Kafka fault
+              (9193, 9195, 9197)                               tests, started by them; see cluster.py)
 
 Kafka 3.9 (KRaft, single node) runs from the Maven Central jars. The Mongo-wire server is chosen
 with ``KINERJA_MONGO_SERVER`` (README, "Storage"):
@@ -121,6 +123,7 @@ class Instance:
 
 
 PORTS = {"run": (9092, 9093, 27017), "test": (19092, 19093, 27018), "bench": (29092, 29093, 27019)}
+PORTS["cluster"] = (9192, 9193, 27020)  # the first of three brokers (cluster.py: each next one +2)
 
 
 def port_offset() -> int:
@@ -723,6 +726,11 @@ def main(argv: list[str] | None = None) -> int:
     rest = argv[split + 1 :]
     try:
         inst = instance(args.instance)
+        if inst.name == "cluster":  # three brokers: deploy/local/cluster.py, which imports this module
+            sys.modules.setdefault("stack", sys.modules[__name__])
+            import cluster
+
+            return cluster.command(inst, args.command, fresh=args.fresh, rest=rest)
         if args.command == "up":
             cmd_up(inst, fresh=args.fresh)
         elif args.command == "down":

@@ -107,6 +107,16 @@ class CorrelationIdMiddleware(BaseMiddleware):
             correlation_id_var.reset(token)
 
 
+def bootstrap_list(bootstrap_servers: str) -> list[str]:
+    """``"host1:9092, host2:9092"`` -> ``["host1:9092", "host2:9092"]``. FastStream takes a string as
+    ONE address (it wraps it in a list), so a comma-separated ``KAFKA_BOOTSTRAP_SERVERS`` naming
+    several brokers must be split before it gets there."""
+    servers = [server.strip() for server in bootstrap_servers.split(",") if server.strip()]
+    if not servers:
+        raise ValueError("KAFKA_BOOTSTRAP_SERVERS names no broker")
+    return servers
+
+
 def create_broker(
     bootstrap_servers: str,
     *,
@@ -116,13 +126,14 @@ def create_broker(
 ) -> KafkaBroker:
     """A broker with the delivery settings every service needs.
 
+    - every broker of a comma-separated ``bootstrap_servers`` is a bootstrap address;
     - producer: ``acks=all`` with idempotence (aiokafka's default is ``acks=1``, no idempotence);
     - consumers: ``AckPolicy.ACK``, i.e. offsets are committed after the handler ran
       (FastStream's Kafka default, ``ACK_FIRST``, is at-most-once);
     - Prometheus metrics in the service's own registry.
     """
     return KafkaBroker(
-        bootstrap_servers,
+        bootstrap_list(bootstrap_servers),
         client_id=service_name,
         enable_idempotence=True,
         acks="all",

@@ -78,6 +78,7 @@ def stack_module() -> Any:
 
 def test_a_port_offset_moves_every_instance(monkeypatch: pytest.MonkeyPatch) -> None:
     stack = stack_module()
+    monkeypatch.delenv("KINERJA_STACK_PORT_OFFSET", raising=False)  # as a checkout that sets one runs it too
     before = stack.instance("test")
     monkeypatch.setenv("KINERJA_STACK_PORT_OFFSET", "1000")
     after = stack.instance("test")

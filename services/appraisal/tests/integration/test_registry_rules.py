@@ -120,6 +120,7 @@ async def test_lists_follow_the_registry_when_the_appraiser_changes(
             "period": "2025",
             "hasil_kerja": "sesuai_ekspektasi",
             "perilaku_kerja": "sesuai_ekspektasi",
+            "pejabat_penilai_nip": old,
         },
         headers=admin,
     )
@@ -130,6 +131,10 @@ async def test_lists_follow_the_registry_when_the_appraiser_changes(
     seen_by_new = await client.get("/api/v1/evaluations", headers=keys.headers(new, "pejabat_penilai"))
     assert seen_by_old.json()["total"] == 0
     assert [e["nip"] for e in seen_by_new.json()["items"]] == [nip]
+    # One appraisal follows the same rule, whatever appraiser was recorded on it.
+    one = f"/api/v1/appraisals/{nip}-2025"
+    assert (await client.get(one, headers=keys.headers(old, "pejabat_penilai"))).status_code == 404
+    assert (await client.get(one, headers=keys.headers(new, "pejabat_penilai"))).status_code == 200
 
 
 async def test_annual_results_are_final_once_the_opd_year_is_closed(

@@ -61,9 +61,11 @@ async def get_appraisal(appraisal_id: AppraisalId, deps: DepsDep, actor: ActorDe
     document = await deps.evaluations.evaluations.get(appraisal_id)
     if document is None or document["status"] != "finalised":
         raise NotFoundError(f"no appraisal {appraisal_id}")
-    if document.get("source") != "recorded":
+    registered = await deps.registry.employees.get(document["nip"]) is not None
+    if registered or document.get("source") != "recorded":
+        # The readers of every record of a registered employee (the registry's, now), recorded or not.
         document, _ = await evaluations.visible_evaluation(appraisal_id, actor=actor, ctx=deps.evaluations)
-    elif not (
+    elif not (  # history of someone not in the registry: the names on the record
         {"admin_bkpsdm"} & actor.roles
         or actor.nip in (document["nip"], document["pejabat_penilai_nip"])
         or ("admin_opd" in actor.roles and actor.opd_code == document["opd_code"])

@@ -1,0 +1,755 @@
+"""The authorisation matrix: every operation of the four services' OpenAPI documents, called by every
+role in the right and in the wrong relation to one employee, against the expected outcome written
+down per cell in ``MATRIX`` below. An operation in the documents without a row fails here, and so
+does a row (or a request) for an operation that is gone (``test_every_documented_operation_has_a_row``).
+
+The callers (columns) each hold a token with one role, around the subject S, a JF of DINKES:
+
+    self   pegawai: S                        peer   pegawai: a colleague of S in DINKES
+    pp     pejabat_penilai: S's              pp~    pejabat_penilai of the colleague (not S's)
+    atas   atasan_pejabat_penilai: S's, who is also the head of DINKES (a JPT registered in it)
+    atas~  atasan_pejabat_penilai of the colleague (not S's)
+    opd    admin_opd of DINKES (who started the world's import)
+    opd~   admin_opd of DISDIK
+    bkp    admin_bkpsdm                      pimp   pimpinan
+
+Every caller is a registered, active employee (so each may draft their own SKP). Outcomes:
+``allow``: authorisation lets the call through (anything but 401/403/404: a 409/412/422 from the
+record's state still means yes); ``deny``: 403, or 404 (the record is hidden), and a write leaves no
+trace (``Row.trace`` read before and after the denied calls). For a list or an inbox, ``allow`` means
+S's record is in the page and ``deny`` that it is not (or the list is refused). Without a token
+every operation is 401 (an eleventh cell, checked on every row).
+
+The expectations come from the rules (``appraisal.domain.access``, the README's table of who does
+what, the route summaries), not from what the code does. Each operation's request is valid apart from
+authorisation (real records of S, a valid body, If-Match where needed), so a refusal is not a
+validation error; the denied calls run before the allowed ones.
+"""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from kinerja_testing import Infra, Keys, appraisal_completed, eventually, publish_raw, serve, skip_history
+from shared.config import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+
+CELLS = ("self", "peer", "pp", "pp~", "atas", "atas~", "opd", "opd~", "bkp", "pimp")
+ANONYMOUS = "no token"
+PLATFORM = {"/healthz", "/readyz", "/metrics", "/asyncapi.json"}
+PREFIX = "/api/v1"
+
+# Where the cells are not a plain reading of ``appraisal.domain.access`` (READ: self, pp, atas, the
+# OPD's admin, the BKPSDM; the pimpinan reads no individual record):
+# - registering and changing a record is the OPD's admin's or the BKPSDM's (README, registry);
+# - any admin_opd may start an import (each row then passes the rules of POST and PATCH); its progress
+#   and rows are read by who started it, while in an importing role, or the BKPSDM (README, Security);
+# - a year's configuration is read by everyone, set by the BKPSDM;
+# - drafting an SKP is always one's own (there is no other form of the call), so every caller may;
+# - the employee revises and submits, their pejabat penilai approves or returns (README, SKP);
+# - an evaluation is opened by the employee or the pejabat penilai (route summary); the employee
+#   records realisation, the pejabat penilai gives feedback, rates, finalises and records the
+#   development plan; the employee objects, the atasan pejabat penilai decides (README, evaluation);
+#   the suggestion is read by whoever reads the evaluation (it is computed from it);
+# - a recorded appraisal is read by "the usual readers" (README, history), as any other record;
+# - the organisation predikat is set by the head of the OPD (a JPT registered in it, whatever the
+#   token's role) or the BKPSDM, the year closed by the BKPSDM; the distribution is read by those,
+#   the OPD's admin and the pimpinan, as the reporting service's summary (README, organisation);
+# - an inbox is only ever the caller's own; the predikat summary is for the pimpinan, the BKPSDM and
+#   the admin of the OPD asked about (route documentation).
+# fmt: off
+MATRIX = """
+operation                                                    self  peer  pp    pp~   atas  atas~ opd   opd~  bkp   pimp
+[appraisal]
+POST /employees                                              deny  deny  deny  deny  deny  deny  allow deny  allow deny
+GET /employees                                               allow deny  allow deny  allow deny  allow deny  allow deny
+GET /employees/{nip}                                         allow deny  allow deny  allow deny  allow deny  allow deny
+PATCH /employees/{nip}                                       deny  deny  deny  deny  deny  deny  allow deny  allow deny
+GET /employees/{nip}/link-changes                            allow deny  allow deny  allow deny  allow deny  allow deny
+POST /employee-imports                                       deny  deny  deny  deny  deny  deny  allow allow allow deny
+GET /employee-imports/{import_id}                            deny  deny  deny  deny  deny  deny  allow deny  allow deny
+GET /employee-imports/{import_id}/rows                       deny  deny  deny  deny  deny  deny  allow deny  allow deny
+PUT /performance-years/{year}                                deny  deny  deny  deny  deny  deny  deny  deny  allow deny
+GET /performance-years/{year}                                allow allow allow allow allow allow allow allow allow allow
+POST /skp                                                    allow allow allow allow allow allow allow allow allow allow
+GET /skp                                                     allow deny  allow deny  allow deny  allow deny  allow deny
+GET /skp/{skp_id}                                            allow deny  allow deny  allow deny  allow deny  allow deny
+PUT /skp/{skp_id}                                            allow deny  deny  deny  deny  deny  deny  deny  deny  deny
+POST /skp/{skp_id}/submit                                    allow deny  deny  deny  deny  deny  deny  deny  deny  deny
+POST /skp/{skp_id}/return                                    deny  deny  allow deny  deny  deny  deny  deny  deny  deny
+POST /skp/{skp_id}/approve                                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny
+POST /evaluations                                            allow deny  allow deny  deny  deny  deny  deny  deny  deny
+GET /evaluations                                             allow deny  allow deny  allow deny  allow deny  allow deny
+GET /evaluations/{evaluation_id}                             allow deny  allow deny  allow deny  allow deny  allow deny
+PUT /evaluations/{evaluation_id}/realisations/{indicator_id} allow deny  deny  deny  deny  deny  deny  deny  deny  deny
+POST /evaluations/{evaluation_id}/feedback                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny
+PATCH /evaluations/{evaluation_id}/ratings                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny
+GET /evaluations/{evaluation_id}/suggestion                  allow deny  allow deny  allow deny  allow deny  allow deny
+POST /evaluations/{evaluation_id}/finalise                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny
+PUT /evaluations/{evaluation_id}/development-plan            deny  deny  allow deny  deny  deny  deny  deny  deny  deny
+POST /evaluations/{evaluation_id}/objection                  allow deny  deny  deny  deny  deny  deny  deny  deny  deny
+POST /evaluations/{evaluation_id}/objection/decision         deny  deny  deny  deny  allow deny  deny  deny  deny  deny
+GET /development-plans                                       allow deny  allow deny  allow deny  allow deny  allow deny
+POST /appraisals                                             deny  deny  deny  deny  deny  deny  deny  deny  allow deny
+GET /appraisals/{appraisal_id}                               allow deny  allow deny  allow deny  allow deny  allow deny
+PUT /opd/{opd_code}/years/{year}/predikat                    deny  deny  deny  deny  allow deny  deny  deny  allow deny
+GET /opd/{opd_code}/years/{year}/distribution                deny  deny  deny  deny  allow deny  allow deny  allow allow
+POST /opd/{opd_code}/years/{year}/close                      deny  deny  deny  deny  deny  deny  deny  deny  allow deny
+[training]
+GET /rules/jp-obligation/{employee_type}                     allow allow allow allow allow allow allow allow allow allow
+[notification]
+GET /inbox                                                   allow deny  deny  deny  deny  deny  deny  deny  deny  deny
+[reporting]
+GET /reports/appraisals/summary                              deny  deny  deny  deny  deny  deny  allow deny  allow allow
+"""
+# fmt: on
+
+
+def parse_matrix(text: str) -> dict[tuple[str, str], dict[str, str]]:
+    """(service, "METHOD /path without /api/v1") -> cell -> "allow" | "deny"."""
+    lines = [line.split() for line in text.strip().splitlines()]
+    header, rows = lines[0], lines[1:]
+    assert tuple(header[1:]) == CELLS, header
+    table: dict[tuple[str, str], dict[str, str]] = {}
+    service = ""
+    for row in rows:
+        if row[0].startswith("["):
+            service = row[0].strip("[]")
+            continue
+        method, path, *outcomes = row
+        assert len(outcomes) == len(CELLS), row
+        assert set(outcomes) <= {"allow", "deny"}, row
+        key = (service, f"{method} {path}")
+        assert key not in table, f"two rows for {key}"
+        table[key] = dict(zip(CELLS, outcomes, strict=True))
+    return table
+
+
+EXPECTED = parse_matrix(MATRIX)
+
+
+# ---------------------------------------------------------------- the cast and the world
+
+
+def make_nip() -> str:
+    """A valid PNS NIP (birth date, TMT CPNS, gender, sequence), different on each call."""
+    n = uuid.uuid4().int
+    return f"1986{n % 12 + 1:02d}{n // 12 % 28 + 1:02d}201505{n // 336 % 2 + 1}{n // 672 % 999 + 1:03d}"
+
+
+@dataclass(frozen=True)
+class Cast:
+    sekda: str = field(default_factory=make_nip)
+    head: str = field(default_factory=make_nip)  # kepala DINKES: S's atasan pejabat penilai
+    appraiser: str = field(default_factory=make_nip)  # S's pejabat penilai
+    subject: str = field(default_factory=make_nip)
+    other_superior: str = field(default_factory=make_nip)
+    other_appraiser: str = field(default_factory=make_nip)
+    peer: str = field(default_factory=make_nip)
+    opd_admin: str = field(default_factory=make_nip)
+    other_opd_admin: str = field(default_factory=make_nip)
+    disdik_staff: str = field(default_factory=make_nip)
+    bkpsdm: str = field(default_factory=make_nip)
+    pimpinan: str = field(default_factory=make_nip)
+
+    def caller(self, cell: str) -> tuple[str, str, str]:
+        """The cell's (NIP, role, OPD)."""
+        return {
+            "self": (self.subject, "pegawai", "DINKES"),
+            "peer": (self.peer, "pegawai", "DINKES"),
+            "pp": (self.appraiser, "pejabat_penilai", "DINKES"),
+            "pp~": (self.other_appraiser, "pejabat_penilai", "DINKES"),
+            "atas": (self.head, "atasan_pejabat_penilai", "DINKES"),
+            "atas~": (self.other_superior, "atasan_pejabat_penilai", "DINKES"),
+            "opd": (self.opd_admin, "admin_opd", "DINKES"),
+            "opd~": (self.other_opd_admin, "admin_opd", "DISDIK"),
+            "bkp": (self.bkpsdm, "admin_bkpsdm", "BKPSDM"),
+            "pimp": (self.pimpinan, "pimpinan", "SETDA"),
+        }[cell]
+
+    def registry(self) -> list[tuple[str, str, str, str | None, str | None]]:
+        """(NIP, OPD, position, pejabat penilai, atasan pejabat penilai), heads before their staff:
+        SEKDA -> head -> appraiser -> S, and head -> other_superior -> other_appraiser -> peer."""
+        return [
+            (self.sekda, "SETDA", "JPT", None, None),
+            (self.head, "DINKES", "JPT", self.sekda, None),
+            (self.appraiser, "DINKES", "ADMINISTRATOR", self.head, None),
+            (self.subject, "DINKES", "JF", self.appraiser, self.head),
+            (self.other_superior, "DINKES", "ADMINISTRATOR", self.head, None),
+            (self.other_appraiser, "DINKES", "PENGAWAS", self.other_superior, self.head),
+            (self.peer, "DINKES", "JF", self.other_appraiser, self.other_superior),
+            (self.opd_admin, "DINKES", "PELAKSANA", None, None),
+            (self.other_opd_admin, "DISDIK", "PELAKSANA", None, None),
+            (self.disdik_staff, "DISDIK", "JF", None, None),
+            (self.bkpsdm, "BKPSDM", "PELAKSANA", None, None),
+            (self.pimpinan, "SETDA", "JPT", None, None),
+        ]
+
+
+Y1, Y2, Y3 = 2022, 2023, 2024
+"""Y1: S's approved SKP and evaluations; Y2: S's SKP in its workflow; Y3: everyone drafts their own."""
+RECORDED, TO_RECORD = "2021", "2020"
+VALUES = ["berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif"]
+
+
+@dataclass
+class World:
+    client: httpx.AsyncClient
+    keys: Keys
+    cast: Cast
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def headers(self, nip: str, role: str, opd: str) -> dict[str, str]:
+        return self.keys.headers(nip, role, opd_code=opd)
+
+    def cell(self, cell: str) -> dict[str, str]:
+        return self.headers(*self.cast.caller(cell))
+
+    @property
+    def bkpsdm(self) -> dict[str, str]:
+        return self.cell("bkp")
+
+    def person(self, nip: str, role: str = "pegawai") -> dict[str, str]:
+        return self.headers(nip, role, "DINKES")
+
+    async def ok(self, method: str, path: str, headers: dict[str, str], body: Any = None, **extra: str) -> Any:
+        response = await self.client.request(method, PREFIX + path, json=body, headers=headers | extra)
+        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json()
+
+    async def read(self, path: str) -> httpx.Response:
+        """``path`` as the BKPSDM sees it."""
+        return await self.client.get(PREFIX + path, headers=self.bkpsdm)
+
+    async def version(self, path: str) -> int:
+        response = await self.read(path)
+        assert response.status_code == 200, response.text
+        return int(response.json()["version"])
+
+
+def skp_body(year: int, rhk_id: str, intervened: str | None) -> dict[str, Any]:
+    return {
+        "year": year,
+        "rhk": [
+            {
+                "rhk_id": rhk_id,
+                "kind": "utama",
+                "text": "Meningkatnya cakupan imunisasi dasar lengkap",
+                "intervened_rhk_id": intervened,
+                "indicators": [
+                    {
+                        "indicator_id": f"{rhk_id}-i1",
+                        "aspect": "kuantitas",
+                        "text": "Cakupan imunisasi dasar lengkap",
+                        "target": "95",
+                        "unit": "%",
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def ratings(hasil_kerja: str) -> dict[str, Any]:
+    return {
+        "rhk_ratings": [{"rhk_id": "r1", "rating": hasil_kerja}],
+        "behaviour_ratings": [{"value": v, "rating": "sesuai_ekspektasi"} for v in VALUES],
+        "hasil_kerja": hasil_kerja,
+        "perilaku_kerja": "sesuai_ekspektasi",
+    }
+
+
+def employee(nip: str, opd: str, position: str, appraiser: str | None, superior: str | None) -> dict[str, Any]:
+    return {
+        "nip": nip,
+        "name": f"Pegawai {nip[-3:]}",
+        "employee_type": "PNS",
+        "position_type": position,
+        "opd_code": opd,
+        "pejabat_penilai_nip": appraiser,
+        "atasan_pejabat_penilai_nip": superior,
+    }
+
+
+async def approved_skp(world: World, owner: str, appraiser: str, year: int, rhk_id: str, above: str | None) -> None:
+    skp = await world.ok("POST", "/skp", world.person(owner), skp_body(year, rhk_id, above))
+    path, mine = f"/skp/{skp['id']}", world.person(owner)
+    skp = await world.ok("POST", f"{path}/submit", mine, **{"If-Match": f'"{skp["version"]}"'})
+    approver = world.person(appraiser, "pejabat_penilai")
+    await world.ok("POST", f"{path}/approve", approver, **{"If-Match": f'"{skp["version"]}"'})
+
+
+async def build_appraisal_world(world: World) -> None:
+    """Through the public API: three years, the registry, the SKP cascade, S's evaluations (one open,
+    one finalised low, one rated and ready), a recorded appraisal and an import by the OPD's admin."""
+    c, bkpsdm = world.cast, world.bkpsdm
+    for year in (Y1, Y2, Y3):
+        config = {"frequency": "quarterly", "skp_due": f"{year}-01-31", "objection_window_days": 14}
+        await world.ok("PUT", f"/performance-years/{year}", bkpsdm, config)
+    for nip, opd, position, appraiser, superior in c.registry():
+        await world.ok("POST", "/employees", bkpsdm, employee(nip, opd, position, appraiser, superior))
+    for year in (Y1, Y2):
+        await approved_skp(world, c.head, c.sekda, year, "kadis-r1", None)
+        await approved_skp(world, c.appraiser, c.head, year, "kabid-r1", "kadis-r1")
+    await approved_skp(world, c.subject, c.appraiser, Y1, "r1", "kabid-r1")
+    draft = await world.ok("POST", "/skp", world.person(c.subject), skp_body(Y2, "r1", "kabid-r1"))
+    world.ids["draft_skp"] = draft["id"]
+    world.ids["skp"] = f"{c.subject}-{Y1}"
+
+    me, rater = world.person(c.subject), world.person(c.appraiser, "pejabat_penilai")
+    opened = {}
+    for quarter in ("Q1", "Q2", "Q3"):
+        opened[quarter] = await world.ok("POST", "/evaluations", me, {"nip": c.subject, "period": f"{Y1}-{quarter}"})
+    world.ids |= {"open": opened["Q1"]["id"], "low": opened["Q2"]["id"], "ready": opened["Q3"]["id"]}
+    await world.ok("PUT", f"/evaluations/{world.ids['open']}/realisations/r1-i1", me, {"realisation": "90"})
+    await world.ok("PATCH", f"/evaluations/{world.ids['low']}/ratings", rater, ratings("di_bawah_ekspektasi"))
+    low = await world.ok("POST", f"/evaluations/{world.ids['low']}/finalise", rater)
+    assert low["development_plan"]["status"] == "awaiting_input"
+    await world.ok("PATCH", f"/evaluations/{world.ids['ready']}/ratings", rater, ratings("sesuai_ekspektasi"))
+
+    history = {
+        "nip": c.subject,
+        "opd_code": "DINKES",
+        "period": RECORDED,
+        "hasil_kerja": "sesuai_ekspektasi",
+        "perilaku_kerja": "sesuai_ekspektasi",
+        "pejabat_penilai_nip": c.appraiser,
+    }
+    world.ids["recorded"] = (await world.ok("POST", "/appraisals", bkpsdm, history))["id"]
+
+    started = await world.client.post(
+        f"{PREFIX}/employee-imports",
+        content=import_csv(),
+        headers=world.cell("opd") | {"content-type": "text/csv"},
+    )
+    assert started.status_code == 202, started.text
+    world.ids["import"] = started.json()["id"]
+
+    async def finished() -> bool:
+        job = (await world.read(f"/employee-imports/{world.ids['import']}")).json()
+        return bool(job["status"] != "running")
+
+    await eventually(finished, within=60)
+
+    # A control for the lists: DISDIK's admin sees DISDIK's staff (a list without S is filtered, not broken).
+    listed = await world.ok("GET", "/employees?limit=200", world.cell("opd~"))
+    assert {e["nip"] for e in listed["items"]} == {c.other_opd_admin, c.disdik_staff}
+
+
+def import_csv() -> bytes:
+    return f"nip,name,employee_type,position_type,opd_code\n{make_nip()},Pegawai Baru,PNS,JF,DINKES\n".encode()
+
+
+# ---------------------------------------------------------------- one request per operation
+
+
+@dataclass(frozen=True)
+class Call:
+    path: str
+    body: Any = None
+    content: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Build = Callable[[World], Awaitable[Call]]
+
+
+@dataclass(frozen=True)
+class Row:
+    """How to call one operation (built again before each cell: a fresh ETag, the state it needs)."""
+
+    build: Build
+    listed: Callable[[World, Any], bool] | None = None
+    """For a list: whether the page holds S's record."""
+    trace: Callable[[World], Awaitable[object]] | None = None
+    """For a write: what a denied call must leave unchanged."""
+
+
+def plain(path: str | Callable[[World], str], body: Any = None) -> Build:
+    """The same request for every cell (``path`` and ``body`` may be made from the world)."""
+
+    async def build(world: World) -> Call:
+        return Call(path(world) if callable(path) else path, body(world) if callable(body) else body)
+
+    return build
+
+
+def lists(key: str, value: Callable[[World], str]) -> Callable[[World, Any], bool]:
+    def listed(world: World, page: Any) -> bool:
+        return any(item[key] == value(world) for item in page["items"])
+
+    return listed
+
+
+def subject(world: World) -> str:
+    return world.cast.subject
+
+
+def version_of(path: Callable[[World], str]) -> Callable[[World], Awaitable[object]]:
+    async def trace(world: World) -> object:
+        return await world.version(path(world))
+
+    return trace
+
+
+def status_of(path: Callable[[World], str]) -> Callable[[World], Awaitable[object]]:
+    async def trace(world: World) -> object:
+        return (await world.read(path(world))).status_code
+
+    return trace
+
+
+async def employee_count(world: World) -> object:
+    return (await world.read("/employees?limit=1")).json()["total"]
+
+
+def employee_path(world: World) -> str:
+    return f"/employees/{world.cast.subject}"
+
+
+def draft_path(world: World) -> str:
+    return f"/skp/{world.ids['draft_skp']}"
+
+
+def evaluation_path(name: str) -> Callable[[World], str]:
+    return lambda world: f"/evaluations/{world.ids[name]}"
+
+
+def org_path(world: World) -> str:
+    return f"/opd/DINKES/years/{Y1}"
+
+
+async def new_employee(world: World) -> Call:
+    return Call("/employees", employee(make_nip(), "DINKES", "JF", None, None))
+
+
+async def patch_employee(world: World) -> Call:
+    version = await world.version(employee_path(world))
+    return Call(employee_path(world), {"position_title": f"Pranata {version}"}, headers={"If-Match": f'"{version}"'})
+
+
+async def start_import(world: World) -> Call:
+    return Call("/employee-imports", content=import_csv(), headers={"content-type": "text/csv"})
+
+
+async def put_year(world: World) -> Call:
+    response = await world.read(f"/performance-years/{Y1}")
+    config = {k: response.json()[k] for k in ("frequency", "skp_due", "objection_window_days")}
+    return Call(f"/performance-years/{Y1}", config, headers={"If-Match": response.headers["etag"]})
+
+
+async def own_skp(world: World) -> Call:
+    return Call("/skp", skp_body(Y3, "own-r1", None))
+
+
+async def skp_step(world: World, path: str = "", body: Any = None, *, submitted: bool = False) -> Call:
+    """A step of S's Y2 SKP, with its ETag; ``submitted``: first bring it to the pejabat penilai."""
+    skp = (await world.read(draft_path(world))).json()
+    if submitted and skp["status"] in ("draft", "returned"):
+        mine = world.person(world.cast.subject)
+        skp = await world.ok("POST", f"{draft_path(world)}/submit", mine, **{"If-Match": f'"{skp["version"]}"'})
+    return Call(draft_path(world) + path, body, headers={"If-Match": f'"{skp["version"]}"'})
+
+
+async def edit_skp(world: World) -> Call:
+    content = skp_body(Y2, "r1", "kabid-r1")
+    del content["year"]
+    return await skp_step(world, "", content)
+
+
+async def submit_skp(world: World) -> Call:
+    return await skp_step(world, "/submit")
+
+
+async def return_skp(world: World) -> Call:
+    return await skp_step(world, "/return", {"reason": "Target cakupan terlalu rendah"}, submitted=True)
+
+
+async def approve_skp(world: World) -> Call:
+    return await skp_step(world, "/approve", submitted=True)
+
+
+async def decide(world: World) -> Call:
+    """The decision of a pending objection (filed by S first when none is)."""
+    path = f"/evaluations/{world.ids['low']}"
+    if (await world.read(path)).json()["objection"] is None:
+        await world.ok("POST", f"{path}/objection", world.person(world.cast.subject), {"reason": "Stok vaksin telat"})
+    return Call(f"{path}/objection/decision", {"decision": "rejected", "note": "Tidak terbukti"})
+
+
+async def close_year(world: World) -> Call:
+    """Closing DINKES's year (its organisation predikat set first, as closing needs)."""
+    report = (await world.read(f"{org_path(world)}/distribution")).json()
+    if report["org_predikat"] is None and not report["closed"]:
+        await world.ok("PUT", f"{org_path(world)}/predikat", world.bkpsdm, {"predikat": "baik"})
+    return Call(f"{org_path(world)}/close")
+
+
+async def org_state(world: World) -> object:
+    report = (await world.read(f"{org_path(world)}/distribution")).json()
+    return report["org_predikat"], report["closed"]
+
+
+ROWS: dict[tuple[str, str], Row] = {
+    ("appraisal", "POST /employees"): Row(new_employee, trace=employee_count),
+    ("appraisal", "GET /employees"): Row(plain("/employees?limit=200"), listed=lists("nip", subject)),
+    ("appraisal", "GET /employees/{nip}"): Row(plain(employee_path)),
+    ("appraisal", "PATCH /employees/{nip}"): Row(patch_employee, trace=version_of(employee_path)),
+    ("appraisal", "GET /employees/{nip}/link-changes"): Row(plain(lambda w: f"{employee_path(w)}/link-changes")),
+    ("appraisal", "POST /employee-imports"): Row(start_import, trace=employee_count),
+    ("appraisal", "GET /employee-imports/{import_id}"): Row(plain(lambda w: f"/employee-imports/{w.ids['import']}")),
+    ("appraisal", "GET /employee-imports/{import_id}/rows"): Row(
+        plain(lambda w: f"/employee-imports/{w.ids['import']}/rows")
+    ),
+    ("appraisal", "PUT /performance-years/{year}"): Row(
+        put_year, trace=version_of(lambda _: f"/performance-years/{Y1}")
+    ),
+    ("appraisal", "GET /performance-years/{year}"): Row(plain(f"/performance-years/{Y1}")),
+    ("appraisal", "POST /skp"): Row(own_skp),
+    ("appraisal", "GET /skp"): Row(plain("/skp?limit=200"), listed=lists("nip", subject)),
+    ("appraisal", "GET /skp/{skp_id}"): Row(plain(lambda w: f"/skp/{w.ids['skp']}")),
+    ("appraisal", "PUT /skp/{skp_id}"): Row(edit_skp, trace=version_of(draft_path)),
+    ("appraisal", "POST /skp/{skp_id}/submit"): Row(submit_skp, trace=version_of(draft_path)),
+    ("appraisal", "POST /skp/{skp_id}/return"): Row(return_skp, trace=version_of(draft_path)),
+    ("appraisal", "POST /skp/{skp_id}/approve"): Row(approve_skp, trace=version_of(draft_path)),
+    ("appraisal", "POST /evaluations"): Row(
+        plain("/evaluations", lambda w: {"nip": w.cast.subject, "period": f"{Y1}-Q4"}),
+        trace=status_of(lambda w: f"/evaluations/{w.cast.subject}-{Y1}-Q4"),
+    ),
+    ("appraisal", "GET /evaluations"): Row(plain("/evaluations?limit=200"), listed=lists("nip", subject)),
+    ("appraisal", "GET /evaluations/{evaluation_id}"): Row(plain(evaluation_path("open"))),
+    ("appraisal", "PUT /evaluations/{evaluation_id}/realisations/{indicator_id}"): Row(
+        plain(lambda w: f"{evaluation_path('open')(w)}/realisations/r1-i1", {"realisation": "95"}),
+        trace=version_of(evaluation_path("open")),
+    ),
+    ("appraisal", "POST /evaluations/{evaluation_id}/feedback"): Row(
+        plain(lambda w: f"{evaluation_path('open')(w)}/feedback", {"rhk_id": "r1", "text": "Koordinasikan jadwal"}),
+        trace=version_of(evaluation_path("open")),
+    ),
+    ("appraisal", "PATCH /evaluations/{evaluation_id}/ratings"): Row(
+        plain(
+            lambda w: f"{evaluation_path('open')(w)}/ratings",
+            {"rhk_ratings": [{"rhk_id": "r1", "rating": "sesuai_ekspektasi"}]},
+        ),
+        trace=version_of(evaluation_path("open")),
+    ),
+    ("appraisal", "GET /evaluations/{evaluation_id}/suggestion"): Row(
+        plain(lambda w: f"{evaluation_path('open')(w)}/suggestion")
+    ),
+    ("appraisal", "POST /evaluations/{evaluation_id}/finalise"): Row(
+        plain(lambda w: f"{evaluation_path('ready')(w)}/finalise"), trace=version_of(evaluation_path("ready"))
+    ),
+    ("appraisal", "PUT /evaluations/{evaluation_id}/development-plan"): Row(
+        plain(
+            lambda w: f"{evaluation_path('low')(w)}/development-plan", {"cause": "kompetensi", "actions": ["coaching"]}
+        ),
+        trace=version_of(evaluation_path("low")),
+    ),
+    ("appraisal", "POST /evaluations/{evaluation_id}/objection"): Row(
+        plain(lambda w: f"{evaluation_path('low')(w)}/objection", {"reason": "Stok vaksin terlambat datang"}),
+        trace=version_of(evaluation_path("low")),
+    ),
+    ("appraisal", "POST /evaluations/{evaluation_id}/objection/decision"): Row(
+        decide, trace=version_of(evaluation_path("low"))
+    ),
+    ("appraisal", "GET /development-plans"): Row(
+        plain("/development-plans?limit=200"), listed=lists("id", lambda w: w.ids["low"])
+    ),
+    ("appraisal", "POST /appraisals"): Row(
+        plain(
+            "/appraisals",
+            lambda w: {
+                "nip": w.cast.subject,
+                "opd_code": "DINKES",
+                "period": TO_RECORD,
+                "hasil_kerja": "sesuai_ekspektasi",
+                "perilaku_kerja": "sesuai_ekspektasi",
+            },
+        ),
+        trace=status_of(lambda w: f"/appraisals/{w.cast.subject}-{TO_RECORD}"),
+    ),
+    ("appraisal", "GET /appraisals/{appraisal_id}"): Row(plain(lambda w: f"/appraisals/{w.ids['recorded']}")),
+    ("appraisal", "PUT /opd/{opd_code}/years/{year}/predikat"): Row(
+        plain(lambda w: f"{org_path(w)}/predikat", {"predikat": "baik"}), trace=org_state
+    ),
+    ("appraisal", "GET /opd/{opd_code}/years/{year}/distribution"): Row(plain(lambda w: f"{org_path(w)}/distribution")),
+    ("appraisal", "POST /opd/{opd_code}/years/{year}/close"): Row(close_year, trace=org_state),
+    ("training", "GET /rules/jp-obligation/{employee_type}"): Row(plain("/rules/jp-obligation/PNS")),
+    ("notification", "GET /inbox"): Row(plain("/inbox?limit=100"), listed=lists("ref", lambda w: w.ids["completed"])),
+    ("reporting", "GET /reports/appraisals/summary"): Row(plain("/reports/appraisals/summary?opd_code=DINKES")),
+}
+
+
+# ---------------------------------------------------------------- the worlds, one per service
+
+
+def settings_for(settings_class: type[S], infra: Infra, keys: Keys, service: str) -> S:
+    run = uuid.uuid4().hex[:10]
+    return settings_class.model_validate(
+        {
+            "mongodb_url": infra.mongodb_url,
+            "kafka_bootstrap_servers": infra.kafka_bootstrap_servers,
+            "mongodb_database": f"test_authz_{service}_{run}",
+            "consumer_group": f"test-authz-{service}-{run}",
+            "auth_public_key_file": keys.public,
+            "log_json": False,
+            "outbox_poll_interval_s": 0.5,
+            "shutdown_timeout_s": 10.0,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def cast() -> Cast:
+    return Cast()
+
+
+@asynccontextmanager
+async def world_of(service: str, infra: Infra, keys: Keys, cast: Cast) -> AsyncIterator[World]:
+    """The service in process on the real infrastructure (a fresh database; a fresh consumer group
+    that starts at the end of its topics)."""
+    main = importlib.import_module(f"{service}.main")
+    settings = settings_for(importlib.import_module(f"{service}.config").Settings, infra, keys, service)
+    if main.DEFINITION.consumes:
+        await skip_history(infra, settings.consumer_group, main.DEFINITION.consumes)
+    async with serve(main.create_app(settings)) as client:
+        yield World(client, keys, cast)
+
+
+@pytest.fixture(scope="module")
+async def appraisal_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncIterator[World]:
+    async with world_of("appraisal", infra, keys, cast) as world:
+        await build_appraisal_world(world)
+        yield world
+
+
+@pytest.fixture(scope="module")
+async def training_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncIterator[World]:
+    async with world_of("training", infra, keys, cast) as world:
+        yield world
+
+
+@pytest.fixture(scope="module")
+async def notification_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncIterator[World]:
+    """S has one message: an appraisal of theirs was completed."""
+    async with world_of("notification", infra, keys, cast) as world:
+        world.ids["completed"] = f"authz-{uuid.uuid4().hex[:10]}"
+        event = appraisal_completed(appraisal_id=world.ids["completed"], nip=cast.subject, period=f"{Y1}-Q1")
+        await publish_raw(infra, event.topic, event.model_dump(mode="json"), event.key())
+
+        async def delivered() -> bool:
+            page = (await world.client.get(f"{PREFIX}/inbox", headers=world.cell("self"))).json()
+            return any(item["ref"] == world.ids["completed"] for item in page["items"])
+
+        await eventually(delivered)
+        yield world
+
+
+@pytest.fixture(scope="module")
+async def reporting_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncIterator[World]:
+    async with world_of("reporting", infra, keys, cast) as world:
+        yield world
+
+
+# ---------------------------------------------------------------- the tests
+
+
+def documented_operations() -> set[tuple[str, str]]:
+    found = set()
+    for service in ("appraisal", "training", "notification", "reporting"):
+        spec = importlib.import_module(f"{service}.main").create_app().openapi()
+        for path, operations in spec["paths"].items():
+            if path in PLATFORM:
+                continue
+            assert path.startswith(PREFIX), path
+            found |= {(service, f"{method.upper()} {path.removeprefix(PREFIX)}") for method in operations}
+    return found
+
+
+def test_every_documented_operation_has_a_row() -> None:
+    """A new operation needs its row (and its request); a removed one takes them away."""
+    documented = documented_operations()
+    assert sorted(documented - set(EXPECTED)) == [], "operations without a row in MATRIX"
+    assert sorted(set(EXPECTED) - documented) == [], "rows in MATRIX for operations that are not documented"
+    assert sorted(set(EXPECTED) ^ set(ROWS)) == [], "MATRIX and ROWS name different operations"
+
+
+async def outcome(world: World, key: tuple[str, str], cell: str) -> tuple[str, int, str]:
+    """What happened when ``cell`` called the operation: (allow | deny | 401, status, response text)."""
+    row = ROWS[key]
+    call = await row.build(world)
+    method = key[1].split()[0]
+    headers = call.headers | (world.cell(cell) if cell != ANONYMOUS else {})
+    response = await world.client.request(
+        method, PREFIX + call.path, json=call.body, content=call.content, headers=headers
+    )
+    status = response.status_code
+    if status == 401:
+        return "401", status, response.text
+    if status in (403, 404):
+        return "deny", status, response.text
+    if row.listed is not None:
+        return ("allow" if status == 200 and row.listed(world, response.json()) else "deny"), status, response.text
+    return "allow", status, response.text
+
+
+async def check(world: World, key: tuple[str, str]) -> None:
+    """Every cell of the row: first no token, then the denied callers (and the write's trace unchanged),
+    then the allowed ones."""
+    expected = {ANONYMOUS: "401", **EXPECTED[key]}
+    order = [ANONYMOUS, *(c for c in CELLS if expected[c] == "deny"), *(c for c in CELLS if expected[c] == "allow")]
+    trace = ROWS[key].trace
+    await ROWS[key].build(world)  # the state the operation needs, before the trace is read
+    before = await trace(world) if trace else None
+    wrong: list[str] = []
+    for cell in order:
+        if trace and cell != ANONYMOUS and expected[cell] == "allow" and before is not None:
+            after = await trace(world)
+            if after != before:
+                wrong.append(f"denied calls left a trace: {before!r} became {after!r}")
+            before = None
+        got, status, text = await outcome(world, key, cell)
+        if got != expected[cell]:
+            wrong.append(f"{cell}: expected {expected[cell]}, got {got} ({status} {text[:300]})")
+    if trace and before is not None:
+        after = await trace(world)
+        if after != before:
+            wrong.append(f"denied calls left a trace: {before!r} became {after!r}")
+    assert wrong == [], f"{key[0]} {key[1]}:\n" + "\n".join(wrong)
+
+
+def rows_of(service: str) -> list[tuple[str, str]]:
+    return [key for key in EXPECTED if key[0] == service]
+
+
+@pytest.mark.infra
+@pytest.mark.parametrize("key", rows_of("appraisal"), ids=lambda key: key[1])
+async def test_appraisal(appraisal_world: World, key: tuple[str, str]) -> None:
+    await check(appraisal_world, key)
+
+
+@pytest.mark.infra
+@pytest.mark.parametrize("key", rows_of("training"), ids=lambda key: key[1])
+async def test_training(training_world: World, key: tuple[str, str]) -> None:
+    await check(training_world, key)
+
+
+@pytest.mark.infra
+@pytest.mark.parametrize("key", rows_of("notification"), ids=lambda key: key[1])
+async def test_notification(notification_world: World, key: tuple[str, str]) -> None:
+    await check(notification_world, key)
+
+
+@pytest.mark.infra
+@pytest.mark.parametrize("key", rows_of("reporting"), ids=lambda key: key[1])
+async def test_reporting(reporting_world: World, key: tuple[str, str]) -> None:
+    await check(reporting_world, key)

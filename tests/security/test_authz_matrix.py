@@ -64,6 +64,7 @@ PREFIX = "/api/v1"
 # - the organisation predikat is set by the head of the OPD (a JPT registered in it, whatever the
 #   token's role) or the BKPSDM, the year closed by the BKPSDM; the distribution is read by those,
 #   the OPD's admin and the pimpinan, as the reporting service's summary (README, organisation);
+# - the OPD master data is read by every caller and maintained by the BKPSDM (README, master data);
 # - an inbox is only ever the caller's own; the predikat summary is for the pimpinan, the BKPSDM and
 #   the admin of the OPD asked about (route documentation).
 # fmt: off
@@ -101,6 +102,9 @@ POST /evaluations/{evaluation_id}/objection/decision         deny  deny  deny  d
 GET /development-plans                                       allow deny  allow deny  allow deny  allow deny  allow deny
 POST /appraisals                                             deny  deny  deny  deny  deny  deny  deny  deny  allow deny
 GET /appraisals/{appraisal_id}                               allow deny  allow deny  allow deny  allow deny  allow deny
+GET /opd                                                     allow allow allow allow allow allow allow allow allow allow
+GET /opd/{opd_code}                                          allow allow allow allow allow allow allow allow allow allow
+PUT /opd/{opd_code}                                          deny  deny  deny  deny  deny  deny  deny  deny  allow deny
 PUT /opd/{opd_code}/years/{year}/predikat                    deny  deny  deny  deny  allow deny  deny  deny  allow deny
 GET /opd/{opd_code}/years/{year}/distribution                deny  deny  deny  deny  allow deny  allow deny  allow allow
 POST /opd/{opd_code}/years/{year}/close                      deny  deny  deny  deny  deny  deny  deny  deny  allow deny
@@ -447,6 +451,12 @@ async def put_year(world: World) -> Call:
     return Call(f"/performance-years/{Y1}", config, headers={"If-Match": response.headers["etag"]})
 
 
+async def put_opd(world: World) -> Call:
+    response = await world.read("/opd/DINKES")
+    unit = {k: response.json()[k] for k in ("name", "kind", "sector", "active")}
+    return Call("/opd/DINKES", unit, headers={"If-Match": response.headers["etag"]})
+
+
 async def own_skp(world: World) -> Call:
     return Call("/skp", skp_body(Y3, "own-r1", None))
 
@@ -514,6 +524,9 @@ ROWS: dict[tuple[str, str], Row] = {
         put_year, trace=version_of(lambda _: f"/performance-years/{Y1}")
     ),
     ("appraisal", "GET /performance-years/{year}"): Row(plain(f"/performance-years/{Y1}")),
+    ("appraisal", "GET /opd"): Row(plain("/opd")),
+    ("appraisal", "GET /opd/{opd_code}"): Row(plain("/opd/DINKES")),
+    ("appraisal", "PUT /opd/{opd_code}"): Row(put_opd, trace=version_of(lambda w: "/opd/DINKES")),
     ("appraisal", "POST /skp"): Row(own_skp),
     ("appraisal", "GET /skp"): Row(plain("/skp?limit=200"), listed=lists("nip", subject)),
     ("appraisal", "GET /skp/{skp_id}"): Row(plain(lambda w: f"/skp/{w.ids['skp']}")),

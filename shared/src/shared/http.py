@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.docs import DOCS_CSP, DOCS_PATHS
 from shared.logs import correlation_id_var
+from shared.mongo import is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +162,8 @@ servers may hand every request the same lifespan state dict.)"""
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 """Methods the ``BodyGuard`` lets through unread; a request of any other method needs a valid token."""
+RETRY_AFTER_S = 5
+"""What a 503 asks the client to wait before trying again (the database restarts or fails over)."""
 CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 """What a caller's ``X-Correlation-ID`` may be; anything else is replaced by a new id."""
 SECURITY_HEADERS = {
@@ -191,8 +194,15 @@ def install_request_middleware(app: FastAPI, registry: CollectorRegistry, servic
         try:
             response = await call_next(request)
         except Exception as exc:  # answered here, while the correlation id is still known
-            logger.exception("unhandled error", exc_info=exc)
-            response = problem_response(request, 500, "internal_error", "Internal server error")
+            if is_transient(exc):  # the database is away for now (a restart, a fail-over): retry
+                logger.warning("database unavailable: %s", exc)
+                response = problem_response(
+                    request, 503, "unavailable", "Service unavailable", "The database cannot be reached now; retry"
+                )
+                response.headers["Retry-After"] = str(RETRY_AFTER_S)
+            else:
+                logger.exception("unhandled error", exc_info=exc)
+                response = problem_response(request, 500, "internal_error", "Internal server error")
         finally:
             correlation_id_var.reset(token)
         # Label values stay bounded: the route template (never the raw path) and a known method.

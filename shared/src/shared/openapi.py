@@ -65,6 +65,7 @@ COMMON: dict[str, str] = {
     "422": "Invalid input: `errors` names each field",
     "428": "`If-Match` is required: send the ETag of the version being changed",
     "500": "Internal server error (the problem carries the correlation id)",
+    "503": "The database cannot be reached now (a restart, a fail-over): retry after `Retry-After` seconds",
 }
 METHOD_NOT_ALLOWED = {
     "description": "The path exists, but not with this method; `Allow` lists the methods it has. "
@@ -124,7 +125,7 @@ def takes_json(route: Any) -> bool:
 def _describe_operation(operation: dict[str, Any], route: Any, method: str) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     guarded = method not in BODYLESS_METHODS  # the BodyGuard's: a token before any byte of the body
-    codes = ["500"]
+    codes = ["500", "503"] if route.path.startswith("/api/") else ["500"]
     if guarded or depends_on(route.dependant, authenticate):
         operation["security"] = [{BEARER: []}]
         codes.append("401")

@@ -8,6 +8,7 @@ import pytest
 from fastapi import Depends, FastAPI, Request
 from prometheus_client import CollectorRegistry, generate_latest
 from pydantic import BaseModel, Field
+from pymongo.errors import ServerSelectionTimeoutError
 from starlette.types import Receive, Scope, Send
 
 from kinerja_testing import Keys
@@ -53,6 +54,10 @@ async def client(keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
     @app.get("/boom")
     async def boom() -> None:
         raise RuntimeError("unexpected")
+
+    @app.get("/db-down")
+    async def db_down() -> None:
+        raise ServerSelectionTimeoutError("127.0.0.1:27017: [Errno 111] Connection refused")
 
     @app.get("/admin")
     async def admin(principal: Annotated[Principal, Depends(require_roles(Role.ADMIN_BKPSDM))]) -> dict[str, str]:
@@ -123,6 +128,14 @@ async def test_unexpected_error_is_a_500_problem_without_internals(client: httpx
     assert response.status_code == 500
     assert response.json()["code"] == "internal_error"
     assert "unexpected" not in response.text
+
+
+async def test_an_unreachable_database_is_a_503_to_retry_not_a_500(client: httpx.AsyncClient) -> None:
+    response = await client.get("/db-down")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["code"] == "unavailable"
+    assert "27017" not in response.text
 
 
 async def test_correlation_id_is_echoed_or_created(client: httpx.AsyncClient) -> None:

@@ -52,7 +52,7 @@ lint: bootstrap
 
 typecheck: bootstrap
 	.venv/bin/mypy -p shared -p appraisal -p training -p notification -p reporting -p kinerja_testing
-	.venv/bin/mypy deploy/local/stack.py deploy/local/run_services.py
+	MYPYPATH=deploy/kafka .venv/bin/mypy deploy/local/stack.py deploy/local/run_services.py deploy/kafka/kafka_admin.py deploy/kafka/acls.py
 	.venv/bin/mypy tests shared/tests services/appraisal/tests services/training/tests services/notification/tests services/reporting/tests bench examples
 
 imports: bootstrap

@@ -108,7 +108,9 @@ def test_run_wipes_the_instance_first_and_stops_it_at_the_end(tmp_path: Path) ->
     env = {k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URL")}
     env["KINERJA_RUN_DIR"] = str(tmp_path / "run")
     probe = (
-        "import os, pymongo; c = pymongo.MongoClient(os.environ['MONGODB_URL']); "
+        "import os, pathlib, pymongo; c = pymongo.MongoClient(os.environ['MONGODB_URL'], "
+        "username=os.environ['MONGODB_USERNAME'], authSource='admin', "
+        "password=pathlib.Path(os.environ['MONGODB_PASSWORD_FILE']).read_text().strip()); "
         "print('env', os.environ['KAFKA_BOOTSTRAP_SERVERS'], os.environ['MONGODB_URL'], "
         "os.environ['KINERJA_STACK_INSTANCE']); "
         "print('markers', c.probe.marker.count_documents({})); c.probe.marker.insert_one({'x': 1})"

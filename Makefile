@@ -11,7 +11,7 @@ export AUTH_ISSUER ?= kinerja-asn-local
 MONGO ?= secantusdb
 
 .PHONY: run test down bootstrap stack-up stack-down stack-status stack-reset keys lint typecheck imports \
-        unit pytest conformance bench token lock
+        unit pytest conformance bench token lock compose-secrets
 
 ## run: set up, start Kafka + the Mongo-wire server and the four services; Ctrl-C or `make down` stops them
 run: bootstrap stack-up keys
@@ -42,6 +42,10 @@ stack-status:
 ## stack-reset: stop the stack and wipe its data (Kafka log, Mongo-wire server files)
 stack-reset:
 	@python3 deploy/local/stack.py reset
+
+## compose-secrets: random passwords (once) for docker-compose.yml, in .run/compose-secrets/
+compose-secrets:
+	@python3 deploy/local/stack.py compose-secrets
 
 keys: bootstrap
 	@$(PY) -c "from pathlib import Path; from shared.token import ensure_local_keypair; ensure_local_keypair(Path('$(KEYS)'))"

@@ -8,6 +8,8 @@ Standard library only, so it runs before the project's virtualenv exists.
     python3 deploy/local/stack.py status        # what runs, where
     python3 deploy/local/stack.py reset         # stop and wipe the data directories
     python3 deploy/local/stack.py env           # print the environment variables that point at the stack
+    python3 deploy/local/stack.py env --as appraisal  # ... with a service's credentials instead of admin's
+    python3 deploy/local/stack.py compose-secrets     # the password files docker-compose.yml mounts
     python3 deploy/local/stack.py --instance test run -- CMD ...
                                                 # a fresh, wiped instance for CMD, stopped when it ends
 
@@ -818,6 +820,27 @@ def stack_env(inst: Instance, principal: str = ADMIN) -> dict[str, str]:
     return env
 
 
+def cmd_compose_secrets() -> None:
+    """The secret files docker-compose.yml mounts, in ``.run/compose-secrets/`` (random, written once;
+    an existing one is kept). The folder is 0700; the files 0644, because Compose bind-mounts them
+    as they are and each container reads its mounts as its own user."""
+    base = Path(os.environ.get("KINERJA_RUN_DIR", ROOT / ".run")) / "compose-secrets"
+    base.mkdir(parents=True, exist_ok=True)
+    base.chmod(0o700)
+    wanted = {f"kafka-{name}": secrets.token_urlsafe(24) for name in kafka_principals()}
+    wanted |= {f"mongo-{name}": secrets.token_urlsafe(24) for name in (ADMIN, *SERVICES)}
+    wanted["mongo-keyfile"] = base64.b64encode(os.urandom(750)).decode()  # the replica set's internal key
+    written = []
+    for name, value in wanted.items():
+        file = base / name
+        if not file.exists():
+            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            with os.fdopen(fd, "w") as out:
+                out.write(value + "\n")
+            written.append(name)
+    log(f"compose secrets in {base}: {len(written)} written, {len(wanted) - len(written)} kept")
+
+
 def cmd_env(inst: Instance, principal: str = ADMIN) -> None:
     for name, value in stack_env(inst, principal).items():
         print(f"export {name}={value}")
@@ -868,7 +891,7 @@ def cmd_run(inst: Instance, command: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--instance", default="run", choices=list(PORTS), help="which local stack (default: run)")
-    parser.add_argument("command", choices=["up", "down", "status", "reset", "env", "run"])
+    parser.add_argument("command", choices=["up", "down", "status", "reset", "env", "run", "compose-secrets"])
     parser.add_argument("--fresh", action="store_true", help="up: wipe the instance's data first")
     parser.add_argument(
         "--as", dest="principal", default=ADMIN, help="env: whose credentials (admin, a service, integration)"
@@ -889,6 +912,8 @@ def main(argv: list[str] | None = None) -> int:
             cmd_reset(inst)
         elif args.command == "run":
             return cmd_run(inst, rest)
+        elif args.command == "compose-secrets":
+            cmd_compose_secrets()
         else:
             cmd_env(inst, args.principal)
     except StackError as exc:

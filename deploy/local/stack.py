@@ -404,7 +404,7 @@ def check_scram_users(data: Path) -> None:
         raise StackError(
             f"the Kafka data in {data} has no SCRAM credentials for {', '.join(missing)} (it was formatted "
             "before them); wipe it with `make stack-reset` (or `stack.py --instance NAME reset`), or add "
-            "them with kafka-configs (README, Security)"
+            f"them with kafka-configs (README, Security) and their names to {marker}"
         )
 
 

@@ -56,8 +56,9 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Infra:
     kafka_bootstrap_servers: str
-    mongodb_url: str
-    """With the administrator's credentials in it (when the server has users): for test clients only."""
+    mongodb_url: str = field(repr=False)
+    """With the administrator's credentials in it (when the server has users): for test clients only
+    (kept out of ``repr``, which a failing test prints)."""
     stack_instance: str | None = None
     """The project's local stack instance these servers belong to (``test``), or None for servers
     the tests do not own. A test may stop and start only the servers of such an instance."""
@@ -353,7 +354,7 @@ class ServiceProcess:
     """One service run as its own process (``python -m <name>``), as in production."""
 
     name: str
-    env: dict[str, str]
+    env: dict[str, str] = field(repr=False)  # it holds credentials; a failing test prints the repr
     log: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None

@@ -8,9 +8,11 @@ do not own, whose principals they cannot know.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -245,3 +247,41 @@ async def test_each_service_starts_as_its_own_principal_on_its_own_database(
     async with serve(create_app(settings)) as client:
         ready = await client.get("/readyz")
         assert ready.status_code == 200, ready.text
+
+
+KAFKA_SETUP = Path(__file__).resolve().parents[2] / "deploy" / "kafka"
+
+
+def kafka_admin_module() -> Any:
+    """``deploy/kafka/kafka_admin.py``: the standard-library client the stack and compose apply ACLs with."""
+    path = KAFKA_SETUP / "kafka_admin.py"
+    spec = importlib.util.spec_from_file_location("kafka_admin", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_applying_the_plan_removes_a_permission_the_code_no_longer_grants(acl_infra: Infra) -> None:
+    """An ACL of a managed principal that ``deploy/kafka/acls.json`` does not list (left over from an
+    older version of the code, or added by hand) goes at the next apply; the plan itself stays."""
+    admin = kafka_admin_module()
+    principals, acls = admin.load_plan(KAFKA_SETUP / "acls.json")
+    host, port = admin.split_bootstrap(acl_infra.kafka_bootstrap_servers)
+    password = acl_infra.kafka_auth.password
+    stale = ("integration", "TOPIC", str(Topic.APPRAISAL_COMPLETED), "LITERAL", "WRITE")
+    with admin.Connection(host, port) as conn:
+        conn.authenticate("admin", password)
+        conn.create_acls([stale])
+        assert stale in conn.describe_acls()
+    summary = admin.apply_acls(host, port, "admin", password, principals, acls)
+    assert "1 removed" in summary
+    with admin.Connection(host, port) as conn:
+        conn.authenticate("admin", password)
+        present = set(conn.describe_acls())
+    assert stale not in present
+    assert set(acls) <= present
+    async with producer(acl_infra, acl_infra.principal("integration"), idempotent=False) as plain:
+        with pytest.raises(TopicAuthorizationFailedError):
+            await plain.send_and_wait(Topic.APPRAISAL_COMPLETED, b"{}")

@@ -11,7 +11,7 @@ export AUTH_ISSUER ?= kinerja-asn-local
 MONGO ?= secantusdb
 
 .PHONY: run test down bootstrap stack-up stack-down stack-status stack-reset keys lint typecheck imports \
-        unit pytest conformance bench token lock
+        unit pytest conformance bench token lock compose-secrets
 
 ## run: set up, start Kafka + the Mongo-wire server and the four services; Ctrl-C or `make down` stops them
 run: bootstrap stack-up keys
@@ -43,6 +43,10 @@ stack-status:
 stack-reset:
 	@python3 deploy/local/stack.py reset
 
+## compose-secrets: random passwords (once) for docker-compose.yml, in .run/compose-secrets/
+compose-secrets:
+	@python3 deploy/local/stack.py compose-secrets
+
 keys: bootstrap
 	@$(PY) -c "from pathlib import Path; from shared.token import ensure_local_keypair; ensure_local_keypair(Path('$(KEYS)'))"
 
@@ -52,7 +56,11 @@ lint: bootstrap
 
 typecheck: bootstrap
 	.venv/bin/mypy -p shared -p appraisal -p training -p notification -p reporting -p kinerja_testing
+<<<<<<< HEAD
 	MYPYPATH=deploy/local .venv/bin/mypy deploy/local/stack.py deploy/local/cluster.py deploy/local/run_services.py
+=======
+	MYPYPATH=deploy/kafka .venv/bin/mypy deploy/local/stack.py deploy/local/run_services.py deploy/kafka/kafka_admin.py deploy/kafka/acls.py
+>>>>>>> creds
 	.venv/bin/mypy tests shared/tests services/appraisal/tests services/training/tests services/notification/tests services/reporting/tests bench examples
 
 imports: bootstrap

@@ -54,6 +54,7 @@ from reporting.main import create_app as create_reporting
 from reporting.repository import AppraisalFacts
 from reporting.services import fact_of
 from shared.config import ServiceSettings
+from shared.credentials import KafkaAuth, MongoAuth, mongodb_url_with
 from shared.events import AppraisalCompleted, Predikat, Topic
 from shared.mongo import MongoDocument
 from shared.token import ensure_local_keypair, mint_token
@@ -85,9 +86,11 @@ def nip_of(n: int, kind: int = 1) -> str:
 class Bench:
     def __init__(self, kafka: str, mongo_url: str, run_id: str) -> None:
         self.kafka = kafka
-        self.mongo_url = mongo_url
+        self.kafka_auth = KafkaAuth.from_env()  # the administrator's, from stack.py (services read the same env)
+        self.kafka_options: dict[str, Any] = {"bootstrap_servers": kafka, **self.kafka_auth.client_options()}
+        self.mongo_url = mongodb_url_with(mongo_url, MongoAuth.from_env())
         self.run_id = run_id
-        self.mongo: AsyncMongoClient[MongoDocument] = AsyncMongoClient(mongo_url, tz_aware=True)
+        self.mongo: AsyncMongoClient[MongoDocument] = AsyncMongoClient(self.mongo_url, tz_aware=True)
         private, public = ensure_local_keypair(ROOT / ".run" / "keys")
         self.public_key = public
         self.admin = {"Authorization": f"Bearer {mint_token(private, BKPSDM, ['admin_bkpsdm'])}"}
@@ -263,12 +266,12 @@ class Bench:
     def kafka_infra(self) -> Any:
         from kinerja_testing import Infra
 
-        return Infra(kafka_bootstrap_servers=self.kafka, mongodb_url=self.mongo_url)
+        return Infra(kafka_bootstrap_servers=self.kafka, mongodb_url=self.mongo_url, kafka_auth=self.kafka_auth)
 
     async def publish(self, events: list[AppraisalCompleted]) -> list[AppraisalCompleted]:
         """Publish ``events`` in order; returns the last one of each partition (once a consumer has
         applied those, it has applied all: each partition is applied in order)."""
-        producer = AIOKafkaProducer(bootstrap_servers=self.kafka, enable_idempotence=True, linger_ms=5)
+        producer = AIOKafkaProducer(**self.kafka_options, enable_idempotence=True, linger_ms=5)
         await producer.start()
         try:
             sent = [await producer.send(e.topic, e.model_dump_json().encode(), key=e.key()) for e in events]
@@ -281,14 +284,14 @@ class Bench:
             await producer.stop()
 
     async def end_offsets(self, topic: str) -> dict[TopicPartition, int]:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.kafka)
+        admin = AIOKafkaAdminClient(**self.kafka_options)
         await admin.start()
         try:
             [description] = await admin.describe_topics([topic])
         finally:
             await admin.close()
         partitions = [TopicPartition(topic, int(p["partition"])) for p in description["partitions"]]
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.kafka, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(**self.kafka_options, enable_auto_commit=False)
         await consumer.start()
         try:
             offsets: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
@@ -298,7 +301,7 @@ class Bench:
 
     async def raw_read_rate(self, topic: str, starts: dict[TopicPartition, int], count: int) -> float:
         """Bare aiokafka: the same records, read from the offsets the consumer started at."""
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.kafka, enable_auto_commit=False, group_id=None)
+        consumer = AIOKafkaConsumer(**self.kafka_options, enable_auto_commit=False, group_id=None)
         await consumer.start()
         try:
             consumer.assign(list(starts))

@@ -4,6 +4,11 @@
 Starts each service as ``python -m <service>``, waits until every ``/readyz`` answers 200, prints
 the URLs, then waits. Ctrl-C (or ``make down``, which sends SIGTERM) stops the services cleanly.
 Logs go to ``.run/logs/<service>.log``.
+
+Each service runs as its own principal: its Kafka user (with the ACLs of ``deploy/kafka/acls.json``)
+and, on SecantusDB, its MongoDB user (readWrite on its own database only), as ``stack.py env --as
+<service>`` gives them. Servers given from outside (``KAFKA_BOOTSTRAP_SERVERS``, ``MONGODB_URL``)
+keep the credentials given with them in the environment.
 """
 
 from __future__ import annotations
@@ -32,13 +37,28 @@ def ready(port: int) -> bool:
         return False
 
 
+def service_env(name: str) -> dict[str, str]:
+    """The addresses of the ``run`` instance and the service's own credentials (``stack.py env --as``)."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "deploy" / "local" / "stack.py"), "env", "--as", name],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return dict(line.removeprefix("export ").split("=", 1) for line in out.splitlines() if "=" in line)
+
+
 def start(env: dict[str, str]) -> dict[str, subprocess.Popen[bytes]]:
     (RUN_DIR / "logs").mkdir(parents=True, exist_ok=True)
     procs = {}
     for name in SERVICES:
         log = (RUN_DIR / "logs" / f"{name}.log").open("ab")
         procs[name] = subprocess.Popen(
-            [sys.executable, "-m", name], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", name],
+            cwd=ROOT,
+            env={**env, **service_env(name)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     return procs
 

@@ -8,6 +8,8 @@ Standard library only, so it runs before the project's virtualenv exists.
     python3 deploy/local/stack.py status        # what runs, where
     python3 deploy/local/stack.py reset         # stop and wipe the data directories
     python3 deploy/local/stack.py env           # print the environment variables that point at the stack
+    python3 deploy/local/stack.py env --as appraisal  # ... with a service's credentials instead of admin's
+    python3 deploy/local/stack.py compose-secrets     # the password files docker-compose.yml mounts
     python3 deploy/local/stack.py --instance test run -- CMD ...
                                                 # a fresh, wiped instance for CMD, stopped when it ends
 
@@ -31,6 +33,12 @@ with ``KINERJA_MONGO_SERVER`` (README, "Storage"):
 - ``mongo-java-server``: mongo-java-server 1.47 with its H2 backend, a small launcher built from the
   Maven Central jars (atomic, but ignores non-unique indexes).
 
+Credentials (README, "Security"): Kafka requires SASL/SCRAM-SHA-512 with ACLs per principal
+(``deploy/kafka/acls.json``, derived from the code) and SecantusDB requires SCRAM-SHA-256 with one
+user per service database. Their random passwords are generated once per instance into
+``<instance folder>/secrets/`` (mode 0600); ``env`` exports the administrator's (``env --as
+appraisal`` a service's), as password files, never the passwords themselves.
+
 Downloads and builds land in a cache outside git (``$KINERJA_CACHE_DIR``, default
 ``~/.cache/kinerja-asn``). Where ``KAFKA_BOOTSTRAP_SERVERS`` or ``MONGODB_URL`` is set, that server
 is used and the local one is not started.
@@ -44,6 +52,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -67,6 +76,18 @@ DEFAULT_MONGO_SERVER = "secantusdb"
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 CACHE_DIR = Path(os.environ.get("KINERJA_CACHE_DIR", Path.home() / ".cache" / "kinerja-asn"))
+KAFKA_SETUP = ROOT / "deploy" / "kafka"
+ACL_PLAN = KAFKA_SETUP / "acls.json"
+SERVICES = ("appraisal", "training", "notification", "reporting")
+ADMIN = "admin"
+SCRAM_MECHANISM = "SCRAM-SHA-512"
+SCRAM_MARKER = "kinerja-scram-users"
+"""A file in Kafka's data folder: the principals whose SCRAM credentials the storage was formatted with."""
+MONGO_USERS_MARKER = "kinerja-users"
+"""A file in SecantusDB's data folder: its users exist and it runs with --auth."""
+
+sys.path.insert(0, str(KAFKA_SETUP))
+import kafka_admin  # noqa: E402  (deploy/kafka/kafka_admin.py: standard library only)
 
 INSTALL_HINTS = {
     "java": "install a Java 17+ runtime (Debian: apt-get install -y openjdk-17-jre-headless)",
@@ -120,6 +141,25 @@ class Instance:
     @property
     def mongodb_url(self) -> str:
         return f"mongodb://{HOST}:{self.mongo_port}/"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.run_dir / "secrets"
+
+    def secret_file(self, system: str, principal: str) -> Path:
+        """``secrets/<system>-<principal>.password``: ``kafka-admin``, ``mongo-appraisal``, ..."""
+        return self.secrets_dir / f"{system}-{principal}.password"
+
+    def secret(self, system: str, principal: str) -> str:
+        """The password of a principal, generated (random, 0600) the first time it is asked for."""
+        file = self.secret_file(system, principal)
+        if not file.exists():
+            self.secrets_dir.mkdir(parents=True, exist_ok=True)
+            self.secrets_dir.chmod(0o700)
+            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(24) + "\n")
+        return file.read_text().strip()
 
 
 PORTS = {"run": (9092, 9093, 27017), "test": (19092, 19093, 27018), "bench": (29092, 29093, 27019)}
@@ -316,21 +356,15 @@ def ensure_kafka_jars() -> Path:
     return maven_copy(HERE / "kafka" / "pom.xml", home, {"@KAFKA_VERSION@": KAFKA_VERSION})
 
 
-def kafka_metadata_ok(port: int) -> bool:
-    """Send a Kafka Metadata v0 request and check that the answer names at least one broker."""
-    client_id = b"kinerja-stack"
-    header = struct.pack(">hhih", 3, 0, 1, len(client_id)) + client_id
-    body = struct.pack(">i", 0)  # empty topic list
-    request = header + body
-    try:
-        with socket.create_connection((HOST, port), timeout=2) as sock:
-            sock.sendall(struct.pack(">i", len(request)) + request)
-            size = struct.unpack(">i", _recv_exact(sock, 4))[0]
-            payload = _recv_exact(sock, size)
-    except (OSError, struct.error):
-        return False
-    correlation_id, brokers = struct.unpack(">ii", payload[:8])
-    return bool(correlation_id == 1 and brokers >= 1)
+def kafka_principals() -> list[str]:
+    """Every principal of the ACL plan, and the administrator."""
+    plan = json.loads(ACL_PLAN.read_text())
+    return [ADMIN, *plan["principals"]]
+
+
+def kafka_ready(inst: Instance) -> bool:
+    """The broker lets the administrator in (SASL/SCRAM) and a Metadata request names a broker."""
+    return bool(kafka_admin.ready(HOST, inst.kafka_port, ADMIN, inst.secret("kafka", ADMIN)))
 
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes:
@@ -351,21 +385,40 @@ def kafka_config(inst: Instance) -> Path:
         "@LOG_DIRS@": str(inst.kafka.data_dir()),
         "@PORT@": str(inst.kafka_port),
         "@CONTROLLER_PORT@": str(inst.controller_port),
+        "@ADMIN_PASSWORD@": inst.secret("kafka", ADMIN),
     }.items():
         props = props.replace(placeholder, value)
     target = conf_dir / "kafka-server.properties"
-    target.write_text(props)
+    target.unlink(missing_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # it holds the admin password
+    with os.fdopen(fd, "w") as out:
+        out.write(props)
     shutil.copy(HERE / "kafka" / "log4j.properties", conf_dir / "kafka-log4j.properties")
     return target
+
+
+def check_scram_users(data: Path) -> None:
+    """Kafka's SCRAM users are written when its storage is formatted: data formatted before (or
+    for fewer principals) cannot let every principal in."""
+    marker = data / SCRAM_MARKER
+    have = set(marker.read_text().split()) if marker.exists() else set()
+    missing = [name for name in kafka_principals() if name not in have]
+    if missing:
+        raise StackError(
+            f"the Kafka data in {data} has no SCRAM credentials for {', '.join(missing)} (it was formatted "
+            "before them); wipe it with `make stack-reset` (or `stack.py --instance NAME reset`), or add "
+            f"them with kafka-configs (README, Security) and their names to {marker}"
+        )
 
 
 def start_kafka(inst: Instance) -> None:
     java = require("java")
     kafka = inst.kafka
-    ready = lambda: kafka_metadata_ok(inst.kafka_port)  # noqa: E731
+    ready = lambda: kafka_ready(inst)  # noqa: E731
     if kafka.pid() is not None:
         log(f"kafka already running (pid {kafka.pid()}) on {inst.kafka_bootstrap_servers}")
         wait_until(ready, "kafka", kafka, kafka.log_file(), timeout=90)
+        apply_kafka_acls(inst)
         return
     if port_open(inst.kafka_port) or port_open(inst.controller_port):
         raise StackError(
@@ -381,9 +434,16 @@ def start_kafka(inst: Instance) -> None:
     if not (data / "meta.properties").exists():
         data.mkdir(parents=True, exist_ok=True)
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
-        log(f"formatting Kafka storage in {data}")
+        log(f"formatting Kafka storage in {data} (SCRAM users: {', '.join(kafka_principals())})")
         tool = [java, "-cp", classpath, log4j_opt, "kafka.tools.StorageTool"]
-        run_checked([*tool, "format", "-t", cluster_id, "-c", str(props), "--ignore-formatted"], "kafka storage format")
+        scram = []
+        for name in kafka_principals():  # passwords are [A-Za-z0-9_-]: nothing to escape
+            scram += ["--add-scram", f"{SCRAM_MECHANISM}=[name={name},password={inst.secret('kafka', name)}]"]
+        run_checked(
+            [*tool, "format", "-t", cluster_id, "-c", str(props), "--ignore-formatted", *scram], "kafka storage format"
+        )
+        (data / SCRAM_MARKER).write_text("\n".join(kafka_principals()) + "\n")
+    check_scram_users(data)
     heap = os.environ.get("KINERJA_KAFKA_HEAP", "-Xms256m -Xmx768m").split()
     argv = [
         java,
@@ -400,7 +460,19 @@ def start_kafka(inst: Instance) -> None:
     pid = spawn(kafka, "kafka", argv, cwd=inst.run_dir)
     log(f"kafka starting (pid {pid}); log {kafka.log_file()}")
     wait_until(ready, "kafka", kafka, kafka.log_file(), timeout=120)
-    log(f"kafka ready on {inst.kafka_bootstrap_servers}")
+    log(f"kafka ready on {inst.kafka_bootstrap_servers} (SASL/{SCRAM_MECHANISM})")
+    apply_kafka_acls(inst)
+
+
+def apply_kafka_acls(inst: Instance) -> None:
+    """Make the broker's ACLs those of ``deploy/kafka/acls.json`` (idempotent)."""
+    principals = json.loads(ACL_PLAN.read_text())["principals"]
+    _, acls = kafka_admin.load_plan(ACL_PLAN)
+    try:
+        summary = kafka_admin.apply_acls(HOST, inst.kafka_port, ADMIN, inst.secret("kafka", ADMIN), principals, acls)
+    except (OSError, kafka_admin.KafkaAdminError) as exc:
+        raise StackError(f"applying the Kafka ACLs failed: {exc}") from exc
+    log(f"kafka ACLs: {summary}")
 
 
 # ---------------------------------------------------------------- Mongo-wire servers
@@ -473,7 +545,46 @@ def secantusdb_argv(inst: Instance) -> list[str]:
         "--standalone",  # a standalone server, as the services' connection strings expect
         "--sync-on-commit",  # every acknowledged write survives a crash of the server process
         "--log-level=WARNING",
+        *(["--auth"] if (data / MONGO_USERS_MARKER).exists() else []),  # SCRAM-SHA-256 and roles, once users exist
     ]
+
+
+MONGO_PROVISION = """
+import json, sys
+import pymongo
+from pymongo.errors import OperationFailure
+spec = json.load(sys.stdin)
+client = pymongo.MongoClient(spec["url"], serverSelectionTimeoutMS=15000)
+for name, password, roles in spec["users"]:
+    try:
+        client.admin.command("createUser", name, pwd=password, roles=roles)
+    except OperationFailure:
+        client.admin.command("updateUser", name, pwd=password, roles=roles)
+print(len(spec["users"]))
+"""
+
+
+def mongo_users(inst: Instance) -> list[tuple[str, str, list[dict[str, str]]]]:
+    """The administrator (root) and one user per service, allowed only its own database."""
+    users = [(ADMIN, inst.secret("mongo", ADMIN), [{"role": "root", "db": "admin"}])]
+    for name in SERVICES:
+        users.append((name, inst.secret("mongo", name), [{"role": "readWrite", "db": f"kinerja_{name}"}]))
+    return users
+
+
+def provision_secantusdb(inst: Instance) -> None:
+    """First start of a data folder: create the users (the server runs without --auth for this
+    once, on loopback, for a second), then restart it with --auth."""
+    python = ensure_secantusdb().parent / "python"
+    users = mongo_users(inst)
+    spec = {"url": inst.mongodb_url, "users": users}
+    result = subprocess.run(
+        [str(python), "-c", MONGO_PROVISION], input=json.dumps(spec), capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise StackError(f"creating the SecantusDB users failed:\n{result.stderr[-2000:]}")
+    (inst.mongo.data_dir("secantusdb") / MONGO_USERS_MARKER).write_text("\n".join(name for name, _, _ in users))
+    log(f"secantusdb users: {ADMIN} (root), " + ", ".join(f"{n} (readWrite kinerja_{n})" for n in SERVICES))
 
 
 def ensure_ferretdb() -> Path:
@@ -602,7 +713,19 @@ def start_mongo(inst: Instance, kind: str) -> None:
     pid = spawn(mongo, kind, argv, cwd=inst.run_dir)
     log(f"{kind} starting (pid {pid}); log {mongo.log_file(kind)}")
     wait_until(ready, kind, mongo, mongo.log_file(kind), timeout=90)
-    log(f"{kind} ready on {HOST}:{inst.mongo_port}")
+    if kind == "secantusdb" and "--auth" not in argv:
+        provision_secantusdb(inst)
+        stop(mongo)
+        pid = spawn(mongo, kind, MONGO_ARGV[kind](inst), cwd=inst.run_dir)
+        wait_until(ready, kind, mongo, mongo.log_file(kind), timeout=90)
+    auth = " (users and --auth)" if mongo_auth_enabled(inst) else " (no authentication: only SecantusDB has it)"
+    log(f"{kind} ready on {HOST}:{inst.mongo_port}{auth}")
+
+
+def mongo_auth_enabled(inst: Instance) -> bool:
+    return (
+        inst.mongo.running_kind() == "secantusdb" and (inst.mongo.data_dir("secantusdb") / MONGO_USERS_MARKER).exists()
+    )
 
 
 # ---------------------------------------------------------------- commands
@@ -641,10 +764,13 @@ def cmd_down(inst: Instance) -> None:
 
 def cmd_status(inst: Instance) -> int:
     code = 0
-    checks = ((inst.kafka, kafka_metadata_ok), (inst.mongo, mongo_ping_ok))
+    checks: tuple[tuple[Component, Callable[[], bool]], ...] = (
+        (inst.kafka, lambda: kafka_ready(inst)),
+        (inst.mongo, lambda: mongo_ping_ok(inst.mongo_port)),
+    )
     for component, check in checks:
         pid = component.pid()
-        ready = check(component.port)
+        ready = check()
         kind = component.running_kind() or component.name
         state = "ready" if ready else ("starting or unhealthy" if pid else "stopped")
         log_file = component.log_file(kind if component.name == "mongo" else None)
@@ -659,17 +785,67 @@ def cmd_reset(inst: Instance) -> None:
     log(f"data wiped under {inst.run_dir / 'data'}")
 
 
-def stack_env(inst: Instance) -> dict[str, str]:
-    return {
+PRINCIPALS = (ADMIN, *SERVICES, "integration")
+
+
+def stack_env(inst: Instance, principal: str = ADMIN) -> dict[str, str]:
+    """The addresses of the instance and the credentials of ``principal`` (the administrator, a
+    service, or ``integration``), as password files. Servers given from outside keep the
+    credentials given with them (nothing is added)."""
+    if principal not in PRINCIPALS:
+        raise StackError(f"unknown principal {principal!r}; one of: {', '.join(PRINCIPALS)}")
+    env = {
         "KAFKA_BOOTSTRAP_SERVERS": external_kafka() or inst.kafka_bootstrap_servers,
         "MONGODB_URL": external_mongo() or inst.mongodb_url,
         # Which local instance those servers belong to (tests may stop and start its broker).
         "KINERJA_STACK_INSTANCE": "" if external_kafka() else inst.name,
     }
+    if not external_kafka():
+        inst.secret("kafka", principal)
+        env.update(
+            {
+                "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+                "KAFKA_SASL_MECHANISM": SCRAM_MECHANISM,
+                "KAFKA_SASL_USERNAME": principal,
+                "KAFKA_SASL_PASSWORD_FILE": str(inst.secret_file("kafka", principal)),
+                # Where the tests find the other principals' passwords.
+                "KINERJA_STACK_SECRETS": str(inst.secrets_dir),
+            }
+        )
+    if not external_mongo() and mongo_server_kind() == "secantusdb" and principal != "integration":
+        inst.secret("mongo", principal)
+        env.update(
+            {
+                "MONGODB_USERNAME": principal,
+                "MONGODB_PASSWORD_FILE": str(inst.secret_file("mongo", principal)),
+            }
+        )
+    return env
 
 
-def cmd_env(inst: Instance) -> None:
-    for name, value in stack_env(inst).items():
+def cmd_compose_secrets() -> None:
+    """The secret files docker-compose.yml mounts, in ``.run/compose-secrets/`` (random, written once;
+    an existing one is kept). The folder is 0700; the files 0644, because Compose bind-mounts them
+    as they are and each container reads its mounts as its own user."""
+    base = Path(os.environ.get("KINERJA_RUN_DIR", ROOT / ".run")) / "compose-secrets"
+    base.mkdir(parents=True, exist_ok=True)
+    base.chmod(0o700)
+    wanted = {f"kafka-{name}": secrets.token_urlsafe(24) for name in kafka_principals()}
+    wanted |= {f"mongo-{name}": secrets.token_urlsafe(24) for name in (ADMIN, *SERVICES)}
+    wanted["mongo-keyfile"] = base64.b64encode(os.urandom(750)).decode()  # the replica set's internal key
+    written = []
+    for name, value in wanted.items():
+        file = base / name
+        if not file.exists():
+            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            with os.fdopen(fd, "w") as out:
+                out.write(value + "\n")
+            written.append(name)
+    log(f"compose secrets in {base}: {len(written)} written, {len(wanted) - len(written)} kept")
+
+
+def cmd_env(inst: Instance, principal: str = ADMIN) -> None:
+    for name, value in stack_env(inst, principal).items():
         print(f"export {name}={value}")
 
 
@@ -718,8 +894,11 @@ def cmd_run(inst: Instance, command: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--instance", default="run", choices=list(PORTS), help="which local stack (default: run)")
-    parser.add_argument("command", choices=["up", "down", "status", "reset", "env", "run"])
+    parser.add_argument("command", choices=["up", "down", "status", "reset", "env", "run", "compose-secrets"])
     parser.add_argument("--fresh", action="store_true", help="up: wipe the instance's data first")
+    parser.add_argument(
+        "--as", dest="principal", default=ADMIN, help="env: whose credentials (admin, a service, integration)"
+    )
     argv = sys.argv[1:] if argv is None else argv
     split = argv.index("--") if "--" in argv else len(argv)
     args = parser.parse_args(argv[:split])
@@ -741,8 +920,10 @@ def main(argv: list[str] | None = None) -> int:
             cmd_reset(inst)
         elif args.command == "run":
             return cmd_run(inst, rest)
+        elif args.command == "compose-secrets":
+            cmd_compose_secrets()
         else:
-            cmd_env(inst)
+            cmd_env(inst, args.principal)
     except StackError as exc:
         print(f"[stack] error: {exc}", file=sys.stderr)
         return 1

@@ -10,7 +10,12 @@ project would write it. What it shows:
 - idempotency by ``event_id``: the dedupe record and the effect are written in ONE SQLite
   transaction, so a redelivered event changes nothing;
 - offsets committed only after that transaction, so a crash redelivers instead of losing;
-- the latest ``revision`` of an appraisal wins, whatever order the events arrive in.
+- the latest ``revision`` of an appraisal wins, whatever order the events arrive in;
+- credentials from the environment: the broker requires SASL/SCRAM, and integration teams get the
+  read-only ``integration`` principal (READ on the event topics and on groups ``ext.*``):
+  ``KAFKA_SASL_USERNAME``, ``KAFKA_SASL_PASSWORD_FILE`` (or ``KAFKA_SASL_PASSWORD``),
+  ``KAFKA_SECURITY_PROTOCOL`` (``SASL_PLAINTEXT`` when a username is set; ``SASL_SSL`` over TLS) and
+  ``KAFKA_SASL_MECHANISM`` (``SCRAM-SHA-512``).
 
     python examples/appraisal_listener/listener.py --db appraisals.sqlite [--until-idle 5]
 """
@@ -23,6 +28,7 @@ import json
 import logging
 import os
 import sqlite3
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +39,25 @@ TOPIC = "appraisal.completed.v1"
 SCHEMA = Path(__file__).resolve().parents[2] / "contracts" / "schemas" / f"{TOPIC}.json"
 
 log = logging.getLogger("appraisal-listener")
+
+
+def kafka_credentials() -> dict[str, Any]:
+    """aiokafka's SASL options from the environment (none without ``KAFKA_SASL_USERNAME``)."""
+    username = os.environ.get("KAFKA_SASL_USERNAME")
+    if not username:
+        return {}
+    password_file = os.environ.get("KAFKA_SASL_PASSWORD_FILE")
+    password = Path(password_file).read_text().strip() if password_file else os.environ["KAFKA_SASL_PASSWORD"]
+    protocol = os.environ.get("KAFKA_SECURITY_PROTOCOL") or "SASL_PLAINTEXT"
+    options: dict[str, Any] = {
+        "security_protocol": protocol,
+        "sasl_mechanism": os.environ.get("KAFKA_SASL_MECHANISM") or "SCRAM-SHA-512",
+        "sasl_plain_username": username,
+        "sasl_plain_password": password,
+    }
+    if protocol == "SASL_SSL":
+        options["ssl_context"] = ssl.create_default_context()
+    return options
 
 
 def open_db(path: Path) -> sqlite3.Connection:
@@ -75,6 +100,7 @@ async def run(bootstrap: str, group: str, db_path: Path, until_idle: float | Non
         group_id=group,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
+        **kafka_credentials(),
     )
     await consumer.start()
     applied = 0

@@ -18,6 +18,21 @@ pytestmark = pytest.mark.infra
 LISTENER = Path(__file__).resolve().parents[2] / "examples" / "appraisal_listener" / "listener.py"
 
 
+def listener_env(infra: Infra) -> dict[str, str]:
+    """As an integration team runs it: the read-only ``integration`` principal (where the broker has
+    ACLs), else the credentials the tests were given."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KAFKA_SASL_", "KAFKA_SECURITY_PROTOCOL"))}
+    auth = infra.principal("integration") if infra.has_acls else infra.kafka_auth
+    if auth.username is not None:
+        env |= {
+            "KAFKA_SECURITY_PROTOCOL": auth.security_protocol,
+            "KAFKA_SASL_MECHANISM": auth.sasl_mechanism,
+            "KAFKA_SASL_USERNAME": auth.username,
+            "KAFKA_SASL_PASSWORD": auth.password or "",
+        }
+    return env
+
+
 def run_listener(infra: Infra, group: str, db: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
@@ -36,7 +51,7 @@ def run_listener(infra: Infra, group: str, db: Path) -> subprocess.CompletedProc
         text=True,
         timeout=120,
         check=True,
-        env=os.environ.copy(),
+        env=listener_env(infra),
     )
 
 

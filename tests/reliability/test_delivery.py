@@ -44,7 +44,7 @@ def mongo(infra: Infra) -> Iterator[MongoClient[dict[str, object]]]:
 
 
 async def publish_many(infra: Infra, events: list[AppraisalCompleted]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(**infra.kafka_options, enable_idempotence=True)
     await producer.start()
     try:
         for event in events:

@@ -176,7 +176,7 @@ async def test_two_consumer_replicas_in_one_group_apply_every_event_once_through
 async def publish_spread(infra: Infra, events: list[AppraisalCompleted], copies: int) -> None:
     """Publish each event ``copies`` times under varying keys, so its copies and the other revisions
     of its appraisal land on different partitions (and so on different replicas)."""
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(**infra.kafka_options, enable_idempotence=True)
     await producer.start()
     try:
         for n, event in enumerate(events):

@@ -17,14 +17,15 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.credentials import MongoAuth, mongodb_url_with
 from shared.mongo import MongoDocument
 
 
 @pytest.fixture(scope="session")
 def storage_url(request: pytest.FixtureRequest) -> str:
     url = os.environ.get("MONGODB_URL")
-    if url:
-        return url
+    if url:  # with MONGODB_USERNAME and MONGODB_PASSWORD(_FILE) when the server requires them
+        return mongodb_url_with(url, MongoAuth.from_env())
     infra = request.getfixturevalue("infra")
     return str(infra.mongodb_url)
 

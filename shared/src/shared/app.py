@@ -117,12 +117,13 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
             issuer=settings.auth_issuer,
             roles_claim=settings.auth_roles_claim,
         )
-        mongo = create_mongo_client(settings.mongodb_url, definition.name)
+        mongo = create_mongo_client(settings.mongodb_url, definition.name, auth=settings.mongo_auth)
         broker = create_broker(
             settings.kafka_bootstrap_servers,
             service_name=definition.name,
             registry=registry,
             graceful_timeout_s=settings.shutdown_timeout_s / 2,
+            auth=settings.kafka_auth,
         )
         relay = OutboxRelay(broker, [], registry=registry, poll_interval_s=settings.outbox_poll_interval_s)
         runtime = Runtime(settings, mongo, mongo[settings.mongodb_database], broker, registry, relay)
@@ -134,8 +135,11 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
                 replication_factor=settings.kafka_replication_factor,
             )
             async with asyncio.timeout(settings.kafka_startup_timeout_s):
-                await ensure_topics(settings.kafka_bootstrap_servers, specs, definition.name)
+                await ensure_topics(settings.kafka_bootstrap_servers, specs, definition.name, auth=settings.kafka_auth)
             wiring = await definition.wire(runtime)
+            undeclared = {str(sub.topic) for sub in wiring.subscriptions} - {str(t) for t in definition.consumes}
+            if undeclared:  # the Kafka ACLs (deploy/kafka/acls.json) are derived from ``consumes``
+                raise RuntimeError(f"{definition.name} subscribes to {sorted(undeclared)} without declaring them")
             subscribe_all(
                 broker,
                 wiring.subscriptions,

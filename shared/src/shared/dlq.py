@@ -9,6 +9,11 @@ came from (header ``x-original-topic``), then commits its position in the consum
 has caught up with the end of the DLQ as it was at the start. Consumers are idempotent, so the
 other consumer groups of the original topic see a message they already handled and change nothing.
 A message that fails again lands in the DLQ again, as a new letter.
+
+It is an operator's tool: it authenticates with the credentials in ``KAFKA_SECURITY_PROTOCOL``,
+``KAFKA_SASL_USERNAME`` and ``KAFKA_SASL_PASSWORD`` (or ``KAFKA_SASL_PASSWORD_FILE``), normally the
+administrator's (``stack.py env`` exports them for the local stack): a service principal may not
+read a dead-letter topic, nor write the topics of another service.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+
+from shared.credentials import CredentialsError, KafkaAuth
 
 REDRIVE_GROUP_PREFIX = "dlq-redrive"
 
@@ -74,6 +81,7 @@ async def redrive(
     *,
     limit: int | None = None,
     progress: Callable[[str], None] = print,
+    auth: KafkaAuth | None = None,
 ) -> int:
     """Republish the DLQ's letters to their original topics; returns how many were re-driven."""
     if not dlq_topic.endswith(".dlq"):
@@ -84,8 +92,11 @@ async def redrive(
         group_id=f"{REDRIVE_GROUP_PREFIX}.{dlq_topic}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
+        **(auth or KafkaAuth()).client_options(),
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers, enable_idempotence=True, **(auth or KafkaAuth()).client_options()
+    )
     await consumer.start()
     await producer.start()
     count = 0
@@ -118,7 +129,9 @@ async def redrive(
         await consumer.stop()
 
 
-async def show(bootstrap_servers: str, dlq_topic: str, *, limit: int = 20) -> list[Letter]:
+async def show(
+    bootstrap_servers: str, dlq_topic: str, *, limit: int = 20, auth: KafkaAuth | None = None
+) -> list[Letter]:
     """The first ``limit`` letters of the DLQ, without consuming them."""
     consumer = AIOKafkaConsumer(
         dlq_topic,
@@ -126,6 +139,7 @@ async def show(bootstrap_servers: str, dlq_topic: str, *, limit: int = 20) -> li
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
+        **(auth or KafkaAuth()).client_options(),
     )
     await consumer.start()
     try:
@@ -149,10 +163,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bootstrap-servers", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
     args = parser.parse_args(argv)
     try:
+        auth = KafkaAuth.from_env()
+    except CredentialsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
         if args.command == "redrive":
-            asyncio.run(redrive(args.bootstrap_servers, args.dlq_topic, limit=args.limit))
+            asyncio.run(redrive(args.bootstrap_servers, args.dlq_topic, limit=args.limit, auth=auth))
             return 0
-        for letter in asyncio.run(show(args.bootstrap_servers, args.dlq_topic, limit=args.limit or 20)):
+        for letter in asyncio.run(show(args.bootstrap_servers, args.dlq_topic, limit=args.limit or 20, auth=auth)):
             h = letter.headers
             print(
                 f"{letter.partition}/{letter.offset} from {h.get('x-original-topic')}@{h.get('x-original-offset')} "

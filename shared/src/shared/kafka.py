@@ -12,8 +12,10 @@ from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.message import StreamMessage
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from prometheus_client import CollectorRegistry
 
+from shared.credentials import KafkaAuth
 from shared.logs import correlation_id_var
 
 logger = logging.getLogger(__name__)
@@ -49,10 +51,17 @@ def topic_specs(
     return specs
 
 
-async def ensure_topics(bootstrap_servers: str, specs: Iterable[TopicSpec], client_id: str) -> list[str]:
-    """Create the topics that do not exist yet; returns the names created. Existing ones are left alone."""
+async def ensure_topics(
+    bootstrap_servers: str, specs: Iterable[TopicSpec], client_id: str, *, auth: KafkaAuth | None = None
+) -> list[str]:
+    """Create the topics that do not exist yet; returns the names created. Existing ones are left alone.
+
+    With ACLs, the principal needs DESCRIBE and CREATE on each of them (a topic it may not describe
+    looks missing, and creating it fails with TOPIC_AUTHORIZATION_FAILED)."""
     wanted = {spec.name: spec for spec in specs}
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id=f"{client_id}-admin")
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap_servers, client_id=f"{client_id}-admin", **(auth or KafkaAuth()).client_options()
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -107,6 +116,7 @@ class CorrelationIdMiddleware(BaseMiddleware):
             correlation_id_var.reset(token)
 
 
+<<<<<<< HEAD
 def bootstrap_list(bootstrap_servers: str) -> list[str]:
     """``"host1:9092, host2:9092"`` -> ``["host1:9092", "host2:9092"]``. FastStream takes a string as
     ONE address (it wraps it in a list), so a comma-separated ``KAFKA_BOOTSTRAP_SERVERS`` naming
@@ -115,6 +125,21 @@ def bootstrap_list(bootstrap_servers: str) -> list[str]:
     if not servers:
         raise ValueError("KAFKA_BOOTSTRAP_SERVERS names no broker")
     return servers
+=======
+def faststream_security(auth: KafkaAuth) -> BaseSecurity | None:
+    """The FastStream form of ``auth`` (None for PLAINTEXT)."""
+    if auth.security_protocol == "PLAINTEXT" or auth.username is None or auth.password is None:
+        return None
+    kinds: dict[str, type[SASLPlaintext | SASLScram256 | SASLScram512]] = {
+        "PLAIN": SASLPlaintext,
+        "SCRAM-SHA-256": SASLScram256,
+        "SCRAM-SHA-512": SASLScram512,
+    }
+    ssl_context = auth.client_options().get("ssl_context")
+    return kinds[auth.sasl_mechanism](
+        auth.username, auth.password, ssl_context=ssl_context, use_ssl=auth.security_protocol == "SASL_SSL"
+    )
+>>>>>>> creds
 
 
 def create_broker(
@@ -123,6 +148,7 @@ def create_broker(
     service_name: str,
     registry: CollectorRegistry,
     graceful_timeout_s: float = 15.0,
+    auth: KafkaAuth | None = None,
 ) -> KafkaBroker:
     """A broker with the delivery settings every service needs.
 
@@ -130,10 +156,16 @@ def create_broker(
     - producer: ``acks=all`` with idempotence (aiokafka's default is ``acks=1``, no idempotence);
     - consumers: ``AckPolicy.ACK``, i.e. offsets are committed after the handler ran
       (FastStream's Kafka default, ``ACK_FIRST``, is at-most-once);
-    - Prometheus metrics in the service's own registry.
+    - Prometheus metrics in the service's own registry;
+    - the service's own SASL principal when ``auth`` names one.
     """
     return KafkaBroker(
+<<<<<<< HEAD
         bootstrap_list(bootstrap_servers),
+=======
+        bootstrap_servers,
+        security=faststream_security(auth or KafkaAuth()),
+>>>>>>> creds
         client_id=service_name,
         enable_idempotence=True,
         acks="all",

@@ -14,6 +14,8 @@ from pymongo import AsyncMongoClient, InsertOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure, PyMongoError, WTimeoutError
 
+from shared.credentials import MongoAuth
+
 MongoDocument = dict[str, Any]
 DUPLICATE_KEY = 11000
 TRANSIENT_CODES = frozenset({6, 7, 50, 89, 91, 112, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436})
@@ -25,11 +27,15 @@ IN_CHUNK = 50
 (500 values: ~110 ms; ten queries of 50: ~30 ms), so longer lists are split and sent at once."""
 
 
-def create_mongo_client(url: str, app_name: str, timeout_ms: int = 5000) -> AsyncMongoClient[MongoDocument]:
+def create_mongo_client(
+    url: str, app_name: str, timeout_ms: int = 5000, *, auth: MongoAuth | None = None
+) -> AsyncMongoClient[MongoDocument]:
     """A client with timezone-aware datetimes and short server-selection timeouts, so a missing
-    server turns into a clear error (and a 503 on /readyz) instead of a 30-second hang."""
+    server turns into a clear error (and a 503 on /readyz) instead of a 30-second hang. ``auth``
+    (the service's own user) takes precedence over credentials in the URL."""
     return AsyncMongoClient(
         url,
+        **(auth or MongoAuth()).client_options(),
         appname=app_name,
         tz_aware=True,
         serverSelectionTimeoutMS=timeout_ms,

@@ -30,10 +30,15 @@ async def test_concurrent_compare_and_set_writers_and_two_relays_lose_nothing(
     collection = mongo_client[f"test_{unique}"]["things"]
     await collection.insert_one({"_id": "one", "version": 0, "log": []})
     await ensure_topics(
-        infra.kafka_bootstrap_servers, topic_specs([AppraisalCompleted.topic], partitions=3, replication_factor=1), "t"
+        infra.kafka_bootstrap_servers,
+        topic_specs([AppraisalCompleted.topic], partitions=3, replication_factor=1),
+        "t",
+        auth=infra.kafka_auth,
     )
     brokers = [
-        create_broker(infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry())
+        create_broker(
+            infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry(), auth=infra.kafka_auth
+        )
         for _ in range(2)
     ]
     relays = [OutboxRelay(broker, [collection], poll_interval_s=0.05) for broker in brokers]

@@ -68,11 +68,18 @@ Start = Callable[..., Awaitable[Consumer]]
 async def start_consumer(infra: Infra, unique: str) -> AsyncIterator[Start]:
     brokers: list[KafkaBroker] = []
     topic = f"test.consumer.{unique}.v1"
-    await ensure_topics(infra.kafka_bootstrap_servers, topic_specs([topic], partitions=1, replication_factor=1), "test")
+    await ensure_topics(
+        infra.kafka_bootstrap_servers,
+        topic_specs([topic], partitions=1, replication_factor=1),
+        "test",
+        auth=infra.kafka_auth,
+    )
 
     async def start(handler: Handler, retry: RetryPolicy = RetryPolicy(3, 0.05)) -> Consumer:
         registry = CollectorRegistry()
-        broker = create_broker(infra.kafka_bootstrap_servers, service_name="test", registry=registry)
+        broker = create_broker(
+            infra.kafka_bootstrap_servers, service_name="test", registry=registry, auth=infra.kafka_auth
+        )
         group = f"test-{unique}.consumer"
         subscribe(
             broker,
@@ -91,7 +98,7 @@ async def start_consumer(infra: Infra, unique: str) -> AsyncIterator[Start]:
 
 
 async def produce(infra: Infra, topic: str, value: bytes, headers: list[tuple[str, bytes]] | None = None) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(**infra.kafka_options, enable_idempotence=True)
     await producer.start()
     try:
         await producer.send_and_wait(topic, value, key=NIP.encode(), headers=headers or [])
@@ -104,7 +111,7 @@ def valid(appraisal_id: str) -> bytes:
 
 
 async def committed_offset(infra: Infra, consumer: Consumer) -> int | None:
-    probe = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap_servers, group_id=consumer.group)
+    probe = AIOKafkaConsumer(**infra.kafka_options, group_id=consumer.group)
     await probe.start()
     try:
         offset: int | None = await probe.committed(TopicPartition(consumer.topic, 0))
@@ -123,7 +130,7 @@ async def test_garbage_and_schema_invalid_messages_go_to_the_dlq_and_the_next_va
     await produce(infra, consumer.topic, valid("after-the-bad-ones"))
 
     await eventually(lambda: consumer.handler.handled == ["after-the-bad-ones"])
-    letters = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq")
+    letters = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", auth=infra.kafka_auth)
     assert [letter.value for letter in letters] == [
         b"\x00\x01 not json at all",
         b'{"event_id": "not-a-uuid", "payload": {}}',
@@ -155,7 +162,7 @@ async def test_transient_failures_are_retried_with_backoff_and_then_succeed(
         == 2.0
     )
     assert await _committed_reaches(infra, consumer, 1)
-    assert await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq") == []
+    assert await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", auth=infra.kafka_auth) == []
 
 
 async def test_exhausted_retries_dead_letter_the_message_and_redrive_brings_it_back_after_the_fix(
@@ -165,7 +172,7 @@ async def test_exhausted_retries_dead_letter_the_message_and_redrive_brings_it_b
     await produce(infra, consumer.topic, valid("needs-a-fix"))
     await produce(infra, consumer.topic, valid("next-one"))
     await eventually(lambda: consumer.handler.handled == ["next-one"])
-    [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq")
+    [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", auth=infra.kafka_auth)
     assert letter.headers["x-dead-letter-reason"] == "retries_exhausted"
     assert letter.headers["x-attempts"] == "4"  # three attempts of its batch, one on its own
     assert letter.headers["x-exception-type"] == "ConnectionError"
@@ -173,11 +180,21 @@ async def test_exhausted_retries_dead_letter_the_message_and_redrive_brings_it_b
 
     consumer.handler.broken.clear()  # the fix
     messages: list[str] = []
-    assert await redrive(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", progress=messages.append) == 1
+    assert (
+        await redrive(
+            infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", progress=messages.append, auth=infra.kafka_auth
+        )
+        == 1
+    )
     await eventually(lambda: consumer.handler.handled == ["next-one", "needs-a-fix"])
     assert messages[-1] == f"{consumer.topic}.dlq: re-driven 1 letter(s)"
     # A second run finds nothing new to re-drive.
-    assert await redrive(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", progress=messages.append) == 0
+    assert (
+        await redrive(
+            infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", progress=messages.append, auth=infra.kafka_auth
+        )
+        == 0
+    )
 
 
 async def test_permanent_error_is_dead_lettered_at_once(infra: Infra, start_consumer: Start) -> None:
@@ -185,7 +202,7 @@ async def test_permanent_error_is_dead_lettered_at_once(infra: Infra, start_cons
     await produce(infra, consumer.topic, valid("orphan"))
     await produce(infra, consumer.topic, valid("fine"))
     await eventually(lambda: consumer.handler.handled == ["fine"])
-    [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq")
+    [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", auth=infra.kafka_auth)
     assert (letter.headers["x-dead-letter-reason"], letter.headers["x-attempts"]) == ("permanent", "2")
     # No retries: once in its batch, once on its own; and "fine" once (alone or after the split).
     assert consumer.handler.calls == 3
@@ -199,7 +216,7 @@ async def test_a_bad_message_inside_a_batch_is_dead_lettered_and_the_rest_of_the
         await produce(infra, f"test.consumer.{unique}.v1", valid(appraisal_id))
     consumer = await start_consumer(Handler(broken={"e7"}))
     await eventually(lambda: sorted(consumer.handler.handled) == sorted(set(ids) - {"e7"}))
-    [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq")
+    [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", auth=infra.kafka_auth)
     assert letter.headers["x-original-offset"] == "7"
     assert await _committed_reaches(infra, consumer, 20)
     assert consumer.handler.handled == [i for i in ids if i != "e7"]  # in partition order
@@ -224,7 +241,7 @@ async def test_an_unreachable_database_hands_the_batch_back_and_dead_letters_not
     await eventually(lambda: consumer.handler.handled == ["waits-for-the-database"])
     labels = {"topic": consumer.topic, "group": consumer.group}
     assert consumer.registry.get_sample_value("consumer_batches_redelivered_total", labels) == 1.0
-    assert await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq") == []
+    assert await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", auth=infra.kafka_auth) == []
     assert await _committed_reaches(infra, consumer, 1)
 
 
@@ -237,7 +254,7 @@ async def test_a_header_that_is_not_utf8_does_not_block_the_partition(infra: Inf
 
 async def test_redrive_refuses_a_topic_that_is_not_a_dlq(infra: Infra) -> None:
     with pytest.raises(ValueError, match="not a dead-letter topic"):
-        await redrive(infra.kafka_bootstrap_servers, "appraisal.completed.v1")
+        await redrive(infra.kafka_bootstrap_servers, "appraisal.completed.v1", auth=infra.kafka_auth)
 
 
 async def _committed_reaches(infra: Infra, consumer: Consumer, offset: int) -> bool:
@@ -263,6 +280,6 @@ async def test_a_record_near_the_size_limit_still_reaches_its_dead_letter_topic(
     await produce(infra, consumer.topic, near_limit)
     await produce(infra, consumer.topic, valid("after-the-big-one"))
     await eventually(lambda: consumer.handler.handled == ["after-the-big-one"], within=30)
-    [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq")
+    [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", auth=infra.kafka_auth)
     assert letter.value == near_limit
     assert letter.headers["x-dead-letter-reason"] == "invalid"

@@ -27,10 +27,10 @@ def make_event(appraisal_id: str, nip: str) -> AppraisalCompleted:
 
 async def test_ensure_topics_creates_topic_and_dlq_once(infra: Infra, unique: str) -> None:
     specs = topic_specs([f"test.created.{unique}.v1"], partitions=2, replication_factor=1)
-    created = await ensure_topics(infra.kafka_bootstrap_servers, specs, "test")
+    created = await ensure_topics(infra.kafka_bootstrap_servers, specs, "test", auth=infra.kafka_auth)
     assert created == [f"test.created.{unique}.v1", f"test.created.{unique}.v1.dlq"]
-    assert await ensure_topics(infra.kafka_bootstrap_servers, specs, "test") == []
-    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap_servers)
+    assert await ensure_topics(infra.kafka_bootstrap_servers, specs, "test", auth=infra.kafka_auth) == []
+    admin = AIOKafkaAdminClient(**infra.kafka_options)
     await admin.start()
     try:
         described = await admin.describe_topics([f"test.created.{unique}.v1"])
@@ -64,8 +64,11 @@ async def test_outbox_event_written_before_a_crash_is_published_by_the_next_rela
         infra.kafka_bootstrap_servers,
         topic_specs([AppraisalCompleted.topic], partitions=3, replication_factor=1),
         "test",
+        auth=infra.kafka_auth,
     )
-    broker = create_broker(infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry())
+    broker = create_broker(
+        infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry(), auth=infra.kafka_auth
+    )
     await broker.start()
     relay = OutboxRelay(broker, [collection], poll_interval_s=0.2)
     task = asyncio.create_task(relay.run())
@@ -112,7 +115,9 @@ async def test_outbox_metrics_show_backlog_and_age_then_publication(
     event = make_event(f"metrics-{unique}", new_nip())
     await collection.insert_one(with_events({"_id": "thing-3"}, event, now=datetime.now(UTC) - timedelta(seconds=90)))
     registry = CollectorRegistry()
-    broker = create_broker(infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry())
+    broker = create_broker(
+        infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry(), auth=infra.kafka_auth
+    )
     relay = OutboxRelay(broker, [collection], registry=registry)
     labels = {"collection": "things"}
 
@@ -138,7 +143,9 @@ async def test_outbox_metrics_show_backlog_and_age_then_publication(
 
 async def scan_once(infra: Infra, collection: AsyncCollection[MongoDocument], registry: CollectorRegistry) -> int:
     """One relay scan of ``collection`` with a broker of its own; returns how many events it published."""
-    broker = create_broker(infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry())
+    broker = create_broker(
+        infra.kafka_bootstrap_servers, service_name="test", registry=CollectorRegistry(), auth=infra.kafka_auth
+    )
     await broker.start()
     try:
         return await OutboxRelay(broker, [collection], registry=registry).publish_pending()

@@ -7,6 +7,11 @@ server, found in this order:
 2. testcontainers (Kafka KRaft, MongoDB 7) when ``KINERJA_TESTCONTAINERS=1`` and a Docker engine answers;
 3. otherwise the project's *test* stack instance (its own ports and folder), started fresh here and
    stopped at the end of the session. Never the instance of ``make run``, never an in-memory fake.
+
+Credentials: the tests' own clients are the administrator (``KAFKA_SASL_*``, ``MONGODB_USERNAME`` and
+``MONGODB_PASSWORD_FILE`` as ``stack.py env`` exports them, or as given with external servers).
+Services run as processes (``ServiceProcess``) use their own Kafka principal when the broker is the
+stack's (``Infra.principal``), so the end-to-end tests run under the ACLs of production.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from pymongo import AsyncMongoClient
 
 from shared.config import ServiceSettings
 from shared.consumer import group_id_for
+from shared.credentials import KafkaAuth, MongoAuth, mongodb_url_with, read_secret_file
 from shared.events import AppraisalCompleted, AppraisalCompletedPayload, Predikat, RatingLevel
 from shared.kafka import ensure_topics, topic_specs
 from shared.mongo import MongoDocument
@@ -50,10 +56,41 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Infra:
     kafka_bootstrap_servers: str
-    mongodb_url: str
+    mongodb_url: str = field(repr=False)
+    """With the administrator's credentials in it (when the server has users): for test clients only
+    (kept out of ``repr``, which a failing test prints)."""
     stack_instance: str | None = None
     """The project's local stack instance these servers belong to (``test``), or None for servers
     the tests do not own. A test may stop and start only the servers of such an instance."""
+    kafka_auth: KafkaAuth = field(default_factory=KafkaAuth)
+    """The administrator's (a super user where the broker has ACLs)."""
+    mongo_auth: MongoAuth = field(default_factory=MongoAuth)
+    secrets_dir: Path | None = None
+    """The local stack's password files (``stack.py``), when the broker is the stack's: then every
+    principal of ``deploy/kafka/acls.json`` exists, with its ACLs."""
+    mongodb_server_url: str = ""
+    """The address alone, without credentials."""
+
+    @property
+    def kafka_options(self) -> dict[str, Any]:
+        """``bootstrap_servers`` and the administrator's credentials, for any aiokafka client."""
+        return {"bootstrap_servers": self.kafka_bootstrap_servers, **self.kafka_auth.client_options()}
+
+    @property
+    def has_acls(self) -> bool:
+        return self.secrets_dir is not None and self.kafka_auth.security_protocol != "PLAINTEXT"
+
+    def principal(self, name: str) -> KafkaAuth:
+        """The Kafka credentials of a principal of the local stack (``appraisal``, ``integration``...)."""
+        if self.secrets_dir is None:
+            raise LookupError("the broker is not the local stack's: its principals are unknown")
+        password = read_secret_file(self.secrets_dir / f"kafka-{name}.password")
+        return KafkaAuth(self.kafka_auth.security_protocol, self.kafka_auth.sasl_mechanism, name, password)
+
+    def principal_file(self, system: str, name: str) -> Path:
+        if self.secrets_dir is None:
+            raise LookupError("the servers are not the local stack's: their principals are unknown")
+        return self.secrets_dir / f"{system}-{name}.password"
 
 
 def _docker_available() -> bool:
@@ -73,6 +110,7 @@ def _stack(*args: str) -> subprocess.CompletedProcess[bytes]:
 def _stack_env(name: str) -> dict[str, str]:
     """The addresses of a local instance, as ``stack.py env`` prints them (``export NAME=value``)."""
     env = {k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URL")}
+    env = {k: v for k, v in env.items() if not k.startswith(("KAFKA_SASL_", "KAFKA_SECURITY", "MONGODB_"))}
     out = subprocess.run(
         [sys.executable, str(ROOT / "deploy/local/stack.py"), "--instance", name, "env"],
         check=True,
@@ -88,6 +126,8 @@ def infra() -> Iterator[Infra]:
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     mongo = os.environ.get("MONGODB_URL")
     instance = os.environ.get("KINERJA_STACK_INSTANCE") or None
+    kafka_env: dict[str, str] = dict(os.environ)
+    mongo_env: dict[str, str] = dict(os.environ)
     with ExitStack() as stack:
         if (not kafka or not mongo) and os.environ.get("KINERJA_TESTCONTAINERS") == "1" and _docker_available():
             from testcontainers.kafka import KafkaContainer
@@ -103,8 +143,20 @@ def infra() -> Iterator[Infra]:
             _stack("--instance", "test", "up", "--fresh")
             instance = None if kafka else "test"
             given = _stack_env("test")
+            kafka_env = kafka_env if kafka else given
+            mongo_env = mongo_env if mongo else given
             kafka, mongo = kafka or given["KAFKA_BOOTSTRAP_SERVERS"], mongo or given["MONGODB_URL"]
-        yield Infra(kafka_bootstrap_servers=kafka, mongodb_url=mongo, stack_instance=instance)
+        mongo_auth = MongoAuth.from_env(mongo_env)
+        secrets = kafka_env.get("KINERJA_STACK_SECRETS")
+        yield Infra(
+            kafka_bootstrap_servers=kafka,
+            mongodb_url=mongodb_url_with(mongo, mongo_auth),
+            stack_instance=instance,
+            kafka_auth=KafkaAuth.from_env(kafka_env),
+            mongo_auth=mongo_auth,
+            secrets_dir=Path(secrets) if secrets and instance else None,
+            mongodb_server_url=mongo,
+        )
 
 
 @pytest.fixture
@@ -154,9 +206,18 @@ def service_settings(infra: Infra, keys: Keys, unique: str) -> Callable[[type[S]
     """Settings for an in-process service: the real infrastructure, a fresh database and consumer group."""
 
     def make(settings_class: type[S], **overrides: object) -> S:
+        kafka = infra.kafka_auth
         values: dict[str, object] = {
             "mongodb_url": infra.mongodb_url,
+            "mongodb_username": None,  # the URL carries the administrator (these would override it)
+            "mongodb_password": None,
+            "mongodb_password_file": None,
             "kafka_bootstrap_servers": infra.kafka_bootstrap_servers,
+            "kafka_security_protocol": kafka.security_protocol,
+            "kafka_sasl_mechanism": kafka.sasl_mechanism,
+            "kafka_sasl_username": kafka.username,
+            "kafka_sasl_password": kafka.password,
+            "kafka_sasl_password_file": None,
             "mongodb_database": f"test_{unique}",
             "consumer_group": f"test-{unique}",
             "auth_public_key_file": keys.public,
@@ -183,7 +244,7 @@ def from_the_start(infra: Infra, topic: str) -> AIOKafkaConsumer:
     """A consumer of no group that reads ``topic`` from its first record."""
     return AIOKafkaConsumer(
         topic,
-        bootstrap_servers=infra.kafka_bootstrap_servers,
+        **infra.kafka_options,
         group_id=None,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -256,7 +317,7 @@ async def eventually(check: Callable[[], Any], within: float = 30.0, interval: f
 
 async def publish_raw(infra: Infra, topic: str, value: dict[str, Any], key: bytes) -> None:
     """Publish one JSON value with a plain idempotent producer, as any other producer would."""
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(**infra.kafka_options, enable_idempotence=True)
     await producer.start()
     try:
         await producer.send_and_wait(
@@ -293,7 +354,7 @@ class ServiceProcess:
     """One service run as its own process (``python -m <name>``), as in production."""
 
     name: str
-    env: dict[str, str]
+    env: dict[str, str] = field(repr=False)  # it holds credentials; a failing test prints the repr
     log: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
@@ -303,15 +364,28 @@ class ServiceProcess:
         cls, name: str, infra: Infra, keys: Keys, run_id: str, log_dir: Path, **extra_env: str
     ) -> ServiceProcess:
         prefix = name.upper()
-        env = {
-            **os.environ,
+        credentials = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_", "MONGODB_USERNAME", "MONGODB_PASSWORD")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(credentials)}
+        kafka = infra.principal(name) if infra.has_acls else infra.kafka_auth
+        if kafka.username is not None:
+            env["KAFKA_SECURITY_PROTOCOL"] = kafka.security_protocol
+            env["KAFKA_SASL_MECHANISM"] = kafka.sasl_mechanism
+            env["KAFKA_SASL_USERNAME"] = kafka.username
+            if infra.has_acls:
+                env["KAFKA_SASL_PASSWORD_FILE"] = str(infra.principal_file("kafka", name))
+            else:
+                env["KAFKA_SASL_PASSWORD"] = kafka.password or ""
+        env |= {
             "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+            # Each test has its own database, so the administrator (in the URL) rather than the
+            # service's user, who may use only kinerja_<service> (tests/security checks that one).
             "MONGODB_URL": infra.mongodb_url,
             "AUTH_PUBLIC_KEY_FILE": str(keys.public),
             "OUTBOX_POLL_INTERVAL_S": "0.5",
             "SHUTDOWN_TIMEOUT_S": "10",
             f"{prefix}_MONGODB_DATABASE": f"test_{run_id}_{name}",
-            f"{prefix}_CONSUMER_GROUP": f"test-{run_id}-{name}",
+            # Under the service's consumer-group prefix, the only groups its principal may use.
+            f"{prefix}_CONSUMER_GROUP": f"{name}.test-{run_id}",
             **extra_env,
         }
         return cls(name=name, env=env, log=log_dir / f"{name}.log")
@@ -369,11 +443,14 @@ async def skip_history(infra: Infra, group_prefix: str, topics: Iterable[str], *
     Topics that do not exist yet are created as a service would create them."""
     topics = list(topics)
     await ensure_topics(
-        infra.kafka_bootstrap_servers, topic_specs(topics, partitions=3, replication_factor=1), "test-setup"
+        infra.kafka_bootstrap_servers,
+        topic_specs(topics, partitions=3, replication_factor=1),
+        "test-setup",
+        auth=infra.kafka_auth,
     )
     for topic in topics:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=infra.kafka_bootstrap_servers,
+            **infra.kafka_options,
             group_id=group_prefix if exact_group else group_id_for(group_prefix, topic),
             enable_auto_commit=False,
         )
@@ -388,7 +465,7 @@ async def skip_history(infra: Infra, group_prefix: str, topics: Iterable[str], *
 
 
 async def _partitions(infra: Infra, topic: str) -> set[int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**infra.kafka_options)
     await admin.start()
     try:
         [description] = await admin.describe_topics([topic])

@@ -56,11 +56,7 @@ lint: bootstrap
 
 typecheck: bootstrap
 	.venv/bin/mypy -p shared -p appraisal -p training -p notification -p reporting -p kinerja_testing
-<<<<<<< HEAD
-	MYPYPATH=deploy/local .venv/bin/mypy deploy/local/stack.py deploy/local/cluster.py deploy/local/run_services.py
-=======
-	MYPYPATH=deploy/kafka .venv/bin/mypy deploy/local/stack.py deploy/local/run_services.py deploy/kafka/kafka_admin.py deploy/kafka/acls.py
->>>>>>> creds
+	MYPYPATH=deploy/local:deploy/kafka .venv/bin/mypy deploy/local/stack.py deploy/local/cluster.py deploy/local/run_services.py deploy/kafka/kafka_admin.py deploy/kafka/acls.py
 	.venv/bin/mypy tests shared/tests services/appraisal/tests services/training/tests services/notification/tests services/reporting/tests bench examples
 
 imports: bootstrap

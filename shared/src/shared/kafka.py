@@ -116,7 +116,6 @@ class CorrelationIdMiddleware(BaseMiddleware):
             correlation_id_var.reset(token)
 
 
-<<<<<<< HEAD
 def bootstrap_list(bootstrap_servers: str) -> list[str]:
     """``"host1:9092, host2:9092"`` -> ``["host1:9092", "host2:9092"]``. FastStream takes a string as
     ONE address (it wraps it in a list), so a comma-separated ``KAFKA_BOOTSTRAP_SERVERS`` naming
@@ -125,7 +124,8 @@ def bootstrap_list(bootstrap_servers: str) -> list[str]:
     if not servers:
         raise ValueError("KAFKA_BOOTSTRAP_SERVERS names no broker")
     return servers
-=======
+
+
 def faststream_security(auth: KafkaAuth) -> BaseSecurity | None:
     """The FastStream form of ``auth`` (None for PLAINTEXT)."""
     if auth.security_protocol == "PLAINTEXT" or auth.username is None or auth.password is None:
@@ -139,7 +139,6 @@ def faststream_security(auth: KafkaAuth) -> BaseSecurity | None:
     return kinds[auth.sasl_mechanism](
         auth.username, auth.password, ssl_context=ssl_context, use_ssl=auth.security_protocol == "SASL_SSL"
     )
->>>>>>> creds
 
 
 def create_broker(
@@ -160,12 +159,8 @@ def create_broker(
     - the service's own SASL principal when ``auth`` names one.
     """
     return KafkaBroker(
-<<<<<<< HEAD
         bootstrap_list(bootstrap_servers),
-=======
-        bootstrap_servers,
         security=faststream_security(auth or KafkaAuth()),
->>>>>>> creds
         client_id=service_name,
         enable_idempotence=True,
         acks="all",

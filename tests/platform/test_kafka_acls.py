@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from appraisal.main import DEFINITION as APPRAISAL
 from notification import handlers as notification_handlers
 from notification.main import DEFINITION as NOTIFICATION
 from reporting import handlers as reporting_handlers
 from reporting.main import DEFINITION as REPORTING
+from shared import roster
 from shared.app import ServiceDefinition
 from shared.events import Topic
 from shared.kafka_acl import INTEGRATION, plan, to_json
+from training import handlers as training_handlers
 from training.main import DEFINITION as TRAINING
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,9 +46,14 @@ def test_the_committed_plan_is_the_one_the_code_derives() -> None:
 
 def test_the_subscriptions_are_the_declared_topics() -> None:
     """The ACLs come from ``DEFINITION.consumes``; the subscriptions must be exactly those."""
-    for definition, handlers in ((NOTIFICATION, notification_handlers), (REPORTING, reporting_handlers)):
-        subscriptions = handlers.subscriptions(None)
-        assert {s.topic for s in subscriptions} == set(definition.consumes)
+    unused: Any = None  # the repositories are not called here
+    own = [
+        (NOTIFICATION, notification_handlers.subscriptions(unused)),
+        (REPORTING, reporting_handlers.subscriptions(unused)),
+        (TRAINING, training_handlers.subscriptions()),
+    ]
+    for definition, subscriptions in own:  # plus the roster of who is active (shared.roster)
+        assert {s.topic for s in subscriptions} | set(roster.TOPICS) == set(definition.consumes)
 
 
 def test_a_service_writes_only_its_own_topics_and_the_dead_letters_of_its_subscriptions() -> None:
@@ -69,6 +77,7 @@ def test_a_service_reads_only_its_subscriptions_in_its_own_groups() -> None:
     assert groups == {
         ("notification", "notification.", "PREFIXED"),
         ("reporting", "reporting.", "PREFIXED"),
+        ("training", "training.", "PREFIXED"),
         (INTEGRATION, "ext.", "PREFIXED"),
     }
     assert not any(pattern == "PREFIXED" and rtype == "TOPIC" for _, rtype, _, pattern, _ in acls())

@@ -60,10 +60,11 @@ def test_probes_tell_a_running_server_from_a_closed_port(infra: Infra) -> None:
         sys.path.remove(str(STACK.parent))
     if infra.stack_instance is not None:
         instance = stack.instance(infra.stack_instance)
-        assert stack.kafka_metadata_ok(instance.kafka_port)
-        if infra.mongodb_url == instance.mongodb_url:
+        assert stack.kafka_ready(instance)  # SASL/SCRAM as the administrator, then a Metadata request
+        assert not stack.kafka_admin.ready(stack.HOST, instance.kafka_port, "admin", "not-the-password")
+        if infra.mongodb_server_url == instance.mongodb_url:
             assert stack.mongo_ping_ok(instance.mongo_port)
-    assert not stack.kafka_metadata_ok(1)
+    assert not stack.kafka_admin.ready(stack.HOST, 1, "admin", "any-password")
     assert not stack.mongo_ping_ok(1)
 
 
@@ -78,7 +79,7 @@ def stack_module() -> Any:
 
 def test_a_port_offset_moves_every_instance(monkeypatch: pytest.MonkeyPatch) -> None:
     stack = stack_module()
-    monkeypatch.delenv("KINERJA_STACK_PORT_OFFSET", raising=False)  # the offset this run may have been given
+    monkeypatch.delenv("KINERJA_STACK_PORT_OFFSET", raising=False)  # this checkout may run with one
     before = stack.instance("test")
     monkeypatch.setenv("KINERJA_STACK_PORT_OFFSET", "1000")
     after = stack.instance("test")
@@ -109,7 +110,9 @@ def test_run_wipes_the_instance_first_and_stops_it_at_the_end(tmp_path: Path) ->
     env = {k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URL")}
     env["KINERJA_RUN_DIR"] = str(tmp_path / "run")
     probe = (
-        "import os, pymongo; c = pymongo.MongoClient(os.environ['MONGODB_URL']); "
+        "import os, pathlib, pymongo; c = pymongo.MongoClient(os.environ['MONGODB_URL'], "
+        "username=os.environ['MONGODB_USERNAME'], authSource='admin', "
+        "password=pathlib.Path(os.environ['MONGODB_PASSWORD_FILE']).read_text().strip()); "
         "print('env', os.environ['KAFKA_BOOTSTRAP_SERVERS'], os.environ['MONGODB_URL'], "
         "os.environ['KINERJA_STACK_INSTANCE']); "
         "print('markers', c.probe.marker.count_documents({})); c.probe.marker.insert_one({'x': 1})"

@@ -107,8 +107,8 @@ async def test_a_service_cannot_publish_to_another_service_topic(acl_infra: Infr
     try:
         with pytest.raises(TopicAuthorizationFailedError):
             await notification.publish(event.model_dump(mode="json"), topic=Topic.APPRAISAL_COMPLETED, key=event.key())
-        with pytest.raises(TopicAuthorizationFailedError):  # nor another service's DLQ
-            await notification.publish(b"x", topic=Topic.EMPLOYEE_REGISTERED.dlq)
+        with pytest.raises(TopicAuthorizationFailedError):  # nor the DLQ of a topic it does not consume
+            await notification.publish(b"x", topic=Topic.SKP_APPROVED.dlq)
         await notification.publish(b"a dead letter", topic=Topic.APPRAISAL_COMPLETED.dlq)  # its own part
     finally:
         await notification.stop()
@@ -123,7 +123,7 @@ async def test_a_service_cannot_publish_to_another_service_topic(acl_infra: Infr
 @pytest.mark.parametrize(
     ("principal", "topic"),
     [
-        ("reporting", Topic.EMPLOYEE_REGISTERED),  # a topic it does not subscribe to
+        ("reporting", Topic.SKP_APPROVED),  # a topic it does not subscribe to
         ("appraisal", Topic.APPRAISAL_COMPLETED),  # its own topic: publishing is not reading
         ("notification", Topic.APPRAISAL_COMPLETED.dlq),  # dead letters are the operator's
         ("integration", Topic.APPRAISAL_COMPLETED.dlq),

@@ -158,7 +158,7 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     plan = finalised["development_plan"]
     assert plan["status"] == "awaiting_input"
     assert plan["escalated"] is False
-    assert dt.date.fromisoformat(plan["due_on"]) - dt.date.today() > dt.timedelta(days=170)
+    assert plan["due_on"] is None  # a periodic result: coaching, no improvement window (PP 30/2019 Pasal 57-58)
     closed = await api.refused("PUT", f"{path}/realisations/r1-i1", staff, {"realisation": "70"})
     assert closed.json()["code"] == "evaluation_finalised"
 
@@ -175,7 +175,9 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     assert flagged["payload"]["sector"] == "kesehatan"
     assert flagged["payload"]["weak_indicators"][0]["indicator_text"] == "Cakupan imunisasi dasar lengkap"
     assert flagged["payload"]["weak_behaviours"] == [{"value": "kolaboratif", "rating": "di_bawah_ekspektasi"}]
-    assert flagged["payload"]["improvement_due"] == plan["due_on"]
+    assert flagged["payload"]["improvement_due"] is None
+    assert flagged["payload"]["development_plan_appraisal_id"] == q1["id"]
+    assert completed["payload"]["weak_behaviours"] == [{"value": "kolaboratif", "rating": "di_bawah_ekspektasi"}]
     assert flagged["payload"]["escalated_to_bkpsdm"] is False
 
     # Follow-up: the supervisor records cause and actions.
@@ -210,7 +212,8 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
         },
     )
     assert (revised["predikat"], revised["revision"], revised["objection"]["status"]) == ("baik", 2, "upheld")
-    assert revised["development_plan"]["status"] == "active"  # kolaboratif is still below expectation
+    # Baik is no longer a low score: the plan is withdrawn (kolaboratif stays a development area).
+    assert revised["development_plan"]["status"] == "withdrawn"
     _, revision2 = await wait_for_event(
         infra,
         "appraisal.completed.v1",

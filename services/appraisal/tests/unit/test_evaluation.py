@@ -2,14 +2,18 @@ import pytest
 
 from appraisal.domain.evaluation import (
     Frequency,
+    WeakParts,
     capaian,
     finalisation_problems,
     is_annual,
-    low_score,
+    is_low,
     periods_of,
     suggest_overall,
     suggest_rhk_rating,
+    weak_parts,
 )
+from appraisal.domain.followup import opens_improvement_window
+from appraisal.domain.rules import FollowUpRules
 from shared.events import Aspect, BerAkhlakValue, Predikat, RatingLevel
 
 B, S, A = RatingLevel.DI_BAWAH_EKSPEKTASI, RatingLevel.SESUAI_EKSPEKTASI, RatingLevel.DI_ATAS_EKSPEKTASI
@@ -101,18 +105,25 @@ def test_finalisation_needs_every_rating() -> None:
 
 
 @pytest.mark.parametrize("predikat", list(Predikat))
-def test_low_predikat_flags_a_low_score(predikat: Predikat) -> None:
-    flagged = low_score(predikat, {"r1": S}, all_values())
-    if predikat in {Predikat.SANGAT_BAIK, Predikat.BAIK}:
-        assert flagged is None
-    else:
-        assert flagged is not None
-        assert flagged.weak_rhk_ids == ()
+def test_only_butuh_perbaikan_or_lower_is_a_low_score(predikat: Predikat) -> None:
+    assert is_low(predikat) is (predikat not in {Predikat.SANGAT_BAIK, Predikat.BAIK})
 
 
-def test_any_rhk_or_value_below_expectation_flags_a_low_score_even_with_baik() -> None:
+def test_weak_parts_of_a_good_result_are_found_but_are_not_a_low_score() -> None:
     values = all_values() | {BerAkhlakValue.KOLABORATIF: B}
-    flagged = low_score(Predikat.BAIK, {"r1": B, "r2": A}, values)
-    assert flagged is not None
-    assert flagged.weak_rhk_ids == ("r1",)
-    assert flagged.weak_behaviours == (BerAkhlakValue.KOLABORATIF,)
+    weak = weak_parts({"r1": B, "r2": A}, values)
+    assert weak.weak_rhk_ids == ("r1",)
+    assert weak.weak_behaviours == (BerAkhlakValue.KOLABORATIF,)
+    assert not is_low(Predikat.BAIK)
+    assert weak_parts({"r1": S}, all_values()) == WeakParts((), ())
+
+
+@pytest.mark.parametrize("predikat", list(Predikat))
+def test_only_a_low_annual_result_opens_the_improvement_window(predikat: Predikat) -> None:
+    window = {Predikat.KURANG_MISCONDUCT, Predikat.SANGAT_KURANG}
+    assert opens_improvement_window(predikat, annual=True) is (predikat in window)
+    assert opens_improvement_window(predikat, annual=False) is False  # a periodic result: coaching, no window
+    strict = FollowUpRules(improvement_window_predikat=frozenset({*window, Predikat.BUTUH_PERBAIKAN}))
+    assert opens_improvement_window(predikat, annual=True, rules=strict) is (
+        predikat in strict.improvement_window_predikat
+    )

@@ -87,6 +87,14 @@ class AppraisalCompletedPayload(Payload):
         default_factory=list, description="Per indicator: target and realisation."
     )
     behaviours: list[BehaviourRating] = Field(default_factory=list, description="Rating of each BerAKHLAK value.")
+    weak_indicators: list[IndicatorResult] = Field(
+        default_factory=list,
+        description="Development areas: indicators of RHK rated below expectation, in any result (for training "
+        "recommendations; in a Baik or Sangat Baik result they are never a sanction).",
+    )
+    weak_behaviours: list[BehaviourRating] = Field(
+        default_factory=list, description="Development areas: BerAKHLAK values rated below expectation."
+    )
 
 
 class AppraisalCompleted(Event):
@@ -117,7 +125,14 @@ class LowScoreFlaggedPayload(Payload):
     )
     pejabat_penilai_nip: str | None = Field(None, description="NIP of the appraiser.")
     improvement_due: dt.date | None = Field(
-        None, description="End of the 6-month improvement window (PP 30/2019 Pasal 57) the result opened."
+        None,
+        description="End of the 6-month improvement window (PP 30/2019 Pasal 57-58) the result opened: only a low "
+        "annual result (Kurang or Sangat Kurang) opens one; null for a periodic result.",
+    )
+    development_plan_appraisal_id: str | None = Field(
+        None,
+        description="The appraisal that holds the development plan this result is followed up in: itself, or an "
+        "earlier result of the same year whose plan is still open (one plan at a time).",
     )
     escalated_to_bkpsdm: bool = Field(
         False, description="True for a second consecutive low annual predikat: the BKPSDM takes the case up."
@@ -125,8 +140,9 @@ class LowScoreFlaggedPayload(Payload):
 
 
 class LowScoreFlagged(Event):
-    """An appraisal showed weak results: a predikat of Butuh Perbaikan or lower, or an RHK or BerAKHLAK value
-    rated below expectation. Training reacts with development recommendations."""
+    """An appraisal's predikat is Butuh Perbaikan or lower (a low score): the employee is coached through a
+    development plan; a low annual result also opens the improvement window. Training reacts with
+    development recommendations. (Weak parts of a good result travel in appraisal.completed.v1.)"""
 
     topic: ClassVar[Topic] = Topic.APPRAISAL_LOW_SCORE_FLAGGED
     event_type: Literal["appraisal.low_score_flagged"] = "appraisal.low_score_flagged"

@@ -107,20 +107,23 @@ def finalisation_problems(
 
 
 @dataclass(frozen=True)
-class LowScore:
+class WeakParts:
+    """The RHK and BerAKHLAK values rated below expectation."""
+
     weak_rhk_ids: tuple[str, ...]
     weak_behaviours: tuple[BerAkhlakValue, ...]
 
 
-def low_score(
-    predikat: Predikat,
-    rhk_ratings: Mapping[str, RatingLevel],
-    behaviour_ratings: Mapping[BerAkhlakValue, RatingLevel],
-) -> LowScore | None:
-    """A low score: a predikat of Butuh Perbaikan or lower, or any RHK or BerAKHLAK value rated below
-    expectation. None when there is none."""
-    weak_rhk = tuple(k for k, r in rhk_ratings.items() if r is RatingLevel.DI_BAWAH_EKSPEKTASI)
-    weak_values = tuple(v for v, r in behaviour_ratings.items() if r is RatingLevel.DI_BAWAH_EKSPEKTASI)
-    if predikat in LOW_PREDIKAT or weak_rhk or weak_values:
-        return LowScore(weak_rhk, weak_values)
-    return None
+def weak_parts(
+    rhk_ratings: Mapping[str, RatingLevel], behaviour_ratings: Mapping[BerAkhlakValue, RatingLevel]
+) -> WeakParts:
+    return WeakParts(
+        tuple(k for k, r in rhk_ratings.items() if r is RatingLevel.DI_BAWAH_EKSPEKTASI),
+        tuple(v for v, r in behaviour_ratings.items() if r is RatingLevel.DI_BAWAH_EKSPEKTASI),
+    )
+
+
+def is_low(predikat: Predikat) -> bool:
+    """A low score (development plan, ``appraisal.low_score_flagged.v1``): a predikat of Butuh Perbaikan
+    or lower. Weak parts of a good result are development areas (``weak_parts``), not a low score."""
+    return predikat in LOW_PREDIKAT

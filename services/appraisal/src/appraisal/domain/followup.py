@@ -38,6 +38,12 @@ def improvement_due(finalised_on: dt.date, rules: FollowUpRules = FOLLOW_UP) -> 
     return add_months(finalised_on, rules.improvement_window_months)
 
 
+def opens_improvement_window(predikat: Predikat, *, annual: bool, rules: FollowUpRules = FOLLOW_UP) -> bool:
+    """Whether a result opens the 6-month improvement window: only an annual one, with a predikat the
+    rules name (Kurang or Sangat Kurang by default; PP 30/2019 Pasal 57-58)."""
+    return annual and predikat in rules.improvement_window_predikat
+
+
 def must_escalate(annual_predikat_by_year: dict[int, Predikat], year: int, rules: FollowUpRules = FOLLOW_UP) -> bool:
     """True when the annual predikat of ``year`` and the years right before it are all low, for
     ``consecutive_low_annual_to_escalate`` years in a row."""

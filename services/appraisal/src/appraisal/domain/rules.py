@@ -10,7 +10,8 @@ from types import MappingProxyType
 from shared.events import Predikat
 
 LOW_PREDIKAT = frozenset({Predikat.BUTUH_PERBAIKAN, Predikat.KURANG_MISCONDUCT, Predikat.SANGAT_KURANG})
-"""Predikat that flag a low score and open a development plan (domain.md 1.8, recommended rule engine)."""
+"""Predikat that flag a low score and open a development plan (domain.md 1.8, recommended rule engine).
+Weak parts of a Baik or Sangat Baik result are development areas for training, never a low score."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ CAPAIAN_THRESHOLDS = CapaianThresholds()
 class FollowUpRules:
     improvement_window_months: int = 6
     improvement_window_source: str = "PP 30/2019 Pasal 57-58: 6 bulan kesempatan memperbaiki kinerja"
+    improvement_window_predikat: frozenset[Predikat] = frozenset({Predikat.KURANG_MISCONDUCT, Predikat.SANGAT_KURANG})
+    """The *annual* predikat that open the 6-month window (PP 30/2019 Pasal 57-58: "tidak memenuhi target
+    kinerja"). [R] Whether an annual Butuh Perbaikan counts too is the BKPSDM's choice: add it here. A low
+    *periodic* result opens a development plan (coaching), never the window (domain.md 1.8)."""
     consecutive_low_annual_to_escalate: int = 2
     escalation_source: str = "[R] domain.md 1.8: a second consecutive low annual rating is escalated to BKPSDM"
 

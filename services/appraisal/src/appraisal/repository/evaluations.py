@@ -36,6 +36,15 @@ class EvaluationRepository(VersionedRepository):
         ).sort("period", ASCENDING)
         return await cursor.to_list(None)
 
+    async def open_plan(self, nip: str, year: int, *, other_than: str) -> str | None:
+        """The evaluation of ``nip`` in ``year`` (other than ``other_than``) whose development plan is
+        still open, if any (index ``nip_year``)."""
+        query = {"nip": nip, "year": year, "development_plan.status": {"$in": ["awaiting_input", "active"]}}
+        async for document in self.collection.find(query, {"_id": 1}).sort("_id", 1):
+            if document["_id"] != other_than:
+                return str(document["_id"])
+        return None
+
     async def annual_predikat_history(self, nip: str) -> dict[int, Predikat]:
         cursor = self.collection.find({"nip": nip, "annual": True, "status": "finalised"}, {"year": 1, "predikat": 1})
         return {int(d["year"]): Predikat(d["predikat"]) async for d in cursor}

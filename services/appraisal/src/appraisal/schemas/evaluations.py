@@ -109,7 +109,9 @@ class DevelopmentPlan(BaseModel):
     cause: Cause | None = None
     cause_note: str | None = None
     actions: list[Action] = Field(default_factory=list)
-    due_on: dt.date
+    due_on: dt.date | None = Field(
+        None, description="End of the 6-month improvement window: a low annual result only; null for a periodic one."
+    )
     escalated: bool
 
 

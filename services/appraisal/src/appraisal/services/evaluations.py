@@ -13,12 +13,19 @@ from appraisal.domain.evaluation import (
     capaian,
     finalisation_problems,
     is_annual,
-    low_score,
+    is_low,
     suggest_overall,
     suggest_rhk_rating,
+    weak_parts,
     year_of,
 )
-from appraisal.domain.followup import ObjectionDecision, improvement_due, must_escalate, objection_open
+from appraisal.domain.followup import (
+    ObjectionDecision,
+    improvement_due,
+    must_escalate,
+    objection_open,
+    opens_improvement_window,
+)
 from appraisal.domain.predikat import PREDIKAT_MATRIX_2022, PredikatMatrix
 from appraisal.domain.rules import CAPAIAN_THRESHOLDS, DEFAULT_OBJECTION_WINDOW_DAYS
 from appraisal.domain.skp import SkpStatus
@@ -353,6 +360,11 @@ async def result_events(
         "predikat": predikat.value,
         "pejabat_penilai_nip": evaluation.get("pejabat_penilai_nip"),
     }
+    weak = weak_parts(rhk_ratings, values)
+    weak_fields = {
+        "weak_indicators": _indicator_results(evaluation, set(weak.weak_rhk_ids)) if weak.weak_rhk_ids else [],
+        "weak_behaviours": [{"value": v.value, "rating": "di_bawah_ekspektasi"} for v in weak.weak_behaviours],
+    }
     events: list[Event] = [
         AppraisalCompleted.create(
             AppraisalCompletedPayload.model_validate(
@@ -360,32 +372,36 @@ async def result_events(
                     **common,
                     "indicators": _indicator_results(evaluation),
                     "behaviours": [{"value": v.value, "rating": r.value} for v, r in values.items()],
+                    **weak_fields,
                 }
             ),
             producer=ctx.producer,
             occurred_at=now,
         )
     ]
-    weak = low_score(predikat, rhk_ratings, values)
-    if weak is None:
+    if not is_low(predikat):
         return events, None
     escalated = False
     if evaluation["annual"]:
         history = await ctx.evaluations.annual_predikat_history(evaluation["nip"])
         escalated = must_escalate({**history, evaluation["year"]: predikat}, evaluation["year"])
-    due_on = improvement_due(now.date())
+    window = opens_improvement_window(predikat, annual=evaluation["annual"])
+    due_on = improvement_due(now.date()) if window else None
+    # One plan at a time: a low periodic result while a plan of the year is open is followed up in that
+    # plan; an annual result has its own (it may open the improvement window and be escalated).
+    joined = None
+    if not evaluation["annual"] and not evaluation.get("development_plan"):
+        joined = await ctx.evaluations.open_plan(evaluation["nip"], evaluation["year"], other_than=evaluation["_id"])
     unit = await ctx.planning.registry.opds.get(evaluation["opd_code"])
     events.append(
         LowScoreFlagged.create(
             LowScoreFlaggedPayload.model_validate(
                 {
                     **common,
+                    **weak_fields,
                     "sector": unit["sector"] if unit is not None else None,
-                    "weak_indicators": _indicator_results(evaluation, set(weak.weak_rhk_ids)),
-                    "weak_behaviours": [
-                        {"value": v.value, "rating": "di_bawah_ekspektasi"} for v in weak.weak_behaviours
-                    ],
-                    "improvement_due": due_on.isoformat(),
+                    "improvement_due": due_on.isoformat() if due_on else None,
+                    "development_plan_appraisal_id": joined or evaluation["_id"],
                     "escalated_to_bkpsdm": escalated,
                 }
             ),
@@ -393,13 +409,15 @@ async def result_events(
             occurred_at=now,
         )
     )
+    if joined is not None:
+        return events, None
     plan = evaluation.get("development_plan") or {
         "status": "awaiting_input",
         "cause": None,
         "cause_note": None,
         "actions": [],
     }
-    return events, {**plan, "due_on": due_on.isoformat(), "escalated": escalated}
+    return events, {**plan, "due_on": due_on.isoformat() if due_on else None, "escalated": escalated}
 
 
 async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:

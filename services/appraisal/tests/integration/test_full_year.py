@@ -3,7 +3,6 @@ publishes checked on Kafka (real Mongo-wire server and Kafka)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 

@@ -22,6 +22,7 @@ DEFINITION = ServiceDefinition(
         Topic.SKP_APPROVED,
         Topic.APPRAISAL_COMPLETED,
         Topic.APPRAISAL_LOW_SCORE_FLAGGED,
+        Topic.APPRAISAL_LOW_SCORE_WITHDRAWN,
     ],
     consumes=[],
     wire=wire,

@@ -3,6 +3,7 @@ publishes checked on Kafka (real Mongo-wire server and Kafka)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -219,6 +220,11 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
         lambda v: v["payload"]["appraisal_id"] == q1["id"] and v["payload"]["revision"] == 2,
     )
     assert revision2["payload"]["predikat"] == "baik"
+    _, withdrawn = await wait_for_event(
+        infra, "appraisal.low_score_withdrawn.v1", lambda v: v["payload"]["appraisal_id"] == q1["id"]
+    )
+    assert (withdrawn["payload"]["previous_predikat"], withdrawn["payload"]["predikat"]) == ("butuh_perbaikan", "baik")
+    assert withdrawn["payload"]["development_plan_withdrawn"] is True
 
     # The annual evaluation rolls up the periods.
     annual = await api.call("POST", "/evaluations", kadis, {"nip": staff_nip, "period": "2026"})
@@ -232,28 +238,29 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
             "predikat": "baik",
         }
     ]
-    await api.call("PUT", f"{annual_path}/realisations/r1-i1", staff, {"realisation": "96"})
+    await api.call("PUT", f"{annual_path}/realisations/r1-i1", staff, {"realisation": "40"})
     await api.call(
         "PATCH",
         f"{annual_path}/ratings",
         kadis,
         {
-            "rhk_ratings": [{"rhk_id": "r1", "rating": "sesuai_ekspektasi"}],
-            "behaviour_ratings": [{"value": v, "rating": "sesuai_ekspektasi"} for v in VALUES],
-            "hasil_kerja": "sesuai_ekspektasi",
-            "perilaku_kerja": "sesuai_ekspektasi",
+            "rhk_ratings": [{"rhk_id": "r1", "rating": "di_bawah_ekspektasi"}],
+            "behaviour_ratings": [{"value": v, "rating": "di_bawah_ekspektasi"} for v in VALUES],
+            "hasil_kerja": "di_bawah_ekspektasi",
+            "perilaku_kerja": "di_bawah_ekspektasi",
         },
     )
     annual = await api.call("POST", f"{annual_path}/finalise", kadis)
-    assert (annual["predikat"], annual["development_plan"]) == ("baik", None)
+    assert annual["predikat"] == "sangat_kurang"
+    # A low annual result opens its own plan and the 6-month improvement window (PP 30/2019 Pasal 57-58).
+    window = dt.date.fromisoformat(annual["development_plan"]["due_on"]) - dt.date.today()
+    assert dt.timedelta(days=178) <= window <= dt.timedelta(days=185)
+    await api.call("POST", f"{annual_path}/objection", staff, {"reason": "Data cakupan belum lengkap"})
 
     # The OPD: its head sets the organisation predikat; the distribution check blocks closing the year.
     report = await api.call("PUT", "/opd/DINKES/years/2026/predikat", kadis, {"predikat": "baik"})
-    assert report["counts"]["baik"] == 1
-    assert [v["rule"] for v in report["violations"]] == [
-        "Baik paling banyak 70%",
-        "harus ada Butuh Perbaikan dan/atau Kurang/Misconduct",
-    ]
+    assert report["counts"]["sangat_kurang"] == 1
+    assert [v["rule"] for v in report["violations"]] == ["harus ada Butuh Perbaikan dan/atau Kurang/Misconduct"]
     blocked = await api.refused("POST", "/opd/DINKES/years/2026/close", admin)
     assert (blocked.status_code, blocked.json()["code"]) == (409, "distribution_violated")
     year = await client.get("/api/v1/performance-years/2026", headers=keys.headers(*admin))
@@ -272,6 +279,21 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     assert closed_year["closed"] is True
     late = await api.refused("PUT", "/opd/DINKES/years/2026/predikat", admin, {"predikat": "istimewa"})
     assert late.json()["code"] == "year_closed"
+
+    # The objection filed in time is decided after the year closed (Pasal 59), and lifts the low result:
+    # its plan and flag are withdrawn, and a consumer of the events sees it.
+    lifted = await api.call(
+        "POST",
+        f"{annual_path}/objection/decision",
+        sekda,
+        {"decision": "upheld", "hasil_kerja": "sesuai_ekspektasi", "perilaku_kerja": "sesuai_ekspektasi"},
+    )
+    assert (lifted["predikat"], lifted["revision"], lifted["development_plan"]["status"]) == ("baik", 2, "withdrawn")
+    _, withdrawn = await wait_for_event(
+        infra, "appraisal.low_score_withdrawn.v1", lambda v: v["payload"]["appraisal_id"] == annual["id"]
+    )
+    assert withdrawn["payload"]["reason"] == "objection_upheld"
+    assert (withdrawn["payload"]["revision"], withdrawn["payload"]["development_plan_withdrawn"]) == (2, True)
     assert (await api.refused("PUT", "/opd/DINKES/years/2026/predikat", staff, {"predikat": "baik"})).status_code == 403
 
 

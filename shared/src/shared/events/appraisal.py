@@ -148,3 +148,32 @@ class LowScoreFlagged(Event):
     event_type: Literal["appraisal.low_score_flagged"] = "appraisal.low_score_flagged"
     schema_version: Literal[1] = 1
     payload: LowScoreFlaggedPayload
+
+
+class LowScoreWithdrawnPayload(Payload):
+    appraisal_id: str = Field(
+        description="The appraisal whose low score is withdrawn (as in appraisal.low_score_flagged.v1)."
+    )
+    revision: int = Field(ge=1, description="The revision of the appraisal that is no longer low.")
+    nip: str = nip_field()
+    opd_code: str = Field(description="Code of the employee's OPD.")
+    period: str = Field(description=PERIOD_DESCRIPTION)
+    predikat: Predikat = Field(description="The predikat of the revised result (Baik or Sangat Baik).")
+    previous_predikat: Predikat = Field(description="The low predikat it replaces.")
+    reason: Literal["objection_upheld"] = Field(
+        description="Why: an objection was upheld and the result changed (PP 30/2019 Pasal 59(4))."
+    )
+    development_plan_withdrawn: bool = Field(
+        description="True when the appraisal's development plan was withdrawn with it (it had one of its own)."
+    )
+    pejabat_penilai_nip: str | None = Field(None, description="NIP of the appraiser.")
+
+
+class LowScoreWithdrawn(Event):
+    """A low score no longer holds: an upheld objection lifted the result out of Butuh Perbaikan or lower.
+    Consumers undo what the flag started (open recommendations, plan reminders, hotspot counts)."""
+
+    topic: ClassVar[Topic] = Topic.APPRAISAL_LOW_SCORE_WITHDRAWN
+    event_type: Literal["appraisal.low_score_withdrawn"] = "appraisal.low_score_withdrawn"
+    schema_version: Literal[1] = 1
+    payload: LowScoreWithdrawnPayload

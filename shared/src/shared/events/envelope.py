@@ -29,6 +29,7 @@ class Topic(StrEnum):
     SKP_APPROVED = "skp.approved.v1"
     APPRAISAL_COMPLETED = "appraisal.completed.v1"
     APPRAISAL_LOW_SCORE_FLAGGED = "appraisal.low_score_flagged.v1"
+    APPRAISAL_LOW_SCORE_WITHDRAWN = "appraisal.low_score_withdrawn.v1"
     TRAINING_RECOMMENDED = "training.recommended.v1"
     TRAINING_ENROLLED = "training.enrolled.v1"
     TRAINING_COMPLETED = "training.completed.v1"

@@ -44,6 +44,8 @@ from shared.events import (
     Event,
     LowScoreFlagged,
     LowScoreFlaggedPayload,
+    LowScoreWithdrawn,
+    LowScoreWithdrawnPayload,
     Predikat,
     RatingLevel,
 )
@@ -528,11 +530,31 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
         )
         if unchanged:
             return fields, []
-        await refuse_if_year_closed(current, ctx)
+        # An objection filed in time is decided even after the OPD's year was closed (Pasal 59).
         revision = int(current["revision"]) + 1
         events, plan = await result_events(revised, predikat, revision, ctx=ctx, now=now)
-        if plan is None and current.get("development_plan"):
-            plan = {**current["development_plan"], "status": "withdrawn"}
+        own_plan = current.get("development_plan")
+        if is_low(Predikat(current["predikat"])) and not is_low(predikat):
+            events.append(
+                LowScoreWithdrawn.create(
+                    LowScoreWithdrawnPayload(
+                        appraisal_id=current["_id"],
+                        revision=revision,
+                        nip=current["nip"],
+                        opd_code=current["opd_code"],
+                        period=current["period"],
+                        predikat=predikat,
+                        previous_predikat=Predikat(current["predikat"]),
+                        reason="objection_upheld",
+                        development_plan_withdrawn=bool(own_plan and own_plan["status"] != "withdrawn"),
+                        pejabat_penilai_nip=current.get("pejabat_penilai_nip"),
+                    ),
+                    producer=ctx.producer,
+                    occurred_at=now,
+                )
+            )
+        if plan is None and own_plan:
+            plan = {**own_plan, "status": "withdrawn"}
         fields.update(
             {
                 "hasil_kerja": revised["hasil_kerja"],

@@ -949,7 +949,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.modules.setdefault("stack", sys.modules[__name__])
             import cluster
 
-            return cluster.command(inst, args.command, fresh=args.fresh, rest=rest)
+            return cluster.command(inst, args.command, fresh=args.fresh, rest=rest, principal=args.principal)
         if args.command == "up":
             cmd_up(inst, fresh=args.fresh)
         elif args.command == "down":

@@ -37,7 +37,8 @@ Credentials (README, "Security"): Kafka requires SASL/SCRAM-SHA-512 with ACLs pe
 (``deploy/kafka/acls.json``, derived from the code) and SecantusDB requires SCRAM-SHA-256 with one
 user per service database. Their random passwords are generated once per instance into
 ``<instance folder>/secrets/`` (mode 0600); ``env`` exports the administrator's (``env --as
-appraisal`` a service's), as password files, never the passwords themselves.
+appraisal`` a service's), as password files, never the passwords themselves. The cluster instance
+(cluster.py) is set up the same way, with the helpers here.
 
 Downloads and builds land in a cache outside git (``$KINERJA_CACHE_DIR``, default
 ``~/.cache/kinerja-asn``). Where ``KAFKA_BOOTSTRAP_SERVERS`` or ``MONGODB_URL`` is set, that server

@@ -265,14 +265,20 @@ def split_bootstrap(bootstrap: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
-def ready(host: str, port: int, username: str, password: str) -> bool:
-    """The broker answers, lets the administrator in and names at least one broker."""
+def brokers_seen(host: str, port: int, username: str, password: str) -> int:
+    """How many live brokers the broker on ``port`` names, once it has let ``username`` in; 0 when
+    it does not answer or refuses."""
     try:
         with Connection(host, port, timeout=2) as conn:
             conn.authenticate(username, password)
-            return conn.broker_count() >= 1
+            return conn.broker_count()
     except (OSError, struct.error, KafkaAdminError):
-        return False
+        return 0
+
+
+def ready(host: str, port: int, username: str, password: str) -> bool:
+    """The broker answers, lets the administrator in and names at least one broker."""
+    return brokers_seen(host, port, username, password) >= 1
 
 
 def load_plan(path: Path) -> tuple[list[str], list[Acl]]:

@@ -19,6 +19,12 @@ Ports (plus ``KINERJA_STACK_PORT_OFFSET``): brokers 9192, 9194, 9196 (controller
 ``pids/kafka-N.pid``). ``KAFKA_BOOTSTRAP_SERVERS`` and ``MONGODB_URL`` are ignored here: the
 cluster exists to be stopped and started piece by piece, so it always runs its own servers.
 
+Credentials as in the other instances, with ``stack.py``'s functions: SASL/SCRAM-SHA-512 on the
+client listener (every principal's user written when each node is formatted), SASL/PLAIN as the
+administrator on the controller listener, the ``StandardAuthorizer`` denying what no ACL allows, the
+ACLs of ``deploy/kafka/acls.json`` applied after start, and SecantusDB with its users. The
+passwords are in ``.run/cluster/secrets/``; ``env [--as PRINCIPAL]`` exports them as files.
+
 The fault tests (``tests/reliability/test_kafka_cluster.py``) start it themselves and call
 ``stop_broker`` / ``start_broker`` to take one node away and bring it back.
 """
@@ -30,15 +36,13 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
-import struct
 import subprocess
 import time
 import uuid
 from pathlib import Path
 
 import stack
-from stack import HOST, Component, Instance, StackError, log
+from stack import ADMIN, HOST, Component, Instance, StackError, log
 
 NAME = "cluster"
 BROKERS = 3
@@ -65,44 +69,32 @@ def bootstrap_servers(inst: Instance) -> str:
     return ",".join(f"{HOST}:{broker(inst, node).port}" for node in nodes())
 
 
-def brokers_seen(port: int) -> int:
-    """How many live (unfenced) brokers the node on ``port`` lists in a Metadata v0 answer; 0 when it
-    does not answer."""
-    client_id = b"kinerja-cluster"
-    request = struct.pack(">hhih", 3, 0, 1, len(client_id)) + client_id + struct.pack(">i", 0)
-    try:
-        with socket.create_connection((HOST, port), timeout=2) as sock:
-            sock.sendall(struct.pack(">i", len(request)) + request)
-            size = struct.unpack(">i", stack._recv_exact(sock, 4))[0]
-            payload = stack._recv_exact(sock, size)
-    except (OSError, struct.error):
-        return 0
-    correlation_id, brokers = struct.unpack(">ii", payload[:8])
-    return int(brokers) if correlation_id == 1 else 0
+def brokers_seen(inst: Instance, port: int) -> int:
+    """How many live (unfenced) brokers the node on ``port`` lists in a Metadata answer to the
+    administrator (SASL/SCRAM); 0 when it does not answer or refuses."""
+    return stack.kafka_brokers_seen(inst, port)
 
 
 def broker_ready(inst: Instance, node: int) -> bool:
     """The node answers and sees every broker of the cluster alive (it has caught up and is unfenced)."""
-    return brokers_seen(broker(inst, node).port) == BROKERS
+    return brokers_seen(inst, broker(inst, node).port) == BROKERS
 
 
 def broker_config(inst: Instance, node: int) -> Path:
-    conf_dir = inst.run_dir / "conf"
-    conf_dir.mkdir(parents=True, exist_ok=True)
+    """``conf/kafka-N.properties`` (0600: it holds the administrator's password)."""
     voters = ",".join(f"{n}@{HOST}:{controller_port(inst, n)}" for n in nodes())
-    props = (stack.HERE / "kafka" / "cluster.properties").read_text()
-    for placeholder, value in {
-        "@NODE_ID@": str(node),
-        "@VOTERS@": voters,
-        "@LOG_DIRS@": str(broker(inst, node).data_dir()),
-        "@PORT@": str(broker(inst, node).port),
-        "@CONTROLLER_PORT@": str(controller_port(inst, node)),
-    }.items():
-        props = props.replace(placeholder, value)
-    target = conf_dir / f"kafka-{node}.properties"
-    target.write_text(props)
-    shutil.copy(stack.HERE / "kafka" / "log4j.properties", conf_dir / "kafka-log4j.properties")
-    return target
+    return stack.write_kafka_config(
+        inst,
+        "cluster.properties",
+        f"kafka-{node}",
+        {
+            "@NODE_ID@": str(node),
+            "@VOTERS@": voters,
+            "@LOG_DIRS@": str(broker(inst, node).data_dir()),
+            "@PORT@": str(broker(inst, node).port),
+            "@CONTROLLER_PORT@": str(controller_port(inst, node)),
+        },
+    )
 
 
 def _java_base(lib: Path, log4j: Path) -> tuple[str, list[str]]:
@@ -111,27 +103,38 @@ def _java_base(lib: Path, log4j: Path) -> tuple[str, list[str]]:
 
 
 def format_storage(inst: Instance, lib: Path) -> None:
-    """Format the nodes whose storage is new, all with the cluster's one id (kept in ``data/cluster.id``)."""
+    """Format the nodes whose storage is new, all with the cluster's one id (kept in ``data/cluster.id``)
+    and every principal's SCRAM credentials; then check that each node's storage has them all."""
     unformatted = [n for n in nodes() if not (broker(inst, n).data_dir() / "meta.properties").exists()]
     if not unformatted:
+        for node in nodes():
+            stack.check_scram_users(broker(inst, node).data_dir())
         return
     id_file = inst.run_dir / "data" / "cluster.id"
     id_file.parent.mkdir(parents=True, exist_ok=True)
     if not id_file.exists():
         id_file.write_text(base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode())
     cluster_id = id_file.read_text().strip()
-    log(f"formatting Kafka storage of nodes {unformatted} (cluster {cluster_id})")
+    log(
+        f"formatting Kafka storage of nodes {unformatted} (cluster {cluster_id}; "
+        f"SCRAM users: {', '.join(stack.kafka_principals())})"
+    )
+    scram = stack.scram_format_args(inst)
     jobs = []
     for node in unformatted:
         props = broker_config(inst, node)
         broker(inst, node).data_dir().mkdir(parents=True, exist_ok=True)
         java, base = _java_base(lib, props.parent / "kafka-log4j.properties")
         argv = [java, *base, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)]
-        jobs.append(subprocess.Popen([*argv, "--ignore-formatted"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
-    for job in jobs:  # the three JVMs start at once: formatting takes as long as one
+        argv += ["--ignore-formatted", *scram]
+        jobs.append((node, subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)))
+    for node, job in jobs:  # the three JVMs start at once: formatting takes as long as one
         out, _ = job.communicate(timeout=120)
         if job.returncode != 0:
             raise StackError(f"kafka storage format failed:\n{out.decode(errors='replace')[-2000:]}")
+        stack.mark_scram_users(broker(inst, node).data_dir())
+    for node in nodes():
+        stack.check_scram_users(broker(inst, node).data_dir())
 
 
 def spawn_broker(inst: Instance, node: int, lib: Path) -> None:
@@ -203,11 +206,12 @@ def up(inst: Instance, *, fresh: bool = False) -> None:
             spawn_broker(inst, node, lib)
         for node in nodes():
             wait_for_broker(inst, node)
+        log(f"cluster of {BROKERS} brokers ready on {bootstrap_servers(inst)} (SASL/{stack.SCRAM_MECHANISM})")
+        stack.apply_kafka_acls(inst, broker(inst, 1).port)  # the controllers give them to every node
         stack.start_mongo(inst, stack.mongo_server_kind())
     except BaseException:
         down(inst)  # nothing half-started is left behind
         raise
-    log(f"cluster of {BROKERS} brokers ready on {bootstrap_servers(inst)}")
     log(f"stack {inst.name} up in {time.monotonic() - started:.1f}s")
 
 
@@ -238,7 +242,7 @@ def status(inst: Instance) -> int:
     for node in nodes():
         component = broker(inst, node)
         pid = component.pid()
-        seen = brokers_seen(component.port)
+        seen = brokers_seen(inst, component.port)
         state = (
             "ready"
             if seen == BROKERS
@@ -254,11 +258,16 @@ def status(inst: Instance) -> int:
     return code | (0 if ready else 1)
 
 
-def env(inst: Instance) -> dict[str, str]:
+def env(inst: Instance, principal: str = ADMIN) -> dict[str, str]:
+    """What ``stack.stack_env`` gives for ``principal`` (addresses, SASL settings and database user
+    with password files, the secrets folder), for all three brokers, and the replication factor."""
+    stack.check_principal(principal)
     return {
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers(inst),
         "MONGODB_URL": inst.mongodb_url,
         "KINERJA_STACK_INSTANCE": inst.name,
+        **stack.kafka_credentials_env(inst, principal),
+        **stack.mongo_credentials_env(inst, principal),
         # The services create their topics with this factor (their default is 1, for one broker).
         "KAFKA_REPLICATION_FACTOR": str(BROKERS),
     }
@@ -294,7 +303,7 @@ def _raise_interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def command(inst: Instance, name: str, *, fresh: bool, rest: list[str]) -> int:
+def command(inst: Instance, name: str, *, fresh: bool, rest: list[str], principal: str = ADMIN) -> int:
     """``stack.py --instance cluster <name>``."""
     if name == "up":
         up(inst, fresh=fresh)
@@ -307,6 +316,6 @@ def command(inst: Instance, name: str, *, fresh: bool, rest: list[str]) -> int:
     elif name == "run":
         return run(inst, rest)
     else:
-        for key, value in env(inst).items():
+        for key, value in env(inst, principal).items():
             print(f"export {key}={value}")
     return 0

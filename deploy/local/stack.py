@@ -37,7 +37,8 @@ Credentials (README, "Security"): Kafka requires SASL/SCRAM-SHA-512 with ACLs pe
 (``deploy/kafka/acls.json``, derived from the code) and SecantusDB requires SCRAM-SHA-256 with one
 user per service database. Their random passwords are generated once per instance into
 ``<instance folder>/secrets/`` (mode 0600); ``env`` exports the administrator's (``env --as
-appraisal`` a service's), as password files, never the passwords themselves.
+appraisal`` a service's), as password files, never the passwords themselves. The cluster instance
+(cluster.py) is set up the same way, with the helpers here.
 
 Downloads and builds land in a cache outside git (``$KINERJA_CACHE_DIR``, default
 ``~/.cache/kinerja-asn``). Where ``KAFKA_BOOTSTRAP_SERVERS`` or ``MONGODB_URL`` is set, that server
@@ -362,9 +363,16 @@ def kafka_principals() -> list[str]:
     return [ADMIN, *plan["principals"]]
 
 
+def kafka_brokers_seen(inst: Instance, port: int | None = None) -> int:
+    """How many live brokers the broker on ``port`` (default: the instance's) names in a Metadata
+    answer to the administrator (SASL/SCRAM); 0 when it does not answer or refuses."""
+    port = inst.kafka_port if port is None else port
+    return int(kafka_admin.brokers_seen(HOST, port, ADMIN, inst.secret("kafka", ADMIN)))
+
+
 def kafka_ready(inst: Instance) -> bool:
     """The broker lets the administrator in (SASL/SCRAM) and a Metadata request names a broker."""
-    return bool(kafka_admin.ready(HOST, inst.kafka_port, ADMIN, inst.secret("kafka", ADMIN)))
+    return kafka_brokers_seen(inst) >= 1
 
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes:
@@ -377,24 +385,47 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     return chunks
 
 
-def kafka_config(inst: Instance) -> Path:
+def write_kafka_config(inst: Instance, template: str, name: str, values: dict[str, str]) -> Path:
+    """``conf/<name>.properties`` from ``kafka/<template>`` with ``values`` and the administrator's
+    password filled in (mode 0600: it holds that password), and the log4j configuration beside it."""
     conf_dir = inst.run_dir / "conf"
     conf_dir.mkdir(parents=True, exist_ok=True)
-    props = (HERE / "kafka" / "server.properties").read_text()
-    for placeholder, value in {
-        "@LOG_DIRS@": str(inst.kafka.data_dir()),
-        "@PORT@": str(inst.kafka_port),
-        "@CONTROLLER_PORT@": str(inst.controller_port),
-        "@ADMIN_PASSWORD@": inst.secret("kafka", ADMIN),
-    }.items():
+    props = (HERE / "kafka" / template).read_text()
+    for placeholder, value in {**values, "@ADMIN_PASSWORD@": inst.secret("kafka", ADMIN)}.items():
         props = props.replace(placeholder, value)
-    target = conf_dir / "kafka-server.properties"
+    target = conf_dir / f"{name}.properties"
     target.unlink(missing_ok=True)
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # it holds the admin password
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(props)
     shutil.copy(HERE / "kafka" / "log4j.properties", conf_dir / "kafka-log4j.properties")
     return target
+
+
+def kafka_config(inst: Instance) -> Path:
+    return write_kafka_config(
+        inst,
+        "server.properties",
+        "kafka-server",
+        {
+            "@LOG_DIRS@": str(inst.kafka.data_dir()),
+            "@PORT@": str(inst.kafka_port),
+            "@CONTROLLER_PORT@": str(inst.controller_port),
+        },
+    )
+
+
+def scram_format_args(inst: Instance) -> list[str]:
+    """The ``kafka-storage format`` arguments that write every principal's SCRAM credentials."""
+    scram = []
+    for name in kafka_principals():  # passwords are [A-Za-z0-9_-]: nothing to escape
+        scram += ["--add-scram", f"{SCRAM_MECHANISM}=[name={name},password={inst.secret('kafka', name)}]"]
+    return scram
+
+
+def mark_scram_users(data: Path) -> None:
+    """Note in a freshly formatted data folder whose SCRAM credentials it holds (``check_scram_users``)."""
+    (data / SCRAM_MARKER).write_text("\n".join(kafka_principals()) + "\n")
 
 
 def check_scram_users(data: Path) -> None:
@@ -436,13 +467,11 @@ def start_kafka(inst: Instance) -> None:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
         log(f"formatting Kafka storage in {data} (SCRAM users: {', '.join(kafka_principals())})")
         tool = [java, "-cp", classpath, log4j_opt, "kafka.tools.StorageTool"]
-        scram = []
-        for name in kafka_principals():  # passwords are [A-Za-z0-9_-]: nothing to escape
-            scram += ["--add-scram", f"{SCRAM_MECHANISM}=[name={name},password={inst.secret('kafka', name)}]"]
+        scram = scram_format_args(inst)
         run_checked(
             [*tool, "format", "-t", cluster_id, "-c", str(props), "--ignore-formatted", *scram], "kafka storage format"
         )
-        (data / SCRAM_MARKER).write_text("\n".join(kafka_principals()) + "\n")
+        mark_scram_users(data)
     check_scram_users(data)
     heap = os.environ.get("KINERJA_KAFKA_HEAP", "-Xms256m -Xmx768m").split()
     argv = [
@@ -464,12 +493,14 @@ def start_kafka(inst: Instance) -> None:
     apply_kafka_acls(inst)
 
 
-def apply_kafka_acls(inst: Instance) -> None:
-    """Make the broker's ACLs those of ``deploy/kafka/acls.json`` (idempotent)."""
+def apply_kafka_acls(inst: Instance, port: int | None = None) -> None:
+    """Make the broker's ACLs those of ``deploy/kafka/acls.json`` (idempotent), through the broker on
+    ``port`` (default: the instance's; in a cluster any one, the controllers share them with all)."""
     principals = json.loads(ACL_PLAN.read_text())["principals"]
     _, acls = kafka_admin.load_plan(ACL_PLAN)
+    port = inst.kafka_port if port is None else port
     try:
-        summary = kafka_admin.apply_acls(HOST, inst.kafka_port, ADMIN, inst.secret("kafka", ADMIN), principals, acls)
+        summary = kafka_admin.apply_acls(HOST, port, ADMIN, inst.secret("kafka", ADMIN), principals, acls)
     except (OSError, kafka_admin.KafkaAdminError) as exc:
         raise StackError(f"applying the Kafka ACLs failed: {exc}") from exc
     log(f"kafka ACLs: {summary}")
@@ -788,12 +819,38 @@ def cmd_reset(inst: Instance) -> None:
 PRINCIPALS = (ADMIN, *SERVICES, "integration")
 
 
+def check_principal(principal: str) -> None:
+    if principal not in PRINCIPALS:
+        raise StackError(f"unknown principal {principal!r}; one of: {', '.join(PRINCIPALS)}")
+
+
+def kafka_credentials_env(inst: Instance, principal: str) -> dict[str, str]:
+    """The SASL settings of ``principal`` for the instance's broker(s), its password as a file."""
+    inst.secret("kafka", principal)
+    return {
+        "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "KAFKA_SASL_MECHANISM": SCRAM_MECHANISM,
+        "KAFKA_SASL_USERNAME": principal,
+        "KAFKA_SASL_PASSWORD_FILE": str(inst.secret_file("kafka", principal)),
+        # Where the tests find the other principals' passwords.
+        "KINERJA_STACK_SECRETS": str(inst.secrets_dir),
+    }
+
+
+def mongo_credentials_env(inst: Instance, principal: str) -> dict[str, str]:
+    """The database user of ``principal`` on the instance's Mongo-wire server, its password as a
+    file; nothing where that server has no users (only SecantusDB has) or the principal has none."""
+    if mongo_server_kind() != "secantusdb" or principal == "integration":
+        return {}
+    inst.secret("mongo", principal)
+    return {"MONGODB_USERNAME": principal, "MONGODB_PASSWORD_FILE": str(inst.secret_file("mongo", principal))}
+
+
 def stack_env(inst: Instance, principal: str = ADMIN) -> dict[str, str]:
     """The addresses of the instance and the credentials of ``principal`` (the administrator, a
     service, or ``integration``), as password files. Servers given from outside keep the
     credentials given with them (nothing is added)."""
-    if principal not in PRINCIPALS:
-        raise StackError(f"unknown principal {principal!r}; one of: {', '.join(PRINCIPALS)}")
+    check_principal(principal)
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": external_kafka() or inst.kafka_bootstrap_servers,
         "MONGODB_URL": external_mongo() or inst.mongodb_url,
@@ -801,25 +858,9 @@ def stack_env(inst: Instance, principal: str = ADMIN) -> dict[str, str]:
         "KINERJA_STACK_INSTANCE": "" if external_kafka() else inst.name,
     }
     if not external_kafka():
-        inst.secret("kafka", principal)
-        env.update(
-            {
-                "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
-                "KAFKA_SASL_MECHANISM": SCRAM_MECHANISM,
-                "KAFKA_SASL_USERNAME": principal,
-                "KAFKA_SASL_PASSWORD_FILE": str(inst.secret_file("kafka", principal)),
-                # Where the tests find the other principals' passwords.
-                "KINERJA_STACK_SECRETS": str(inst.secrets_dir),
-            }
-        )
-    if not external_mongo() and mongo_server_kind() == "secantusdb" and principal != "integration":
-        inst.secret("mongo", principal)
-        env.update(
-            {
-                "MONGODB_USERNAME": principal,
-                "MONGODB_PASSWORD_FILE": str(inst.secret_file("mongo", principal)),
-            }
-        )
+        env.update(kafka_credentials_env(inst, principal))
+    if not external_mongo():
+        env.update(mongo_credentials_env(inst, principal))
     return env
 
 
@@ -909,7 +950,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.modules.setdefault("stack", sys.modules[__name__])
             import cluster
 
-            return cluster.command(inst, args.command, fresh=args.fresh, rest=rest)
+            return cluster.command(inst, args.command, fresh=args.fresh, rest=rest, principal=args.principal)
         if args.command == "up":
             cmd_up(inst, fresh=args.fresh)
         elif args.command == "down":

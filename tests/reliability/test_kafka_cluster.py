@@ -14,6 +14,11 @@ fresh here and stopped at the end). Appraisals are recorded through the HTTP API
 Appraisals keep coming before, during and after each fault. After each, every accepted appraisal
 has exactly one event id on Kafka (nothing lost on the producing side, the outbox is empty, nothing
 dead-lettered), and each consumer's read model holds every event exactly once.
+
+The cluster requires credentials like the other instances: the test's own clients are its
+administrator, and each service runs as its own Kafka principal (under the ACLs of
+``deploy/kafka/acls.json``) and its own database user, all given in its settings, so nothing of the
+environment (``make test`` exports the test instance's credentials) reaches the cluster.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from notification.main import create_app as notification_app
 from reporting.config import Settings as ReportingSettings
 from reporting.main import create_app as reporting_app
 from shared.config import ServiceSettings
+from shared.credentials import KafkaAuth, MongoAuth, mongodb_url_with
 from shared.mongo import MongoDocument
 
 pytestmark = pytest.mark.infra
@@ -102,8 +108,18 @@ def kafka_cluster() -> Iterator[Cluster]:
     executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cluster")
     try:
         nodes.up(instance, fresh=True)
-        env = nodes.env(instance)
-        infra = Infra(env["KAFKA_BOOTSTRAP_SERVERS"], env["MONGODB_URL"], "cluster")
+        env = nodes.env(instance)  # the administrator's
+        mongo_auth = MongoAuth.from_env(env)
+        infra = Infra(
+            env["KAFKA_BOOTSTRAP_SERVERS"],
+            mongodb_url_with(env["MONGODB_URL"], mongo_auth),
+            "cluster",
+            kafka_auth=KafkaAuth.from_env(env),
+            mongo_auth=mongo_auth,
+            secrets_dir=Path(env["KINERJA_STACK_SECRETS"]),
+            mongodb_server_url=env["MONGODB_URL"],
+        )
+        assert infra.has_acls
         yield Cluster(stack, nodes, instance, infra, executor)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
@@ -111,14 +127,29 @@ def kafka_cluster() -> Iterator[Cluster]:
 
 
 def settings(kind: type[ServiceSettings], cluster: Cluster, keys: Keys, run_id: str) -> Any:
+    """A service's settings for the cluster: its own Kafka principal and database user (every
+    credential set here, so none comes from the environment), its own database (the only one its
+    user may use; the cluster is fresh) and a consumer group under its prefix (the only ones its
+    principal may use)."""
     service = kind.__module__.split(".")[0]
+    infra = cluster.infra
+    kafka = infra.principal(service)
     return kind.model_validate(
         {
-            "mongodb_url": cluster.infra.mongodb_url,
-            "kafka_bootstrap_servers": cluster.infra.kafka_bootstrap_servers,
+            "mongodb_url": infra.mongodb_server_url,
+            "mongodb_username": service,
+            "mongodb_password": None,
+            "mongodb_password_file": infra.principal_file("mongo", service),
+            "mongodb_auth_source": "admin",
+            "kafka_bootstrap_servers": infra.kafka_bootstrap_servers,
+            "kafka_security_protocol": kafka.security_protocol,
+            "kafka_sasl_mechanism": kafka.sasl_mechanism,
+            "kafka_sasl_username": kafka.username,
+            "kafka_sasl_password": None,
+            "kafka_sasl_password_file": infra.principal_file("kafka", service),
             "kafka_replication_factor": 3,
-            "mongodb_database": f"cluster_{run_id}_{service}",
-            "consumer_group": f"cluster-{run_id}-{service}",
+            "mongodb_database": f"kinerja_{service}",
+            "consumer_group": f"{service}.cluster-{run_id}",
             "auth_public_key_file": keys.public,
             "log_json": False,
             "outbox_poll_interval_s": 0.5,
@@ -211,7 +242,7 @@ async def leader_counts(infra: Infra, topic: str) -> Counter[int]:
 
 
 async def describe(infra: Infra, topic: str) -> dict[str, Any]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**infra.kafka_options)
     await admin.start()
     try:
         [description] = await admin.describe_topics([topic])
@@ -316,18 +347,21 @@ async def test_a_broker_lost_and_the_database_restarted_mid_burst_every_event_is
 ) -> None:
     cluster, run_id = kafka_cluster, os.urandom(4).hex()
     nodes, instance = cluster.nodes, cluster.instance
-    apps = (
-        appraisal_app(settings(AppraisalSettings, cluster, keys, run_id)),
-        notification_app(settings(NotificationSettings, cluster, keys, run_id)),
-        reporting_app(settings(ReportingSettings, cluster, keys, run_id)),
+    configs = (
+        settings(AppraisalSettings, cluster, keys, run_id),
+        settings(NotificationSettings, cluster, keys, run_id),
+        settings(ReportingSettings, cluster, keys, run_id),
     )
+    for config in configs:  # each service as itself, on Kafka and in the database
+        assert config.kafka_auth.principal == config.mongo_auth.username == config.service_name
+    apps = (appraisal_app(configs[0]), notification_app(configs[1]), reporting_app(configs[2]))
     mongo: AsyncMongoClient[MongoDocument] = AsyncMongoClient(cluster.infra.mongodb_url, tz_aware=True)
     try:
         async with serve(apps[0]) as appraisal, serve(apps[1]), serve(apps[2]) as reporting:
             models = ReadModels(
-                evaluations=mongo[f"cluster_{run_id}_appraisal"]["evaluations"],
-                inbox=mongo[f"cluster_{run_id}_notification"]["inbox"],
-                facts=mongo[f"cluster_{run_id}_reporting"]["appraisal_facts"],
+                evaluations=mongo["kinerja_appraisal"]["evaluations"],
+                inbox=mongo["kinerja_notification"]["inbox"],
+                facts=mongo["kinerja_reporting"]["appraisal_facts"],
                 reporting=reporting,
             )
             partitions = (await describe(cluster.infra, TOPIC))["partitions"]
@@ -341,7 +375,8 @@ async def test_a_broker_lost_and_the_database_restarted_mid_burst_every_event_is
 
             async def lose_a_broker() -> None:
                 await cluster.call(nodes.stop_broker, instance, victim, kill=True)
-                await eventually(lambda: cluster.call(lambda: nodes.brokers_seen(survivor.port) == 2), within=60)
+                seen = partial(nodes.brokers_seen, instance, survivor.port)
+                await eventually(lambda: cluster.call(lambda: seen() == 2), within=60)
                 await cluster.call(nodes.start_broker, instance, victim)
 
             first = Burst("2025", new_nip)

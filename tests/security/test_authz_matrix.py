@@ -61,9 +61,10 @@ PREFIX = "/api/v1"
 #   development plan; the employee objects, the atasan pejabat penilai decides (README, evaluation);
 #   the suggestion is read by whoever reads the evaluation (it is computed from it);
 # - a recorded appraisal is read by "the usual readers" (README, history), as any other record;
-# - the organisation predikat is set by the head of the OPD (a JPT registered in it, whatever the
-#   token's role) or the BKPSDM, the year closed by the BKPSDM; the distribution is read by those,
-#   the OPD's admin and the pimpinan, as the reporting service's summary (README, organisation);
+# - the organisation predikat is set by the next-higher leader (the pejabat penilai of the OPD's head:
+#   here the Sekda, not a cell) or the BKPSDM, never by the head judged; the year is closed by the
+#   BKPSDM; the distribution is read by those, the head, the OPD's admin and the pimpinan (README,
+#   organisation);
 # - the OPD master data is read by every caller and maintained by the BKPSDM (README, master data);
 # - an inbox is only ever the caller's own; the predikat summary is for the pimpinan, the BKPSDM and
 #   the admin of the OPD asked about (route documentation).
@@ -105,7 +106,7 @@ GET /appraisals/{appraisal_id}                               allow deny  allow d
 GET /opd                                                     allow allow allow allow allow allow allow allow allow allow
 GET /opd/{opd_code}                                          allow allow allow allow allow allow allow allow allow allow
 PUT /opd/{opd_code}                                          deny  deny  deny  deny  deny  deny  deny  deny  allow deny
-PUT /opd/{opd_code}/years/{year}/predikat                    deny  deny  deny  deny  allow deny  deny  deny  allow deny
+PUT /opd/{opd_code}/years/{year}/predikat                    deny  deny  deny  deny  deny  deny  deny  deny  allow deny
 GET /opd/{opd_code}/years/{year}/distribution                deny  deny  deny  deny  allow deny  allow deny  allow allow
 POST /opd/{opd_code}/years/{year}/close                      deny  deny  deny  deny  deny  deny  deny  deny  allow deny
 [training]

@@ -257,8 +257,12 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     assert dt.timedelta(days=178) <= window <= dt.timedelta(days=185)
     await api.call("POST", f"{annual_path}/objection", staff, {"reason": "Data cakupan belum lengkap"})
 
-    # The OPD: its head sets the organisation predikat; the distribution check blocks closing the year.
-    report = await api.call("PUT", "/opd/DINKES/years/2026/predikat", kadis, {"predikat": "baik"})
+    # The OPD: the leader above its head (the Sekda) sets the organisation predikat, never the head whose
+    # own organisation is judged; the distribution check blocks closing the year.
+    own = await api.refused("PUT", "/opd/DINKES/years/2026/predikat", kadis, {"predikat": "istimewa"})
+    assert own.status_code == 403
+    report = await api.call("PUT", "/opd/DINKES/years/2026/predikat", sekda, {"predikat": "baik"})
+    assert (await api.call("GET", "/opd/DINKES/years/2026/distribution", kadis))["org_predikat"] == "baik"
     assert report["counts"]["sangat_kurang"] == 1
     assert [v["rule"] for v in report["violations"]] == ["harus ada Butuh Perbaikan dan/atau Kurang/Misconduct"]
     blocked = await api.refused("POST", "/opd/DINKES/years/2026/close", admin)

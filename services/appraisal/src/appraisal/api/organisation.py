@@ -60,7 +60,8 @@ async def put_opd(
 @router.put(
     "/opd/{opd_code}/years/{year}/predikat",
     response_model=DistributionOut,
-    summary="Set the organisation predikat of an OPD for a year (the BKPSDM or the head of the OPD)",
+    summary="Set the organisation predikat of an OPD for a year (the next-higher leader: the pejabat penilai of "
+    "the OPD's head; or the BKPSDM)",
     responses={**PROBLEMS, 409: {"description": "the year is closed"}},
 )
 async def set_predikat(

@@ -21,6 +21,12 @@ class EmployeeRepository(VersionedRepository):
         )
         await self.collection.create_index([("readers", ASCENDING)], name="readers")
         await self.collection.create_index([("pejabat_penilai_nip", ASCENDING)], name="pejabat_penilai")
+        await self.collection.create_index([("opd_code", ASCENDING), ("position_type", ASCENDING)], name="opd_position")
+
+    async def heads_of(self, opd_code: str) -> list[MongoDocument]:
+        """The active JPT registered in an OPD (its head; an OPD has one, rarely two during a handover)."""
+        query = {"opd_code": opd_code, "position_type": "JPT", "active": True}
+        return await self.collection.find(query, {"pejabat_penilai_nip": 1}).limit(10).to_list(None)
 
     async def is_inactive(self, nip: str) -> bool:
         """For ``shared.roster.People``: the registry itself answers who is no longer active."""

@@ -26,12 +26,23 @@ class Organisation:
     org_years: OrgYearRepository
 
 
+async def _heads(opd_code: str, ctx: Organisation) -> list[MongoDocument]:
+    return await ctx.planning.registry.employees.heads_of(opd_code)
+
+
 async def _may_set(actor: Actor, opd_code: str, ctx: Organisation) -> bool:
-    """The BKPSDM, or the head of the OPD (a JPT registered in it)."""
+    """The BKPSDM, or the next-higher leader: the pejabat penilai of the OPD's head (a JPT registered
+    in it), e.g. the Sekda for a kepala dinas (domain.md 1.6: "ditetapkan oleh pimpinan satu tingkat
+    di atasnya"). Never the head whose own organisation is judged."""
     if "admin_bkpsdm" in actor.roles:
         return True
-    head = await ctx.planning.registry.employees.get(actor.nip)
-    return head is not None and head["opd_code"] == opd_code and head["position_type"] == "JPT"
+    if "pejabat_penilai" not in actor.roles:
+        return False
+    return any(head.get("pejabat_penilai_nip") == actor.nip for head in await _heads(opd_code, ctx))
+
+
+async def _is_head(actor: Actor, opd_code: str, ctx: Organisation) -> bool:
+    return any(head["_id"] == actor.nip for head in await _heads(opd_code, ctx))
 
 
 async def _upsert(opd_code: str, year: int, fields: MongoDocument, ctx: Organisation) -> MongoDocument:
@@ -57,7 +68,10 @@ async def set_org_predikat(
     opd_code: str, year: int, predikat: OrgPredikat, *, actor: Actor, ctx: Organisation
 ) -> MongoDocument:
     if not await _may_set(actor, opd_code, ctx):
-        raise ForbiddenError("the organisation predikat is set by the BKPSDM or the head of the OPD")
+        raise ForbiddenError(
+            "the organisation predikat is set by the next-higher leader (the pejabat penilai of the OPD's head) "
+            "or the BKPSDM, never by the head of the OPD judged"
+        )
     await get_year(year, ctx.planning)
     return await _upsert(opd_code, year, {"predikat": predikat.value, "set_by": actor.nip}, ctx)
 
@@ -67,8 +81,11 @@ async def distribution(opd_code: str, year: int, *, actor: Actor, ctx: Organisat
         {"admin_bkpsdm", "pimpinan"} & actor.roles
         or ("admin_opd" in actor.roles and actor.opd_code == opd_code)
         or await _may_set(actor, opd_code, ctx)
+        or await _is_head(actor, opd_code, ctx)
     ):
-        raise ForbiddenError("the distribution of an OPD is for the BKPSDM, the pimpinan, its admin and its head")
+        raise ForbiddenError(
+            "the distribution of an OPD is for the BKPSDM, the pimpinan, its admin, its head and the leader above"
+        )
     config = await get_year(year, ctx.planning)
     org = await ctx.org_years.get(org_year_id(opd_code, year))
     counts = await ctx.evaluations.annual_counts(opd_code, year)

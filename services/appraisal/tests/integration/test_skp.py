@@ -163,3 +163,24 @@ async def test_skp_needs_a_registered_owner_and_a_configured_year(
         "/api/v1/skp", json={"year": 2031, "rhk": [rhk("a", None)]}, headers=keys.headers(nip, "pegawai")
     )
     assert unconfigured.status_code == 404
+
+
+async def test_an_inactive_employee_gets_no_new_evaluation(
+    client: httpx.AsyncClient, keys: Keys, year: int, new_nip: Callable[[], str]
+) -> None:
+    kadis = new_nip()
+    await register(client, keys, kadis, position_type="JPT", pejabat_penilai_nip=SEKDA)
+    mine, sekda = keys.headers(kadis, "pegawai"), keys.headers(SEKDA, "pejabat_penilai")
+    skp = (await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("k1", None)]}, headers=mine)).json()
+    skp = (await act(client, mine, skp, "submit")).json()
+    assert (await act(client, sekda, skp, "approve")).json()["status"] == "approved"
+    opened = await client.post("/api/v1/evaluations", json={"nip": kadis, "period": f"{year}-Q1"}, headers=sekda)
+    assert opened.status_code == 201, opened.text
+
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    left = await client.patch(f"/api/v1/employees/{kadis}", json={"active": False}, headers=admin | {"If-Match": '"1"'})
+    assert left.status_code == 200
+    refused = await client.post("/api/v1/evaluations", json={"nip": kadis, "period": f"{year}-Q2"}, headers=sekda)
+    assert (refused.status_code, refused.json()["code"]) == (409, "inactive_employee")
+    again = await client.post("/api/v1/evaluations", json={"nip": kadis, "period": f"{year}-Q1"}, headers=sekda)
+    assert again.status_code == 200  # the one already open stays reachable, to be finished

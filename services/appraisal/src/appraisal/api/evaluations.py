@@ -40,7 +40,11 @@ def evaluation_out(document: MongoDocument, response: Response | None = None) ->
     summary="Open the evaluation of a period (the employee or the pejabat penilai); 200 if already open",
     description="Needs the year configured and the employee's SKP of that year approved. The period is one of "
     "the year's periods (frequency) or the year itself for the annual evaluation.",
-    responses={**PROBLEMS, 200: {"description": "it was already open"}},
+    responses={
+        **PROBLEMS,
+        200: {"description": "it was already open"},
+        409: {"description": "the employee is inactive (`inactive_employee`): no new evaluation opens"},
+    },
 )
 async def open_evaluation(body: OpenEvaluationIn, response: Response, deps: DepsDep, actor: ActorDep) -> EvaluationOut:
     document, created = await evaluations.open_evaluation(body.nip, body.period, actor=actor, ctx=deps.evaluations)

@@ -122,6 +122,8 @@ async def open_evaluation(nip: str, period: str, *, actor: Actor, ctx: Evaluatio
     existing = await ctx.evaluations.get(key)
     if existing is not None:
         return existing, False
+    if owner.get("active") is False:
+        raise ConflictError(f"employee {nip} is inactive; no new evaluation opens for them", code="inactive_employee")
     skp = await ctx.planning.skps.get(skp_id(nip, year))
     if skp is None or skp["status"] != SkpStatus.APPROVED:
         raise InvalidError(f"the SKP {year} of {nip} must be approved before its evaluations open")

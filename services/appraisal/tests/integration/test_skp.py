@@ -184,3 +184,39 @@ async def test_an_inactive_employee_gets_no_new_evaluation(
     assert (refused.status_code, refused.json()["code"]) == (409, "inactive_employee")
     again = await client.post("/api/v1/evaluations", json={"nip": kadis, "period": f"{year}-Q1"}, headers=sekda)
     assert again.status_code == 200  # the one already open stays reachable, to be finished
+
+
+async def test_an_overall_rating_that_departs_from_the_parts_needs_a_written_reason(
+    client: httpx.AsyncClient, keys: Keys, infra: Infra, year: int, new_nip: Callable[[], str]
+) -> None:
+    kadis = new_nip()
+    await register(client, keys, kadis, position_type="JPT", pejabat_penilai_nip=SEKDA)
+    mine, sekda = keys.headers(kadis, "pegawai"), keys.headers(SEKDA, "pejabat_penilai")
+    skp = (await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("k1", None)]}, headers=mine)).json()
+    skp = (await act(client, mine, skp, "submit")).json()
+    await act(client, sekda, skp, "approve")
+    evaluation = (
+        await client.post("/api/v1/evaluations", json={"nip": kadis, "period": f"{year}-Q1"}, headers=sekda)
+    ).json()
+    path = f"/api/v1/evaluations/{evaluation['id']}"
+    values = ["berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif"]
+    ratings = {
+        "rhk_ratings": [{"rhk_id": "k1", "rating": "di_bawah_ekspektasi"}],
+        "behaviour_ratings": [{"value": v, "rating": "sesuai_ekspektasi"} for v in values],
+        "hasil_kerja": "di_atas_ekspektasi",
+        "perilaku_kerja": "sesuai_ekspektasi",
+    }
+    assert (await client.patch(f"{path}/ratings", json=ratings, headers=sekda)).status_code == 200
+    refused = await client.post(f"{path}/finalise", headers=sekda)
+    assert (refused.status_code, refused.json()["code"]) == (422, "justification_required")
+    assert "its RHK ratings give di_bawah_ekspektasi" in refused.json()["errors"][0]["message"]
+
+    reason = "Target cakupan dinaikkan di tengah triwulan oleh Dinas Provinsi"
+    assert (await client.patch(f"{path}/ratings", json={"justification": reason}, headers=sekda)).status_code == 200
+    finalised = await client.post(f"{path}/finalise", headers=sekda)
+    assert finalised.status_code == 200, finalised.text
+    assert finalised.json()["rating_justification"] == reason
+    _, event = await wait_for_event(
+        infra, "appraisal.completed.v1", lambda v: v["payload"]["appraisal_id"] == evaluation["id"]
+    )
+    assert event["payload"]["rating_justification"] == reason

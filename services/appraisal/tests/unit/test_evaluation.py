@@ -8,6 +8,7 @@ from appraisal.domain.evaluation import (
     is_annual,
     is_low,
     periods_of,
+    rating_departures,
     suggest_overall,
     suggest_rhk_rating,
     weak_parts,
@@ -127,3 +128,30 @@ def test_only_a_low_annual_result_opens_the_improvement_window(predikat: Predika
     assert opens_improvement_window(predikat, annual=True, rules=strict) is (
         predikat in strict.improvement_window_predikat
     )
+
+
+def test_an_overall_rating_that_departs_from_its_parts_is_named() -> None:
+    values = all_values()  # every value as expected
+    assert rating_departures(
+        rhk_kinds={"r1": "utama", "r2": "utama"},
+        rhk_ratings={"r1": B, "r2": B},
+        behaviour_ratings=values,
+        hasil_kerja=A,
+        perilaku_kerja=S,
+    ) == ["Hasil Kerja is di_atas_ekspektasi while its RHK ratings give di_bawah_ekspektasi"]
+    mostly_below = values | {v: B for v in list(BerAkhlakValue)[:4]}
+    assert rating_departures(
+        rhk_kinds={"r1": "utama"},
+        rhk_ratings={"r1": S},
+        behaviour_ratings=mostly_below,
+        hasil_kerja=S,
+        perilaku_kerja=A,
+    ) == ["Perilaku Kerja is di_atas_ekspektasi while its BerAKHLAK ratings give di_bawah_ekspektasi"]
+    agreeing = rating_departures(
+        rhk_kinds={"r1": "utama", "r2": "tambahan"},
+        rhk_ratings={"r1": A, "r2": A},
+        behaviour_ratings=values,
+        hasil_kerja=A,
+        perilaku_kerja=S,
+    )
+    assert agreeing == []

@@ -95,6 +95,11 @@ class AppraisalCompletedPayload(Payload):
     weak_behaviours: list[BehaviourRating] = Field(
         default_factory=list, description="Development areas: BerAKHLAK values rated below expectation."
     )
+    rating_justification: str | None = Field(
+        None,
+        description="The pejabat penilai's written reason when an overall rating departs from what the RHK or "
+        "BerAKHLAK ratings give (null when they agree).",
+    )
 
 
 class AppraisalCompleted(Event):

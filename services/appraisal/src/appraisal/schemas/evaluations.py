@@ -87,6 +87,12 @@ class RatingsIn(InputModel):
     behaviour_ratings: list[BehaviourRatingIn] = Field(default_factory=list, max_length=7)  # the 7 BerAKHLAK values
     hasil_kerja: RatingLevel | None = None
     perilaku_kerja: RatingLevel | None = None
+    justification: str | None = Field(
+        None,
+        min_length=10,
+        max_length=2000,
+        description="Why an overall rating departs from what its parts give (required to finalise then).",
+    )
 
 
 class Realisation(BaseModel):
@@ -187,6 +193,9 @@ class EvaluationOut(BaseModel):
     perilaku_kerja: RatingLevel | None
     predikat: Predikat | None
     predikat_rule: str | None
+    rating_justification: str | None = Field(
+        None, description="The pejabat penilai's reason for overall ratings that depart from the parts."
+    )
     revision: int
     finalised_at: dt.datetime | None
     development_plan: DevelopmentPlan | None

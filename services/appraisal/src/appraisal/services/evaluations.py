@@ -14,6 +14,7 @@ from appraisal.domain.evaluation import (
     finalisation_problems,
     is_annual,
     is_low,
+    rating_departures,
     suggest_overall,
     suggest_rhk_rating,
     weak_parts,
@@ -259,6 +260,8 @@ async def rate(key: str, body: RatingsIn, *, actor: Actor, ctx: Evaluations) -> 
             value = getattr(body, overall)
             if value is not None:
                 fields[overall] = value.value
+        if body.justification is not None:
+            fields["rating_justification"] = body.justification
         return fields, []
 
     return await _change(key, change, ctx)
@@ -377,6 +380,7 @@ async def result_events(
                     "indicators": _indicator_results(evaluation),
                     "behaviours": [{"value": v.value, "rating": r.value} for v, r in values.items()],
                     **weak_fields,
+                    "rating_justification": evaluation.get("rating_justification"),
                 }
             ),
             producer=ctx.producer,
@@ -439,6 +443,19 @@ async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument
         )
         if problems:
             raise InvalidError("the evaluation cannot be finalised yet", errors=problems, code="evaluation_incomplete")
+        departures = rating_departures(
+            rhk_kinds={r["rhk_id"]: r["kind"] for r in current["rhk"]},
+            rhk_ratings=rhk_ratings,
+            behaviour_ratings=values,
+            hasil_kerja=RatingLevel(current["hasil_kerja"]),
+            perilaku_kerja=RatingLevel(current["perilaku_kerja"]),
+        )
+        if departures and not current.get("rating_justification"):
+            raise InvalidError(
+                "an overall rating departs from its parts: give the reason in `justification` (PATCH …/ratings)",
+                errors=departures,
+                code="justification_required",
+            )
         predikat = ctx.matrix.predikat(
             hasil_kerja=RatingLevel(current["hasil_kerja"]), perilaku_kerja=RatingLevel(current["perilaku_kerja"])
         )

@@ -98,7 +98,7 @@ def test_appraisal_reaches_inbox_and_report_through_kafka(
     items = poll(inbox)
     assert isinstance(items, list)
     assert items[0]["ref"] == created.json()["id"]
-    assert items[0]["title"] == "Penilaian kinerja triwulan III 2026 telah selesai"
+    assert items[0]["title"] == "Penilaian kinerja Triwulan III 2026 telah selesai"
     assert "predikat Sangat Baik" in str(items[0]["body"])
 
     def report() -> dict[str, int] | None:

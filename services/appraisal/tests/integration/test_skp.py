@@ -73,6 +73,10 @@ async def test_year_configuration_is_admin_only_and_versioned(client: httpx.Asyn
     assert bad.json()["errors"] == [{"message": "unknown period: 2027-Q1"}]
     pegawai = await client.put("/api/v1/performance-years/2028", json=body, headers=keys.headers(BKPSDM, "pegawai"))
     assert pegawai.status_code == 403
+    semester = await client.put(
+        "/api/v1/performance-years/2029", json={"frequency": "semester", "skp_due": "2029-01-31"}, headers=admin
+    )
+    assert semester.json()["periods"] == ["2029-S1", "2029-S2"]
 
 
 async def test_cascaded_skp_workflow_from_the_head_of_the_opd_down(

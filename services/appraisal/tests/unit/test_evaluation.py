@@ -24,6 +24,7 @@ def test_periods_of_a_year() -> None:
     assert periods_of(2026, Frequency.QUARTERLY) == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
     assert periods_of(2026, Frequency.MONTHLY)[0] == "2026-01"
     assert len(periods_of(2026, Frequency.MONTHLY)) == 12
+    assert periods_of(2026, Frequency.SEMESTER) == ["2026-S1", "2026-S2"]
     assert is_annual("2026")
     assert not is_annual("2026-Q1")
 

@@ -38,15 +38,24 @@ class InboxItem:
     created_at: datetime
 
 
+MONTHS = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+
+
 def describe_period(period: str) -> str:
-    """'2026' -> 'tahun 2026'; '2026-Q1' -> 'triwulan I 2026'; '2026-03' -> 'bulan 03/2026'."""
+    """'2026' -> 'tahun 2026'; '2026-S1' -> 'Semester I 2026'; '2026-Q1' -> 'Triwulan I 2026';
+    '2026-03' -> 'Maret 2026'."""
     year, _, part = period.partition("-")
     if not part:
         return f"tahun {year}"
+    if part.startswith("S"):
+        return f"Semester {ROMAN[part[1:]]} {year}"
     if part.startswith("Q"):
-        roman = {"1": "I", "2": "II", "3": "III", "4": "IV"}[part[1:]]
-        return f"triwulan {roman} {year}"
-    return f"bulan {part}/{year}"
+        return f"Triwulan {ROMAN[part[1:]]} {year}"
+    return f"{MONTHS[int(part) - 1]} {year}"
 
 
 def appraisal_completed_message(payload: AppraisalCompletedPayload) -> Message:

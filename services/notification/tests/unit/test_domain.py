@@ -8,11 +8,15 @@ from shared.events import AppraisalCompletedPayload, Predikat, RatingLevel
     ("period", "text"),
     [
         ("2026", "tahun 2026"),
-        ("2026-Q1", "triwulan I 2026"),
-        ("2026-Q2", "triwulan II 2026"),
-        ("2026-Q3", "triwulan III 2026"),
-        ("2026-Q4", "triwulan IV 2026"),
-        ("2026-03", "bulan 03/2026"),
+        ("2026-Q1", "Triwulan I 2026"),
+        ("2026-Q2", "Triwulan II 2026"),
+        ("2026-Q3", "Triwulan III 2026"),
+        ("2026-Q4", "Triwulan IV 2026"),
+        ("2026-S1", "Semester I 2026"),
+        ("2026-S2", "Semester II 2026"),
+        ("2026-01", "Januari 2026"),
+        ("2026-12", "Desember 2026"),
+        ("2026-03", "Maret 2026"),
     ],
 )
 def test_describes_period_in_bahasa_indonesia(period: str, text: str) -> None:
@@ -34,7 +38,7 @@ def test_appraisal_completed_message_names_period_and_predikat() -> None:
         predikat=Predikat.BUTUH_PERBAIKAN,
     )
     message = appraisal_completed_message(payload)
-    assert message.title == "Penilaian kinerja triwulan I 2026 telah selesai"
+    assert message.title == "Penilaian kinerja Triwulan I 2026 telah selesai"
     assert "predikat Butuh Perbaikan" in message.body
 
 

@@ -10,6 +10,7 @@ from reporting import services
 from reporting.schemas import PredikatSummaryOut
 from reporting.wiring import Deps
 from shared.auth import Principal, Role, require_roles
+from shared.events import PERIOD_PATTERN
 from shared.http import ProblemError
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -33,7 +34,7 @@ def get_deps(request: Request) -> Deps:
 async def appraisal_summary(
     principal: Annotated[Principal, Depends(require_roles(*READERS))],
     deps: Annotated[Deps, Depends(get_deps)],
-    period: Annotated[str | None, Query(pattern=r"^\d{4}(-(Q[1-4]|0[1-9]|1[0-2]))?$")] = None,
+    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
     opd_code: Annotated[str | None, Query(max_length=32)] = None,
 ) -> PredikatSummaryOut:
     if not principal.has_any(Role.PIMPINAN, Role.ADMIN_BKPSDM):

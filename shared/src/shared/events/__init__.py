@@ -5,6 +5,8 @@ the AsyncAPI documents and docs/integration.md are built from.
 """
 
 from shared.events.appraisal import (
+    PERIOD_PARTS,
+    PERIOD_PATTERN,
     AppraisalCompleted,
     AppraisalCompletedPayload,
     BehaviourRating,
@@ -68,6 +70,8 @@ EVENT_TYPES: dict[Topic, type[Event]] = {
 __all__ = [
     "EVENT_TYPES",
     "NIP_PATTERN",
+    "PERIOD_PARTS",
+    "PERIOD_PATTERN",
     "AppraisalCompleted",
     "AppraisalCompletedPayload",
     "Aspect",

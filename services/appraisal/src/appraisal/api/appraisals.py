@@ -10,10 +10,11 @@ from appraisal.api.common import PROBLEMS, ActorDep, DepsDep
 from appraisal.schemas.appraisals import AppraisalOut, CompletedAppraisalIn
 from appraisal.services import appraisals, evaluations
 from appraisal.services.errors import NotFoundError
+from shared.events import PERIOD_PARTS
 from shared.mongo import MongoDocument
 
 router = APIRouter(tags=["appraisals"])
-AppraisalId = Annotated[str, Path(pattern=r"^\d{18}-\d{4}(-(Q[1-4]|0[1-9]|1[0-2]))?$")]
+AppraisalId = Annotated[str, Path(pattern=rf"^\d{{18}}-\d{{4}}{PERIOD_PARTS}$")]
 
 
 def _out(document: MongoDocument) -> AppraisalOut:

@@ -19,12 +19,13 @@ from appraisal.schemas.evaluations import (
     SuggestionOut,
 )
 from appraisal.services import evaluations
+from shared.events import PERIOD_PARTS
 from shared.mongo import MongoDocument
 from shared.pagination import Page, Paging
 
 router = APIRouter(tags=["evaluations"])
 EvaluationId = Annotated[
-    str, Path(pattern=r"^\d{18}-\d{4}(-(Q[1-4]|0[1-9]|1[0-2]))?$", examples=["198609262015051001-2026-Q1"])
+    str, Path(pattern=rf"^\d{{18}}-\d{{4}}{PERIOD_PARTS}$", examples=["198609262015051001-2026-Q1"])
 ]
 STATE: dict[int | str, dict[str, Any]] = {409: {"description": "not possible in the evaluation's current state"}}
 

@@ -15,12 +15,17 @@ _NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*%?\s*$")
 
 
 class Frequency(StrEnum):
+    """How often an agency evaluates during the year (domain.md 1.4: bulanan, triwulanan or semesteran)."""
+
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
+    SEMESTER = "semester"
 
 
 def periods_of(year: int, frequency: Frequency) -> list[str]:
     """The periodic evaluation periods of a year; the annual evaluation is the period ``str(year)``."""
+    if frequency is Frequency.SEMESTER:
+        return [f"{year}-S1", f"{year}-S2"]
     if frequency is Frequency.QUARTERLY:
         return [f"{year}-Q{q}" for q in range(1, 5)]
     return [f"{year}-{m:02d}" for m in range(1, 13)]

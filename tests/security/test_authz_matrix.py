@@ -55,7 +55,8 @@ PREFIX = "/api/v1"
 #   and rows are read by who started it, while in an importing role, or the BKPSDM (README, Security);
 # - a year's configuration is read by everyone, set by the BKPSDM;
 # - drafting an SKP is always one's own (there is no other form of the call), so every caller may;
-# - the employee revises and submits, their pejabat penilai approves or returns (README, SKP);
+# - the employee revises and submits, their pejabat penilai approves or returns and writes the
+#   leader's expectations (README, SKP; PermenPANRB 6/2022 Pasal 5);
 # - an evaluation is opened by the employee or the pejabat penilai (route summary); the employee
 #   records realisation, the pejabat penilai gives feedback, rates, finalises and records the
 #   development plan; the employee objects, the atasan pejabat penilai decides (README, evaluation);
@@ -87,6 +88,7 @@ GET /skp                                                     allow deny  allow d
 GET /skp/{skp_id}                                            allow deny  allow deny  allow deny  allow deny  allow deny
 PUT /skp/{skp_id}                                            allow deny  deny  deny  deny  deny  deny  deny  deny  deny
 POST /skp/{skp_id}/submit                                    allow deny  deny  deny  deny  deny  deny  deny  deny  deny
+PUT /skp/{skp_id}/expectations                               deny  deny  allow deny  deny  deny  deny  deny  deny  deny
 POST /skp/{skp_id}/return                                    deny  deny  allow deny  deny  deny  deny  deny  deny  deny
 POST /skp/{skp_id}/approve                                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny
 POST /evaluations                                            allow deny  allow deny  deny  deny  deny  deny  deny  deny
@@ -481,6 +483,12 @@ async def submit_skp(world: World) -> Call:
     return await skp_step(world, "/submit")
 
 
+async def set_expectations(world: World) -> Call:
+    expectations = {"leader_expectations": "Laporan bulanan tepat waktu"}
+    skp = (await world.read(draft_path(world))).json()
+    return Call(f"{draft_path(world)}/expectations", expectations, headers={"If-Match": f'"{skp["version"]}"'})
+
+
 async def return_skp(world: World) -> Call:
     return await skp_step(world, "/return", {"reason": "Target cakupan terlalu rendah"}, submitted=True)
 
@@ -533,6 +541,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("appraisal", "GET /skp/{skp_id}"): Row(plain(lambda w: f"/skp/{w.ids['skp']}")),
     ("appraisal", "PUT /skp/{skp_id}"): Row(edit_skp, trace=version_of(draft_path)),
     ("appraisal", "POST /skp/{skp_id}/submit"): Row(submit_skp, trace=version_of(draft_path)),
+    ("appraisal", "PUT /skp/{skp_id}/expectations"): Row(set_expectations, trace=version_of(draft_path)),
     ("appraisal", "POST /skp/{skp_id}/return"): Row(return_skp, trace=version_of(draft_path)),
     ("appraisal", "POST /skp/{skp_id}/approve"): Row(approve_skp, trace=version_of(draft_path)),
     ("appraisal", "POST /evaluations"): Row(

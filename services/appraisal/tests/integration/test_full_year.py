@@ -31,10 +31,12 @@ class Api:
         assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
         return response.json()
 
-    async def refused(self, method: str, path: str, who: tuple[str, ...], body: Any = None) -> httpx.Response:
+    async def refused(
+        self, method: str, path: str, who: tuple[str, ...], body: Any = None, **headers: str
+    ) -> httpx.Response:
         nip, *roles = who
         response = await self.client.request(
-            method, f"/api/v1{path}", json=body, headers=self.keys.headers(nip, *roles)
+            method, f"/api/v1{path}", json=body, headers=self.keys.headers(nip, *roles) | headers
         )
         assert response.status_code >= 400
         return response
@@ -60,13 +62,22 @@ def skp_body(rhk_id: str, intervened: str | None) -> dict[str, Any]:
                 ],
             }
         ],
-        "behaviour_expectations": [{"value": "kolaboratif", "expectation": "Aktif dalam lintas program"}],
-        "leader_expectations": "Laporan bulanan tepat waktu",
     }
+
+
+EXPECTATIONS = {
+    "behaviour_expectations": [{"value": "kolaboratif", "expectation": "Aktif dalam lintas program"}],
+    "leader_expectations": "Laporan bulanan tepat waktu",
+}
 
 
 async def approve(api: Api, owner: tuple[str, ...], appraiser: tuple[str, ...], body: dict[str, Any]) -> Any:
     skp = await api.call("POST", "/skp", owner, body)
+    # The leader writes the expectations (PermenPANRB 6/2022 Pasal 5); the employee cannot.
+    refused = await api.refused("PUT", f"/skp/{skp['id']}/expectations", owner, EXPECTATIONS, **{"If-Match": '"1"'})
+    assert refused.status_code == 403
+    skp = await api.call("PUT", f"/skp/{skp['id']}/expectations", appraiser, EXPECTATIONS, **{"If-Match": '"1"'})
+    assert (skp["leader_expectations"], skp["expectations_set_by"]) == ("Laporan bulanan tepat waktu", appraiser[0])
     skp = await api.call("POST", f"/skp/{skp['id']}/submit", owner, None, **{"If-Match": f'"{skp["version"]}"'})
     return await api.call("POST", f"/skp/{skp['id']}/approve", appraiser, None, **{"If-Match": f'"{skp["version"]}"'})
 

@@ -8,7 +8,7 @@ from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, versi
 from appraisal.domain.skp import SkpStatus
 from appraisal.repository.common import all_of
 from appraisal.schemas.common import Nip
-from appraisal.schemas.skp import ReturnIn, SkpContent, SkpIn, SkpOut
+from appraisal.schemas.skp import ExpectationsIn, ReturnIn, SkpContent, SkpIn, SkpOut
 from appraisal.schemas.years import YearConfigIn, YearConfigOut
 from appraisal.services import planning
 from shared.mongo import MongoDocument
@@ -130,6 +130,22 @@ async def approve_skp(
     skp_id: SkpId, expected: ExpectedVersion, response: Response, deps: DepsDep, actor: ActorDep
 ) -> SkpOut:
     return _skp_out(await planning.approve_skp(skp_id, expected, actor=actor, planning=deps.planning), response)
+
+
+@router.put(
+    "/skp/{skp_id}/expectations",
+    response_model=SkpOut,
+    tags=["SKP"],
+    summary="Write the leader's expectations on a report's SKP (the pejabat penilai; If-Match)",
+    description="Behaviour expectations per BerAKHLAK value and the ekspektasi khusus pimpinan are the "
+    "leader's, not the employee's (PermenPANRB 6/2022 Pasal 5); the employee's SKP body carries neither.",
+    responses={**PROBLEMS, **CONCURRENCY},
+)
+async def set_expectations(
+    skp_id: SkpId, body: ExpectationsIn, expected: ExpectedVersion, response: Response, deps: DepsDep, actor: ActorDep
+) -> SkpOut:
+    document = await planning.set_expectations(skp_id, body, expected, actor=actor, planning=deps.planning)
+    return _skp_out(document, response)
 
 
 @router.post(

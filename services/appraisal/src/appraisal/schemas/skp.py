@@ -60,7 +60,6 @@ SKP_EXAMPLE: dict[str, Any] = {
             ],
         }
     ],
-    "behaviour_expectations": [{"value": "berorientasi_pelayanan", "expectation": "Ramah dan solutif"}],
 }
 
 
@@ -71,6 +70,23 @@ class SkpContent(InputModel):
 
     approach: Literal["kuantitatif", "kualitatif"] = "kuantitatif"
     rhk: list[RhkIn] = Field(min_length=1, max_length=50)
+
+
+class ExpectationsIn(InputModel):
+    """What the leader expects: written by the pejabat penilai, not the employee (PermenPANRB 6/2022 Pasal 5)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "behaviour_expectations": [{"value": "kolaboratif", "expectation": "Aktif dalam lintas program"}],
+                    "leader_expectations": "Laporan bulanan tepat waktu",
+                }
+            ]
+        },
+    )
+
     behaviour_expectations: list[BehaviourExpectation] = Field(
         default_factory=list, max_length=7, description="The leader's expectations per BerAKHLAK value."
     )
@@ -103,6 +119,9 @@ class SkpOut(SkpIn):
     unit_code: str | None
     pejabat_penilai_nip: str | None
     return_reason: str | None = None
+    behaviour_expectations: list[BehaviourExpectation] = Field(default_factory=list)
+    leader_expectations: str | None = None
+    expectations_set_by: str | None = Field(None, description="NIP of the pejabat penilai who wrote them.")
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -11,7 +11,7 @@ from appraisal.domain.evaluation import Frequency, periods_of
 from appraisal.domain.skp import Indicator, Rhk, SkpAction, SkpStatus, WorkflowError, submission_problems, transition
 from appraisal.repository.planning import SkpRepository, YearRepository, skp_id
 from appraisal.repository.versioned import AlreadyExistsError
-from appraisal.schemas.skp import SkpContent, SkpIn
+from appraisal.schemas.skp import ExpectationsIn, SkpContent, SkpIn
 from appraisal.schemas.years import YearConfigIn
 from appraisal.services.employees import Registry, now_ms, subject_of
 from appraisal.services.errors import (
@@ -214,6 +214,26 @@ async def edit_skp(
         allowed=(Relation.SELF,),
         fields=content.model_dump(mode="json"),
     )
+    return stored
+
+
+async def set_expectations(
+    skp_key: str, body: ExpectationsIn, expected_version: int, *, actor: Actor, planning: Planning
+) -> MongoDocument:
+    """The pejabat penilai writes the leader's expectations (behaviour per BerAKHLAK value and the
+    ekspektasi khusus pimpinan) on a report's SKP, in any state (PermenPANRB 6/2022 Pasal 5)."""
+    skp = await visible_skp(skp_key, actor=actor, planning=planning)
+    owner = await planning.registry.employees.get(skp["nip"])
+    if owner is None or not may(actor, subject_of(owner), (Relation.APPRAISER,)):
+        raise ForbiddenError("only the employee's pejabat penilai writes the leader's expectations")
+    if skp["version"] != expected_version:
+        raise VersionConflictError(f"SKP {skp_key} is at version {skp['version']}")
+    now = now_ms()
+    fields = {**body.model_dump(mode="json"), "expectations_set_by": actor.nip}
+    history = {"action": "expectations", "by": actor.nip, "at": now}
+    stored = await planning.skps.update(skp, fields, now=now, push={"history": history})
+    if stored is None:
+        raise VersionConflictError(f"SKP {skp_key} was changed concurrently")
     return stored
 
 

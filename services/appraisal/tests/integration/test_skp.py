@@ -224,3 +224,25 @@ async def test_an_overall_rating_that_departs_from_the_parts_needs_a_written_rea
         infra, "appraisal.completed.v1", lambda v: v["payload"]["appraisal_id"] == evaluation["id"]
     )
     assert event["payload"]["rating_justification"] == reason
+
+
+async def test_only_a_head_intervenes_nothing_and_an_skp_needs_a_pejabat_penilai(
+    client: httpx.AsyncClient, keys: Keys, year: int, new_nip: Callable[[], str]
+) -> None:
+    """The explicit rule for the top of an OPD: a JPT appraised from outside it (the Sekda) or from
+    nobody intervenes nothing; anyone else needs a pejabat penilai and intervenes their RHK."""
+    staff, analyst = new_nip(), new_nip()
+    await register(client, keys, staff, position_type="JF")  # no pejabat penilai recorded
+    mine = keys.headers(staff, "pegawai")
+    skp = (await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("a", None)]}, headers=mine)).json()
+    refused = await act(client, mine, skp, "submit")
+    assert (refused.status_code, refused.json()["code"]) == (422, "skp_incomplete")
+    assert "needs a pejabat penilai" in refused.json()["errors"][0]["message"]
+
+    # A JF of DINKES appraised by the Sekda (another OPD, a link the BKPSDM set) still cascades.
+    await register(client, keys, analyst, position_type="JF", pejabat_penilai_nip=SEKDA)
+    theirs = keys.headers(analyst, "pegawai")
+    skp = (await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("b", None)]}, headers=theirs)).json()
+    refused = await act(client, theirs, skp, "submit")
+    assert refused.status_code == 422
+    assert f"the SKP {year} of the pejabat penilai ({SEKDA}) is not approved yet" in refused.text

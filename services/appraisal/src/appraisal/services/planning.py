@@ -84,10 +84,20 @@ def _rhk(document: MongoDocument) -> list[Rhk]:
 
 
 async def _superior_rhk_ids(owner: MongoDocument, year: int, planning: Planning) -> tuple[set[str] | None, list[str]]:
-    """The RHK ids an SKP may intervene, or None at the top of an OPD; plus problems finding them."""
+    """The RHK ids an SKP may intervene, or None when it intervenes nothing; plus problems finding them.
+
+    The explicit rule (domain.md 1.2-1.3): only a JPT intervenes nothing, when their pejabat penilai
+    is outside their OPD (a kepala dinas appraised by the Sekda) or absent (the top of the chain,
+    appraised by the Wali Kota, who has no NIP). Everyone else intervenes an RHK of their pejabat
+    penilai's approved SKP, whichever OPD that one is in."""
     superior_nip = owner.get("pejabat_penilai_nip")
     superior = await planning.registry.employees.get(superior_nip) if superior_nip else None
-    if superior is None or superior["opd_code"] != owner["opd_code"]:
+    head = owner.get("position_type") == "JPT"
+    if superior is None:
+        if head:
+            return None, []
+        return set(), ["the SKP needs a pejabat penilai in the registry (ask the OPD admin to set the link)"]
+    if head and superior["opd_code"] != owner["opd_code"]:
         return None, []
     superior_skp = await planning.skps.get(skp_id(superior["_id"], year))
     if superior_skp is None or superior_skp["status"] != SkpStatus.APPROVED:

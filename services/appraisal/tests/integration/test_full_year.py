@@ -179,6 +179,8 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     [indicator] = completed["payload"]["indicators"]
     assert (indicator["target"], indicator["realisation"], indicator["achievement_pct"]) == ("95", "62", 65.3)
     assert completed["payload"]["unit_code"] == "P2P"
+    assert (completed["payload"]["position_type"], completed["payload"]["employee_type"]) == ("JF", "PNS")
+    assert completed["payload"]["sector"] == "kesehatan"
     assert len(completed["payload"]["behaviours"]) == 7
     _, flagged = await wait_for_event(
         infra, "appraisal.low_score_flagged.v1", lambda v: v["payload"]["appraisal_id"] == q1["id"]
@@ -203,6 +205,12 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
         },
     )
     assert planned["development_plan"]["status"] == "active"
+    _, recorded = await wait_for_event(
+        infra,
+        "appraisal.development_plan_changed.v1",
+        lambda v: v["payload"]["appraisal_id"] == q1["id"] and v["payload"]["status"] == "active",
+    )
+    assert (recorded["payload"]["cause"], recorded["payload"]["actions"]) == ("kompetensi", ["coaching", "pelatihan"])
     listed = await api.call("GET", "/development-plans?opd_code=DINKES", kadis)
     assert [e["id"] for e in listed["items"]] == [q1["id"]]
 
@@ -308,6 +316,15 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
         infra, "appraisal.low_score_withdrawn.v1", lambda v: v["payload"]["appraisal_id"] == annual["id"]
     )
     assert withdrawn["payload"]["reason"] == "objection_upheld"
+    for topic, status in (("appraisal.objection_filed.v1", None), ("appraisal.objection_decided.v1", "upheld")):
+        _, objection = await wait_for_event(infra, topic, lambda v: v["payload"]["appraisal_id"] == annual["id"])
+        assert objection["payload"].get("decision") == status
+    _, plan_gone = await wait_for_event(
+        infra,
+        "appraisal.development_plan_changed.v1",
+        lambda v: v["payload"]["appraisal_id"] == annual["id"] and v["payload"]["status"] == "withdrawn",
+    )
+    assert plan_gone["payload"]["due_on"] is not None  # the window the low annual result had opened
     assert (withdrawn["payload"]["revision"], withdrawn["payload"]["development_plan_withdrawn"]) == (2, True)
     assert (await api.refused("PUT", "/opd/DINKES/years/2026/predikat", staff, {"predikat": "baik"})).status_code == 403
 

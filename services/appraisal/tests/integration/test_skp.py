@@ -124,6 +124,11 @@ async def test_cascaded_skp_workflow_from_the_head_of_the_opd_down(
     assert returned.json()["status"] == "returned"
     assert returned.json()["return_reason"] == "Target cakupan terlalu rendah"
     skp = returned.json()
+    # The events the pejabat penilai's task list and the employee's inbox are built from.
+    _, submitted = await wait_for_event(infra, "skp.submitted.v1", lambda v: v["payload"]["skp_id"] == skp["id"])
+    assert submitted["payload"]["pejabat_penilai_nip"] == kadis
+    _, back = await wait_for_event(infra, "skp.returned.v1", lambda v: v["payload"]["skp_id"] == skp["id"])
+    assert back["payload"]["reason"] == "Target cakupan terlalu rendah"
     assert (await act(client, appraiser, skp, "approve")).status_code == 409  # not submitted
     skp = (await act(client, mine, skp, "submit")).json()
     approved = await act(client, appraiser, skp, "approve")

@@ -7,7 +7,18 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from shared.events.envelope import Aspect, BerAkhlakValue, Event, Payload, Predikat, RatingLevel, Topic, nip_field
+from shared.events.envelope import (
+    Aspect,
+    BerAkhlakValue,
+    EmployeeType,
+    Event,
+    Payload,
+    PositionType,
+    Predikat,
+    RatingLevel,
+    Topic,
+    nip_field,
+)
 
 PERIOD_DESCRIPTION = (
     "Evaluation period: '2026' (annual), '2026-S1' (semester), '2026-Q1' (quarter) or '2026-03' (month)."
@@ -105,6 +116,9 @@ class AppraisalCompletedPayload(Payload):
         description="The pejabat penilai's written reason when an overall rating departs from what the RHK or "
         "BerAKHLAK ratings give (null when they agree).",
     )
+    position_type: PositionType | None = Field(None, description="The employee's position type (registry).")
+    employee_type: EmployeeType | None = Field(None, description="PNS or PPPK (registry).")
+    sector: str | None = Field(None, description="Sector of the OPD from the master data, e.g. 'kesehatan'.")
 
 
 class AppraisalCompleted(Event):
@@ -147,6 +161,8 @@ class LowScoreFlaggedPayload(Payload):
     escalated_to_bkpsdm: bool = Field(
         False, description="True for a second consecutive low annual predikat: the BKPSDM takes the case up."
     )
+    position_type: PositionType | None = Field(None, description="The employee's position type (registry).")
+    employee_type: EmployeeType | None = Field(None, description="PNS or PPPK (registry).")
 
 
 class LowScoreFlagged(Event):
@@ -187,3 +203,102 @@ class LowScoreWithdrawn(Event):
     event_type: Literal["appraisal.low_score_withdrawn"] = "appraisal.low_score_withdrawn"
     schema_version: Literal[1] = 1
     payload: LowScoreWithdrawnPayload
+
+
+class SkpSubmittedPayload(Payload):
+    skp_id: str = Field(description="Id of the SKP in the appraisal service.")
+    nip: str = nip_field()
+    year: int = Field(ge=2000, le=2100, description="The SKP year.")
+    opd_code: str = Field(description="Code of the employee's OPD.")
+    unit_code: str | None = Field(None, description="Code of the unit within the OPD.")
+    pejabat_penilai_nip: str | None = Field(None, description="NIP of the pejabat penilai who must act on it.")
+
+
+class SkpSubmitted(Event):
+    """An employee submitted their SKP: their pejabat penilai approves or returns it."""
+
+    topic: ClassVar[Topic] = Topic.SKP_SUBMITTED
+    event_type: Literal["skp.submitted"] = "skp.submitted"
+    schema_version: Literal[1] = 1
+    payload: SkpSubmittedPayload
+
+
+class SkpReturnedPayload(SkpSubmittedPayload):
+    reason: str = Field(description="Why the pejabat penilai returned it, as written.")
+
+
+class SkpReturned(Event):
+    """The pejabat penilai returned an SKP for revision, with the reason."""
+
+    topic: ClassVar[Topic] = Topic.SKP_RETURNED
+    event_type: Literal["skp.returned"] = "skp.returned"
+    schema_version: Literal[1] = 1
+    payload: SkpReturnedPayload
+
+
+class DevelopmentPlanChangedPayload(Payload):
+    appraisal_id: str = Field(description="The appraisal that holds the plan.")
+    nip: str = nip_field()
+    opd_code: str = Field(description="Code of the employee's OPD.")
+    period: str = Field(description=PERIOD_DESCRIPTION)
+    status: Literal["awaiting_input", "active", "withdrawn"] = Field(
+        description="awaiting_input: opened by a low result, the pejabat penilai must record cause and actions; "
+        "active: recorded; withdrawn: the result is no longer low."
+    )
+    cause: str | None = Field(None, description="The cause of low performance, as the pejabat penilai sees it.")
+    cause_note: str | None = Field(None, description="The pejabat penilai's note on the cause.")
+    actions: list[str] = Field(default_factory=list, description="coaching, mentoring, konseling, pelatihan.")
+    due_on: dt.date | None = Field(None, description="End of the improvement window (a low annual result only).")
+    escalated: bool = Field(False, description="A second consecutive low annual result: the BKPSDM's case.")
+    pejabat_penilai_nip: str | None = Field(None, description="NIP of the pejabat penilai.")
+
+
+class DevelopmentPlanChanged(Event):
+    """A development plan was opened, recorded (cause and actions) or withdrawn."""
+
+    topic: ClassVar[Topic] = Topic.APPRAISAL_DEVELOPMENT_PLAN_CHANGED
+    event_type: Literal["appraisal.development_plan_changed"] = "appraisal.development_plan_changed"
+    schema_version: Literal[1] = 1
+    payload: DevelopmentPlanChangedPayload
+
+
+class ObjectionFiledPayload(Payload):
+    appraisal_id: str = Field(description="The appraisal objected to.")
+    nip: str = nip_field()
+    opd_code: str = Field(description="Code of the employee's OPD.")
+    period: str = Field(description=PERIOD_DESCRIPTION)
+    reason: str = Field(description="The employee's reason (keberatan), as written.")
+    atasan_pejabat_penilai_nip: str | None = Field(None, description="NIP of the atasan who decides.")
+    pejabat_penilai_nip: str | None = Field(None, description="NIP of the pejabat penilai.")
+
+
+class ObjectionFiled(Event):
+    """An employee objected to their appraisal (PP 30/2019 Pasal 59): their atasan pejabat penilai decides."""
+
+    topic: ClassVar[Topic] = Topic.APPRAISAL_OBJECTION_FILED
+    event_type: Literal["appraisal.objection_filed"] = "appraisal.objection_filed"
+    schema_version: Literal[1] = 1
+    payload: ObjectionFiledPayload
+
+
+class ObjectionDecidedPayload(Payload):
+    appraisal_id: str = Field(description="The appraisal objected to.")
+    nip: str = nip_field()
+    opd_code: str = Field(description="Code of the employee's OPD.")
+    period: str = Field(description=PERIOD_DESCRIPTION)
+    decision: Literal["upheld", "rejected"] = Field(description="The atasan's decision.")
+    note: str | None = Field(None, description="The atasan's note.")
+    decided_by: str = Field(description="NIP of the atasan pejabat penilai who decided.")
+    revision: int = Field(ge=1, description="The appraisal's revision after the decision.")
+    predikat: Predikat = Field(description="The predikat after the decision.")
+    pejabat_penilai_nip: str | None = Field(None, description="NIP of the pejabat penilai.")
+
+
+class ObjectionDecided(Event):
+    """The atasan pejabat penilai decided an objection; an upheld one that changed the result also
+    republishes appraisal.completed.v1 with the next revision."""
+
+    topic: ClassVar[Topic] = Topic.APPRAISAL_OBJECTION_DECIDED
+    event_type: Literal["appraisal.objection_decided"] = "appraisal.objection_decided"
+    schema_version: Literal[1] = 1
+    payload: ObjectionDecidedPayload

@@ -42,11 +42,17 @@ from shared.events import (
     AppraisalCompletedPayload,
     Aspect,
     BerAkhlakValue,
+    DevelopmentPlanChanged,
+    DevelopmentPlanChangedPayload,
     Event,
     LowScoreFlagged,
     LowScoreFlaggedPayload,
     LowScoreWithdrawn,
     LowScoreWithdrawnPayload,
+    ObjectionDecided,
+    ObjectionDecidedPayload,
+    ObjectionFiled,
+    ObjectionFiledPayload,
     Predikat,
     RatingLevel,
 )
@@ -350,6 +356,29 @@ def _indicator_results(evaluation: MongoDocument, rhk_ids: set[str] | None = Non
     ]
 
 
+def plan_event(evaluation: MongoDocument, plan: MongoDocument, *, producer: str, now: dt.datetime) -> Event:
+    """``appraisal.development_plan_changed.v1`` for the plan ``evaluation`` now holds."""
+    return DevelopmentPlanChanged.create(
+        DevelopmentPlanChangedPayload.model_validate(
+            {
+                "appraisal_id": evaluation["_id"],
+                "nip": evaluation["nip"],
+                "opd_code": evaluation["opd_code"],
+                "period": evaluation["period"],
+                "status": plan["status"],
+                "cause": plan.get("cause"),
+                "cause_note": plan.get("cause_note"),
+                "actions": plan.get("actions", []),
+                "due_on": plan.get("due_on"),
+                "escalated": plan.get("escalated", False),
+                "pejabat_penilai_nip": evaluation.get("pejabat_penilai_nip"),
+            }
+        ),
+        producer=producer,
+        occurred_at=now,
+    )
+
+
 async def result_events(
     evaluation: MongoDocument, predikat: Predikat, revision: int, *, ctx: Evaluations, now: dt.datetime
 ) -> tuple[list[Event], MongoDocument | None]:
@@ -366,6 +395,13 @@ async def result_events(
         "perilaku_kerja": evaluation["perilaku_kerja"],
         "predikat": predikat.value,
         "pejabat_penilai_nip": evaluation.get("pejabat_penilai_nip"),
+    }
+    owner = await ctx.planning.registry.employees.get(evaluation["nip"])
+    unit = await ctx.planning.registry.opds.get(evaluation["opd_code"])
+    common |= {
+        "position_type": owner.get("position_type") if owner else None,
+        "employee_type": owner.get("employee_type") if owner else None,
+        "sector": unit["sector"] if unit is not None else None,
     }
     weak = weak_parts(rhk_ratings, values)
     weak_fields = {
@@ -400,14 +436,12 @@ async def result_events(
     joined = None
     if not evaluation["annual"] and not evaluation.get("development_plan"):
         joined = await ctx.evaluations.open_plan(evaluation["nip"], evaluation["year"], other_than=evaluation["_id"])
-    unit = await ctx.planning.registry.opds.get(evaluation["opd_code"])
     events.append(
         LowScoreFlagged.create(
             LowScoreFlaggedPayload.model_validate(
                 {
                     **common,
                     **weak_fields,
-                    "sector": unit["sector"] if unit is not None else None,
                     "improvement_due": due_on.isoformat() if due_on else None,
                     "development_plan_appraisal_id": joined or evaluation["_id"],
                     "escalated_to_bkpsdm": escalated,
@@ -425,7 +459,10 @@ async def result_events(
         "cause_note": None,
         "actions": [],
     }
-    return events, {**plan, "due_on": due_on.isoformat() if due_on else None, "escalated": escalated}
+    plan = {**plan, "due_on": due_on.isoformat() if due_on else None, "escalated": escalated}
+    if plan != evaluation.get("development_plan"):
+        events.append(plan_event(evaluation, plan, producer=ctx.producer, now=now))
+    return events, plan
 
 
 async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
@@ -487,7 +524,8 @@ async def plan_development(key: str, body: DevelopmentPlanIn, *, actor: Actor, c
         plan = current.get("development_plan")
         if plan is None or plan["status"] == "withdrawn":
             raise ConflictError(f"evaluation {key} has no low result that needs a development plan", code="no_plan")
-        return {"development_plan": {**plan, **body.model_dump(mode="json"), "status": "active"}}, []
+        recorded = {**plan, **body.model_dump(mode="json"), "status": "active"}
+        return {"development_plan": recorded}, [plan_event(current, recorded, producer=ctx.producer, now=now_ms())]
 
     return await _change(key, change, ctx)
 
@@ -510,7 +548,20 @@ async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluation
         now = now_ms()
         if not objection_open(current["finalised_at"], now, window):
             raise InvalidError(f"objections close {window} days after finalisation", code="objection_window_closed")
-        return {"objection": {"reason": reason, "filed_at": now, "status": "pending"}}, []
+        filed = ObjectionFiled.create(
+            ObjectionFiledPayload(
+                appraisal_id=current["_id"],
+                nip=current["nip"],
+                opd_code=current["opd_code"],
+                period=current["period"],
+                reason=reason,
+                atasan_pejabat_penilai_nip=current.get("atasan_pejabat_penilai_nip"),
+                pejabat_penilai_nip=current.get("pejabat_penilai_nip"),
+            ),
+            producer=ctx.producer,
+            occurred_at=now,
+        )
+        return {"objection": {"reason": reason, "filed_at": now, "status": "pending"}}, [filed]
 
     return await _change(key, change, ctx)
 
@@ -533,8 +584,28 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
             "note": body.note,
         }
         fields: MongoDocument = {"objection": decided}
+
+        def decided_event(revision: int, predikat: Predikat) -> Event:
+            return ObjectionDecided.create(
+                ObjectionDecidedPayload(
+                    appraisal_id=current["_id"],
+                    nip=current["nip"],
+                    opd_code=current["opd_code"],
+                    period=current["period"],
+                    decision=body.decision.value,
+                    note=body.note,
+                    decided_by=actor.nip,
+                    revision=revision,
+                    predikat=predikat,
+                    pejabat_penilai_nip=current.get("pejabat_penilai_nip"),
+                ),
+                producer=ctx.producer,
+                occurred_at=now,
+            )
+
+        unchanged_result = decided_event(int(current["revision"]), Predikat(current["predikat"]))
         if body.decision is ObjectionDecision.REJECTED:
-            return fields, []
+            return fields, [unchanged_result]
         revised = {
             **current,
             "hasil_kerja": (body.hasil_kerja or RatingLevel(current["hasil_kerja"])).value,
@@ -548,7 +619,7 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
             current["perilaku_kerja"],
         )
         if unchanged:
-            return fields, []
+            return fields, [unchanged_result]
         # An objection filed in time is decided even after the OPD's year was closed (Pasal 59).
         revision = int(current["revision"]) + 1
         events, plan = await result_events(revised, predikat, revision, ctx=ctx, now=now)
@@ -574,6 +645,9 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
             )
         if plan is None and own_plan:
             plan = {**own_plan, "status": "withdrawn"}
+            if own_plan["status"] != "withdrawn":
+                events.append(plan_event(current, plan, producer=ctx.producer, now=now))
+        events.append(decided_event(revision, predikat))
         fields.update(
             {
                 "hasil_kerja": revised["hasil_kerja"],

@@ -22,7 +22,15 @@ from appraisal.services.errors import (
     VersionConflictError,
 )
 from appraisal.services.master import create_or_update
-from shared.events import SkpApproved, SkpApprovedPayload
+from shared.events import (
+    Event,
+    SkpApproved,
+    SkpApprovedPayload,
+    SkpReturned,
+    SkpReturnedPayload,
+    SkpSubmitted,
+    SkpSubmittedPayload,
+)
 from shared.mongo import MongoDocument
 
 
@@ -178,12 +186,14 @@ async def _act(
         if problems:
             raise InvalidError(f"the SKP cannot be {action.value}ed yet", errors=problems, code="skp_incomplete")
     changes = {**(fields or {}), "status": status.value}
-    events = []
+    events: list[Event] = []
     if action is SkpAction.APPROVE:
         changes["approved_at"] = now
         events.append(_approved_event(skp, actor, planning.registry.producer))
     if action is SkpAction.RETURN:
         changes["return_reason"] = note
+    if action in (SkpAction.SUBMIT, SkpAction.RETURN):
+        events.append(_workflow_event(skp, action, note, planning.registry.producer))
     history = {"action": action.value, "by": actor.nip, "at": now, **({"note": note} if note else {})}
     stored = await planning.skps.update(skp, changes, *events, now=now, push={"history": history})
     if stored is None:
@@ -191,6 +201,21 @@ async def _act(
     if events:
         planning.registry.wake_relay(planning.skps.collection.name, skp_key)
     return stored, owner
+
+
+def _workflow_event(skp: MongoDocument, action: SkpAction, note: str | None, producer: str) -> Event:
+    """``skp.submitted.v1`` (the pejabat penilai must act) or ``skp.returned.v1`` (with the reason)."""
+    fields = {
+        "skp_id": skp["_id"],
+        "nip": skp["nip"],
+        "year": skp["year"],
+        "opd_code": skp["opd_code"],
+        "unit_code": skp.get("unit_code"),
+        "pejabat_penilai_nip": skp.get("pejabat_penilai_nip"),
+    }
+    if action is SkpAction.RETURN:
+        return SkpReturned.create(SkpReturnedPayload.model_validate({**fields, "reason": note}), producer=producer)
+    return SkpSubmitted.create(SkpSubmittedPayload.model_validate(fields), producer=producer)
 
 
 def _approved_event(skp: MongoDocument, actor: Actor, producer: str) -> SkpApproved:

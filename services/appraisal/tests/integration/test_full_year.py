@@ -309,9 +309,23 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
         "POST",
         f"{annual_path}/objection/decision",
         sekda,
-        {"decision": "upheld", "hasil_kerja": "sesuai_ekspektasi", "perilaku_kerja": "sesuai_ekspektasi"},
+        {
+            "decision": "upheld",
+            "hasil_kerja": "sesuai_ekspektasi",
+            "perilaku_kerja": "sesuai_ekspektasi",
+            # The atasan changes the whole result, the parts too (Pasal 59(4)).
+            "rhk_ratings": [{"rhk_id": "r1", "rating": "sesuai_ekspektasi"}],
+            "behaviour_ratings": [{"value": v, "rating": "sesuai_ekspektasi"} for v in VALUES],
+        },
     )
     assert (lifted["predikat"], lifted["revision"], lifted["development_plan"]["status"]) == ("baik", 2, "withdrawn")
+    assert lifted["rhk_ratings"] == [{"rhk_id": "r1", "rating": "sesuai_ekspektasi"}]
+    _, revised_year = await wait_for_event(
+        infra,
+        "appraisal.completed.v1",
+        lambda v: v["payload"]["appraisal_id"] == annual["id"] and v["payload"]["revision"] == 2,
+    )
+    assert (revised_year["payload"]["weak_indicators"], revised_year["payload"]["weak_behaviours"]) == ([], [])
     _, withdrawn = await wait_for_event(
         infra, "appraisal.low_score_withdrawn.v1", lambda v: v["payload"]["appraisal_id"] == annual["id"]
     )

@@ -169,6 +169,14 @@ class DecisionIn(InputModel):
     decision: ObjectionDecision
     hasil_kerja: RatingLevel | None = Field(None, description="The changed rating, when the objection is upheld.")
     perilaku_kerja: RatingLevel | None = None
+    rhk_ratings: list[RhkRating] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Changed RHK ratings, when upheld: the atasan changes the whole result (PP 30/2019 Pasal 59(4)).",
+    )
+    behaviour_ratings: list[BehaviourRatingIn] = Field(
+        default_factory=list, max_length=7, description="Changed BerAKHLAK ratings, when upheld."
+    )
     note: str | None = Field(None, max_length=2000)
 
 

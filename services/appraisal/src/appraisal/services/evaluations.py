@@ -33,7 +33,14 @@ from appraisal.domain.skp import SkpStatus
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, evaluation_id
 from appraisal.repository.planning import skp_id
 from appraisal.repository.versioned import AlreadyExistsError, BusyError, Decision, MissingError
-from appraisal.schemas.evaluations import DecisionIn, DevelopmentPlanIn, RatingsIn, RealisationIn
+from appraisal.schemas.evaluations import (
+    BehaviourRatingIn,
+    DecisionIn,
+    DevelopmentPlanIn,
+    RatingsIn,
+    RealisationIn,
+    RhkRating,
+)
 from appraisal.services.employees import now_ms, subject_of
 from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from appraisal.services.planning import Planning, get_year, year_periods
@@ -244,24 +251,30 @@ async def add_feedback(key: str, rhk_id: str, text: str, *, actor: Actor, ctx: E
     return await _change(key, change, ctx)
 
 
-async def rate(key: str, body: RatingsIn, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
-    evaluation = await _authorised(key, actor, ctx, (Relation.APPRAISER,), "only the pejabat penilai rates")
-    unknown = sorted({r.rhk_id for r in body.rhk_ratings} - set(_rhk_ids(evaluation)))
+def _merged_ratings(
+    current: MongoDocument, rhk_ratings: Sequence[RhkRating], behaviour_ratings: Sequence[BehaviourRatingIn]
+) -> MongoDocument:
+    """The stored RHK and BerAKHLAK ratings with the given ones set (others keep their value)."""
+    unknown = sorted({r.rhk_id for r in rhk_ratings} - set(_rhk_ids(current)))
     if unknown:
         raise InvalidError("ratings name RHK that are not in the SKP", errors=[f"unknown RHK: {u}" for u in unknown])
+    rhk = {r["rhk_id"]: r["rating"] for r in current["rhk_ratings"]} | {r.rhk_id: r.rating.value for r in rhk_ratings}
+    values = {r["value"]: r["rating"] for r in current["behaviour_ratings"]} | {
+        r.value.value: r.rating.value for r in behaviour_ratings
+    }
+    return {
+        "rhk_ratings": [{"rhk_id": k, "rating": v} for k, v in rhk.items()],
+        "behaviour_ratings": [{"value": k, "rating": v} for k, v in values.items()],
+    }
+
+
+async def rate(key: str, body: RatingsIn, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
+    evaluation = await _authorised(key, actor, ctx, (Relation.APPRAISER,), "only the pejabat penilai rates")
+    _merged_ratings(evaluation, body.rhk_ratings, body.behaviour_ratings)  # refuses unknown RHK before anything
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
         _require_open(current)
-        rhk = {r["rhk_id"]: r["rating"] for r in current["rhk_ratings"]} | {
-            r.rhk_id: r.rating.value for r in body.rhk_ratings
-        }
-        values = {r["value"]: r["rating"] for r in current["behaviour_ratings"]} | {
-            r.value.value: r.rating.value for r in body.behaviour_ratings
-        }
-        fields: MongoDocument = {
-            "rhk_ratings": [{"rhk_id": k, "rating": v} for k, v in rhk.items()],
-            "behaviour_ratings": [{"value": k, "rating": v} for k, v in values.items()],
-        }
+        fields: MongoDocument = _merged_ratings(current, body.rhk_ratings, body.behaviour_ratings)
         for overall in ("hasil_kerja", "perilaku_kerja"):
             value = getattr(body, overall)
             if value is not None:
@@ -610,14 +623,13 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
             **current,
             "hasil_kerja": (body.hasil_kerja or RatingLevel(current["hasil_kerja"])).value,
             "perilaku_kerja": (body.perilaku_kerja or RatingLevel(current["perilaku_kerja"])).value,
+            **_merged_ratings(current, body.rhk_ratings, body.behaviour_ratings),
         }
         predikat = ctx.matrix.predikat(
             hasil_kerja=RatingLevel(revised["hasil_kerja"]), perilaku_kerja=RatingLevel(revised["perilaku_kerja"])
         )
-        unchanged = (revised["hasil_kerja"], revised["perilaku_kerja"]) == (
-            current["hasil_kerja"],
-            current["perilaku_kerja"],
-        )
+        compared = ("hasil_kerja", "perilaku_kerja", "rhk_ratings", "behaviour_ratings")
+        unchanged = all(revised[f] == current[f] for f in compared)
         if unchanged:
             return fields, [unchanged_result]
         # An objection filed in time is decided even after the OPD's year was closed (Pasal 59).
@@ -652,6 +664,8 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
             {
                 "hasil_kerja": revised["hasil_kerja"],
                 "perilaku_kerja": revised["perilaku_kerja"],
+                "rhk_ratings": revised["rhk_ratings"],
+                "behaviour_ratings": revised["behaviour_ratings"],
                 "predikat": predikat.value,
                 "revision": revision,
                 "development_plan": plan,

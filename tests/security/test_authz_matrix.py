@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the matrix table is one line per operation, however long its path)
 """The authorisation matrix: every operation of the four services' OpenAPI documents, called by every
 role in the right and in the wrong relation to one employee, against the expected outcome written
 down per cell in ``MATRIX`` below. An operation in the documents without a row fails here, and so
@@ -59,7 +60,8 @@ PREFIX = "/api/v1"
 #   leader's expectations (README, SKP; PermenPANRB 6/2022 Pasal 5);
 # - an evaluation is opened by the employee or the pejabat penilai (route summary); the employee
 #   records realisation, the pejabat penilai gives feedback, rates, finalises and records the
-#   development plan; the employee objects, the atasan pejabat penilai decides (README, evaluation);
+#   development plan; the employee objects, the atasan pejabat penilai asks for explanations and
+#   decides; a request to the employee is answered by the employee (README, evaluation; Pasal 59(3));
 #   the suggestion is read by whoever reads the evaluation (it is computed from it);
 # - a recorded appraisal is read by "the usual readers" (README, history), as any other record;
 # - the organisation predikat is set by the next-higher leader (the pejabat penilai of the OPD's head:
@@ -102,6 +104,8 @@ POST /evaluations/{evaluation_id}/finalise                   deny  deny  allow d
 PUT /evaluations/{evaluation_id}/development-plan            deny  deny  allow deny  deny  deny  deny  deny  deny  deny
 POST /evaluations/{evaluation_id}/objection                  allow deny  deny  deny  deny  deny  deny  deny  deny  deny
 POST /evaluations/{evaluation_id}/objection/decision         deny  deny  deny  deny  allow deny  deny  deny  deny  deny
+POST /evaluations/{evaluation_id}/objection/explanations     deny  deny  deny  deny  allow deny  deny  deny  deny  deny
+PUT /evaluations/{evaluation_id}/objection/explanations/{index} allow deny  deny  deny  deny  deny  deny  deny  deny  deny
 GET /development-plans                                       allow deny  allow deny  allow deny  allow deny  allow deny
 POST /appraisals                                             deny  deny  deny  deny  deny  deny  deny  deny  allow deny
 GET /appraisals/{appraisal_id}                               allow deny  allow deny  allow deny  allow deny  allow deny
@@ -314,9 +318,14 @@ async def build_appraisal_world(world: World) -> None:
 
     me, rater = world.person(c.subject), world.person(c.appraiser, "pejabat_penilai")
     opened = {}
-    for quarter in ("Q1", "Q2", "Q3"):
+    for quarter in ("Q1", "Q2", "Q3", "Q4"):
         opened[quarter] = await world.ok("POST", "/evaluations", me, {"nip": c.subject, "period": f"{Y1}-{quarter}"})
     world.ids |= {"open": opened["Q1"]["id"], "low": opened["Q2"]["id"], "ready": opened["Q3"]["id"]}
+    # Q4: finalised and objected to, the objection left pending (the explanation rows; "low" is decided).
+    world.ids["objected"] = opened["Q4"]["id"]
+    await world.ok("PATCH", f"/evaluations/{world.ids['objected']}/ratings", rater, ratings("sesuai_ekspektasi"))
+    await world.ok("POST", f"/evaluations/{world.ids['objected']}/finalise", rater)
+    await world.ok("POST", f"/evaluations/{world.ids['objected']}/objection", me, {"reason": "Data belum lengkap"})
     await world.ok("PUT", f"/evaluations/{world.ids['open']}/realisations/r1-i1", me, {"realisation": "90"})
     await world.ok("PATCH", f"/evaluations/{world.ids['low']}/ratings", rater, ratings("di_bawah_ekspektasi"))
     low = await world.ok("POST", f"/evaluations/{world.ids['low']}/finalise", rater)
@@ -505,6 +514,21 @@ async def decide(world: World) -> Call:
     return Call(f"{path}/objection/decision", {"decision": "rejected", "note": "Tidak terbukti"})
 
 
+async def answer_explanation(world: World) -> Call:
+    """An answer to the atasan's open request to S (asked first when none is open)."""
+    path = f"/evaluations/{world.ids['objected']}"
+    asked = (await world.read(path)).json()["objection"]["explanations"]
+    open_requests = [i for i, e in enumerate(asked) if e["to"] == "employee" and e["answer"] is None]
+    if not open_requests:
+        superior = world.person(world.cast.head, "atasan_pejabat_penilai")
+        request = {"to": "employee", "question": "Mohon jelaskan data realisasi triwulan IV"}
+        asked = (await world.ok("POST", f"{path}/objection/explanations", superior, request))["objection"][
+            "explanations"
+        ]
+        open_requests = [len(asked) - 1]
+    return Call(f"{path}/objection/explanations/{open_requests[0]}", {"answer": "Laporan puskesmas terlambat masuk"})
+
+
 async def close_year(world: World) -> Call:
     """Closing DINKES's year (its organisation predikat set first, as closing needs)."""
     report = (await world.read(f"{org_path(world)}/distribution")).json()
@@ -584,6 +608,14 @@ ROWS: dict[tuple[str, str], Row] = {
     ("appraisal", "POST /evaluations/{evaluation_id}/objection/decision"): Row(
         decide, trace=version_of(evaluation_path("low"))
     ),
+    ("appraisal", "POST /evaluations/{evaluation_id}/objection/explanations"): Row(
+        plain(
+            lambda w: f"{evaluation_path('objected')(w)}/objection/explanations",
+            {"to": "pejabat_penilai", "question": "Apa dasar penilaian triwulan IV?"},
+        ),
+        trace=version_of(evaluation_path("objected")),
+    ),
+    ("appraisal", "PUT /evaluations/{evaluation_id}/objection/explanations/{index}"): Row(answer_explanation),
     ("appraisal", "GET /development-plans"): Row(
         plain("/development-plans?limit=200"), listed=lists("id", lambda w: w.ids["low"])
     ),

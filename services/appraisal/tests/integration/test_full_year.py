@@ -274,7 +274,18 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     # A low annual result opens its own plan and the 6-month improvement window (PP 30/2019 Pasal 57-58).
     window = dt.date.fromisoformat(annual["development_plan"]["due_on"]) - dt.date.today()
     assert dt.timedelta(days=178) <= window <= dt.timedelta(days=185)
-    await api.call("POST", f"{annual_path}/objection", staff, {"reason": "Data cakupan belum lengkap"})
+    objected = await api.call("POST", f"{annual_path}/objection", staff, {"reason": "Data cakupan belum lengkap"})
+    filed_on = dt.date.fromisoformat(objected["objection"]["filed_at"][:10])
+    assert dt.date.fromisoformat(objected["objection"]["decision_due"]) == filed_on + dt.timedelta(days=14)
+    # Before deciding, the atasan asks the pejabat penilai to explain (Pasal 59(3)); only they answer.
+    question = {"to": "pejabat_penilai", "question": "Apa dasar realisasi 40% pada cakupan imunisasi?"}
+    asked = await api.call("POST", f"{annual_path}/objection/explanations", sekda, question)
+    assert asked["objection"]["explanations"][0]["answer"] is None
+    answer = {"answer": "Data puskesmas triwulan IV belum masuk saat penilaian"}
+    wrong = await api.refused("PUT", f"{annual_path}/objection/explanations/0", staff, answer)
+    assert wrong.status_code == 403
+    explained = await api.call("PUT", f"{annual_path}/objection/explanations/0", kadis, answer)
+    assert explained["objection"]["explanations"][0]["answered_by"] == kadis_nip
 
     # The OPD: the leader above its head (the Sekda) sets the organisation predikat, never the head whose
     # own organisation is judged; the distribution check blocks closing the year.

@@ -268,6 +268,7 @@ class ObjectionFiledPayload(Payload):
     opd_code: str = Field(description="Code of the employee's OPD.")
     period: str = Field(description=PERIOD_DESCRIPTION)
     reason: str = Field(description="The employee's reason (keberatan), as written.")
+    decision_due: dt.date | None = Field(None, description="When the atasan should have decided.")
     atasan_pejabat_penilai_nip: str | None = Field(None, description="NIP of the atasan who decides.")
     pejabat_penilai_nip: str | None = Field(None, description="NIP of the pejabat penilai.")
 

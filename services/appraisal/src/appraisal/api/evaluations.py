@@ -11,6 +11,8 @@ from appraisal.schemas.evaluations import (
     DecisionIn,
     DevelopmentPlanIn,
     EvaluationOut,
+    ExplanationIn,
+    ExplanationRequestIn,
     FeedbackIn,
     ObjectionIn,
     OpenEvaluationIn,
@@ -175,6 +177,39 @@ async def file_objection(
     evaluation_id: EvaluationId, body: ObjectionIn, response: Response, deps: DepsDep, actor: ActorDep
 ) -> EvaluationOut:
     document = await evaluations.file_objection(evaluation_id, body.reason, actor=actor, ctx=deps.evaluations)
+    return evaluation_out(document, response)
+
+
+@router.post(
+    "/evaluations/{evaluation_id}/objection/explanations",
+    response_model=EvaluationOut,
+    tags=["objections"],
+    summary="Ask the pejabat penilai or the employee to explain, before deciding (the atasan; Pasal 59(3))",
+    responses={**PROBLEMS, **STATE},
+)
+async def ask_explanation(
+    evaluation_id: EvaluationId, body: ExplanationRequestIn, response: Response, deps: DepsDep, actor: ActorDep
+) -> EvaluationOut:
+    document = await evaluations.ask_explanation(evaluation_id, body, actor=actor, ctx=deps.evaluations)
+    return evaluation_out(document, response)
+
+
+@router.put(
+    "/evaluations/{evaluation_id}/objection/explanations/{index}",
+    response_model=EvaluationOut,
+    tags=["objections"],
+    summary="Answer an explanation request (the one asked: the employee or their pejabat penilai)",
+    responses={**PROBLEMS, **STATE},
+)
+async def give_explanation(
+    evaluation_id: EvaluationId,
+    index: Annotated[int, Path(ge=0, lt=10, description="The request's position, from 0.")],
+    body: ExplanationIn,
+    response: Response,
+    deps: DepsDep,
+    actor: ActorDep,
+) -> EvaluationOut:
+    document = await evaluations.give_explanation(evaluation_id, index, body, actor=actor, ctx=deps.evaluations)
     return evaluation_out(document, response)
 
 

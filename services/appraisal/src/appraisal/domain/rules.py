@@ -41,6 +41,10 @@ class FollowUpRules:
 
 FOLLOW_UP = FollowUpRules()
 
+OBJECTION_DECISION_DAYS = 14
+"""[R] Days the atasan pejabat penilai has to decide an objection after it is filed (PP 30/2019 Pasal 59
+sets the procedure, including asking the pejabat penilai and the employee for explanations, 59(3))."""
+
 DEFAULT_OBJECTION_WINDOW_DAYS = 14
 """[R] Days after finalisation in which the employee may object (keberatan, PP 30/2019); set per year."""
 

@@ -140,9 +140,22 @@ class DevelopmentPlanIn(InputModel):
     actions: list[Action] = Field(min_length=1, max_length=len(Action))
 
 
+class Explanation(BaseModel):
+    to: Literal["pejabat_penilai", "employee"]
+    question: str
+    asked_at: dt.datetime
+    answer: str | None = None
+    answered_by: str | None = None
+    answered_at: dt.datetime | None = None
+
+
 class Objection(BaseModel):
     reason: str
     filed_at: dt.datetime
+    decision_due: dt.date | None = Field(None, description="When the atasan should have decided (Pasal 59).")
+    explanations: list[Explanation] = Field(
+        default_factory=list, description="Explanations the atasan asked for before deciding (Pasal 59(3))."
+    )
     status: Literal["pending", "upheld", "rejected"]
     decided_by: str | None = None
     decided_at: dt.datetime | None = None
@@ -156,6 +169,26 @@ class ObjectionIn(InputModel):
     )
 
     reason: Text
+
+
+class ExplanationRequestIn(InputModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"to": "pejabat_penilai", "question": "Apa dasar penilaian di bawah ekspektasi pada RHK 1?"}]
+        },
+    )
+
+    to: Literal["pejabat_penilai", "employee"] = Field(description="Who is asked.")
+    question: Text
+
+
+class ExplanationIn(InputModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"answer": "Realisasi 62% karena stok vaksin kosong."}]}
+    )
+
+    answer: Text
 
 
 class DecisionIn(InputModel):

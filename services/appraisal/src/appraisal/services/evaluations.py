@@ -28,7 +28,7 @@ from appraisal.domain.followup import (
     opens_improvement_window,
 )
 from appraisal.domain.predikat import PREDIKAT_MATRIX_2022, PredikatMatrix
-from appraisal.domain.rules import CAPAIAN_THRESHOLDS, DEFAULT_OBJECTION_WINDOW_DAYS
+from appraisal.domain.rules import CAPAIAN_THRESHOLDS, DEFAULT_OBJECTION_WINDOW_DAYS, OBJECTION_DECISION_DAYS
 from appraisal.domain.skp import SkpStatus
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, evaluation_id
 from appraisal.repository.planning import skp_id
@@ -37,6 +37,8 @@ from appraisal.schemas.evaluations import (
     BehaviourRatingIn,
     DecisionIn,
     DevelopmentPlanIn,
+    ExplanationIn,
+    ExplanationRequestIn,
     RatingsIn,
     RealisationIn,
     RhkRating,
@@ -568,13 +570,73 @@ async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluation
                 opd_code=current["opd_code"],
                 period=current["period"],
                 reason=reason,
+                decision_due=now.date() + dt.timedelta(days=OBJECTION_DECISION_DAYS),
                 atasan_pejabat_penilai_nip=current.get("atasan_pejabat_penilai_nip"),
                 pejabat_penilai_nip=current.get("pejabat_penilai_nip"),
             ),
             producer=ctx.producer,
             occurred_at=now,
         )
-        return {"objection": {"reason": reason, "filed_at": now, "status": "pending"}}, [filed]
+        objection = {
+            "reason": reason,
+            "filed_at": now,
+            "decision_due": (now.date() + dt.timedelta(days=OBJECTION_DECISION_DAYS)).isoformat(),
+            "explanations": [],
+            "status": "pending",
+        }
+        return {"objection": objection}, [filed]
+
+    return await _change(key, change, ctx)
+
+
+MAX_EXPLANATIONS = 10
+"""Explanation requests one objection may carry (a documented bound)."""
+
+
+def _pending_objection(current: MongoDocument) -> MongoDocument:
+    objection: MongoDocument | None = current.get("objection")
+    if objection is None or objection["status"] != "pending":
+        raise ConflictError("there is no pending objection", code="no_pending_objection")
+    return objection
+
+
+async def ask_explanation(key: str, body: ExplanationRequestIn, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
+    """The atasan pejabat penilai asks the pejabat penilai or the employee to explain, before deciding
+    (PP 30/2019 Pasal 59(3))."""
+    await _authorised(key, actor, ctx, (Relation.APPRAISERS_SUPERIOR,), "only the atasan pejabat penilai asks")
+
+    async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
+        objection = _pending_objection(current)
+        if len(objection.get("explanations", [])) >= MAX_EXPLANATIONS:
+            raise ConflictError(f"at most {MAX_EXPLANATIONS} explanations per objection", code="too_many_explanations")
+        asked = {"to": body.to, "question": body.question, "asked_at": now_ms(), "answer": None}
+        return {"objection": {**objection, "explanations": [*objection.get("explanations", []), asked]}}, []
+
+    return await _change(key, change, ctx)
+
+
+async def give_explanation(
+    key: str, index: int, body: ExplanationIn, *, actor: Actor, ctx: Evaluations
+) -> MongoDocument:
+    """The one asked (the employee, or their pejabat penilai) answers request ``index`` (from 0)."""
+    evaluation = await _authorised(
+        key, actor, ctx, (Relation.SELF, Relation.APPRAISER), "only the employee or their pejabat penilai explains"
+    )
+    relations_needed = {"employee": Relation.SELF, "pejabat_penilai": Relation.APPRAISER}
+
+    async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
+        objection = _pending_objection(current)
+        explanations = list(objection.get("explanations", []))
+        if index >= len(explanations):
+            raise NotFoundError(f"no explanation request {index} on this objection")
+        request = explanations[index]
+        owner = await ctx.planning.registry.employees.get(evaluation["nip"])
+        if owner is None or not may(actor, subject_of(owner), (relations_needed[request["to"]],)):
+            raise ForbiddenError(f"this explanation was asked of the {request['to'].replace('_', ' ')}")
+        if request.get("answer") is not None:
+            raise ConflictError("this request was answered already", code="explanation_answered")
+        explanations[index] = {**request, "answer": body.answer, "answered_by": actor.nip, "answered_at": now_ms()}
+        return {"objection": {**objection, "explanations": explanations}}, []
 
     return await _change(key, change, ctx)
 
@@ -585,9 +647,7 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
     )
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
-        objection = current.get("objection")
-        if objection is None or objection["status"] != "pending":
-            raise ConflictError("there is no pending objection", code="no_pending_objection")
+        objection = _pending_objection(current)
         now = now_ms()
         decided = {
             **objection,

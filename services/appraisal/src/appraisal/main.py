@@ -19,6 +19,7 @@ DEFINITION = ServiceDefinition(
     publishes=[
         Topic.EMPLOYEE_REGISTERED,
         Topic.EMPLOYEE_UPDATED,
+        Topic.PERFORMANCE_YEAR_CONFIGURED,
         Topic.SKP_SUBMITTED,
         Topic.SKP_RETURNED,
         Topic.SKP_APPROVED,

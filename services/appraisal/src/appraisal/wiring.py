@@ -53,6 +53,6 @@ async def wire(runtime: Runtime) -> Wiring:
             runtime.spawn,
         ),
         subscriptions=handlers.subscriptions(),
-        outbox_collections=[employees.collection, skps.collection, evaluation_docs.collection],
+        outbox_collections=[employees.collection, skps.collection, evaluation_docs.collection, years.collection],
         people=employees,
     )

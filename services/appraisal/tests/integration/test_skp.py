@@ -59,7 +59,9 @@ async def act(
     )
 
 
-async def test_year_configuration_is_admin_only_and_versioned(client: httpx.AsyncClient, keys: Keys, year: int) -> None:
+async def test_year_configuration_is_admin_only_and_versioned(
+    client: httpx.AsyncClient, keys: Keys, infra: Infra, year: int
+) -> None:
     admin = keys.headers(BKPSDM, "admin_bkpsdm")
     body = {"frequency": "monthly", "skp_due": "2026-01-31"}
     assert (await client.put(f"/api/v1/performance-years/{year}", json=body, headers=admin)).status_code == 412
@@ -77,6 +79,13 @@ async def test_year_configuration_is_admin_only_and_versioned(client: httpx.Asyn
         "/api/v1/performance-years/2029", json={"frequency": "semester", "skp_due": "2029-01-31"}, headers=admin
     )
     assert semester.json()["periods"] == ["2029-S1", "2029-S2"]
+    # Published for the reminders of its deadlines (keyed by the year).
+    key, event = await wait_for_event(infra, "performance_year.configured.v1", lambda v: v["payload"]["year"] == 2029)
+    assert (key, event["payload"]["periods"], event["payload"]["version"]) == (
+        b"2029",
+        ["2029-S1", "2029-S2", "2029"],
+        1,
+    )
 
 
 async def test_cascaded_skp_workflow_from_the_head_of_the_opd_down(

@@ -303,3 +303,31 @@ class ObjectionDecided(Event):
     event_type: Literal["appraisal.objection_decided"] = "appraisal.objection_decided"
     schema_version: Literal[1] = 1
     payload: ObjectionDecidedPayload
+
+
+class PerformanceYearConfiguredPayload(Payload):
+    year: int = Field(ge=2000, le=2100, description="The performance year.")
+    frequency: Literal["monthly", "quarterly", "semester"] = Field(description="How often periodic evaluations are.")
+    periods: list[str] = Field(description="The year's evaluation periods, in order (the annual one is the year).")
+    skp_due: dt.date = Field(description="Date by which every SKP of the year should be approved.")
+    evaluation_due: dict[str, dt.date] = Field(
+        default_factory=dict, description="Deadline per period ('2026-Q1', ..., and '2026' for the annual one)."
+    )
+    objection_window_days: int = Field(ge=1, description="Days after finalisation an employee may object.")
+    distribution_enforcement: Literal["warning", "blocking"] = Field(
+        description="Whether distribution-curve violations block closing an OPD's year."
+    )
+    version: int = Field(ge=1, description="Version of the configuration; higher wins.")
+
+
+class PerformanceYearConfigured(Event):
+    """The BKPSDM configured a performance year, or changed it: periods and deadlines (for reminders)."""
+
+    topic: ClassVar[Topic] = Topic.PERFORMANCE_YEAR_CONFIGURED
+    event_type: Literal["performance_year.configured"] = "performance_year.configured"
+    schema_version: Literal[1] = 1
+    payload: PerformanceYearConfiguredPayload
+
+    def key(self) -> bytes:
+        """The year (a city-wide configuration concerns no single employee)."""
+        return str(self.payload.year).encode()

@@ -26,6 +26,7 @@ NIP_PATTERN = r"^\d{18}$"
 class Topic(StrEnum):
     EMPLOYEE_REGISTERED = "employee.registered.v1"
     EMPLOYEE_UPDATED = "employee.updated.v1"
+    PERFORMANCE_YEAR_CONFIGURED = "performance_year.configured.v1"
     SKP_SUBMITTED = "skp.submitted.v1"
     SKP_RETURNED = "skp.returned.v1"
     SKP_APPROVED = "skp.approved.v1"

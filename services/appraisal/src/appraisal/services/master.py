@@ -4,6 +4,7 @@ unit here, so an OPD is never created by a typo."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from appraisal.domain.access import Actor
@@ -12,20 +13,28 @@ from appraisal.repository.versioned import AlreadyExistsError, VersionedReposito
 from appraisal.schemas.master import OpdIn
 from appraisal.services.employees import now_ms
 from appraisal.services.errors import ForbiddenError, NotFoundError, VersionConflictError
+from shared.events import Event
 from shared.mongo import MongoDocument
 
 
 async def create_or_update(
-    repository: VersionedRepository, key: Any, fields: MongoDocument, expected_version: int | None, what: str
+    repository: VersionedRepository,
+    key: Any,
+    fields: MongoDocument,
+    expected_version: int | None,
+    what: str,
+    announce: Callable[[int], Event] | None = None,
 ) -> tuple[MongoDocument, bool]:
     """Create ``key`` with ``fields`` (version 1), or, given the current ``expected_version``
-    (If-Match), update it; returns (stored document, created)."""
+    (If-Match), update it; returns (stored document, created). ``announce(version)`` gives the event
+    written with the change (in the same write, published by the outbox relay)."""
     now = now_ms()
     current = await repository.get(key)
     if current is None:
         document = {"_id": key, **fields, "version": 1, "created_at": now, "updated_at": now}
+        events = [announce(1)] if announce else []
         try:
-            await repository.insert(document, now=now)
+            await repository.insert(document, *events, now=now)
         except AlreadyExistsError as exc:
             raise VersionConflictError(f"{what} was created concurrently") from exc
         return document, True
@@ -33,7 +42,8 @@ async def create_or_update(
         raise VersionConflictError(f"{what} exists; send If-Match with its ETag to change it")
     if expected_version != current["version"]:
         raise VersionConflictError(f"{what} is at version {current['version']}")
-    stored = await repository.update(current, fields, now=now)
+    events = [announce(current["version"] + 1)] if announce else []
+    stored = await repository.update(current, fields, *events, now=now)
     if stored is None:
         raise VersionConflictError(f"{what} was changed concurrently")
     return stored, False

@@ -24,6 +24,8 @@ from appraisal.services.errors import (
 from appraisal.services.master import create_or_update
 from shared.events import (
     Event,
+    PerformanceYearConfigured,
+    PerformanceYearConfiguredPayload,
     SkpApproved,
     SkpApprovedPayload,
     SkpReturned,
@@ -56,9 +58,17 @@ async def put_year(
             f"evaluation_due names periods that are not in {year} at {config.frequency.value} frequency",
             errors=[f"unknown period: {p}" for p in unknown],
         )
-    document, _ = await create_or_update(
-        planning.years, year, config.model_dump(mode="json"), expected_version, f"year {year}"
-    )
+    fields = config.model_dump(mode="json")
+
+    def announce(version: int) -> Event:
+        payload = {**fields, "year": year, "periods": [*periods_of(year, config.frequency), str(year)]}
+        return PerformanceYearConfigured.create(
+            PerformanceYearConfiguredPayload.model_validate({**payload, "version": version}),
+            producer=planning.registry.producer,
+        )
+
+    document, _ = await create_or_update(planning.years, year, fields, expected_version, f"year {year}", announce)
+    planning.registry.wake_relay(planning.years.collection.name, year)
     return document
 
 

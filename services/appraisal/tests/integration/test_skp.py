@@ -80,7 +80,11 @@ async def test_year_configuration_is_admin_only_and_versioned(
     )
     assert semester.json()["periods"] == ["2029-S1", "2029-S2"]
     # Published for the reminders of its deadlines (keyed by the year).
-    key, event = await wait_for_event(infra, "performance_year.configured.v1", lambda v: v["payload"]["year"] == 2029)
+    key, event = await wait_for_event(
+        infra,
+        "performance_year.configured.v1",
+        lambda v: v["payload"]["year"] == 2029 and v["payload"]["frequency"] == "semester",
+    )
     assert (key, event["payload"]["periods"], event["payload"]["version"]) == (
         b"2029",
         ["2029-S1", "2029-S2", "2029"],

@@ -264,3 +264,39 @@ async def test_only_a_head_intervenes_nothing_and_an_skp_needs_a_pejabat_penilai
     refused = await act(client, theirs, skp, "submit")
     assert refused.status_code == 422
     assert f"the SKP {year} of the pejabat penilai ({SEKDA}) is not approved yet" in refused.text
+
+
+async def test_the_heads_annual_hasil_kerja_follows_the_organisation_predikat(
+    client: httpx.AsyncClient, keys: Keys, year: int, new_nip: Callable[[], str]
+) -> None:
+    """domain.md 1.5: the organisation's result becomes its head's Hasil Kerja; departing needs a reason."""
+    kadis = new_nip()
+    await register(client, keys, kadis, position_type="JPT", pejabat_penilai_nip=SEKDA)
+    mine, sekda = keys.headers(kadis, "pegawai"), keys.headers(SEKDA, "pejabat_penilai")
+    skp = (await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("k1", None)]}, headers=mine)).json()
+    skp = (await act(client, mine, skp, "submit")).json()
+    await act(client, sekda, skp, "approve")
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    set_org = await client.put(
+        f"/api/v1/opd/DINKES/years/{year}/predikat", json={"predikat": "istimewa"}, headers=admin
+    )
+    assert set_org.status_code == 200, set_org.text
+    annual = (await client.post("/api/v1/evaluations", json={"nip": kadis, "period": str(year)}, headers=sekda)).json()
+    path = f"/api/v1/evaluations/{annual['id']}"
+    suggested = (await client.get(f"{path}/suggestion", headers=sekda)).json()
+    assert (suggested["organisation_predikat"], suggested["hasil_kerja"]) == ("istimewa", "di_atas_ekspektasi")
+
+    values = ["berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif"]
+    ratings = {
+        "rhk_ratings": [{"rhk_id": "k1", "rating": "sesuai_ekspektasi"}],
+        "behaviour_ratings": [{"value": v, "rating": "sesuai_ekspektasi"} for v in values],
+        "hasil_kerja": "sesuai_ekspektasi",
+        "perilaku_kerja": "sesuai_ekspektasi",
+    }
+    await client.patch(f"{path}/ratings", json=ratings, headers=sekda)
+    refused = await client.post(f"{path}/finalise", headers=sekda)
+    assert (refused.status_code, refused.json()["code"]) == (422, "justification_required")
+    assert "the organisation predikat istimewa gives di_atas_ekspektasi" in refused.text
+    await client.patch(f"{path}/ratings", json={"hasil_kerja": "di_atas_ekspektasi"}, headers=sekda)
+    finalised = await client.post(f"{path}/finalise", headers=sekda)
+    assert (finalised.status_code, finalised.json()["predikat"]) == (200, "baik")

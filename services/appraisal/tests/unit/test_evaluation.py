@@ -139,7 +139,7 @@ def test_an_overall_rating_that_departs_from_its_parts_is_named() -> None:
         behaviour_ratings=values,
         hasil_kerja=A,
         perilaku_kerja=S,
-    ) == ["Hasil Kerja is di_atas_ekspektasi while its RHK ratings give di_bawah_ekspektasi"]
+    ) == {"hasil_kerja": "Hasil Kerja is di_atas_ekspektasi while its RHK ratings give di_bawah_ekspektasi"}
     mostly_below = values | {v: B for v in list(BerAkhlakValue)[:4]}
     assert rating_departures(
         rhk_kinds={"r1": "utama"},
@@ -147,7 +147,7 @@ def test_an_overall_rating_that_departs_from_its_parts_is_named() -> None:
         behaviour_ratings=mostly_below,
         hasil_kerja=S,
         perilaku_kerja=A,
-    ) == ["Perilaku Kerja is di_atas_ekspektasi while its BerAKHLAK ratings give di_bawah_ekspektasi"]
+    ) == {"perilaku_kerja": "Perilaku Kerja is di_atas_ekspektasi while its BerAKHLAK ratings give di_bawah_ekspektasi"}
     agreeing = rating_departures(
         rhk_kinds={"r1": "utama", "r2": "tambahan"},
         rhk_ratings={"r1": A, "r2": A},
@@ -155,4 +155,4 @@ def test_an_overall_rating_that_departs_from_its_parts_is_named() -> None:
         hasil_kerja=A,
         perilaku_kerja=S,
     )
-    assert agreeing == []
+    assert agreeing == {}

@@ -100,16 +100,17 @@ def rating_departures(
     behaviour_ratings: Mapping[BerAkhlakValue, RatingLevel],
     hasil_kerja: RatingLevel | None,
     perilaku_kerja: RatingLevel | None,
-) -> list[str]:
+) -> dict[str, str]:
     """Where an overall rating departs from what its parts give (``suggest_overall``, after the rating
-    definitions of PermenPANRB 6/2022; domain.md 1.4): the pejabat penilai may depart, in writing."""
-    found = []
+    definitions of PermenPANRB 6/2022; domain.md 1.4), by overall rating: the pejabat penilai may
+    depart, in writing."""
+    found: dict[str, str] = {}
     hasil_parts = suggest_overall([(rhk_kinds.get(k, "utama"), r) for k, r in rhk_ratings.items()])
     if hasil_kerja is not None and hasil_parts is not None and hasil_kerja is not hasil_parts:
-        found.append(f"Hasil Kerja is {hasil_kerja.value} while its RHK ratings give {hasil_parts.value}")
+        found["hasil_kerja"] = f"Hasil Kerja is {hasil_kerja.value} while its RHK ratings give {hasil_parts.value}"
     perilaku_parts = suggest_overall([("utama", r) for r in behaviour_ratings.values()])
     if perilaku_kerja is not None and perilaku_parts is not None and perilaku_kerja is not perilaku_parts:
-        found.append(
+        found["perilaku_kerja"] = (
             f"Perilaku Kerja is {perilaku_kerja.value} while its BerAKHLAK ratings give {perilaku_parts.value}"
         )
     return found

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from shared.events import Predikat
+from shared.events import Predikat, RatingLevel
 
 LOW_PREDIKAT = frozenset({Predikat.BUTUH_PERBAIKAN, Predikat.KURANG_MISCONDUCT, Predikat.SANGAT_KURANG})
 """Predikat that flag a low score and open a development plan (domain.md 1.8, recommended rule engine).
@@ -57,6 +57,20 @@ class OrgPredikat(StrEnum):
     BUTUH_PERBAIKAN = "butuh_perbaikan"
     KURANG = "kurang"
     SANGAT_KURANG = "sangat_kurang"
+
+
+HEAD_HASIL_KERJA = MappingProxyType(
+    {
+        OrgPredikat.ISTIMEWA: RatingLevel.DI_ATAS_EKSPEKTASI,
+        OrgPredikat.BAIK: RatingLevel.SESUAI_EKSPEKTASI,
+        OrgPredikat.BUTUH_PERBAIKAN: RatingLevel.DI_BAWAH_EKSPEKTASI,
+        OrgPredikat.KURANG: RatingLevel.DI_BAWAH_EKSPEKTASI,
+        OrgPredikat.SANGAT_KURANG: RatingLevel.DI_BAWAH_EKSPEKTASI,
+    }
+)
+"""The annual Hasil Kerja of an OPD's head follows the organisation's result (domain.md 1.5 [S]:
+postingnews.id, "capaian organisasi menjadi hasil kerja pimpinan unit"); this mapping of the
+organisation predikat to a rating is [R]. A pejabat penilai who departs from it writes why."""
 
 
 @dataclass(frozen=True)

@@ -257,6 +257,10 @@ class SuggestionOut(BaseModel):
     rhk_ratings: dict[str, RatingLevel | None] = Field(description="Suggested rating per RHK from its capaian.")
     hasil_kerja: RatingLevel | None = Field(description="Suggested overall Hasil Kerja; the pejabat penilai decides.")
     perilaku_kerja: RatingLevel | None = Field(description="Suggested overall Perilaku Kerja from the value ratings.")
+    organisation_predikat: str | None = Field(
+        None,
+        description="For the annual evaluation of an OPD's head: the organisation predikat their Hasil Kerja follows.",
+    )
     periodic_results: list[dict[str, object]] = Field(
         default_factory=list, description="For an annual evaluation: the year's finalised periodic results."
     )

@@ -28,7 +28,13 @@ from appraisal.domain.followup import (
     opens_improvement_window,
 )
 from appraisal.domain.predikat import PREDIKAT_MATRIX_2022, PredikatMatrix
-from appraisal.domain.rules import CAPAIAN_THRESHOLDS, DEFAULT_OBJECTION_WINDOW_DAYS, OBJECTION_DECISION_DAYS
+from appraisal.domain.rules import (
+    CAPAIAN_THRESHOLDS,
+    DEFAULT_OBJECTION_WINDOW_DAYS,
+    HEAD_HASIL_KERJA,
+    OBJECTION_DECISION_DAYS,
+    OrgPredikat,
+)
 from appraisal.domain.skp import SkpStatus
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, evaluation_id
 from appraisal.repository.planning import skp_id
@@ -306,6 +312,18 @@ def _capaians(evaluation: MongoDocument) -> list[dict[str, Any]]:
     ]
 
 
+async def _organisation_result(evaluation: MongoDocument, ctx: Evaluations) -> OrgPredikat | None:
+    """For the annual evaluation of an OPD's head (its JPT): the organisation predikat of that OPD
+    and year, which their Hasil Kerja follows (``HEAD_HASIL_KERJA``); None otherwise."""
+    if not evaluation["annual"]:
+        return None
+    owner = await ctx.planning.registry.employees.get(evaluation["nip"])
+    if owner is None or owner.get("position_type") != "JPT" or owner["opd_code"] != evaluation["opd_code"]:
+        return None
+    org = await ctx.org_years.get(f"{evaluation['opd_code']}-{evaluation['year']}")
+    return OrgPredikat(org["predikat"]) if org and org.get("predikat") else None
+
+
 async def suggestion(key: str, *, actor: Actor, ctx: Evaluations) -> dict[str, Any]:
     evaluation, _ = await visible_evaluation(key, actor=actor, ctx=ctx)
     indicators = _capaians(evaluation)
@@ -328,10 +346,13 @@ async def suggestion(key: str, *, actor: Actor, ctx: Evaluations) -> dict[str, A
             }
             for e in await ctx.evaluations.finalised_periodic(evaluation["nip"], evaluation["year"])
         ]
+    organisation = await _organisation_result(evaluation, ctx)
+    hasil = suggest_overall([(kinds[k], v) for k, v in basis.items() if v is not None])
     return {
         "indicators": indicators,
         "rhk_ratings": rhk_ratings,
-        "hasil_kerja": suggest_overall([(kinds[k], v) for k, v in basis.items() if v is not None]),
+        "hasil_kerja": HEAD_HASIL_KERJA[organisation] if organisation else hasil,
+        "organisation_predikat": organisation.value if organisation else None,
         "perilaku_kerja": suggest_overall(values),
         "periodic_results": periodic,
         "source": CAPAIAN_THRESHOLDS.source,
@@ -502,10 +523,18 @@ async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument
             hasil_kerja=RatingLevel(current["hasil_kerja"]),
             perilaku_kerja=RatingLevel(current["perilaku_kerja"]),
         )
+        organisation = await _organisation_result(current, ctx)
+        if organisation is not None:  # the head's Hasil Kerja follows the organisation, not their RHK
+            departures.pop("hasil_kerja", None)
+            if HEAD_HASIL_KERJA[organisation] is not RatingLevel(current["hasil_kerja"]):
+                departures["hasil_kerja"] = (
+                    f"Hasil Kerja is {current['hasil_kerja']} while the organisation predikat {organisation.value} "
+                    f"gives {HEAD_HASIL_KERJA[organisation].value} (the head's result follows the organisation's)"
+                )
         if departures and not current.get("rating_justification"):
             raise InvalidError(
                 "an overall rating departs from its parts: give the reason in `justification` (PATCH …/ratings)",
-                errors=departures,
+                errors=list(departures.values()),
                 code="justification_required",
             )
         predikat = ctx.matrix.predikat(

@@ -59,6 +59,17 @@ async def act(
     )
 
 
+async def approved_head(client: httpx.AsyncClient, keys: Keys, year: int, kadis: str) -> dict[str, str]:
+    """A head of DINKES appraised by the Sekda, with an approved SKP of ``year`` (RHK k1); returns the
+    Sekda's headers as their pejabat penilai."""
+    await register(client, keys, kadis, position_type="JPT", pejabat_penilai_nip=SEKDA)
+    mine, sekda = keys.headers(kadis, "pegawai"), keys.headers(SEKDA, "pejabat_penilai")
+    skp = (await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("k1", None)]}, headers=mine)).json()
+    skp = (await act(client, mine, skp, "submit")).json()
+    assert (await act(client, sekda, skp, "approve")).json()["status"] == "approved"
+    return sekda
+
+
 async def test_year_configuration_is_admin_only_and_versioned(
     client: httpx.AsyncClient, keys: Keys, infra: Infra, year: int
 ) -> None:
@@ -191,11 +202,7 @@ async def test_an_inactive_employee_gets_no_new_evaluation(
     client: httpx.AsyncClient, keys: Keys, year: int, new_nip: Callable[[], str]
 ) -> None:
     kadis = new_nip()
-    await register(client, keys, kadis, position_type="JPT", pejabat_penilai_nip=SEKDA)
-    mine, sekda = keys.headers(kadis, "pegawai"), keys.headers(SEKDA, "pejabat_penilai")
-    skp = (await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("k1", None)]}, headers=mine)).json()
-    skp = (await act(client, mine, skp, "submit")).json()
-    assert (await act(client, sekda, skp, "approve")).json()["status"] == "approved"
+    sekda = await approved_head(client, keys, year, kadis)
     opened = await client.post("/api/v1/evaluations", json={"nip": kadis, "period": f"{year}-Q1"}, headers=sekda)
     assert opened.status_code == 201, opened.text
 
@@ -212,11 +219,7 @@ async def test_an_overall_rating_that_departs_from_the_parts_needs_a_written_rea
     client: httpx.AsyncClient, keys: Keys, infra: Infra, year: int, new_nip: Callable[[], str]
 ) -> None:
     kadis = new_nip()
-    await register(client, keys, kadis, position_type="JPT", pejabat_penilai_nip=SEKDA)
-    mine, sekda = keys.headers(kadis, "pegawai"), keys.headers(SEKDA, "pejabat_penilai")
-    skp = (await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("k1", None)]}, headers=mine)).json()
-    skp = (await act(client, mine, skp, "submit")).json()
-    await act(client, sekda, skp, "approve")
+    sekda = await approved_head(client, keys, year, kadis)
     evaluation = (
         await client.post("/api/v1/evaluations", json={"nip": kadis, "period": f"{year}-Q1"}, headers=sekda)
     ).json()
@@ -271,11 +274,7 @@ async def test_the_heads_annual_hasil_kerja_follows_the_organisation_predikat(
 ) -> None:
     """domain.md 1.5: the organisation's result becomes its head's Hasil Kerja; departing needs a reason."""
     kadis = new_nip()
-    await register(client, keys, kadis, position_type="JPT", pejabat_penilai_nip=SEKDA)
-    mine, sekda = keys.headers(kadis, "pegawai"), keys.headers(SEKDA, "pejabat_penilai")
-    skp = (await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("k1", None)]}, headers=mine)).json()
-    skp = (await act(client, mine, skp, "submit")).json()
-    await act(client, sekda, skp, "approve")
+    sekda = await approved_head(client, keys, year, kadis)
     admin = keys.headers(BKPSDM, "admin_bkpsdm")
     set_org = await client.put(
         f"/api/v1/opd/DINKES/years/{year}/predikat", json={"predikat": "istimewa"}, headers=admin

@@ -295,6 +295,7 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     assert (await api.call("GET", "/opd/DINKES/years/2026/distribution", kadis))["org_predikat"] == "baik"
     assert report["counts"]["sangat_kurang"] == 1
     assert [v["rule"] for v in report["violations"]] == ["harus ada Butuh Perbaikan dan/atau Kurang/Misconduct"]
+    assert [w["rule"] for w in report["warnings"]] == ["sebagian besar Baik (lebih dari setengah)"]  # never blocks
     blocked = await api.refused("POST", "/opd/DINKES/years/2026/close", admin)
     assert (blocked.status_code, blocked.json()["code"]) == (409, "distribution_violated")
     year = await client.get("/api/v1/performance-years/2026", headers=keys.headers(*admin))

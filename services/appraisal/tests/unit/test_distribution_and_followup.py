@@ -65,6 +65,31 @@ def test_distribution_rules(org: OrgPredikat, counts: dict[Predikat, int], broke
     assert rules_broken(org, counts) == broken
 
 
+@pytest.mark.parametrize(
+    ("org", "counts", "warned"),
+    [
+        (OrgPredikat.ISTIMEWA, {Predikat.SANGAT_BAIK: 6, Predikat.BAIK: 4}, []),
+        (
+            OrgPredikat.ISTIMEWA,
+            {Predikat.SANGAT_BAIK: 5, Predikat.BAIK: 5},
+            ["sebagian besar Sangat Baik (lebih dari setengah)"],
+        ),
+        (
+            OrgPredikat.BAIK,
+            {Predikat.BAIK: 4, Predikat.SANGAT_BAIK: 5, Predikat.KURANG_MISCONDUCT: 1},
+            ["sebagian besar Baik (lebih dari setengah)"],
+        ),
+        (OrgPredikat.BAIK, {Predikat.BAIK: 6, Predikat.BUTUH_PERBAIKAN: 4}, []),
+        (OrgPredikat.KURANG, {Predikat.BAIK: 10}, []),
+    ],
+)
+def test_sebagian_besar_is_a_warning_never_a_violation(
+    org: OrgPredikat, counts: dict[Predikat, int], warned: list[str]
+) -> None:
+    assert [w.rule for w in check_distribution(org, counts, warnings=True)] == warned
+    assert not any(v.rule.startswith("sebagian besar") for v in check_distribution(org, counts))
+
+
 def test_empty_opd_has_no_violations() -> None:
     assert check_distribution(OrgPredikat.BAIK, {}) == []
 

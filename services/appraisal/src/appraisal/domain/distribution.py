@@ -19,13 +19,21 @@ class Violation:
 
 
 def check_distribution(
-    org_predikat: OrgPredikat, counts: Mapping[Predikat, int], pattern: DistributionPattern = DISTRIBUTION_2022
+    org_predikat: OrgPredikat,
+    counts: Mapping[Predikat, int],
+    pattern: DistributionPattern = DISTRIBUTION_2022,
+    *,
+    warnings: bool = False,
 ) -> list[Violation]:
+    """The rules the counts break: the violations, or with ``warnings`` the warning-only rules
+    ("sebagian besar", which the pattern states as a tendency rather than a bound)."""
     total = sum(counts.values())
     if total == 0:
         return []
     return [
-        violation for rule in pattern.rules[org_predikat] if (violation := _violates(rule, counts, total)) is not None
+        violation
+        for rule in pattern.rules[org_predikat]
+        if rule.warning_only is warnings and (violation := _violates(rule, counts, total)) is not None
     ]
 
 
@@ -36,5 +44,6 @@ def _violates(rule: ShareRule, counts: Mapping[Predikat, int], total: int) -> Vi
         (rule.max_share is not None and share > rule.max_share + 1e-9)
         or (rule.min_share is not None and share < rule.min_share - 1e-9)
         or (rule.min_count is not None and count < rule.min_count)
+        or (rule.more_than_share is not None and share <= rule.more_than_share + 1e-9)
     )
     return Violation(rule.text, count, round(share, 4)) if broken else None

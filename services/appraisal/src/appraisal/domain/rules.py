@@ -82,6 +82,10 @@ class ShareRule:
     max_share: float | None = None
     min_share: float | None = None
     min_count: int | None = None
+    more_than_share: float | None = None
+    """The share must exceed this ("sebagian besar": more than half)."""
+    warning_only: bool = False
+    """A warning (reported, never blocks closing the year) rather than a violation."""
 
 
 _SB, _B, _BP, _K, _SK = (
@@ -108,9 +112,23 @@ DISTRIBUTION_2022 = DistributionPattern(
     ),
     rules=MappingProxyType(
         {
-            OrgPredikat.ISTIMEWA: (ShareRule(frozenset({_SB}), "Sangat Baik paling banyak 70%", max_share=0.70),),
+            OrgPredikat.ISTIMEWA: (
+                ShareRule(frozenset({_SB}), "Sangat Baik paling banyak 70%", max_share=0.70),
+                ShareRule(
+                    frozenset({_SB}),
+                    "sebagian besar Sangat Baik (lebih dari setengah)",
+                    more_than_share=0.50,
+                    warning_only=True,
+                ),
+            ),
             OrgPredikat.BAIK: (
                 ShareRule(frozenset({_B}), "Baik paling banyak 70%", max_share=0.70),
+                ShareRule(
+                    frozenset({_B}),
+                    "sebagian besar Baik (lebih dari setengah)",
+                    more_than_share=0.50,
+                    warning_only=True,
+                ),
                 ShareRule(frozenset({_BP, _K}), "harus ada Butuh Perbaikan dan/atau Kurang/Misconduct", min_count=1),
             ),
             OrgPredikat.BUTUH_PERBAIKAN: (

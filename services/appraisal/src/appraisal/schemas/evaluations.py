@@ -286,6 +286,10 @@ class DistributionOut(BaseModel):
     counts: dict[Predikat, int]
     total: int
     violations: list[Violation]
+    warnings: list[Violation] = Field(
+        default_factory=list,
+        description='Tendencies of the pattern not met ("sebagian besar"): reported, never blocking.',
+    )
     enforcement: Literal["warning", "blocking"]
     closed: bool
     rule_source: str

@@ -91,6 +91,7 @@ async def distribution(opd_code: str, year: int, *, actor: Actor, ctx: Organisat
     counts = await ctx.evaluations.annual_counts(opd_code, year)
     org_predikat = OrgPredikat(org["predikat"]) if org and org.get("predikat") else None
     violations = check_distribution(org_predikat, counts) if org_predikat else []
+    warnings = check_distribution(org_predikat, counts, warnings=True) if org_predikat else []
     return {
         "opd_code": opd_code,
         "year": year,
@@ -98,6 +99,7 @@ async def distribution(opd_code: str, year: int, *, actor: Actor, ctx: Organisat
         "counts": {p: counts.get(p, 0) for p in Predikat},
         "total": sum(counts.values()),
         "violations": [v.__dict__ for v in violations],
+        "warnings": [w.__dict__ for w in warnings],
         "enforcement": config["distribution_enforcement"],
         "closed": bool(org and org["closed"]),
         "rule_source": DISTRIBUTION_2022.citation,

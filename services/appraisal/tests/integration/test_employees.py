@@ -185,13 +185,14 @@ async def test_csv_import_reports_each_row_and_a_rerun_changes_nothing(
 async def test_csv_with_a_bad_header_is_refused_at_once(client: httpx.AsyncClient, keys: Keys) -> None:
     response = await client.post(
         "/api/v1/employee-imports",
-        content=b"nip,nama\n198609262015051001,Siti\n",
+        content=b"nip,golongan,NAMA,name\n198609262015051001,III/a,Siti,Siti\n",
         headers=keys.headers(BKPSDM, "admin_bkpsdm") | {"content-type": "text/csv"},
     )
     assert response.status_code == 422
     messages = [e["message"] for e in response.json()["errors"]]
-    assert "missing column: name" in messages
-    assert "unknown column: nama" in messages
+    assert "missing column: opd_code" in messages
+    assert "unknown column: golongan" in messages
+    assert "two columns give name" in messages  # NAMA (SIASN) and name
 
 
 async def test_control_characters_are_refused_in_a_body_and_in_a_csv_row(
@@ -207,3 +208,30 @@ async def test_control_characters_are_refused_in_a_body_and_in_a_csv_row(
     assert job["rejected"] == 1
     assert "control character U+0007" in str(job["rejections"])
     assert (await client.get(f"/api/v1/employees/{nip}", headers=bkpsdm)).status_code == 404
+
+
+async def test_a_siasn_style_export_is_read_with_its_indonesian_columns_and_values(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str], run_import: Callable[..., Awaitable[Any]]
+) -> None:
+    bkpsdm = keys.headers(BKPSDM, "admin_bkpsdm")
+    teacher, clerk, odd = new_nip(), new_nip(), new_nip()
+    lines = [
+        "NIP;NAMA;JENIS PEGAWAI;JENIS JABATAN;JABATAN;KODE OPD;UNIT KERJA",
+        f"{teacher};Rina Marlina, S.Pd.;PNS;Fungsional Tertentu;Guru Ahli Pertama;DISDIK;SMPN-1",
+        f"{clerk};Budi Santoso;CPNS;JFU;Pengadministrasi Umum;DISDIK;",
+        f"{odd};Andi;PNS;Struktural;Kepala Seksi;DISDIK;",
+    ]
+    job = await run_import(client, "\n".join(lines), bkpsdm)
+    assert (job["created"], job["rejected"]) == (2, 1)
+    assert "position_type" in job["rejections"][4][0]  # 'Struktural' is ambiguous: refused, not guessed
+    stored = (await client.get(f"/api/v1/employees/{teacher}", headers=bkpsdm)).json()
+    assert (stored["position_type"], stored["position_title"], stored["unit_code"]) == (
+        "JF",
+        "Guru Ahli Pertama",
+        "SMPN-1",
+    )
+    rows = (await client.get(job["rows_url"] + "?outcome=created", headers=bkpsdm)).json()["items"]
+    assert {row["row"]: row["notes"] for row in rows} == {
+        2: ["position_type: 'Fungsional Tertentu' read as JF"],
+        3: ["employee_type: 'CPNS' read as PNS", "position_type: 'JFU' read as PELAKSANA"],
+    }

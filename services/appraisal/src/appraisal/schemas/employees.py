@@ -125,6 +125,9 @@ class ImportRowResult(BaseModel):
     nip: str | None
     outcome: str = Field(description="created, updated, unchanged or rejected")
     errors: list[str] = Field(default_factory=list, description="Why the row was rejected.")
+    notes: list[str] = Field(
+        default_factory=list, description="Values read as something else (a SIASN-style export), e.g. 'JFT' as JF."
+    )
 
 
 class ImportJobOut(BaseModel):

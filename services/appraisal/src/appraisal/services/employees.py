@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from appraisal.domain.access import MANAGE_REGISTRY, READ, Actor, Subject, may, reader_keys
 from appraisal.domain.hierarchy import LINKS, MAX_CHAIN, LinkProblems, Person, link_problems
 from appraisal.domain.nip import InvalidNipError, parse_nip
+from appraisal.domain.siasn import canonical_header, read_value
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
 from appraisal.repository.opd import OpdRepository
 from appraisal.repository.versioned import AlreadyExistsError
@@ -314,8 +315,10 @@ async def link_changes(nip: str, *, actor: Actor, registry: Registry) -> list[Mo
 # ---------------------------------------------------------------- CSV import
 
 
-def parse_csv(content: bytes) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a registry CSV (comma or semicolon separated, UTF-8) as (line number, values)."""
+def parse_csv(content: bytes) -> tuple[list[tuple[int, dict[str, str]]], dict[int, list[str]]]:
+    """Rows of a registry CSV (comma or semicolon separated, UTF-8) as (line number, values), and per
+    line the notes on values read as something else. The columns are the registry's own names or
+    those of a SIASN-style export (``domain.siasn``: NIP, NAMA, JENIS JABATAN, JABATAN, ...)."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -325,21 +328,41 @@ def parse_csv(content: bytes) -> list[tuple[int, dict[str, str]]]:
         raise InvalidError("the CSV is empty; the first line must name the columns")
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = sorted(REQUIRED_COLUMNS - set(header))
-    unknown = sorted(set(header) - set(CSV_COLUMNS))
-    if missing or unknown:
+    columns = {name: _column(name) for name in reader.fieldnames or [] if name is not None}
+    fields = [field for field in columns.values() if field]
+    missing = sorted(REQUIRED_COLUMNS - set(fields))
+    unknown = sorted(name.strip() for name, field in columns.items() if field is None)
+    twice = sorted({f for f in fields if fields.count(f) > 1})
+    if missing or unknown or twice:
         errors = [f"missing column: {m}" for m in missing] + [f"unknown column: {u}" for u in unknown]
-        raise InvalidError(f"the CSV header is not usable; columns are: {', '.join(CSV_COLUMNS)}", errors=errors)
-    rows = []
+        errors += [f"two columns give {t}" for t in twice]
+        raise InvalidError(
+            f"the CSV header is not usable; columns are: {', '.join(CSV_COLUMNS)} (or their SIASN names)",
+            errors=errors,
+        )
+    rows: list[tuple[int, dict[str, str]]] = []
+    notes: dict[int, list[str]] = {}
     try:
         for number, row in enumerate(reader, start=2):
-            values = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
+            values: dict[str, str] = {}
+            for name, raw in row.items():
+                field = columns.get(name) if name is not None else None
+                if field is None:
+                    continue
+                values[field], note = read_value(field, (raw or "").strip())
+                if note:
+                    notes.setdefault(number, []).append(note)
             if any(values.values()):
                 rows.append((number, values))
     except csv.Error as exc:
         raise InvalidError(f"the CSV cannot be read near line {reader.line_num}: {exc}") from exc
-    return rows
+    return rows, notes
+
+
+def _column(name: str) -> str | None:
+    """The registry field a column gives: its own name, or a SIASN-style one."""
+    stripped = name.strip()
+    return stripped if stripped in CSV_COLUMNS else canonical_header(stripped)
 
 
 async def start_import(
@@ -351,7 +374,7 @@ async def start_import(
     spawn: Callable[[Coroutine[Any, Any, None], str], object],
 ) -> MongoDocument:
     """Check the header, record the job, and process the rows in the background."""
-    rows = parse_csv(content)
+    rows, notes = parse_csv(content)
     job: MongoDocument = {
         "_id": str(uuid.uuid4()),
         "status": "running",
@@ -367,18 +390,26 @@ async def start_import(
         "finished_at": None,
     }
     await registry.imports.create(job)
-    spawn(_run_import(job["_id"], rows, actor=actor, registry=registry, today=today), f"import-{job['_id']}")
+    spawn(_run_import(job["_id"], rows, notes, actor=actor, registry=registry, today=today), f"import-{job['_id']}")
     return job
 
 
 async def _run_import(
-    job_id: str, rows: list[tuple[int, dict[str, str]]], *, actor: Actor, registry: Registry, today: date
+    job_id: str,
+    rows: list[tuple[int, dict[str, str]]],
+    notes: dict[int, list[str]],
+    *,
+    actor: Actor,
+    registry: Registry,
+    today: date,
 ) -> None:
     try:
         counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
         processed = 0
         for chunk in _chunks(rows):
             results = await _import_chunk(chunk, actor=actor, registry=registry, today=today)
+            for result in results:
+                result["notes"] = notes.get(result["row"], [])
             processed += len(chunk)
             for result in results:
                 counts[result["outcome"]] += 1

@@ -10,7 +10,7 @@ than it is stored. CSV rows are validated by the same models, so a file is held 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, model_validator
 
@@ -41,11 +41,18 @@ def control_characters(value: Any, where: str = "", depth: int = 0) -> list[str]
 
 
 class InputModel(BaseModel):
-    """The base of every request body model (tests/contracts/test_input_bounds.py checks it)."""
+    """The base of every request body model (tests/contracts/test_input_bounds.py checks it).
+
+    A response model built on a request model sets ``checks_input = False``: what is stored is
+    shown as it is (a record written before this rule must not make a read fail)."""
+
+    checks_input: ClassVar[bool] = True
 
     @model_validator(mode="before")
     @classmethod
     def _no_control_characters(cls, data: Any) -> Any:
+        if not cls.checks_input:
+            return data
         problems = control_characters(data)
         if problems:
             raise ValueError("; ".join(problems[:10]))

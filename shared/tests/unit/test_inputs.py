@@ -26,3 +26,10 @@ def test_tabs_and_line_breaks_and_ordinary_text_pass() -> None:
     body = Body.model_validate({"name": "Siti Rahmawati, S.Kep.", "notes": ["baris 1\r\nbaris 2\tkolom", "Ñandú ✓ 雨"]})
     assert body.notes[0] == "baris 1\r\nbaris 2\tkolom"
     assert control_characters([1, None, 2.5, True]) == []
+
+
+def test_a_response_model_built_on_a_request_model_shows_stored_text_as_it_is() -> None:
+    class Shown(Body):
+        checks_input = False
+
+    assert Shown.model_validate({"name": "old\x07record"}).name == "old\x07record"

@@ -299,3 +299,19 @@ async def test_the_heads_annual_hasil_kerja_follows_the_organisation_predikat(
     await client.patch(f"{path}/ratings", json={"hasil_kerja": "di_atas_ekspektasi"}, headers=sekda)
     finalised = await client.post(f"{path}/finalise", headers=sekda)
     assert (finalised.status_code, finalised.json()["predikat"]) == (200, "baik")
+
+
+async def test_the_head_never_sets_their_own_organisations_predikat_even_as_someones_pejabat_penilai(
+    client: httpx.AsyncClient, keys: Keys, year: int, new_nip: Callable[[], str]
+) -> None:
+    """The Sekda heads SETDA and appraises an asisten inside it: that does not make the Sekda the leader
+    above SETDA (the head is the JPT appraised from outside the OPD, or by nobody)."""
+    asisten = new_nip()
+    await register(client, keys, asisten, position_type="JPT", opd_code="SETDA", pejabat_penilai_nip=SEKDA)
+    body = {"predikat": "istimewa"}
+    own = await client.put(
+        f"/api/v1/opd/SETDA/years/{year}/predikat", json=body, headers=keys.headers(SEKDA, "pejabat_penilai")
+    )
+    assert own.status_code == 403
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    assert (await client.put(f"/api/v1/opd/SETDA/years/{year}/predikat", json=body, headers=admin)).status_code == 200

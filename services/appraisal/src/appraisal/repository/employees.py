@@ -24,7 +24,7 @@ class EmployeeRepository(VersionedRepository):
         await self.collection.create_index([("opd_code", ASCENDING), ("position_type", ASCENDING)], name="opd_position")
 
     async def heads_of(self, opd_code: str) -> list[MongoDocument]:
-        """The active JPT registered in an OPD (its head; an OPD has one, rarely two during a handover)."""
+        """The active JPT registered in an OPD (its head among them; ``services.employees.heads_of``)."""
         query = {"opd_code": opd_code, "position_type": "JPT", "active": True}
         return await self.collection.find(query, {"pejabat_penilai_nip": 1}).limit(10).to_list(None)
 

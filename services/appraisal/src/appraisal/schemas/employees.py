@@ -96,6 +96,7 @@ NOT_NULL = ("name", "employee_type", "position_type", "opd_code", "active")
 
 class EmployeeOut(EmployeeIn):
     model_config = ConfigDict(extra="ignore")
+    checks_input = False  # stored data is shown as it is
 
     active: bool
     version: int

@@ -111,6 +111,7 @@ class ReturnIn(InputModel):
 
 class SkpOut(SkpIn):
     model_config = ConfigDict(extra="ignore")
+    checks_input = False  # stored data is shown as it is
 
     id: str
     nip: str

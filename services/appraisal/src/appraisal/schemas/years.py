@@ -41,6 +41,7 @@ class YearConfigIn(InputModel):
 
 class YearConfigOut(YearConfigIn):
     model_config = ConfigDict(extra="ignore")
+    checks_input = False  # stored data is shown as it is
 
     year: int
     periods: list[str]

@@ -135,6 +135,19 @@ def _link_entry(before: MongoDocument, after: MongoDocument, *, actor: Actor, no
     return {"at": now, "by": actor.nip, "changes": changes} if changes else None
 
 
+async def heads_of(opd_code: str, employees: EmployeeRepository) -> list[MongoDocument]:
+    """The head(s) of an OPD: its active JPT whose pejabat penilai is outside the OPD or absent."""
+    jpt = await employees.heads_of(opd_code)
+    above = await employees.get_many(sorted({j["pejabat_penilai_nip"] for j in jpt if j.get("pejabat_penilai_nip")}))
+    return [
+        j
+        for j in jpt
+        if not j.get("pejabat_penilai_nip")
+        or j["pejabat_penilai_nip"] not in above
+        or above[j["pejabat_penilai_nip"]]["opd_code"] != opd_code
+    ]
+
+
 def require_known_opd(code: str, known: frozenset[str]) -> None:
     """422 for a code that is not an active OPD or kecamatan of the master data (``services.master``):
     every path that names an OPD checks it, so an OPD is never created by a typo."""

@@ -49,7 +49,7 @@ from appraisal.schemas.evaluations import (
     RealisationIn,
     RhkRating,
 )
-from appraisal.services.employees import now_ms, subject_of
+from appraisal.services.employees import heads_of, now_ms, subject_of
 from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from appraisal.services.planning import Planning, get_year, year_periods
 from shared.events import (
@@ -317,8 +317,8 @@ async def _organisation_result(evaluation: MongoDocument, ctx: Evaluations) -> O
     and year, which their Hasil Kerja follows (``HEAD_HASIL_KERJA``); None otherwise."""
     if not evaluation["annual"]:
         return None
-    owner = await ctx.planning.registry.employees.get(evaluation["nip"])
-    if owner is None or owner.get("position_type") != "JPT" or owner["opd_code"] != evaluation["opd_code"]:
+    heads = await heads_of(evaluation["opd_code"], ctx.planning.registry.employees)
+    if evaluation["nip"] not in {head["_id"] for head in heads}:
         return None
     org = await ctx.org_years.get(f"{evaluation['opd_code']}-{evaluation['year']}")
     return OrgPredikat(org["predikat"]) if org and org.get("predikat") else None

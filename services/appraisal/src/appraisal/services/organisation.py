@@ -12,7 +12,7 @@ from appraisal.domain.distribution import check_distribution
 from appraisal.domain.rules import DISTRIBUTION_2022, OrgPredikat
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, org_year_id
 from appraisal.repository.versioned import AlreadyExistsError, BusyError
-from appraisal.services.employees import now_ms
+from appraisal.services.employees import heads_of, now_ms
 from appraisal.services.errors import ConflictError, ForbiddenError
 from appraisal.services.planning import Planning, get_year
 from shared.events import Event, Predikat
@@ -27,7 +27,14 @@ class Organisation:
 
 
 async def _heads(opd_code: str, ctx: Organisation) -> list[MongoDocument]:
-    return await ctx.planning.registry.employees.heads_of(opd_code)
+    """The head of the OPD: an active JPT registered in it whose pejabat penilai is outside it or
+    absent (the same rule as the top of the cascade). Other JPT of the OPD (an asisten of the Setda,
+    appraised by the Sekda inside it) are not its head."""
+    return await heads_of(opd_code, ctx.planning.registry.employees)
+
+
+async def _jpt_of(opd_code: str, actor: Actor, ctx: Organisation) -> bool:
+    return any(j["_id"] == actor.nip for j in await ctx.planning.registry.employees.heads_of(opd_code))
 
 
 async def _may_set(actor: Actor, opd_code: str, ctx: Organisation) -> bool:
@@ -36,8 +43,8 @@ async def _may_set(actor: Actor, opd_code: str, ctx: Organisation) -> bool:
     di atasnya"). Never the head whose own organisation is judged."""
     if "admin_bkpsdm" in actor.roles:
         return True
-    if "pejabat_penilai" not in actor.roles:
-        return False
+    if "pejabat_penilai" not in actor.roles or await _jpt_of(opd_code, actor, ctx):
+        return False  # a JPT of the OPD judged is never the leader above it
     return any(head.get("pejabat_penilai_nip") == actor.nip for head in await _heads(opd_code, ctx))
 
 

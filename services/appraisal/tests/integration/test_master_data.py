@@ -70,3 +70,18 @@ async def test_the_bkpsdm_adds_and_retires_units_and_no_path_names_an_unknown_on
     job = await run_import(client, f"{header}\n{new_nip()},Pegawai,PNS,JF,DINKESS\n", bkpsdm)
     assert job["rejected"] == 1
     assert "unknown OPD DINKESS" in str(job["rejections"])
+
+
+async def test_history_and_the_organisation_predikat_name_only_known_units(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    bkpsdm = keys.headers(BKPSDM, "admin_bkpsdm")
+    record = {"nip": new_nip(), "opd_code": "DINKESS", "period": "2025"}
+    record |= {"hasil_kerja": "sesuai_ekspektasi", "perilaku_kerja": "sesuai_ekspektasi"}
+    history = await client.post("/api/v1/appraisals", json=record, headers=bkpsdm)
+    assert (history.status_code, history.json()["code"]) == (422, "unknown_opd")
+    await client.put(
+        "/api/v1/performance-years/2025", json={"frequency": "quarterly", "skp_due": "2025-01-31"}, headers=bkpsdm
+    )
+    org = await client.put("/api/v1/opd/DINKESS/years/2025/predikat", json={"predikat": "baik"}, headers=bkpsdm)
+    assert org.status_code == 404

@@ -41,6 +41,11 @@ class OpdRepository(VersionedRepository):
     async def all(self) -> list[MongoDocument]:
         return await self.collection.find({}, HIDDEN).sort("_id", 1).limit(MAX_UNITS).to_list(None)
 
+    async def all_codes(self) -> frozenset[str]:
+        """Every code, retired ones too (history may name a unit that no longer exists)."""
+        cursor = self.collection.find({}, {"_id": 1}).sort("_id", 1).limit(MAX_UNITS)
+        return frozenset([document["_id"] async for document in cursor])
+
     async def active_codes(self) -> frozenset[str]:
-        cursor = self.collection.find({"active": True}, {"_id": 1}).limit(MAX_UNITS)
+        cursor = self.collection.find({"active": True}, {"_id": 1}).sort("_id", 1).limit(MAX_UNITS)
         return frozenset([document["_id"] async for document in cursor])

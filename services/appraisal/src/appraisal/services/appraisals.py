@@ -7,7 +7,7 @@ from appraisal.domain.evaluation import is_annual, year_of
 from appraisal.repository.evaluations import evaluation_id
 from appraisal.repository.versioned import AlreadyExistsError
 from appraisal.schemas.appraisals import CompletedAppraisalIn
-from appraisal.services.employees import now_ms
+from appraisal.services.employees import now_ms, require_known_opd
 from appraisal.services.errors import ConflictError, ForbiddenError
 from appraisal.services.evaluations import Evaluations, refuse_if_year_closed, result_events
 from shared.mongo import MongoDocument
@@ -23,6 +23,8 @@ async def record_completed_appraisal(
     The same request again (same Idempotency-Key and content) returns the first result."""
     if "admin_bkpsdm" not in actor.roles:
         raise ForbiddenError("only admin_bkpsdm records appraisals finalised elsewhere")
+    # History may name a unit retired since; never one the master data does not know.
+    require_known_opd(command.opd_code, await ctx.planning.registry.opds.all_codes())
     key = evaluation_id(command.nip, command.period)
     predikat = ctx.matrix.predikat(hasil_kerja=command.hasil_kerja, perilaku_kerja=command.perilaku_kerja)
     now = now_ms()

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from appraisal.domain.access import Actor
-from appraisal.repository.opd import OpdRepository
+from appraisal.repository.opd import MAX_UNITS, OpdRepository
 from appraisal.repository.versioned import AlreadyExistsError, VersionedRepository
 from appraisal.schemas.master import OpdIn
 from appraisal.services.employees import now_ms
-from appraisal.services.errors import ForbiddenError, NotFoundError, VersionConflictError
+from appraisal.services.errors import ConflictError, ForbiddenError, NotFoundError, VersionConflictError
 from shared.events import Event
 from shared.mongo import MongoDocument
 
@@ -54,6 +54,9 @@ async def put_opd(
 ) -> tuple[MongoDocument, bool]:
     if "admin_bkpsdm" not in actor.roles:
         raise ForbiddenError("only admin_bkpsdm maintains the OPD master data")
+    codes = await opds.all_codes()
+    if code not in codes and len(codes) >= MAX_UNITS:
+        raise ConflictError(f"the master data holds at most {MAX_UNITS} units", code="too_many_units")
     return await create_or_update(opds, code, body.model_dump(mode="json"), expected_version, f"OPD {code}")
 
 

@@ -13,7 +13,7 @@ from appraisal.domain.rules import DISTRIBUTION_2022, OrgPredikat
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, org_year_id
 from appraisal.repository.versioned import AlreadyExistsError, BusyError
 from appraisal.services.employees import heads_of, now_ms
-from appraisal.services.errors import ConflictError, ForbiddenError
+from appraisal.services.errors import ConflictError, ForbiddenError, NotFoundError
 from appraisal.services.planning import Planning, get_year
 from shared.events import Event, Predikat
 from shared.mongo import MongoDocument
@@ -74,6 +74,8 @@ async def _upsert(opd_code: str, year: int, fields: MongoDocument, ctx: Organisa
 async def set_org_predikat(
     opd_code: str, year: int, predikat: OrgPredikat, *, actor: Actor, ctx: Organisation
 ) -> MongoDocument:
+    if opd_code not in await ctx.planning.registry.opds.all_codes():
+        raise NotFoundError(f"no OPD {opd_code} in the master data")
     if not await _may_set(actor, opd_code, ctx):
         raise ForbiddenError(
             "the organisation predikat is set by the next-higher leader (the pejabat penilai of the OPD's head) "

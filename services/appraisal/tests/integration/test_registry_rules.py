@@ -331,8 +331,11 @@ async def test_appraiser_links_follow_the_hierarchy(
     # A head of OPD appraised by the Sekda (another OPD): the BKPSDM's link, not the OPD admin's.
     head = employee(kadis, position_type="JPT", pejabat_penilai_nip=sekda)
     refused = await client.post("/api/v1/employees", json=head, headers=admin)
-    assert (refused.status_code, refused.json()["code"]) == (403, "separation_of_duties")
-    assert "belongs to another OPD; such a link is set by the BKPSDM" in refused.json()["errors"][0]["message"]
+    assert refused.status_code == 422
+    # The same answer as for an NIP nobody registered: an OPD admin learns nothing of other OPDs.
+    assert "ask the BKPSDM for a link across OPDs" in refused.json()["errors"][0]["message"]
+    nobody = await client.post("/api/v1/employees", json={**head, "pejabat_penilai_nip": unknown}, headers=admin)
+    assert nobody.json()["errors"][0]["message"] == refused.json()["errors"][0]["message"].replace(sekda, unknown)
     await register(client, bkpsdm, kadis, position_type="JPT", pejabat_penilai_nip=sekda)
     await register(client, admin, kabid, position_type="ADMINISTRATOR", pejabat_penilai_nip=kadis)
 
@@ -341,7 +344,7 @@ async def test_appraiser_links_follow_the_hierarchy(
         assert response.status_code == 422, response.text
         return str(response.json()["errors"][0]["message"])
 
-    assert "not a registered employee" in await problem({"pejabat_penilai_nip": unknown})
+    assert "not a registered employee of DINKES" in await problem({"pejabat_penilai_nip": unknown})
     assert "is not active" in await problem({"pejabat_penilai_nip": gone})
     wrong_atasan = await problem({"pejabat_penilai_nip": kabid, "atasan_pejabat_penilai_nip": peer})
     assert f"own pejabat penilai ({kadis})" in wrong_atasan

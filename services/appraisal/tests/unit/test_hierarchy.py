@@ -48,15 +48,20 @@ def test_nobody_names_themselves_whatever_their_roles(field: str) -> None:
 
 def test_the_person_named_is_registered_and_active() -> None:
     unknown = "199001012015011001"
-    assert problems({"pejabat_penilai_nip": unknown})[1] == [
+    assert problems({"pejabat_penilai_nip": unknown}, actor=BKPSDM)[1] == [
         f"pejabat_penilai_nip: {unknown} is not a registered employee; register the pejabat penilai first"
     ]
     assert problems({"pejabat_penilai_nip": OUTSIDER})[1] == [f"pejabat_penilai_nip: {OUTSIDER} is not active"]
 
 
-def test_another_opd_is_linked_by_the_bkpsdm_only() -> None:
-    forbidden, _ = problems({"pejabat_penilai_nip": SEKDA}, nip=KADIS)
-    assert forbidden == [f"pejabat_penilai_nip: {SEKDA} belongs to another OPD; such a link is set by the BKPSDM"]
+def test_another_opd_is_linked_by_the_bkpsdm_only_and_an_opd_admin_cannot_tell_it_from_unknown() -> None:
+    _, other_opd = problems({"pejabat_penilai_nip": SEKDA}, nip=KADIS)
+    _, unknown = problems({"pejabat_penilai_nip": "199001012015011001"}, nip=KADIS)
+    assert other_opd == [
+        f"pejabat_penilai_nip: {SEKDA} is not a registered employee of DINKES; "
+        "register them first, or ask the BKPSDM for a link across OPDs"
+    ]
+    assert unknown == [other_opd[0].replace(SEKDA, "199001012015011001")]
     assert problems({"pejabat_penilai_nip": SEKDA}, nip=KADIS, actor=BKPSDM) == ([], [])
 
 

@@ -8,7 +8,8 @@ hierarchy of domain.md 1.2 and are never set by the person they empower:
   by the Sekda, domain.md 1.2 [R]), other than the employee, and the two links name two people;
 - the atasan is the pejabat penilai's own pejabat penilai, where that one is recorded;
 - no loop: the employee is not above their pejabat penilai in the chain of pejabat penilai;
-- a link to someone of another OPD (a kepala dinas appraised by the Sekda) is set by the BKPSDM;
+- a link to someone of another OPD (a kepala dinas appraised by the Sekda) is set by the BKPSDM (an
+  OPD admin gets the same answer for it as for an unknown NIP, so nothing leaks of other OPDs);
 - nobody names themselves (separation of duties): the link is set by another admin or the BKPSDM.
 
 Every change of a link is recorded on the employee's record (``link_changes``: what, from, to, by
@@ -75,13 +76,18 @@ def link_problems(
             )
             continue
         person = people.get(named)
+        if "admin_bkpsdm" not in actor.roles and (person is None or person.opd_code != opd_code):
+            # One answer for "unknown" and "of another OPD": an OPD admin learns nothing of other OPDs.
+            invalid.append(
+                f"{field}: {named} is not a registered employee of {opd_code}; "
+                "register them first, or ask the BKPSDM for a link across OPDs"
+            )
+            continue
         if person is None:
             invalid.append(f"{field}: {named} is not a registered employee; register the {label} first")
             continue
         if not person.active:
             invalid.append(f"{field}: {named} is not active")
-        if person.opd_code != opd_code and "admin_bkpsdm" not in actor.roles:
-            forbidden.append(f"{field}: {named} belongs to another OPD; such a link is set by the BKPSDM")
     pejabat = links.get("pejabat_penilai_nip")
     atasan = links.get("atasan_pejabat_penilai_nip")
     if changed & set(LINKS) and pejabat is not None and pejabat in people:

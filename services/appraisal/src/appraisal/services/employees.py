@@ -198,12 +198,12 @@ def _new_employee(
 
 
 async def register_employee(data: EmployeeIn, *, actor: Actor, registry: Registry, today: date) -> MongoDocument:
+    known_opds = await registry.opds.active_codes()
+    document, event = _new_employee(data, actor=actor, producer=registry.producer, today=today, known_opds=known_opds)
     links = {field: getattr(data, field) for field in LINKS}
     people = await _named_people(registry, links, {})
     # A new record has nobody under it (links name registered people only), so no loop to look for.
     _refuse(link_problems(data.nip, data.opd_code, links, frozenset(LINKS), actor=actor, people=people, chain=[]))
-    known_opds = await registry.opds.active_codes()
-    document, event = _new_employee(data, actor=actor, producer=registry.producer, today=today, known_opds=known_opds)
     try:
         await registry.employees.insert(document, event, now=document["created_at"])
     except AlreadyExistsError as exc:
@@ -540,6 +540,10 @@ async def _plan_chunk(
         current = stored.get(data.nip)
         try:
             if current is None:
+                # The rules of creating a record first: a row of another OPD learns nothing of its links.
+                planned = _new_employee(
+                    data, actor=actor, producer=registry.producer, today=today, known_opds=known_opds
+                )
                 links = {field: getattr(data, field) for field in LINKS}
                 people = await _named_people(registry, links, known)
                 _refuse(
@@ -547,10 +551,8 @@ async def _plan_chunk(
                         data.nip, data.opd_code, links, frozenset(LINKS), actor=actor, people=people, chain=[]
                     )
                 )
-                plan.inserts[line] = _new_employee(
-                    data, actor=actor, producer=registry.producer, today=today, known_opds=known_opds
-                )
-                known[data.nip] = person_of(plan.inserts[line][0])
+                plan.inserts[line] = planned
+                known[data.nip] = person_of(planned[0])
                 continue
             # Only the columns the file has: a file without e.g. email leaves the stored emails alone.
             changes = {k: v for k, v in data.model_dump(mode="json", exclude={"nip"}).items() if k in values}

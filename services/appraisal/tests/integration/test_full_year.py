@@ -220,6 +220,11 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     again = await api.refused("POST", f"{path}/objection", staff, {"reason": "Sekali lagi"})
     assert again.json()["code"] == "objection_exists"
     assert (await api.refused("POST", f"{path}/objection/decision", kadis, {"decision": "upheld"})).status_code == 403
+    # Hasil Kerja "sesuai" while the only RHK stays "di bawah": the atasan must say why (the note).
+    unexplained = await api.refused(
+        "POST", f"{path}/objection/decision", sekda, {"decision": "upheld", "hasil_kerja": "sesuai_ekspektasi"}
+    )
+    assert unexplained.json()["code"] == "justification_required"
     revised = await api.call(
         "POST",
         f"{path}/objection/decision",
@@ -231,6 +236,7 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
         },
     )
     assert (revised["predikat"], revised["revision"], revised["objection"]["status"]) == ("baik", 2, "upheld")
+    assert revised["rating_justification"] == "Kendala pasokan terbukti"
     # Baik is no longer a low score: the plan is withdrawn (kolaboratif stays a development area).
     assert revised["development_plan"]["status"] == "withdrawn"
     _, revision2 = await wait_for_event(

@@ -324,6 +324,28 @@ async def _organisation_result(evaluation: MongoDocument, ctx: Evaluations) -> O
     return OrgPredikat(org["predikat"]) if org and org.get("predikat") else None
 
 
+async def _departures(evaluation: MongoDocument, ctx: Evaluations) -> dict[str, str]:
+    """Where the overall ratings depart from what the parts give (``rating_departures``), or, for
+    the annual Hasil Kerja of an OPD's head, from the organisation predikat (``HEAD_HASIL_KERJA``)."""
+    rhk_ratings, values = _ratings(evaluation)
+    departures = rating_departures(
+        rhk_kinds={r["rhk_id"]: r["kind"] for r in evaluation["rhk"]},
+        rhk_ratings=rhk_ratings,
+        behaviour_ratings=values,
+        hasil_kerja=RatingLevel(evaluation["hasil_kerja"]),
+        perilaku_kerja=RatingLevel(evaluation["perilaku_kerja"]),
+    )
+    organisation = await _organisation_result(evaluation, ctx)
+    if organisation is not None:  # the head's Hasil Kerja follows the organisation, not their RHK
+        departures.pop("hasil_kerja", None)
+        if HEAD_HASIL_KERJA[organisation] is not RatingLevel(evaluation["hasil_kerja"]):
+            departures["hasil_kerja"] = (
+                f"Hasil Kerja is {evaluation['hasil_kerja']} while the organisation predikat {organisation.value} "
+                f"gives {HEAD_HASIL_KERJA[organisation].value} (the head's result follows the organisation's)"
+            )
+    return departures
+
+
 async def suggestion(key: str, *, actor: Actor, ctx: Evaluations) -> dict[str, Any]:
     evaluation, _ = await visible_evaluation(key, actor=actor, ctx=ctx)
     indicators = _capaians(evaluation)
@@ -516,21 +538,7 @@ async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument
         )
         if problems:
             raise InvalidError("the evaluation cannot be finalised yet", errors=problems, code="evaluation_incomplete")
-        departures = rating_departures(
-            rhk_kinds={r["rhk_id"]: r["kind"] for r in current["rhk"]},
-            rhk_ratings=rhk_ratings,
-            behaviour_ratings=values,
-            hasil_kerja=RatingLevel(current["hasil_kerja"]),
-            perilaku_kerja=RatingLevel(current["perilaku_kerja"]),
-        )
-        organisation = await _organisation_result(current, ctx)
-        if organisation is not None:  # the head's Hasil Kerja follows the organisation, not their RHK
-            departures.pop("hasil_kerja", None)
-            if HEAD_HASIL_KERJA[organisation] is not RatingLevel(current["hasil_kerja"]):
-                departures["hasil_kerja"] = (
-                    f"Hasil Kerja is {current['hasil_kerja']} while the organisation predikat {organisation.value} "
-                    f"gives {HEAD_HASIL_KERJA[organisation].value} (the head's result follows the organisation's)"
-                )
+        departures = await _departures(current, ctx)
         if departures and not current.get("rating_justification"):
             raise InvalidError(
                 "an overall rating departs from its parts: give the reason in `justification` (PATCH …/ratings)",
@@ -717,6 +725,15 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
         predikat = ctx.matrix.predikat(
             hasil_kerja=RatingLevel(revised["hasil_kerja"]), perilaku_kerja=RatingLevel(revised["perilaku_kerja"])
         )
+        departures = await _departures(revised, ctx)
+        if departures and not body.note:
+            raise InvalidError(
+                "the decided overall rating departs from its parts: give the reason in `note`",
+                errors=list(departures.values()),
+                code="justification_required",
+            )
+        # The justification of the revised result is the atasan's (the pejabat penilai's no longer applies).
+        revised["rating_justification"] = body.note if departures else None
         compared = ("hasil_kerja", "perilaku_kerja", "rhk_ratings", "behaviour_ratings")
         unchanged = all(revised[f] == current[f] for f in compared)
         if unchanged:
@@ -755,6 +772,7 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
                 "perilaku_kerja": revised["perilaku_kerja"],
                 "rhk_ratings": revised["rhk_ratings"],
                 "behaviour_ratings": revised["behaviour_ratings"],
+                "rating_justification": revised["rating_justification"],
                 "predikat": predikat.value,
                 "revision": revision,
                 "development_plan": plan,

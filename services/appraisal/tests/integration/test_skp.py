@@ -315,3 +315,21 @@ async def test_the_head_never_sets_their_own_organisations_predikat_even_as_some
     assert own.status_code == 403
     admin = keys.headers(BKPSDM, "admin_bkpsdm")
     assert (await client.put(f"/api/v1/opd/SETDA/years/{year}/predikat", json=body, headers=admin)).status_code == 200
+
+
+async def test_a_submitted_skp_names_the_pejabat_penilai_of_the_registry_at_submission(
+    client: httpx.AsyncClient, keys: Keys, infra: Infra, year: int, new_nip: Callable[[], str]
+) -> None:
+    """Relinked between draft and submission: the event tells the one who may now approve."""
+    kadis, asisten = new_nip(), new_nip()
+    await register(client, keys, asisten, position_type="JPT", opd_code="SETDA", pejabat_penilai_nip=SEKDA)
+    await register(client, keys, kadis, position_type="JPT", pejabat_penilai_nip=SEKDA)
+    mine = keys.headers(kadis, "pegawai")
+    skp = (await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("k1", None)]}, headers=mine)).json()
+    admin = keys.headers(BKPSDM, "admin_bkpsdm") | {"If-Match": '"1"'}
+    relinked = await client.patch(f"/api/v1/employees/{kadis}", json={"pejabat_penilai_nip": asisten}, headers=admin)
+    assert relinked.status_code == 200, relinked.text
+    submitted = (await act(client, mine, skp, "submit")).json()
+    assert submitted["pejabat_penilai_nip"] == asisten
+    _, event = await wait_for_event(infra, "skp.submitted.v1", lambda v: v["payload"]["skp_id"] == skp["id"])
+    assert event["payload"]["pejabat_penilai_nip"] == asisten

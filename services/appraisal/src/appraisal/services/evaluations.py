@@ -584,6 +584,8 @@ async def plan_development(key: str, body: DevelopmentPlanIn, *, actor: Actor, c
 
 async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
     evaluation = await _authorised(key, actor, ctx, (Relation.SELF,), "only the employee may object to their appraisal")
+    owner = await ctx.planning.registry.employees.get(evaluation["nip"])
+    atasan = owner.get("atasan_pejabat_penilai_nip") if owner else evaluation.get("atasan_pejabat_penilai_nip")
     config = await ctx.planning.years.get(evaluation["year"])
     window = int(config["objection_window_days"]) if config else DEFAULT_OBJECTION_WINDOW_DAYS
 
@@ -608,7 +610,7 @@ async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluation
                 period=current["period"],
                 reason=reason,
                 decision_due=now.date() + dt.timedelta(days=OBJECTION_DECISION_DAYS),
-                atasan_pejabat_penilai_nip=current.get("atasan_pejabat_penilai_nip"),
+                atasan_pejabat_penilai_nip=atasan,  # the registry's now: the one who may decide
                 pejabat_penilai_nip=current.get("pejabat_penilai_nip"),
             ),
             producer=ctx.producer,
@@ -621,7 +623,7 @@ async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluation
             "explanations": [],
             "status": "pending",
         }
-        return {"objection": objection}, [filed]
+        return {"objection": objection, "atasan_pejabat_penilai_nip": atasan}, [filed]
 
     return await _change(key, change, ctx)
 

@@ -202,8 +202,10 @@ async def _act(
         events.append(_approved_event(skp, actor, planning.registry.producer))
     if action is SkpAction.RETURN:
         changes["return_reason"] = note
+    if action is SkpAction.SUBMIT:  # whoever the registry names now is the one to act on it
+        changes["pejabat_penilai_nip"] = owner.get("pejabat_penilai_nip")
     if action in (SkpAction.SUBMIT, SkpAction.RETURN):
-        events.append(_workflow_event(skp, action, note, planning.registry.producer))
+        events.append(_workflow_event({**skp, **changes}, action, note, planning.registry.producer))
     history = {"action": action.value, "by": actor.nip, "at": now, **({"note": note} if note else {})}
     stored = await planning.skps.update(skp, changes, *events, now=now, push={"history": history})
     if stored is None:

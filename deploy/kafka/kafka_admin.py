@@ -214,11 +214,7 @@ class Connection:
         acls = list(acls)
         if not acls:
             return
-        body = struct.pack(">i", len(acls))
-        for principal, rtype, name, pattern, operation in acls:
-            body += struct.pack(">b", RESOURCE_TYPES[rtype]) + _string(name) + struct.pack(">b", PATTERN_TYPES[pattern])
-            body += _string(f"User:{principal}") + _string("*")
-            body += struct.pack(">bb", OPERATIONS[operation], PERMISSIONS["ALLOW"])
+        body = _acl_bindings(acls)
         reader = self.request(30, 1, body)
         reader.take(">i")  # throttle
         if reader.take(">i") != len(acls):
@@ -232,11 +228,7 @@ class Connection:
         acls = list(acls)
         if not acls:
             return
-        body = struct.pack(">i", len(acls))
-        for principal, rtype, name, pattern, operation in acls:
-            body += struct.pack(">b", RESOURCE_TYPES[rtype]) + _string(name) + struct.pack(">b", PATTERN_TYPES[pattern])
-            body += _string(f"User:{principal}") + _string("*")
-            body += struct.pack(">bb", OPERATIONS[operation], PERMISSIONS["ALLOW"])
+        body = _acl_bindings(acls)
         reader = self.request(31, 1, body)
         reader.take(">i")  # throttle
         if reader.take(">i") != len(acls):
@@ -322,6 +314,17 @@ def main(argv: list[str] | None = None) -> int:
         principals, acls = load_plan(args.acls)
         print(apply_acls(host, port, args.username, password, principals, acls), flush=True)
     return 0
+
+
+def _acl_bindings(acls: list[Acl]) -> bytes:
+    """The ACL bindings of a CreateAcls (v1) request, or the filters of a DeleteAcls (v1) request: the
+    two share one layout (resource type, name, pattern type, principal, host, operation, permission)."""
+    body = struct.pack(">i", len(acls))
+    for principal, rtype, name, pattern, operation in acls:
+        body += struct.pack(">b", RESOURCE_TYPES[rtype]) + _string(name) + struct.pack(">b", PATTERN_TYPES[pattern])
+        body += _string(f"User:{principal}") + _string("*")
+        body += struct.pack(">bb", OPERATIONS[operation], PERMISSIONS["ALLOW"])
+    return body
 
 
 if __name__ == "__main__":

@@ -275,32 +275,7 @@ def env(inst: Instance, principal: str = ADMIN) -> dict[str, str]:
 
 def run(inst: Instance, argv: list[str]) -> int:
     """Wipe and start the cluster, run ``argv`` against it, then stop it, whatever happens."""
-    if not argv:
-        raise StackError("run needs a command after --")
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        up(inst, fresh=True)
-        log(f"running {' '.join(argv)}")
-        with subprocess.Popen(argv, env={**os.environ, **env(inst)}) as proc:
-            try:
-                return proc.wait()
-            except KeyboardInterrupt:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                proc.terminate()
-                try:
-                    proc.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                return 130
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        down(inst)
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _raise_interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
+    return stack.run_against(argv, up=lambda: up(inst, fresh=True), env=lambda: env(inst), down=lambda: down(inst))
 
 
 def command(inst: Instance, name: str, *, fresh: bool, rest: list[str], principal: str = ADMIN) -> int:

@@ -896,20 +896,29 @@ class _Stopped(Exception):
 
 def cmd_run(inst: Instance, command: list[str]) -> int:
     """Wipe and start the instance, run ``command`` against it, then stop it, whatever happens."""
-    if not command:
-        raise StackError("run needs a command after --")
     if inst.name == "run":
         raise StackError("'run' wipes its instance; use --instance test or --instance bench")
+    return run_against(
+        command, up=lambda: cmd_up(inst, fresh=True), env=lambda: stack_env(inst), down=lambda: cmd_down(inst)
+    )
+
+
+def run_against(
+    command: list[str], *, up: Callable[[], None], env: Callable[[], dict[str, str]], down: Callable[[], None]
+) -> int:
+    """Start servers (``up``), run ``command`` with ``env`` added, then stop them (``down``), whatever
+    happens: Ctrl-C or a SIGTERM to this script gives the command time for its own clean-up first."""
+    if not command:
+        raise StackError("run needs a command after --")
 
     def on_term(signum: int, _frame: object) -> None:
         raise _Stopped
 
     previous = signal.signal(signal.SIGTERM, on_term)
     try:
-        cmd_up(inst, fresh=True)
-        env = {**os.environ, **stack_env(inst)}
+        up()
         log(f"running {' '.join(command)}")
-        with subprocess.Popen(command, env=env) as proc:
+        with subprocess.Popen(command, env={**os.environ, **env()}) as proc:
             try:
                 return proc.wait()
             except (KeyboardInterrupt, _Stopped) as stopped:
@@ -928,7 +937,7 @@ def cmd_run(inst: Instance, command: list[str]) -> int:
         # A second Ctrl-C or SIGTERM must not cut the clean-up short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        cmd_down(inst)
+        down()
         signal.signal(signal.SIGTERM, previous)
 
 

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.docs import DOCS_CSP, DOCS_PATHS
+from shared.i18n import Language, Text, negotiate
 from shared.logs import correlation_id_var
 from shared.mongo import is_transient
 
@@ -25,22 +26,29 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 CORRELATION_HEADER = "X-Correlation-ID"
+Said = Text | str
+"""What a problem says: a ``Text`` in both languages (a plain ``str`` is sent as it is)."""
+
+
+def say(text: Said, language: Language) -> str:
+    return text.in_(language) if isinstance(text, Text) else text
 
 
 class ProblemError(Exception):
-    """An error the client can act on, rendered as problem+json with a stable machine ``code``."""
+    """An error the client can act on, rendered as problem+json with a stable machine ``code``; its
+    title, detail and error messages in the caller's language (``shared.i18n``)."""
 
     def __init__(
         self,
         status: int,
         code: str,
-        title: str,
-        detail: str | None = None,
+        title: Said,
+        detail: Said | None = None,
         *,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(detail or title)
+        super().__init__(str(detail or title))
         self.status = status
         self.code = code
         self.title = title
@@ -53,26 +61,35 @@ def problem_response(
     request: Request,
     status: int,
     code: str,
-    title: str,
-    detail: str | None = None,
+    title: Said,
+    detail: Said | None = None,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    """The problem+json answer, in the language the request's ``Accept-Language`` asks for (Bahasa
+    Indonesia unless it prefers English); ``code`` and field names are the same in both."""
+    language = negotiate(request.headers.get("accept-language"))
     body: dict[str, Any] = {
         "type": f"urn:kinerja-asn:problem:{code}",
-        "title": title,
+        "title": say(title, language),
         "status": status,
         "code": code,
         "instance": request.url.path,
     }
     if detail:
-        body["detail"] = detail
+        body["detail"] = say(detail, language)
     if errors:
-        body["errors"] = errors
+        body["errors"] = [
+            {key: say(value, language) if isinstance(value, Text) else value for key, value in error.items()}
+            for error in errors
+        ]
     correlation_id = correlation_id_var.get()
     if correlation_id:
         body["correlation_id"] = correlation_id
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    language_headers = {"Content-Language": language, "Vary": "Accept-Language"}
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM_JSON, headers={**language_headers, **(headers or {})}
+    )
 
 
 _STATUS_CODES = {
@@ -279,8 +296,8 @@ class BodyGuard:
         send: Send,
         status: int,
         code: str,
-        title: str,
-        detail: str | None,
+        title: Said,
+        detail: Said | None,
         headers: dict[str, str] | None = None,
     ) -> None:
         request = Request(scope, receive)

@@ -563,7 +563,7 @@ async def _plan_chunk(
             if change is not None:
                 await _check_changed_links(current, changes, actor=actor, registry=registry, known=known)
         except (InvalidError, ForbiddenError) as exc:
-            plan.reject(line, *(exc.messages or [exc.detail or exc.title]))
+            plan.reject(line, *(str(m) for m in exc.messages or [exc.detail or exc.title]))
             continue
         if change is None:
             plan.outcomes[line] = ("unchanged", [])

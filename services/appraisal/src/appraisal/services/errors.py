@@ -3,17 +3,18 @@ a stable code, whichever route raised it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
-from shared.http import ProblemError
+from shared.http import ProblemError, Said
 
 
 class UseCaseError(ProblemError):
     status_code: ClassVar[int] = 400
     error_code: ClassVar[str] = "bad_request"
-    error_title: ClassVar[str] = "Bad request"
+    error_title: ClassVar[Said] = "Bad request"
 
-    def __init__(self, detail: str, *, errors: list[str] | None = None, code: str | None = None) -> None:
+    def __init__(self, detail: Said, *, errors: Sequence[Said] | None = None, code: str | None = None) -> None:
         super().__init__(
             self.status_code,
             code or self.error_code,
@@ -21,7 +22,7 @@ class UseCaseError(ProblemError):
             detail,
             errors=[{"message": e} for e in errors] if errors else None,
         )
-        self.messages = errors or []
+        self.messages = list(errors or [])
 
 
 class NotFoundError(UseCaseError):

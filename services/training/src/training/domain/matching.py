@@ -204,6 +204,9 @@ class Reason:
 class ProgrammeMatch:
     programme: Programme
     score: int
+    """Points of the substantive reasons (what the need asks for)."""
+    bonus: int
+    """Points of the fit (sector, position): only ranks programmes with the same score."""
     reasons: tuple[Reason, ...]
     exceeds_pppk_cap: bool = False
 
@@ -315,7 +318,8 @@ def recommend(
     cap: JpCap | None = None,
 ) -> Recommendation:
     """The best programmes for ``need``, at most ``limit`` (default ``rules.default_limit``, at most
-    ``rules.max_limit``), ranked by score (the points of their reasons), ties by code.
+    ``rules.max_limit``), ranked by score (the points of their substantive reasons), then by bonus (sector and
+    position fit), then by code; with the ``mark`` policy, programmes over a PPPK's cap come last.
 
     ``exclude``: programme codes already recommended or completed for the need's group; never recommended again.
     ``pppk_jp_used``: for a PPPK, the JP of the current contract year; programmes worth more than what is left of
@@ -343,6 +347,8 @@ def recommend(
         over = remaining is not None and p.jp > remaining
         if over and rules.pppk_cap_policy == "exclude":
             continue
-        matches.append(ProgrammeMatch(p, sum(r.points for r in reasons), tuple(reasons), exceeds_pppk_cap=over))
-    matches.sort(key=lambda m: (m.exceeds_pppk_cap, -m.score, m.programme.code))
+        score = sum(r.points for r in reasons if not r.bonus)
+        bonus = sum(r.points for r in reasons if r.bonus)
+        matches.append(ProgrammeMatch(p, score, bonus, tuple(reasons), exceeds_pppk_cap=over))
+    matches.sort(key=lambda m: (m.exceeds_pppk_cap, -m.score, -m.bonus, m.programme.code))
     return Recommendation(need.recommendation_id, need.key, tuple(matches[:limit]))

@@ -612,9 +612,10 @@ SUPERVISOR_POSITIONS = frozenset({PositionType.JPT, PositionType.ADMINISTRATOR, 
 
 @dataclass(frozen=True)
 class MatchWeights:
-    """Points each matched criterion gives a programme. [R] project assumption; ties are broken by code."""
+    """Points each matched criterion gives a programme. [R] project assumption; ranking is by these points, then
+    by the bonus points, then by code."""
 
-    programme_keyword: int = 4
+    programme_keyword: int = 5
     """A word of the programme's work areas appears in a weak indicator or RHK."""
     behaviour_direct: int = 3
     """The programme develops the weak BerAKHLAK value itself."""
@@ -626,7 +627,8 @@ class MatchWeights:
     plan_cause: int = 2
     plan_action_form: int = 2
     sector: int = 2
-    """Bonus: the programme is meant for the employee's sector (never a reason on its own)."""
+    """Bonus: the programme is meant for the employee's sector (never a reason on its own; ranks only programmes
+    with the same score)."""
     position: int = 1
     """Bonus: the programme is meant for the employee's position type (never a reason on its own)."""
 

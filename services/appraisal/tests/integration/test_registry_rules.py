@@ -11,7 +11,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from kinerja_testing import Keys, eventually
+from kinerja_testing import Keys, eventually, register_employee
 from shared.mongo import MongoDocument
 
 pytestmark = pytest.mark.infra
@@ -150,12 +150,15 @@ async def test_annual_results_are_final_once_the_opd_year_is_closed(
         "hasil_kerja": "sesuai_ekspektasi",
         "perilaku_kerja": "sesuai_ekspektasi",
     }
-    for _ in range(2):
-        await client.post("/api/v1/appraisals", json={"nip": new_nip(), **record}, headers=admin)
+    nips = [new_nip() for _ in range(3)]
+    for nip in nips:
+        await register_employee(client, admin, nip, "DISDIK")
+    for nip in nips[:2]:
+        await client.post("/api/v1/appraisals", json={"nip": nip, **record}, headers=admin)
     await client.put("/api/v1/opd/DISDIK/years/2026/predikat", json={"predikat": "baik"}, headers=admin)
     closed = await client.post("/api/v1/opd/DISDIK/years/2026/close", headers=admin)
     assert closed.json()["closed"] is True
-    late = await client.post("/api/v1/appraisals", json={"nip": new_nip(), **record}, headers=admin)
+    late = await client.post("/api/v1/appraisals", json={"nip": nips[2], **record}, headers=admin)
     assert late.status_code == 409
     assert late.json()["code"] == "year_closed"
 

@@ -80,7 +80,7 @@ bench: bootstrap keys
 unit: bootstrap
 	.venv/bin/pytest -m "not infra" $(PYTEST_ARGS)
 
-## token: mint a local bearer token, e.g. `make token NIP=198609262015051001 ROLE=pegawai`
+## token: mint a local bearer token, e.g. `make token NIP=198609262015051001 ROLE=pegawai` (the Wali Kota: NIP=PPK ROLE=ppk)
 token: keys
 	@$(PY) -m shared.token --nip $(NIP) --role $(ROLE) --keys-dir $(KEYS)
 

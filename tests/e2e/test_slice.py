@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from kinerja_testing import Infra, Keys, ServiceProcess, skip_history
+from kinerja_testing import Infra, Keys, ServiceProcess, employee_record, skip_history
 
 pytestmark = pytest.mark.infra
 
@@ -77,6 +77,12 @@ def test_appraisal_reaches_inbox_and_report_through_kafka(
 ) -> None:
     nip = new_nip()
     period = "2026-Q3"
+    registered = httpx.post(
+        f"{system.urls['appraisal']}/api/v1/employees",
+        json=employee_record(nip, "DINKES"),
+        headers=keys.headers(ADMIN, "admin_bkpsdm"),
+    )
+    assert registered.status_code == 201, registered.text
     created = httpx.post(
         f"{system.urls['appraisal']}/api/v1/appraisals",
         json={

@@ -13,7 +13,7 @@ from types import ModuleType
 import httpx
 import pytest
 
-from kinerja_testing import Infra, Keys, ServiceProcess, eventually, wait_for_event
+from kinerja_testing import Infra, Keys, ServiceProcess, eventually, register_employee, wait_for_event
 
 pytestmark = pytest.mark.infra
 
@@ -41,6 +41,8 @@ async def test_events_written_while_kafka_is_down_are_published_after_it_returns
     appraisal = ServiceProcess.configure("appraisal", infra, keys, os.urandom(4).hex(), tmp_path)
     appraisal.start().wait_ready()
     nip = new_nip()
+    async with httpx.AsyncClient(base_url=appraisal.url) as http:  # registered first: history needs a registered NIP
+        await register_employee(http, keys.headers(BKPSDM, "admin_bkpsdm"), nip)
     try:
         stack.stop(instance.kafka)
         async with httpx.AsyncClient(base_url=appraisal.url) as http:

@@ -16,7 +16,16 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from pymongo import MongoClient
 
-from kinerja_testing import Infra, Keys, ServiceProcess, appraisal_completed, eventually, skip_history, wait_for_event
+from kinerja_testing import (
+    Infra,
+    Keys,
+    ServiceProcess,
+    appraisal_completed,
+    eventually,
+    register_employee,
+    skip_history,
+    wait_for_event,
+)
 from shared.events import AppraisalCompleted, Predikat
 
 pytestmark = pytest.mark.infra
@@ -72,6 +81,7 @@ async def test_event_written_before_the_producer_was_killed_is_published_after_r
     appraisal.start(OUTBOX_RELAY_ENABLED="false").wait_ready()
     nip = new_nip()
     async with httpx.AsyncClient() as http:
+        await register_employee(http, keys.headers(APPRAISER, "admin_bkpsdm"), nip, url=appraisal.url)
         created = await http.post(
             f"{appraisal.url}/api/v1/appraisals",
             json={

@@ -46,7 +46,7 @@ from pymongo import AsyncMongoClient
 
 from appraisal.config import Settings as AppraisalSettings
 from appraisal.main import create_app as appraisal_app
-from kinerja_testing import Infra, Keys, eventually, read_topic, serve
+from kinerja_testing import Infra, Keys, employee_record, eventually, read_topic, serve
 from notification.config import Settings as NotificationSettings
 from notification.main import create_app as notification_app
 from reporting.config import Settings as ReportingSettings
@@ -202,9 +202,15 @@ async def record_burst(
             deadline = loop.time() + 120
             while True:
                 try:
-                    response = await http.post(
-                        "/api/v1/appraisals", json=body, headers=headers | {"Idempotency-Key": f"{burst.period}-{n}"}
-                    )
+                    # History is recorded for registered employees only: registered first (409: already, by
+                    # an earlier attempt), retried like the recording itself.
+                    response = await http.post("/api/v1/employees", json=employee_record(nip), headers=headers)
+                    if response.status_code in (201, 409):
+                        response = await http.post(
+                            "/api/v1/appraisals",
+                            json=body,
+                            headers=headers | {"Idempotency-Key": f"{burst.period}-{n}"},
+                        )
                 except Exception as exc:  # the in-process app raises what it could not answer
                     problem = f"{type(exc).__name__}: {exc}"
                 else:

@@ -13,8 +13,10 @@ The callers (columns) each hold a token with one role, around the subject S, a J
     opd    admin_opd of DINKES (who started the world's import)
     opd~   admin_opd of DISDIK
     bkp    admin_bkpsdm                      pimp   pimpinan
+    ppk    ppk: the Wali Kota (subject "PPK", no NIP), pejabat penilai of the Sekda, two levels above S
 
-Every caller is a registered, active employee (so each may draft their own SKP). Outcomes:
+Every caller but the PPK is a registered, active employee (so each may draft their own SKP; the PPK,
+not an ASN, has no SKP). Outcomes:
 ``allow``: authorisation lets the call through (anything but 401/403/404: a 409/412/422 from the
 record's state still means yes); ``deny``: 403, or 404 (the record is hidden), and a write leaves no
 trace (``Row.trace`` read before and after the denied calls). For a list or an inbox, ``allow`` means
@@ -44,7 +46,7 @@ from shared.config import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
 
-CELLS = ("self", "peer", "pp", "pp~", "atas", "atas~", "opd", "opd~", "bkp", "pimp")
+CELLS = ("self", "peer", "pp", "pp~", "atas", "atas~", "opd", "opd~", "bkp", "pimp", "ppk")
 ANONYMOUS = "no token"
 PLATFORM = {"/healthz", "/readyz", "/metrics", "/asyncapi.json"}
 PREFIX = "/api/v1"
@@ -69,58 +71,61 @@ PREFIX = "/api/v1"
 #   BKPSDM; the distribution is read by those, the head, the OPD's admin and the pimpinan (README,
 #   organisation);
 # - the OPD master data is read by every caller and maintained by the BKPSDM (README, master data);
+# - the PPK (the Wali Kota, no NIP) is the Sekda's pejabat penilai, two levels above S's head: it stands in
+#   no relation to S, so it reads only what every caller reads, and it drafts no SKP (not an ASN; its own
+#   rows, appraising the Sekda and deciding objections, are in services/appraisal/tests/integration/test_ppk.py);
 # - an inbox is only ever the caller's own; the predikat summary is for the pimpinan, the BKPSDM and
 #   the admin of the OPD asked about (route documentation).
 # fmt: off
 MATRIX = """
-operation                                                    self  peer  pp    pp~   atas  atas~ opd   opd~  bkp   pimp
+operation                                                    self  peer  pp    pp~   atas  atas~ opd   opd~  bkp   pimp  ppk
 [appraisal]
-POST /employees                                              deny  deny  deny  deny  deny  deny  allow deny  allow deny
-GET /employees                                               allow deny  allow deny  allow deny  allow deny  allow deny
-GET /employees/{nip}                                         allow deny  allow deny  allow deny  allow deny  allow deny
-PATCH /employees/{nip}                                       deny  deny  deny  deny  deny  deny  allow deny  allow deny
-GET /employees/{nip}/link-changes                            allow deny  allow deny  allow deny  allow deny  allow deny
-POST /employee-imports                                       deny  deny  deny  deny  deny  deny  allow allow allow deny
-GET /employee-imports/{import_id}                            deny  deny  deny  deny  deny  deny  allow deny  allow deny
-GET /employee-imports/{import_id}/rows                       deny  deny  deny  deny  deny  deny  allow deny  allow deny
-PUT /performance-years/{year}                                deny  deny  deny  deny  deny  deny  deny  deny  allow deny
-GET /performance-years/{year}                                allow allow allow allow allow allow allow allow allow allow
-POST /skp                                                    allow allow allow allow allow allow allow allow allow allow
-GET /skp                                                     allow deny  allow deny  allow deny  allow deny  allow deny
-GET /skp/{skp_id}                                            allow deny  allow deny  allow deny  allow deny  allow deny
-PUT /skp/{skp_id}                                            allow deny  deny  deny  deny  deny  deny  deny  deny  deny
-POST /skp/{skp_id}/submit                                    allow deny  deny  deny  deny  deny  deny  deny  deny  deny
-PUT /skp/{skp_id}/expectations                               deny  deny  allow deny  deny  deny  deny  deny  deny  deny
-POST /skp/{skp_id}/return                                    deny  deny  allow deny  deny  deny  deny  deny  deny  deny
-POST /skp/{skp_id}/approve                                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny
-POST /evaluations                                            allow deny  allow deny  deny  deny  deny  deny  deny  deny
-GET /evaluations                                             allow deny  allow deny  allow deny  allow deny  allow deny
-GET /evaluations/{evaluation_id}                             allow deny  allow deny  allow deny  allow deny  allow deny
-PUT /evaluations/{evaluation_id}/realisations/{indicator_id} allow deny  deny  deny  deny  deny  deny  deny  deny  deny
-POST /evaluations/{evaluation_id}/feedback                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny
-PATCH /evaluations/{evaluation_id}/ratings                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny
-GET /evaluations/{evaluation_id}/suggestion                  allow deny  allow deny  allow deny  allow deny  allow deny
-POST /evaluations/{evaluation_id}/finalise                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny
-PUT /evaluations/{evaluation_id}/development-plan            deny  deny  allow deny  deny  deny  deny  deny  deny  deny
-POST /evaluations/{evaluation_id}/objection                  allow deny  deny  deny  deny  deny  deny  deny  deny  deny
-POST /evaluations/{evaluation_id}/objection/decision         deny  deny  deny  deny  allow deny  deny  deny  deny  deny
-POST /evaluations/{evaluation_id}/objection/explanations     deny  deny  deny  deny  allow deny  deny  deny  deny  deny
-PUT /evaluations/{evaluation_id}/objection/explanations/{index} allow deny  deny  deny  deny  deny  deny  deny  deny  deny
-GET /development-plans                                       allow deny  allow deny  allow deny  allow deny  allow deny
-POST /appraisals                                             deny  deny  deny  deny  deny  deny  deny  deny  allow deny
-GET /appraisals/{appraisal_id}                               allow deny  allow deny  allow deny  allow deny  allow deny
-GET /opd                                                     allow allow allow allow allow allow allow allow allow allow
-GET /opd/{opd_code}                                          allow allow allow allow allow allow allow allow allow allow
-PUT /opd/{opd_code}                                          deny  deny  deny  deny  deny  deny  deny  deny  allow deny
-PUT /opd/{opd_code}/years/{year}/predikat                    deny  deny  deny  deny  deny  deny  deny  deny  allow deny
-GET /opd/{opd_code}/years/{year}/distribution                deny  deny  deny  deny  allow deny  allow deny  allow allow
-POST /opd/{opd_code}/years/{year}/close                      deny  deny  deny  deny  deny  deny  deny  deny  allow deny
+POST /employees                                              deny  deny  deny  deny  deny  deny  allow deny  allow deny  deny
+GET /employees                                               allow deny  allow deny  allow deny  allow deny  allow deny  deny
+GET /employees/{nip}                                         allow deny  allow deny  allow deny  allow deny  allow deny  deny
+PATCH /employees/{nip}                                       deny  deny  deny  deny  deny  deny  allow deny  allow deny  deny
+GET /employees/{nip}/link-changes                            allow deny  allow deny  allow deny  allow deny  allow deny  deny
+POST /employee-imports                                       deny  deny  deny  deny  deny  deny  allow allow allow deny  deny
+GET /employee-imports/{import_id}                            deny  deny  deny  deny  deny  deny  allow deny  allow deny  deny
+GET /employee-imports/{import_id}/rows                       deny  deny  deny  deny  deny  deny  allow deny  allow deny  deny
+PUT /performance-years/{year}                                deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
+GET /performance-years/{year}                                allow allow allow allow allow allow allow allow allow allow allow
+POST /skp                                                    allow allow allow allow allow allow allow allow allow allow deny
+GET /skp                                                     allow deny  allow deny  allow deny  allow deny  allow deny  deny
+GET /skp/{skp_id}                                            allow deny  allow deny  allow deny  allow deny  allow deny  deny
+PUT /skp/{skp_id}                                            allow deny  deny  deny  deny  deny  deny  deny  deny  deny  deny
+POST /skp/{skp_id}/submit                                    allow deny  deny  deny  deny  deny  deny  deny  deny  deny  deny
+PUT /skp/{skp_id}/expectations                               deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+POST /skp/{skp_id}/return                                    deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+POST /skp/{skp_id}/approve                                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+POST /evaluations                                            allow deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+GET /evaluations                                             allow deny  allow deny  allow deny  allow deny  allow deny  deny
+GET /evaluations/{evaluation_id}                             allow deny  allow deny  allow deny  allow deny  allow deny  deny
+PUT /evaluations/{evaluation_id}/realisations/{indicator_id} allow deny  deny  deny  deny  deny  deny  deny  deny  deny  deny
+POST /evaluations/{evaluation_id}/feedback                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+PATCH /evaluations/{evaluation_id}/ratings                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+GET /evaluations/{evaluation_id}/suggestion                  allow deny  allow deny  allow deny  allow deny  allow deny  deny
+POST /evaluations/{evaluation_id}/finalise                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+PUT /evaluations/{evaluation_id}/development-plan            deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+POST /evaluations/{evaluation_id}/objection                  allow deny  deny  deny  deny  deny  deny  deny  deny  deny  deny
+POST /evaluations/{evaluation_id}/objection/decision         deny  deny  deny  deny  allow deny  deny  deny  deny  deny  deny
+POST /evaluations/{evaluation_id}/objection/explanations     deny  deny  deny  deny  allow deny  deny  deny  deny  deny  deny
+PUT /evaluations/{evaluation_id}/objection/explanations/{index} allow deny  deny  deny  deny  deny  deny  deny  deny  deny  deny
+GET /development-plans                                       allow deny  allow deny  allow deny  allow deny  allow deny  deny
+POST /appraisals                                             deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
+GET /appraisals/{appraisal_id}                               allow deny  allow deny  allow deny  allow deny  allow deny  deny
+GET /opd                                                     allow allow allow allow allow allow allow allow allow allow allow
+GET /opd/{opd_code}                                          allow allow allow allow allow allow allow allow allow allow allow
+PUT /opd/{opd_code}                                          deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
+PUT /opd/{opd_code}/years/{year}/predikat                    deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
+GET /opd/{opd_code}/years/{year}/distribution                deny  deny  deny  deny  allow deny  allow deny  allow allow deny
+POST /opd/{opd_code}/years/{year}/close                      deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
 [training]
-GET /rules/jp-obligation/{employee_type}                     allow allow allow allow allow allow allow allow allow allow
+GET /rules/jp-obligation/{employee_type}                     allow allow allow allow allow allow allow allow allow allow allow
 [notification]
-GET /inbox                                                   allow deny  deny  deny  deny  deny  deny  deny  deny  deny
+GET /inbox                                                   allow deny  deny  deny  deny  deny  deny  deny  deny  deny  deny
 [reporting]
-GET /reports/appraisals/summary                              deny  deny  deny  deny  deny  deny  allow deny  allow allow
+GET /reports/appraisals/summary                              deny  deny  deny  deny  deny  deny  allow deny  allow allow deny
 """
 # fmt: on
 
@@ -185,13 +190,14 @@ class Cast:
             "opd~": (self.other_opd_admin, "admin_opd", "DISDIK"),
             "bkp": (self.bkpsdm, "admin_bkpsdm", "BKPSDM"),
             "pimp": (self.pimpinan, "pimpinan", "SETDA"),
+            "ppk": ("PPK", "ppk", "SETDA"),
         }[cell]
 
     def registry(self) -> list[tuple[str, str, str, str | None, str | None]]:
         """(NIP, OPD, position, pejabat penilai, atasan pejabat penilai), heads before their staff:
-        SEKDA -> head -> appraiser -> S, and head -> other_superior -> other_appraiser -> peer."""
+        PPK -> SEKDA -> head -> appraiser -> S, and head -> other_superior -> other_appraiser -> peer."""
         return [
-            (self.sekda, "SETDA", "JPT", None, None),
+            (self.sekda, "SETDA", "JPT", "PPK", None),
             (self.head, "DINKES", "JPT", self.sekda, None),
             (self.appraiser, "DINKES", "ADMINISTRATOR", self.head, None),
             (self.subject, "DINKES", "JF", self.appraiser, self.head),

@@ -4,6 +4,11 @@ Tokens are verified against a PEM public key (``AUTH_PUBLIC_KEY_FILE``; local us
 JWKS of the city's OpenID Connect provider (``AUTH_JWKS_URL``, e.g. Keycloak). The subject (``sub``)
 is the caller's NIP; roles come from the claim named by ``AUTH_ROLES_CLAIM`` (a dotted path such
 as ``realm_access.roles`` for Keycloak).
+
+The one exception is the PPK (Pejabat Pembina Kepegawaian: the Wali Kota), an elected official and
+not an ASN, who has no NIP: the PPK's account has the subject ``PPK_SUBJECT`` ("PPK") and the role
+``ppk``, always together (a token with one of the two and not the other is refused). The registry
+names the PPK in appraiser links with the same sentinel.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import anyio.to_thread
 import jwt
 from fastapi import Depends, Request
 
+from shared.events import PPK
 from shared.http import PRINCIPAL, ProblemError, verify_bearer
 
 ALGORITHMS = ["RS256", "ES256"]
@@ -37,6 +43,14 @@ class Role(StrEnum):
     ADMIN_OPD = "admin_opd"
     ADMIN_BKPSDM = "admin_bkpsdm"
     PIMPINAN = "pimpinan"
+    PPK = "ppk"
+    """The Wali Kota (Pejabat Pembina Kepegawaian): appraises the Sekda and decides the objections
+    of the heads of OPD; subject ``PPK_SUBJECT``, never a NIP."""
+
+
+PPK_SUBJECT = PPK
+"""The subject of the PPK's token, and the sentinel naming the PPK in the registry's appraiser links
+(``pejabat_penilai_nip`` / ``atasan_pejabat_penilai_nip``) and in events: the PPK has no NIP."""
 
 
 @dataclass(frozen=True)
@@ -105,16 +119,21 @@ class TokenVerifier:
         return self._principal(claims)
 
     def _principal(self, claims: dict[str, Any]) -> Principal:
-        """The caller, from claims checked like any other input: the subject is a NIP, ``opd`` an OPD
-        code, ``name`` a bounded string; roles outside the known set are ignored."""
+        """The caller, from claims checked like any other input: the subject is a NIP (or ``PPK``
+        with the role ``ppk``, and only then), ``opd`` an OPD code, ``name`` a bounded string; roles
+        outside the known set are ignored."""
         subject, opd, name = claims.get("sub"), claims.get("opd"), claims.get("name")
-        if not isinstance(subject, str) or not NIP.fullmatch(subject):
+        roles = frozenset(self._roles(claims))
+        is_ppk = subject == PPK_SUBJECT
+        if not isinstance(subject, str) or not (NIP.fullmatch(subject) or is_ppk):
             raise _unauthenticated("The bearer token's subject is not a NIP")
+        if is_ppk != (Role.PPK in roles):
+            raise _unauthenticated("The ppk role and the PPK subject go together (the PPK has no NIP)")
         if opd is not None and (not isinstance(opd, str) or not OPD_CODE.fullmatch(opd)):
             raise _unauthenticated("The bearer token's opd claim is not an OPD code")
         if name is not None and (not isinstance(name, str) or len(name) > MAX_NAME_CHARS):
             raise _unauthenticated("The bearer token's name claim is not valid")
-        return Principal(nip=subject, roles=frozenset(self._roles(claims)), opd_code=opd, name=name)
+        return Principal(nip=subject, roles=roles, opd_code=opd, name=name)
 
     def _roles(self, claims: dict[str, Any]) -> list[Role]:
         value: Any = claims

@@ -1,6 +1,7 @@
 """Local signing keys and a command that mints a bearer token for a NIP and roles.
 
     python -m shared.token --nip 198609262015051001 --role pegawai [--role pejabat_penilai]
+    python -m shared.token --nip PPK --role ppk          # the Wali Kota (no NIP; shared.auth)
 
 Keys are generated on first use in ``.run/keys/`` (never committed). Production verifies tokens of
 the city's identity provider instead (``AUTH_JWKS_URL``) and has no private key here at all.
@@ -75,7 +76,7 @@ def mint_token(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Mint a local bearer token for calling the APIs.")
-    parser.add_argument("--nip", required=True, help="18-digit NIP: the token's subject")
+    parser.add_argument("--nip", required=True, help="18-digit NIP, or PPK (with --role ppk): the token's subject")
     parser.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
     parser.add_argument("--opd", help="OPD code of the caller (for admin_opd)")
     parser.add_argument("--name")

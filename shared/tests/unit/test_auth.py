@@ -5,7 +5,7 @@ import jwt
 import pytest
 
 from kinerja_testing import Keys
-from shared.auth import Role, TokenVerifier
+from shared.auth import PPK_SUBJECT, Role, TokenVerifier
 from shared.http import ProblemError
 from shared.token import ensure_local_keypair, mint_token
 
@@ -178,3 +178,27 @@ async def test_roles_that_are_not_strings_are_ignored(keys: Keys) -> None:
     body = {"sub": NIP, "aud": "kinerja-asn", "exp": 4102444800, "roles": [{"$in": ["admin_bkpsdm"]}, "pegawai"]}
     principal = await verifier(keys).verify(jwt.encode(body, keys.private.read_text(), algorithm="ES256"))
     assert principal.roles == {Role.PEGAWAI}
+
+
+async def test_the_ppk_has_no_nip_its_subject_is_ppk_with_the_ppk_role(keys: Keys) -> None:
+    principal = await verifier(keys).verify(mint_token(keys.private, PPK_SUBJECT, ["ppk", "pimpinan"]))
+    assert principal.nip == "PPK"
+    assert principal.roles == {Role.PPK, Role.PIMPINAN}
+
+
+@pytest.mark.parametrize(
+    ("sub", "roles"),
+    [
+        ("PPK", ["pegawai"]),  # the PPK subject without the role
+        ("PPK", ["admin_bkpsdm"]),
+        (NIP, ["ppk"]),  # the role on an ASN's NIP
+        (NIP, ["ppk", "pejabat_penilai"]),
+        ("ppk", ["ppk"]),  # the sentinel is exact
+        ("PPK ", ["ppk"]),
+    ],
+)
+async def test_the_ppk_role_and_subject_only_go_together(keys: Keys, sub: str, roles: list[str]) -> None:
+    body = {"sub": sub, "aud": "kinerja-asn", "exp": 4102444800, "roles": roles}
+    with pytest.raises(ProblemError) as refused:
+        await verifier(keys).verify(jwt.encode(body, keys.private.read_text(), algorithm="ES256"))
+    assert refused.value.status == 401

@@ -201,6 +201,37 @@ def new_nip() -> Callable[[], str]:
     return make
 
 
+def employee_record(nip: str, opd_code: str = "DINKES", **fields: Any) -> dict[str, Any]:
+    """A valid registry record (``POST /api/v1/employees``): a PNS JF of ``opd_code``, unless ``fields``
+    say otherwise."""
+    return {
+        "nip": nip,
+        "name": f"Pegawai {nip[-4:]}",
+        "employee_type": "PNS",
+        "position_type": "JF",
+        "opd_code": opd_code,
+        **fields,
+    }
+
+
+async def register_employee(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    nip: str,
+    opd_code: str = "DINKES",
+    *,
+    url: str = "",
+    **fields: Any,
+) -> dict[str, Any]:
+    """Register ``nip`` through the appraisal service's API (``url``: its base, when ``client`` has none),
+    as a result recorded from history needs (``POST /api/v1/appraisals`` takes registered NIPs only).
+    ``headers``: the BKPSDM's, or the admin_opd's of ``opd_code``. Already registered is fine."""
+    record = employee_record(nip, opd_code, **fields)
+    response = await client.post(f"{url}/api/v1/employees", json=record, headers=headers)
+    assert response.status_code in (201, 409), response.text
+    return record
+
+
 @pytest.fixture
 def service_settings(infra: Infra, keys: Keys, unique: str) -> Callable[[type[S]], S]:
     """Settings for an in-process service: the real infrastructure, a fresh database and consumer group."""

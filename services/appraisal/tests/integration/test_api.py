@@ -5,7 +5,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from kinerja_testing import Infra, Keys, wait_for_event
+from kinerja_testing import Infra, Keys, register_employee, wait_for_event
 
 pytestmark = pytest.mark.infra
 
@@ -29,6 +29,7 @@ async def test_recording_an_appraisal_derives_predikat_and_publishes_completed_a
     client: httpx.AsyncClient, keys: Keys, infra: Infra, new_nip: Callable[[], str]
 ) -> None:
     nip = new_nip()
+    await register_employee(client, keys.headers(BKPSDM, "admin_bkpsdm"), nip)
     response = await client.post("/api/v1/appraisals", json=body(nip), headers=keys.headers(BKPSDM, "admin_bkpsdm"))
     assert response.status_code == 201, response.text
     appraisal = response.json()
@@ -56,6 +57,7 @@ async def test_same_idempotency_key_returns_the_first_appraisal(
 ) -> None:
     headers = keys.headers(BKPSDM, "admin_bkpsdm") | {"Idempotency-Key": "req-1"}
     payload = body(new_nip())
+    await register_employee(client, headers, payload["nip"])
     first = await client.post("/api/v1/appraisals", json=payload, headers=headers)
     again = await client.post("/api/v1/appraisals", json=payload, headers=headers)
     assert (first.status_code, again.status_code) == (201, 200)
@@ -67,6 +69,7 @@ async def test_second_appraisal_for_same_employee_and_period_is_409(
 ) -> None:
     headers = keys.headers(BKPSDM, "admin_bkpsdm")
     payload = body(new_nip())
+    await register_employee(client, headers, payload["nip"])
     assert (await client.post("/api/v1/appraisals", json=payload, headers=headers)).status_code == 201
     changed = payload | {"hasil_kerja": "di_atas_ekspektasi"}
     duplicate = await client.post("/api/v1/appraisals", json=changed, headers=headers | {"Idempotency-Key": "x"})
@@ -109,6 +112,9 @@ async def test_recorded_appraisal_is_visible_to_its_employee_appraiser_and_opd_a
     client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
 ) -> None:
     nip, stranger = new_nip(), new_nip()
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    await register_employee(client, admin, APPRAISER, position_type="ADMINISTRATOR")
+    await register_employee(client, admin, nip, pejabat_penilai_nip=APPRAISER)
     created = await client.post("/api/v1/appraisals", json=body(nip), headers=keys.headers(BKPSDM, "admin_bkpsdm"))
     path = f"/api/v1/appraisals/{created.json()['id']}"
     assert (await client.get(path, headers=keys.headers(nip, "pegawai"))).status_code == 200
@@ -141,3 +147,48 @@ async def test_a_result_recorded_from_history_cannot_be_objected_to_and_rewritte
     )
     assert objection.status_code == 409, objection.text
     assert objection.json()["code"] == "recorded_history"
+
+
+async def test_history_is_recorded_only_for_a_registered_employee_of_that_opd_in_a_period_of_the_year(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    nip = new_nip()
+    unregistered = await client.post("/api/v1/appraisals", json=body(nip), headers=admin)
+    assert (unregistered.status_code, unregistered.json()["code"]) == (422, "unregistered_employee")
+    await register_employee(client, admin, nip, "DISDIK")
+    elsewhere = await client.post("/api/v1/appraisals", json=body(nip), headers=admin)
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (422, "opd_mismatch")
+
+    year = {"frequency": "quarterly", "skp_due": "2027-01-31"}
+    assert (await client.put("/api/v1/performance-years/2027", json=year, headers=admin)).status_code in (200, 201)
+    history = body(nip, opd_code="DISDIK")
+    for period, status in (("2027-S1", 422), ("2027-03", 422), ("2027-Q2", 201), ("2027", 201), ("2019-05", 201)):
+        response = await client.post("/api/v1/appraisals", json=history | {"period": period}, headers=admin)
+        assert response.status_code == status, (period, response.text)
+        if status == 422:
+            assert response.json()["code"] == "period_not_in_year"
+
+
+async def test_a_recorded_result_reads_as_an_evaluation_for_whom_may_see_it(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    nip, stranger = new_nip(), new_nip()
+    await register_employee(client, admin, APPRAISER, position_type="ADMINISTRATOR")
+    await register_employee(client, admin, nip, pejabat_penilai_nip=APPRAISER)
+    recorded = await client.post("/api/v1/appraisals", json=body(nip), headers=admin)
+    assert recorded.status_code == 201, recorded.text
+    path = f"/api/v1/evaluations/{recorded.json()['id']}"
+    readers = [
+        keys.headers(nip, "pegawai"),
+        keys.headers(APPRAISER, "pejabat_penilai"),
+        keys.headers(stranger, "admin_opd", opd_code="DINKES"),
+        admin,
+    ]
+    for headers in readers:
+        response = await client.get(path, headers=headers)
+        assert response.status_code == 200, response.text
+        assert (response.json()["status"], response.json()["predikat"]) == ("finalised", "butuh_perbaikan")
+    for headers in (keys.headers(stranger, "pegawai"), keys.headers(stranger, "admin_opd", opd_code="DISDIK")):
+        assert (await client.get(path, headers=headers)).status_code == 404

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kinerja_testing import Infra, Keys, wait_for_event
+from kinerja_testing import Infra, Keys, register_employee, wait_for_event
 
 pytestmark = pytest.mark.infra
 
@@ -373,6 +373,7 @@ async def test_a_second_consecutive_low_annual_predikat_is_escalated_to_the_bkps
         "hasil_kerja": "di_bawah_ekspektasi",
         "perilaku_kerja": "di_bawah_ekspektasi",
     }
+    await register_employee(client, keys.headers(*admin), nip, "DISDIK")
     first = await api.call("POST", "/appraisals", admin, {**low, "period": "2025"})
     second = await api.call("POST", "/appraisals", admin, {**low, "period": "2026"})
     assert (first["predikat"], second["predikat"]) == ("sangat_kurang", "sangat_kurang")

@@ -3,6 +3,7 @@ required fields, partial imports, list visibility that follows the registry, fin
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from kinerja_testing import Keys, eventually
+from kinerja_testing import Infra, Keys, eventually, register_employee, wait_for_event
 from shared.mongo import MongoDocument
 
 pytestmark = pytest.mark.infra
@@ -150,12 +151,15 @@ async def test_annual_results_are_final_once_the_opd_year_is_closed(
         "hasil_kerja": "sesuai_ekspektasi",
         "perilaku_kerja": "sesuai_ekspektasi",
     }
-    for _ in range(2):
-        await client.post("/api/v1/appraisals", json={"nip": new_nip(), **record}, headers=admin)
+    nips = [new_nip() for _ in range(3)]
+    for nip in nips:
+        await register_employee(client, admin, nip, "DISDIK")
+    for nip in nips[:2]:
+        await client.post("/api/v1/appraisals", json={"nip": nip, **record}, headers=admin)
     await client.put("/api/v1/opd/DISDIK/years/2026/predikat", json={"predikat": "baik"}, headers=admin)
     closed = await client.post("/api/v1/opd/DISDIK/years/2026/close", headers=admin)
     assert closed.json()["closed"] is True
-    late = await client.post("/api/v1/appraisals", json={"nip": new_nip(), **record}, headers=admin)
+    late = await client.post("/api/v1/appraisals", json={"nip": nips[2], **record}, headers=admin)
     assert late.status_code == 409
     assert late.json()["code"] == "year_closed"
 
@@ -358,3 +362,96 @@ async def test_appraiser_links_follow_the_hierarchy(
     )
     assert loop.status_code == 422
     assert f"{staff} is appraised (directly or further down) by {kadis}" in loop.json()["errors"][0]["message"]
+
+
+async def test_the_reports_atasan_follows_when_their_pejabat_penilais_own_pejabat_penilai_changes(
+    client: httpx.AsyncClient, keys: Keys, infra: Infra, new_nip: Callable[[], str]
+) -> None:
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    sekda, asisten, kadis, kabid, staff = (new_nip() for _ in range(5))
+    await register(client, admin, sekda, asisten, opd_code="SETDA", position_type="JPT")
+    await register(client, admin, kadis, position_type="JPT", pejabat_penilai_nip=sekda)
+    await register(client, admin, kabid, position_type="ADMINISTRATOR", pejabat_penilai_nip=kadis)
+    await register(client, admin, staff, pejabat_penilai_nip=kadis, atasan_pejabat_penilai_nip=sekda)
+
+    moved = await client.patch(
+        f"/api/v1/employees/{kadis}", json={"pejabat_penilai_nip": asisten}, headers=admin | {"If-Match": '"1"'}
+    )
+    assert moved.status_code == 200, moved.text
+    for report in (kabid, staff):
+        record = (await client.get(f"/api/v1/employees/{report}", headers=admin)).json()
+        assert record["atasan_pejabat_penilai_nip"] == asisten, report
+        history = (await client.get(f"/api/v1/employees/{report}/link-changes", headers=admin)).json()
+        newest = history["items"][0]
+        assert newest["note"] == f"follows the pejabat penilai {kadis}"
+        assert newest["changes"][0]["field"] == "atasan_pejabat_penilai_nip"
+    # The new atasan reads the report's record now, the old one no longer does.
+    assert (
+        await client.get(f"/api/v1/employees/{staff}", headers=keys.headers(asisten, "atasan_pejabat_penilai"))
+    ).status_code == 200
+    assert (
+        await client.get(f"/api/v1/employees/{staff}", headers=keys.headers(sekda, "atasan_pejabat_penilai"))
+    ).status_code == 404
+    _, event = await wait_for_event(
+        infra,
+        "employee.updated.v1",
+        lambda v: v["payload"]["nip"] == kabid and v["payload"]["atasan_pejabat_penilai_nip"] == asisten,
+    )
+    assert event["payload"]["changed_fields"] == ["atasan_pejabat_penilai_nip"]
+
+    to_ppk = await client.patch(
+        f"/api/v1/employees/{kadis}", json={"pejabat_penilai_nip": "PPK"}, headers=admin | {"If-Match": '"2"'}
+    )
+    assert to_ppk.status_code == 200, to_ppk.text
+    record = (await client.get(f"/api/v1/employees/{kabid}", headers=keys.headers("PPK", "ppk"))).json()
+    assert record["atasan_pejabat_penilai_nip"] == "PPK"
+
+
+async def test_link_changes_keep_the_newest_hundred_and_are_paginated(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    nip, first, second = new_nip(), new_nip(), new_nip()
+    await register(client, admin, first, second, position_type="ADMINISTRATOR")
+    await register(client, admin, nip)
+    for version in range(1, 106):
+        appraiser = first if version % 2 else second
+        changed = await client.patch(
+            f"/api/v1/employees/{nip}",
+            json={"pejabat_penilai_nip": appraiser},
+            headers=admin | {"If-Match": f'"{version}"'},
+        )
+        assert changed.status_code == 200, changed.text
+    page = (await client.get(f"/api/v1/employees/{nip}/link-changes?limit=10", headers=admin)).json()
+    assert (page["total"], page["limit"], page["offset"], len(page["items"])) == (100, 10, 0, 10)
+    assert page["items"][0]["changes"][0]["new"] == first  # the 105th change, newest first
+    tail = (await client.get(f"/api/v1/employees/{nip}/link-changes?limit=10&offset=95", headers=admin)).json()
+    assert len(tail["items"]) == 5
+    too_many = await client.get(f"/api/v1/employees/{nip}/link-changes?limit=500", headers=admin)
+    assert too_many.status_code == 422
+
+
+async def test_concurrent_patches_closing_a_loop_never_leave_one(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    for _ in range(5):
+        x, y = new_nip(), new_nip()
+        await register(client, admin, x, y, position_type="ADMINISTRATOR")
+
+        async def link(nip: str, appraiser: str) -> httpx.Response:
+            return await client.patch(
+                f"/api/v1/employees/{nip}", json={"pejabat_penilai_nip": appraiser}, headers=admin | {"If-Match": '"1"'}
+            )
+
+        answers = await asyncio.gather(link(x, y), link(y, x))
+        statuses = sorted(a.status_code for a in answers)
+        # At most one stays; the other is refused by the check before its write (422) or undone after it (409).
+        assert statuses != [200, 200], [a.text for a in answers]
+        assert set(statuses) <= {200, 409, 422}, [a.text for a in answers]
+        for answer in answers:
+            if answer.status_code == 409:
+                assert answer.json()["code"] == "link_race"
+        stored_x = (await client.get(f"/api/v1/employees/{x}", headers=admin)).json()
+        stored_y = (await client.get(f"/api/v1/employees/{y}", headers=admin)).json()
+        assert not (stored_x["pejabat_penilai_nip"] == y and stored_y["pejabat_penilai_nip"] == x)

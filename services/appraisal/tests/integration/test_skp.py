@@ -257,8 +257,7 @@ async def test_only_a_head_intervenes_nothing_and_an_skp_needs_a_pejabat_penilai
     mine = keys.headers(staff, "pegawai")
     skp = (await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("a", None)]}, headers=mine)).json()
     refused = await act(client, mine, skp, "submit")
-    assert (refused.status_code, refused.json()["code"]) == (422, "skp_incomplete")
-    assert "needs a pejabat penilai" in refused.json()["errors"][0]["message"]
+    assert (refused.status_code, refused.json()["code"]) == (422, "no_pejabat_penilai")
 
     # A JF of DINKES appraised by the Sekda (another OPD, a link the BKPSDM set) still cascades.
     await register(client, keys, analyst, position_type="JF", pejabat_penilai_nip=SEKDA)

@@ -7,8 +7,19 @@ import itertools
 
 import pytest
 
-from appraisal.domain.access import READ, Actor, Subject, actor_keys, may, reader_keys
+from appraisal.domain.access import (
+    READ,
+    Actor,
+    Relation,
+    Subject,
+    actor_keys,
+    may,
+    objection_decider,
+    reader_keys,
+    relations,
+)
 from appraisal.repository.common import all_of
+from shared.events import PPK
 
 ROLES = ("pegawai", "pejabat_penilai", "atasan_pejabat_penilai", "admin_opd", "admin_bkpsdm", "pimpinan")
 ME, OTHER = "198001012005011001", "197501012000031001"
@@ -49,3 +60,43 @@ def test_all_of_is_one_flat_filter_and_intersects_a_shared_field() -> None:
 def test_all_of_refuses_what_it_cannot_intersect() -> None:
     with pytest.raises(ValueError, match="cannot intersect"):
         all_of({"year": {"$gte": 2020}}, {"year": 2026})
+
+
+PPK_SUBJECTS = [
+    Subject(ME, opd, pejabat, atasan)
+    for opd in ("SETDA", "DINKES")
+    for pejabat in (None, PPK, OTHER)
+    for atasan in (None, PPK, "196001011985031001")
+]
+
+
+@pytest.mark.parametrize("extra", [frozenset(), frozenset({"pimpinan"}), frozenset({"pejabat_penilai"})])
+def test_the_ppk_reads_by_keys_exactly_whom_it_stands_in_a_relation_to(extra: frozenset[str]) -> None:
+    ppk = Actor(PPK, frozenset({"ppk"}) | extra)
+    keys = actor_keys(ppk)
+    assert keys is not None
+    for subject in PPK_SUBJECTS:
+        assert bool(set(keys) & set(reader_keys(subject))) == may(ppk, subject, READ), subject
+
+
+def test_the_ppk_appraises_whom_the_registry_links_to_it() -> None:
+    ppk = Actor(PPK, frozenset({"ppk"}))
+    sekda = Subject(ME, "SETDA", PPK, None)
+    head = Subject(ME, "DINKES", OTHER, PPK)
+    assert relations(ppk, sekda) == {Relation.APPRAISER, Relation.APPRAISERS_SUPERIOR}
+    assert relations(ppk, head) == {Relation.APPRAISERS_SUPERIOR}
+    assert relations(ppk, Subject(ME, "DINKES", OTHER, "196001011985031001")) == frozenset()
+
+
+def test_a_ppk_link_gives_nothing_without_the_ppk_role_or_subject() -> None:
+    sekda = Subject(ME, "SETDA", PPK, None)
+    assert relations(Actor(PPK, frozenset({"pegawai"})), sekda) == frozenset()
+    assert relations(Actor(OTHER, frozenset({"ppk"})), sekda) == frozenset()
+
+
+def test_who_decides_an_objection() -> None:
+    assert objection_decider(Subject(ME, "DINKES", OTHER, "196001011985031001")) == "196001011985031001"
+    assert objection_decider(Subject(ME, "DINKES", OTHER, PPK)) == PPK
+    assert objection_decider(Subject(ME, "SETDA", PPK, None)) == PPK  # the Sekda: the PPK, after explanations
+    assert objection_decider(Subject(ME, "DINKES", OTHER, None)) is None
+    assert objection_decider(Subject(ME, "DINKES", None, None)) is None

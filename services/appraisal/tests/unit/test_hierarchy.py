@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
 from appraisal.domain.access import Actor
 from appraisal.domain.hierarchy import LINKS, Person, link_problems
+from shared.events import PPK
 
 STAFF, KABID, KADIS, SEKDA, ADMIN, OUTSIDER = (f"19800101200501100{i}" for i in range(6))
 PEOPLE = {
@@ -21,15 +24,18 @@ ALL = frozenset(LINKS)
 
 
 def problems(
-    links: dict[str, str | None],
+    links: Mapping[str, str | None],
     *,
     actor: Actor = OPD_ADMIN,
     changed: frozenset[str] = ALL,
     nip: str = STAFF,
     chain: list[str] | None = None,
+    position_type: str | None = None,
 ) -> tuple[list[str], list[str]]:
-    found = link_problems(nip, "DINKES", links, changed, actor=actor, people=PEOPLE, chain=chain or [])
-    return found.forbidden, found.invalid
+    found = link_problems(
+        nip, "DINKES", links, changed, actor=actor, people=PEOPLE, chain=chain or [], position_type=position_type
+    )
+    return [str(m) for m in found.forbidden], [str(m) for m in found.invalid]
 
 
 def test_a_link_down_the_hierarchy_within_the_opd_is_fine() -> None:
@@ -83,3 +89,48 @@ def test_only_changed_links_are_judged() -> None:
     assert problems(stale, changed=frozenset()) == ([], [])
     assert problems(stale, changed=frozenset({"atasan_pejabat_penilai_nip"})) == ([], [])
     assert problems(stale, changed=frozenset({"pejabat_penilai_nip"}))[1]
+
+
+# ---------------------------------------------------------------- the PPK (the Wali Kota, no NIP)
+
+KADIS_BY_PPK = "198001012005011009"
+PEOPLE[KADIS_BY_PPK] = Person(KADIS_BY_PPK, "DINKES", True, PPK)
+
+
+def test_the_bkpsdm_links_a_jpt_to_the_ppk_as_pejabat_penilai() -> None:
+    assert problems({"pejabat_penilai_nip": PPK}, actor=BKPSDM, position_type="JPT") == ([], [])
+
+
+def test_only_the_bkpsdm_links_anyone_to_the_ppk() -> None:
+    forbidden, _ = problems({"pejabat_penilai_nip": PPK}, position_type="JPT")
+    assert forbidden
+    assert "BKPSDM" in forbidden[0]
+    forbidden, _ = problems({"pejabat_penilai_nip": KADIS, "atasan_pejabat_penilai_nip": PPK})
+    assert forbidden
+    assert "atasan_pejabat_penilai_nip" in forbidden[0]
+
+
+@pytest.mark.parametrize("position", ["ADMINISTRATOR", "JF", "PELAKSANA", None])
+def test_the_ppk_appraises_only_a_jpt(position: str | None) -> None:
+    _, invalid = problems({"pejabat_penilai_nip": PPK}, actor=BKPSDM, position_type=position)
+    assert invalid
+    assert "JPT" in invalid[0]
+
+
+def test_nobody_is_above_the_ppk() -> None:
+    links = {"pejabat_penilai_nip": PPK, "atasan_pejabat_penilai_nip": SEKDA}
+    _, invalid = problems(links, actor=BKPSDM, position_type="JPT")
+    assert any("nobody is above the PPK" in m or "tidak ada atasan" in m for m in invalid)
+
+
+def test_the_staff_of_a_head_appraised_by_the_ppk_have_the_ppk_as_atasan() -> None:
+    links = {"pejabat_penilai_nip": KADIS_BY_PPK, "atasan_pejabat_penilai_nip": PPK}
+    assert problems(links, actor=BKPSDM) == ([], [])
+    _, invalid = problems({"pejabat_penilai_nip": KADIS_BY_PPK, "atasan_pejabat_penilai_nip": SEKDA}, actor=BKPSDM)
+    assert invalid
+    assert f"({PPK})" in invalid[0]
+
+
+def test_an_unchanged_link_to_the_ppk_is_not_checked_again() -> None:
+    links = {"pejabat_penilai_nip": PPK}
+    assert problems(links, changed=frozenset(), position_type="JPT") == ([], [])

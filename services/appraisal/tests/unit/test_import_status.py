@@ -28,3 +28,14 @@ def test_an_import_from_before_heartbeats_is_judged_by_its_start() -> None:
 def test_a_finished_import_keeps_its_status_however_old() -> None:
     for status in ("completed", "failed", "interrupted"):
         assert import_status(job(status, NOW - timedelta(days=30)), NOW) == status
+
+
+def test_rows_are_written_in_waves_after_the_rows_they_rely_on() -> None:
+    from appraisal.services.employees import _Chunk
+
+    plan = _Chunk()
+    plan.inserts = dict.fromkeys((2, 3, 5), ({}, None))  # type: ignore[arg-type]
+    plan.updates = dict.fromkeys((4, 6), ({}, None))  # type: ignore[arg-type]
+    plan.depends_on = {3: {2}, 4: set(), 5: {3, 4}, 6: {2}}
+    assert plan.waves() == [[2, 4], [3, 6], [5]]
+    assert _Chunk().waves() == []

@@ -34,7 +34,9 @@ from shared.events.appraisal import (
 )
 from shared.events.employee import EmployeeRegistered, EmployeeSnapshot, EmployeeUpdated, EmployeeUpdatedPayload
 from shared.events.envelope import (
+    APPRAISER_PATTERN,
     NIP_PATTERN,
+    PPK,
     Aspect,
     BerAkhlakValue,
     EmployeeType,
@@ -86,10 +88,12 @@ EVENT_TYPES: dict[Topic, type[Event]] = {
 }
 
 __all__ = [
+    "APPRAISER_PATTERN",
     "EVENT_TYPES",
     "NIP_PATTERN",
     "PERIOD_PARTS",
     "PERIOD_PATTERN",
+    "PPK",
     "AppraisalCompleted",
     "AppraisalCompletedPayload",
     "Aspect",

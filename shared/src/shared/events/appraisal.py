@@ -53,7 +53,9 @@ class SkpApprovedPayload(Payload):
     approach: Literal["kuantitatif", "kualitatif"] = Field(description="Pendekatan hasil kerja.")
     opd_code: str = Field(description="Code of the employee's OPD.")
     unit_code: str | None = Field(None, description="Code of the unit within the OPD.")
-    pejabat_penilai_nip: str | None = Field(None, description="NIP of the approver.")
+    pejabat_penilai_nip: str | None = Field(
+        None, description="NIP of the approver; or 'PPK', the Wali Kota, who has no NIP."
+    )
     rhk: list[SkpRhk] = Field(description="The approved RHK with their indicators.")
 
 
@@ -97,7 +99,9 @@ class AppraisalCompletedPayload(Payload):
     hasil_kerja: RatingLevel = Field(description="Rating of work results.")
     perilaku_kerja: RatingLevel = Field(description="Rating of work behaviour (BerAKHLAK).")
     predikat: Predikat = Field(description="Predikat from the 3x3 matrix of PermenPANRB 6/2022.")
-    pejabat_penilai_nip: str | None = Field(None, description="NIP of the appraiser.")
+    pejabat_penilai_nip: str | None = Field(
+        None, description="NIP of the appraiser; or 'PPK', the Wali Kota, who has no NIP."
+    )
     unit_code: str | None = Field(None, description="Code of the unit within the OPD.")
     indicators: list[IndicatorResult] = Field(
         default_factory=list, description="Per indicator: target and realisation."
@@ -147,7 +151,9 @@ class LowScoreFlaggedPayload(Payload):
     weak_behaviours: list[BehaviourRating] = Field(
         default_factory=list, description="BerAKHLAK values rated below expectation."
     )
-    pejabat_penilai_nip: str | None = Field(None, description="NIP of the appraiser.")
+    pejabat_penilai_nip: str | None = Field(
+        None, description="NIP of the appraiser; or 'PPK', the Wali Kota, who has no NIP."
+    )
     improvement_due: dt.date | None = Field(
         None,
         description="End of the 6-month improvement window (PP 30/2019 Pasal 57-58) the result opened: only a low "
@@ -192,7 +198,9 @@ class LowScoreWithdrawnPayload(Payload):
     development_plan_withdrawn: bool = Field(
         description="True when the appraisal's development plan was withdrawn with it (it had one of its own)."
     )
-    pejabat_penilai_nip: str | None = Field(None, description="NIP of the appraiser.")
+    pejabat_penilai_nip: str | None = Field(
+        None, description="NIP of the appraiser; or 'PPK', the Wali Kota, who has no NIP."
+    )
 
 
 class LowScoreWithdrawn(Event):
@@ -211,7 +219,9 @@ class SkpSubmittedPayload(Payload):
     year: int = Field(ge=2000, le=2100, description="The SKP year.")
     opd_code: str = Field(description="Code of the employee's OPD.")
     unit_code: str | None = Field(None, description="Code of the unit within the OPD.")
-    pejabat_penilai_nip: str | None = Field(None, description="NIP of the pejabat penilai who must act on it.")
+    pejabat_penilai_nip: str | None = Field(
+        None, description="NIP of the pejabat penilai who must act on it; or 'PPK', the Wali Kota, who has no NIP."
+    )
 
 
 class SkpSubmitted(Event):
@@ -250,7 +260,9 @@ class DevelopmentPlanChangedPayload(Payload):
     actions: list[str] = Field(default_factory=list, description="coaching, mentoring, konseling, pelatihan.")
     due_on: dt.date | None = Field(None, description="End of the improvement window (a low annual result only).")
     escalated: bool = Field(False, description="A second consecutive low annual result: the BKPSDM's case.")
-    pejabat_penilai_nip: str | None = Field(None, description="NIP of the pejabat penilai.")
+    pejabat_penilai_nip: str | None = Field(
+        None, description="NIP of the pejabat penilai; or 'PPK', the Wali Kota, who has no NIP."
+    )
 
 
 class DevelopmentPlanChanged(Event):
@@ -269,8 +281,12 @@ class ObjectionFiledPayload(Payload):
     period: str = Field(description=PERIOD_DESCRIPTION)
     reason: str = Field(description="The employee's reason (keberatan), as written.")
     decision_due: dt.date | None = Field(None, description="When the atasan should have decided.")
-    atasan_pejabat_penilai_nip: str | None = Field(None, description="NIP of the atasan who decides.")
-    pejabat_penilai_nip: str | None = Field(None, description="NIP of the pejabat penilai.")
+    atasan_pejabat_penilai_nip: str | None = Field(
+        None, description="NIP of the atasan who decides; or 'PPK', the Wali Kota, who has no NIP."
+    )
+    pejabat_penilai_nip: str | None = Field(
+        None, description="NIP of the pejabat penilai; or 'PPK', the Wali Kota, who has no NIP."
+    )
 
 
 class ObjectionFiled(Event):
@@ -292,7 +308,9 @@ class ObjectionDecidedPayload(Payload):
     decided_by: str = Field(description="NIP of the atasan pejabat penilai who decided.")
     revision: int = Field(ge=1, description="The appraisal's revision after the decision.")
     predikat: Predikat = Field(description="The predikat after the decision.")
-    pejabat_penilai_nip: str | None = Field(None, description="NIP of the pejabat penilai.")
+    pejabat_penilai_nip: str | None = Field(
+        None, description="NIP of the pejabat penilai; or 'PPK', the Wali Kota, who has no NIP."
+    )
 
 
 class ObjectionDecided(Event):

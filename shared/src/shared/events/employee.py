@@ -20,8 +20,12 @@ class EmployeeSnapshot(Payload):
     position_title: str | None = Field(None, description="Nama jabatan, e.g. 'Analis Kebijakan Ahli Muda'.")
     opd_code: str = Field(description="Code of the employee's OPD (agency).")
     unit_code: str | None = Field(None, description="Code of the unit within the OPD.")
-    pejabat_penilai_nip: str | None = Field(None, description="NIP of the appraiser (direct superior).")
-    atasan_pejabat_penilai_nip: str | None = Field(None, description="NIP of the appraiser's superior.")
+    pejabat_penilai_nip: str | None = Field(
+        None, description="NIP of the appraiser (direct superior); or 'PPK', the Wali Kota, who has no NIP."
+    )
+    atasan_pejabat_penilai_nip: str | None = Field(
+        None, description="NIP of the appraiser's superior; or 'PPK', the Wali Kota, who has no NIP."
+    )
     active: bool = Field(True, description="False once the employee has left the city government.")
     version: int = Field(ge=1, description="Registry version of this record; higher wins.")
 

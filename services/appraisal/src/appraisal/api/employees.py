@@ -94,11 +94,20 @@ async def get_employee(nip: Nip, response: Response, deps: DepsDep, actor: Actor
     "/employees/{nip}/link-changes",
     response_model=LinkHistoryOut,
     summary="Who set this employee's appraiser links, and when (the audit of separation of duties)",
+    description=(
+        "Newest first, paginated (`limit`, `offset`). The record keeps its newest 100 changes; a change "
+        "that followed another one (the pejabat penilai's own pejabat penilai changed) or was undone (a "
+        "concurrent change made a loop) says so in `note`."
+    ),
     responses=PROBLEMS,
 )
-async def get_link_changes(nip: Nip, deps: DepsDep, actor: ActorDep) -> LinkHistoryOut:
-    items = await employees.link_changes(nip, actor=actor, registry=deps.registry)
-    return LinkHistoryOut.model_validate({"nip": nip, "items": items})
+async def get_link_changes(nip: Nip, deps: DepsDep, actor: ActorDep, paging: Paging) -> LinkHistoryOut:
+    items, total = await employees.link_changes(
+        nip, actor=actor, registry=deps.registry, limit=paging.limit, offset=paging.offset
+    )
+    return LinkHistoryOut.model_validate(
+        {"nip": nip, "items": items, "total": total, "limit": paging.limit, "offset": paging.offset}
+    )
 
 
 @router.patch(

@@ -4,9 +4,13 @@ by whom (separation of duties).
 The links decide who rates, finalises and decides objections (``domain.access``), so they follow the
 hierarchy of domain.md 1.2 and are never set by the person they empower:
 
-- the person named is a registered, active employee (the Wali Kota, who has no NIP, is represented
-  by the Sekda, domain.md 1.2 [R]), other than the employee, and the two links name two people;
-- the atasan is the pejabat penilai's own pejabat penilai, where that one is recorded;
+- the person named is a registered, active employee, other than the employee, and the two links
+  name two people; or the PPK (the Wali Kota, who has no NIP: the sentinel ``PPK``), named only by
+  the BKPSDM, and as pejabat penilai only of a JPT (the Sekda, a head of OPD appraised directly),
+  domain.md 1.2 [R];
+- the atasan is the pejabat penilai's own pejabat penilai, where that one is recorded (the PPK for
+  the staff of someone the PPK appraises); nobody is above the PPK, so an employee appraised by the
+  PPK has no atasan (the PPK decides their objection itself, ``access.objection_decider``);
 - no loop: the employee is not above their pejabat penilai in the chain of pejabat penilai;
 - a link to someone of another OPD (a kepala dinas appraised by the Sekda) is set by the BKPSDM (an
   OPD admin gets the same answer for it as for an unknown NIP, so nothing leaks of other OPDs);
@@ -22,6 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from appraisal.domain.access import Actor
+from shared.events import PPK
+from shared.i18n import Text
 
 LINKS = ("pejabat_penilai_nip", "atasan_pejabat_penilai_nip")
 LABEL = {"pejabat_penilai_nip": "pejabat penilai", "atasan_pejabat_penilai_nip": "atasan pejabat penilai"}
@@ -41,9 +47,9 @@ class Person:
 
 @dataclass(frozen=True)
 class LinkProblems:
-    forbidden: list[str]
+    forbidden: list[str | Text]
     """Against separation of duties or the caller's reach (403)."""
-    invalid: list[str]
+    invalid: list[str | Text]
     """Against the hierarchy rules (422)."""
 
     def __bool__(self) -> bool:
@@ -59,12 +65,14 @@ def link_problems(
     actor: Actor,
     people: Mapping[str, Person],
     chain: list[str],
+    position_type: str | None = None,
 ) -> LinkProblems:
     """The problems of setting ``links`` (field -> NIP) on employee ``nip`` of ``opd_code``, of
     which the fields in ``changed`` are new. ``people`` holds the registered employees named;
-    ``chain`` the pejabat penilai above the named pejabat penilai, nearest first (up to MAX_CHAIN)."""
-    forbidden: list[str] = []
-    invalid: list[str] = []
+    ``chain`` the pejabat penilai above the named pejabat penilai, nearest first (up to MAX_CHAIN);
+    ``position_type`` the employee's (a link to the PPK as pejabat penilai is for a JPT only)."""
+    forbidden: list[str | Text] = []
+    invalid: list[str | Text] = []
     for field in LINKS:
         named = links.get(field)
         if field not in changed or named is None:
@@ -74,6 +82,23 @@ def link_problems(
             forbidden.append(
                 f"{field}: you may not name yourself as {label}; another admin or the BKPSDM sets this link"
             )
+            continue
+        if named == PPK:
+            if "admin_bkpsdm" not in actor.roles:
+                forbidden.append(
+                    Text(
+                        f"{field}: hanya BKPSDM yang menautkan pegawai ke PPK (Wali Kota)",
+                        f"{field}: only the BKPSDM links an employee to the PPK (the Wali Kota)",
+                    )
+                )
+            elif field == "pejabat_penilai_nip" and position_type != "JPT":
+                invalid.append(
+                    Text(
+                        f"{field}: PPK (Wali Kota) hanya menilai JPT (Sekda, kepala OPD), bukan {position_type}",
+                        f"{field}: the PPK (the Wali Kota) appraises only a JPT (the Sekda, a head of OPD), "
+                        f"not a {position_type}",
+                    )
+                )
             continue
         person = people.get(named)
         if "admin_bkpsdm" not in actor.roles and (person is None or person.opd_code != opd_code):
@@ -90,6 +115,13 @@ def link_problems(
             invalid.append(f"{field}: {named} is not active")
     pejabat = links.get("pejabat_penilai_nip")
     atasan = links.get("atasan_pejabat_penilai_nip")
+    if changed & set(LINKS) and pejabat == PPK and atasan is not None:
+        invalid.append(
+            Text(
+                "atasan_pejabat_penilai_nip: tidak ada atasan di atas PPK; kosongkan (PPK memutus keberatan)",
+                "atasan_pejabat_penilai_nip: nobody is above the PPK; leave it empty (the PPK decides objections)",
+            )
+        )
     if changed & set(LINKS) and pejabat is not None and pejabat in people:
         above = people[pejabat].pejabat_penilai_nip
         if atasan is not None and above is not None and atasan != above:

@@ -6,6 +6,7 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from appraisal.repository.common import HIDDEN
 from appraisal.repository.versioned import VersionedRepository
 from shared.mongo import MongoDocument
 
@@ -27,6 +28,12 @@ class EmployeeRepository(VersionedRepository):
         """The active JPT registered in an OPD (its head among them; ``services.employees.heads_of``)."""
         query = {"opd_code": opd_code, "position_type": "JPT", "active": True}
         return await self.collection.find(query, {"pejabat_penilai_nip": 1}).limit(10).to_list(None)
+
+    async def reports_to_follow(self, nip: str, atasan: str | None, limit: int) -> list[MongoDocument]:
+        """Up to ``limit`` of the employees ``nip`` appraises whose atasan is not yet ``atasan``
+        (``services.employees._reports_follow``; index ``pejabat_penilai``)."""
+        query = {"pejabat_penilai_nip": nip, "atasan_pejabat_penilai_nip": {"$ne": atasan}}
+        return await self.collection.find(query, HIDDEN).sort("_id", ASCENDING).limit(limit).to_list(None)
 
     async def is_inactive(self, nip: str) -> bool:
         """For ``shared.roster.People``: the registry itself answers who is no longer active."""

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from appraisal.schemas.common import Nip, OpdCode, Period
+from appraisal.schemas.common import Appraiser, Nip, OpdCode, Period
 from shared.events import Predikat, RatingLevel
 from shared.inputs import InputModel
 
@@ -32,7 +32,7 @@ class CompletedAppraisalIn(InputModel):
     period: Period
     hasil_kerja: RatingLevel
     perilaku_kerja: RatingLevel
-    pejabat_penilai_nip: Nip | None = Field(None, description="The appraiser, if known.")
+    pejabat_penilai_nip: Appraiser | None = Field(None, description="The appraiser, if known ('PPK': the Wali Kota).")
 
 
 class AppraisalOut(BaseModel):

@@ -4,9 +4,17 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from shared.events import NIP_PATTERN, PERIOD_PATTERN
+from shared.events import APPRAISER_PATTERN, NIP_PATTERN, PERIOD_PATTERN
 
 Nip = Annotated[str, StringConstraints(pattern=NIP_PATTERN), Field(examples=["198609262015051001"])]
+Appraiser = Annotated[
+    str,
+    StringConstraints(pattern=APPRAISER_PATTERN),
+    Field(
+        description="A NIP, or 'PPK': the Wali Kota (Pejabat Pembina Kepegawaian), who has no NIP.",
+        examples=["197501012000031001"],
+    ),
+]
 OpdCode = Annotated[
     str, StringConstraints(min_length=2, max_length=32, pattern=r"^[A-Z0-9_-]+$"), Field(examples=["DINKES"])
 ]

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Self, cast
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, JsonValue, StrictBool, StringConstraints, model_validator
 
-from appraisal.schemas.common import Code, Nip, OpdCode
+from appraisal.schemas.common import Appraiser, Code, Nip, OpdCode
 from shared.events import EmployeeType, PositionType
 from shared.inputs import InputModel
 
@@ -36,8 +36,8 @@ class EmployeeFields(InputModel):
     position_title: str | None = Field(None, max_length=200)
     opd_code: OpdCode
     unit_code: Code | None = None
-    pejabat_penilai_nip: Nip | None = None
-    atasan_pejabat_penilai_nip: Nip | None = None
+    pejabat_penilai_nip: Appraiser | None = None
+    atasan_pejabat_penilai_nip: Appraiser | None = None
 
 
 class EmployeeIn(EmployeeFields):
@@ -79,8 +79,8 @@ class EmployeePatch(InputModel):
     position_title: str | None = Field(None, max_length=200)
     opd_code: OpdCode | None = None
     unit_code: Code | None = None
-    pejabat_penilai_nip: Nip | None = None
-    atasan_pejabat_penilai_nip: Nip | None = None
+    pejabat_penilai_nip: Appraiser | None = None
+    atasan_pejabat_penilai_nip: Appraiser | None = None
     active: StrictBool | None = Field(None, description="false retires the record (a JSON boolean).")
 
     @model_validator(mode="after")
@@ -106,19 +106,25 @@ class EmployeeOut(EmployeeIn):
 
 class LinkFieldChange(BaseModel):
     field: str = Field(description="pejabat_penilai_nip or atasan_pejabat_penilai_nip")
-    old: str | None = Field(description="The NIP named before (null: none).")
-    new: str | None = Field(description="The NIP named after (null: none).")
+    old: str | None = Field(description="The NIP named before (null: none; 'PPK': the Wali Kota).")
+    new: str | None = Field(description="The NIP named after (null: none; 'PPK': the Wali Kota).")
 
 
 class LinkChangeOut(BaseModel):
     at: datetime
-    by: str = Field(description="NIP of who made the change.")
+    by: str = Field(description="NIP of who made the change (or 'PPK').")
     changes: list[LinkFieldChange]
+    note: str | None = Field(
+        None, description="Why, when the change was not asked for itself: it followed another change, or undid one."
+    )
 
 
 class LinkHistoryOut(BaseModel):
     nip: str
     items: list[LinkChangeOut] = Field(description="Newest first.")
+    total: int = Field(description="Changes kept on the record (the newest 100).")
+    limit: int
+    offset: int
 
 
 class ImportRowResult(BaseModel):

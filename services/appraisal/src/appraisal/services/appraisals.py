@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from appraisal.domain.access import Actor
-from appraisal.domain.evaluation import is_annual, year_of
+from appraisal.domain.evaluation import Frequency, is_annual, periods_of, year_of
 from appraisal.repository.evaluations import evaluation_id
 from appraisal.repository.versioned import AlreadyExistsError
 from appraisal.schemas.appraisals import CompletedAppraisalIn
 from appraisal.services.employees import now_ms, require_known_opd
-from appraisal.services.errors import ConflictError, ForbiddenError
+from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError
 from appraisal.services.evaluations import Evaluations, refuse_if_year_closed, result_events
+from shared.i18n import Text
 from shared.mongo import MongoDocument
 
 COMPARED = ("nip", "period", "opd_code", "hasil_kerja", "perilaku_kerja")
@@ -25,6 +26,7 @@ async def record_completed_appraisal(
         raise ForbiddenError("only admin_bkpsdm records appraisals finalised elsewhere")
     # History may name a unit retired since; never one the master data does not know.
     require_known_opd(command.opd_code, await ctx.planning.registry.opds.all_codes())
+    await _check_history(command, ctx)
     key = evaluation_id(command.nip, command.period)
     predikat = ctx.matrix.predikat(hasil_kerja=command.hasil_kerja, perilaku_kerja=command.perilaku_kerja)
     now = now_ms()
@@ -73,3 +75,42 @@ async def record_completed_appraisal(
         ) from exc
     ctx.planning.registry.wake_relay(ctx.evaluations.collection.name, key)
     return document, True
+
+
+async def _check_history(command: CompletedAppraisalIn, ctx: Evaluations) -> None:
+    """A recorded result belongs to a registered employee, of the OPD the registry names, for a period
+    of its year: the year's annual one, or one of its periodic ones at the year's configured frequency.
+    A year not configured here (history from before the system) takes any period form, since the
+    frequency its instansi used is not known (PermenPANRB 6/2022: monthly, quarterly or semester)."""
+    employee = await ctx.planning.registry.employees.get(command.nip)
+    if employee is None:
+        raise InvalidError(
+            Text(
+                f"NIP {command.nip} tidak terdaftar di registri; daftarkan pegawainya dulu (POST /api/v1/employees)",
+                f"NIP {command.nip} is not in the registry; register the employee first (POST /api/v1/employees)",
+            ),
+            code="unregistered_employee",
+        )
+    if employee["opd_code"] != command.opd_code:
+        raise InvalidError(
+            Text(
+                f"opd_code {command.opd_code} bukan OPD {command.nip} di registri ({employee['opd_code']})",
+                f"opd_code {command.opd_code} is not the OPD of {command.nip} in the registry ({employee['opd_code']})",
+            ),
+            code="opd_mismatch",
+        )
+    year = year_of(command.period)
+    config = await ctx.planning.years.get(year)
+    if config is None or is_annual(command.period):
+        return
+    periods = periods_of(year, Frequency(config["frequency"]))
+    if command.period not in periods:
+        raise InvalidError(
+            Text(
+                f"{command.period} bukan periode penilaian {year} ({config['frequency']}); gunakan "
+                f"{', '.join(periods)} atau {year}",
+                f"{command.period} is not an evaluation period of {year} ({config['frequency']}); use "
+                f"{', '.join(periods)} or {year}",
+            ),
+            code="period_not_in_year",
+        )

@@ -23,7 +23,15 @@ from appraisal.repository.opd import OpdRepository
 from appraisal.repository.versioned import AlreadyExistsError
 from appraisal.schemas.employees import EmployeeIn, EmployeePatch, check_appraisers
 from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, VersionConflictError
-from shared.events import EmployeeRegistered, EmployeeSnapshot, EmployeeType, EmployeeUpdated, EmployeeUpdatedPayload
+from shared.events import (
+    PPK,
+    EmployeeRegistered,
+    EmployeeSnapshot,
+    EmployeeType,
+    EmployeeUpdated,
+    EmployeeUpdatedPayload,
+)
+from shared.i18n import Text
 from shared.mongo import MongoDocument
 
 logger = logging.getLogger(__name__)
@@ -44,6 +52,13 @@ REQUIRED_COLUMNS = frozenset({"nip", "name", "employee_type", "position_type", "
 IMPORT_CHUNK = 500
 """Rows read, decided and written together (one query, one bulk insert, one progress update)."""
 UPDATE_CONCURRENCY = 16
+LINK_CHANGES_KEPT = 100
+"""Entries of ``link_changes`` kept on a record: the newest; older ones are dropped as new ones come."""
+REPORTS_BATCH = 100
+"""Reports whose atasan follows a change of their pejabat penilai's own pejabat penilai, per query."""
+MAX_REPORT_BATCHES = 20
+"""Batches of reports one link change updates (2,000 reports: a city's largest unit has a few hundred)."""
+CAS_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -90,7 +105,7 @@ async def _named_people(
     registry: Registry, links: dict[str, str | None], known: dict[str, Person]
 ) -> dict[str, Person]:
     """The registered employees ``links`` name (``known`` first: rows planned earlier in an import)."""
-    named = {nip for nip in links.values() if nip is not None}
+    named = {nip for nip in links.values() if nip is not None and nip != PPK}  # the PPK has no record
     missing = [nip for nip in named if nip not in known]
     stored = await registry.employees.get_many(missing) if missing else {}
     return {**{nip: person_of(doc) for nip, doc in stored.items()}, **{n: known[n] for n in named if n in known}}
@@ -102,7 +117,7 @@ async def _chain_above(registry: Registry, pejabat: str | None, known: dict[str,
     if pejabat is None:
         return chain
     current: str | None = pejabat
-    while current is not None and len(chain) < MAX_CHAIN:
+    while current is not None and current != PPK and len(chain) < MAX_CHAIN:
         person = known.get(current)
         if person is None:
             stored = await registry.employees.get(current)
@@ -125,14 +140,19 @@ def _refuse(problems: LinkProblems) -> None:
         raise InvalidError("the appraiser links break the hierarchy rules", errors=problems.invalid)
 
 
-def _link_entry(before: MongoDocument, after: MongoDocument, *, actor: Actor, now: datetime) -> MongoDocument | None:
-    """The audit entry of a change of appraiser links (None when no link changes)."""
+def _link_entry(
+    before: MongoDocument, after: MongoDocument, *, actor: Actor, now: datetime, note: str | None = None
+) -> MongoDocument | None:
+    """The audit entry of a change of appraiser links (None when no link changes); ``note`` says why
+    when the change was not asked for itself (it followed another change, or undid one)."""
     changes = [
         {"field": field, "old": before.get(field), "new": after.get(field)}
         for field in LINKS
         if before.get(field) != after.get(field)
     ]
-    return {"at": now, "by": actor.nip, "changes": changes} if changes else None
+    if not changes:
+        return None
+    return {"at": now, "by": actor.nip, "changes": changes, **({"note": note} if note else {})}
 
 
 async def heads_of(opd_code: str, employees: EmployeeRepository) -> list[MongoDocument]:
@@ -203,7 +223,18 @@ async def register_employee(data: EmployeeIn, *, actor: Actor, registry: Registr
     links = {field: getattr(data, field) for field in LINKS}
     people = await _named_people(registry, links, {})
     # A new record has nobody under it (links name registered people only), so no loop to look for.
-    _refuse(link_problems(data.nip, data.opd_code, links, frozenset(LINKS), actor=actor, people=people, chain=[]))
+    _refuse(
+        link_problems(
+            data.nip,
+            data.opd_code,
+            links,
+            frozenset(LINKS),
+            actor=actor,
+            people=people,
+            chain=[],
+            position_type=data.position_type.value,
+        )
+    )
     try:
         await registry.employees.insert(document, event, now=document["created_at"])
     except AlreadyExistsError as exc:
@@ -248,7 +279,13 @@ class _Change:
 
 
 def _plan_change(
-    current: MongoDocument, changes: dict[str, Any], *, actor: Actor, producer: str, today: date
+    current: MongoDocument,
+    changes: dict[str, Any],
+    *,
+    actor: Actor,
+    producer: str,
+    today: date,
+    note: str | None = None,
 ) -> _Change | None:
     """What ``changes`` would change in ``current`` (None: nothing), after the registry's rules
     (the appraiser links are checked by the caller, ``_check_changed_links``)."""
@@ -270,25 +307,43 @@ def _plan_change(
     event = EmployeeUpdated.create(
         EmployeeUpdatedPayload.model_validate({**snapshot(updated), "changed_fields": changed}), producer=producer
     )
-    return _Change(fields, event, _link_entry(current, updated, actor=actor, now=now_ms()))
+    entry = _link_entry(current, updated, actor=actor, now=now_ms(), note=note)
+    if entry is not None:  # the whole list, capped, set in the same compare-and-set write
+        fields["link_changes"] = [*current.get("link_changes", []), entry][-LINK_CHANGES_KEPT:]
+    return _Change(fields, event, entry)
 
 
 async def _check_changed_links(
     current: MongoDocument, changes: dict[str, Any], *, actor: Actor, registry: Registry, known: dict[str, Person]
-) -> None:
-    """The hierarchy and separation-of-duties rules for the links ``changes`` sets on ``current``."""
+) -> set[str]:
+    """The hierarchy and separation-of-duties rules for the links ``changes`` sets on ``current``;
+    returns the NIPs whose records the check relied on (the people named and the chain above)."""
     after = {**current, **changes}
     changed = frozenset(f for f in LINKS if f in changes and current.get(f) != changes[f])
     moved = "opd_code" in changes and changes["opd_code"] != current["opd_code"]
-    if not changed and not moved:
-        return
+    # A JPT appraised by the PPK who becomes something else is checked again (the PPK appraises JPT only).
+    demoted = after.get("pejabat_penilai_nip") == PPK and after.get("position_type") != current.get("position_type")
+    if not changed and not moved and not demoted:
+        return set()
     links = {field: after.get(field) for field in LINKS}
     people = await _named_people(registry, links, known)
     pejabat = links["pejabat_penilai_nip"]
     chain = await _chain_above(registry, pejabat, known) if "pejabat_penilai_nip" in changed else []
     # A move to another OPD re-checks the links it keeps (an appraiser of the old OPD becomes cross-OPD).
-    checked = frozenset(LINKS) if moved else changed
-    _refuse(link_problems(current["_id"], after["opd_code"], links, checked, actor=actor, people=people, chain=chain))
+    checked = frozenset(LINKS) if moved else changed | ({"pejabat_penilai_nip"} if demoted else set())
+    _refuse(
+        link_problems(
+            current["_id"],
+            after["opd_code"],
+            links,
+            checked,
+            actor=actor,
+            people=people,
+            chain=chain,
+            position_type=after.get("position_type"),
+        )
+    )
+    return {nip for nip in [*links.values(), *chain] if nip is not None}
 
 
 async def update_employee(
@@ -305,7 +360,7 @@ async def update_employee(
     if "opd_code" in change.fields:
         require_known_opd(change.fields["opd_code"], await registry.opds.active_codes())
     await _check_changed_links(current, changes, actor=actor, registry=registry, known={})
-    stored = await _write_change(registry, current, change, now_ms())
+    stored = await _write_change(registry, current, change, now_ms(), actor=actor)
     if stored is None:
         raise VersionConflictError(f"employee {nip} was changed concurrently")
     registry.wake_relay(registry.employees.collection.name, nip)
@@ -313,16 +368,105 @@ async def update_employee(
 
 
 async def _write_change(
-    registry: Registry, current: MongoDocument, change: _Change, now: datetime
+    registry: Registry, current: MongoDocument, change: _Change, now: datetime, *, actor: Actor
 ) -> MongoDocument | None:
-    push = {"link_changes": change.link_change} if change.link_change is not None else None
-    return await registry.employees.update(current, change.fields, change.event, now=now, push=push)
+    """THE place where a planned change of a registry record is written (PATCH and every CSV row):
+    one compare-and-set write of the fields, the event and the capped ``link_changes``; None when
+    someone else changed the record first. A change of appraiser links then has its consequences
+    here, in ``_after_link_change`` (so a further consequence of a link change belongs there too)."""
+    stored = await registry.employees.update(current, change.fields, change.event, now=now)
+    if stored is not None and change.link_change is not None:
+        await _after_link_change(registry, current, stored, actor=actor)
+    return stored
 
 
-async def link_changes(nip: str, *, actor: Actor, registry: Registry) -> list[MongoDocument]:
-    """Who set the employee's appraiser links, when, from what to what; newest first."""
+async def _after_link_change(registry: Registry, before: MongoDocument, after: MongoDocument, *, actor: Actor) -> None:
+    """The consequences of a written change of ``before``'s appraiser links, in order:
+
+    1. the loop check again, after the write (``_undo_if_loop``): two changes checked at the same
+       time each against the other's old state cannot both stay;
+    2. the reports follow (``_reports_follow``): whom this employee appraises get, as atasan, this
+       employee's new pejabat penilai."""
+    nip, pejabat = after["_id"], after.get("pejabat_penilai_nip")
+    if before.get("pejabat_penilai_nip") == pejabat:
+        return
+    await _undo_if_loop(registry, before, after, actor=actor)
+    await _reports_follow(registry, nip, pejabat, actor=actor)
+
+
+async def _undo_if_loop(registry: Registry, before: MongoDocument, after: MongoDocument, *, actor: Actor) -> None:
+    """Re-read the chain above the pejabat penilai just written; if it now comes back to the employee
+    (a concurrent change closed a loop), put the links back as they were (compare-and-set, recorded
+    and announced like any change) and refuse with 409 ``link_race``.
+
+    Sound without multi-document transactions: each of two changes closing a loop is written before
+    its own re-read, so the later re-read sees both writes (each single-document write is atomic)."""
+    nip, pejabat = after["_id"], after.get("pejabat_penilai_nip")
+    if pejabat is None or pejabat == PPK or nip not in await _chain_above(registry, pejabat, {}):
+        return
+    undo = {field: before.get(field) for field in LINKS}
+    current: MongoDocument | None = after
+    for _ in range(CAS_ATTEMPTS):
+        if current is None or current.get("pejabat_penilai_nip") != pejabat:
+            break  # changed again meanwhile: that change has its own check
+        change = _plan_change(
+            current, undo, actor=actor, producer=registry.producer, today=date.today(), note="undone: loop"
+        )
+        if change is None or await registry.employees.update(current, change.fields, change.event, now=now_ms()):
+            break
+        current = await registry.employees.get(nip)
+    registry.wake_relay(registry.employees.collection.name, nip)
+    raise ConflictError(
+        Text(
+            f"perubahan bersamaan membuat lingkaran penilai: {pejabat} dinilai (langsung atau lebih bawah) "
+            f"oleh {nip}; perubahan dibatalkan",
+            f"a concurrent change made a loop: {pejabat} is appraised (directly or further down) by {nip}; "
+            "the change was undone",
+        ),
+        code="link_race",
+    )
+
+
+async def _reports_follow(registry: Registry, nip: str, pejabat: str | None, *, actor: Actor) -> None:
+    """The atasan pejabat penilai of ``nip``'s reports (whom ``nip`` appraises) becomes ``pejabat``,
+    ``nip``'s new pejabat penilai (domain.hierarchy: the atasan is the pejabat penilai's own pejabat
+    penilai; none when ``nip`` has none). In batches of REPORTS_BATCH, at most MAX_REPORT_BATCHES;
+    each report's change is a compare-and-set write recorded in its ``link_changes`` and announced by
+    ``employee.updated.v1``. A report changed concurrently is read again (CAS_ATTEMPTS)."""
+    for _ in range(MAX_REPORT_BATCHES):
+        reports = await registry.employees.reports_to_follow(nip, pejabat, REPORTS_BATCH)
+        if not reports:
+            return
+        for report in reports:
+            current: MongoDocument | None = report
+            for _attempt in range(CAS_ATTEMPTS):
+                if current is None or current.get("pejabat_penilai_nip") != nip:
+                    break
+                change = _plan_change(
+                    current,
+                    {"atasan_pejabat_penilai_nip": pejabat},
+                    actor=actor,
+                    producer=registry.producer,
+                    today=date.today(),
+                    note=f"follows the pejabat penilai {nip}",
+                )
+                if change is None or await registry.employees.update(
+                    current, change.fields, change.event, now=now_ms()
+                ):
+                    break
+                current = await registry.employees.get(report["_id"])
+            registry.wake_relay(registry.employees.collection.name, report["_id"])
+    logger.warning("the reports of %s were not all updated within %d batches", nip, MAX_REPORT_BATCHES)
+
+
+async def link_changes(
+    nip: str, *, actor: Actor, registry: Registry, limit: int, offset: int
+) -> tuple[list[MongoDocument], int]:
+    """Who set the employee's appraiser links, when, from what to what; newest first, a page of them
+    (the record keeps the newest LINK_CHANGES_KEPT)."""
     employee = await visible_employee(nip, actor=actor, registry=registry)
-    return list(reversed(employee.get("link_changes", [])))
+    entries = list(reversed(employee.get("link_changes", [])))
+    return entries[offset : offset + limit], len(entries)
 
 
 # ---------------------------------------------------------------- CSV import
@@ -468,42 +612,66 @@ class _Chunk:
     outcomes: dict[int, tuple[str, list[str]]] = field(default_factory=dict)
     inserts: dict[int, tuple[MongoDocument, EmployeeRegistered]] = field(default_factory=dict)
     updates: dict[int, tuple[MongoDocument, _Change]] = field(default_factory=dict)
+    depends_on: dict[int, set[int]] = field(default_factory=dict)
+    """Per row to write, the earlier rows of the chunk its checks relied on (the people it names, the
+    chain above them): it is written only after them, and only if they were."""
 
     def reject(self, line: int, *errors: str) -> None:
         self.outcomes[line] = ("rejected", list(errors))
+
+    def waves(self) -> list[list[int]]:
+        """The rows to write, in waves: a row's wave comes after the waves of every row it relies on."""
+        wave: dict[int, int] = {}
+        for line in sorted([*self.inserts, *self.updates]):  # a row relies on earlier rows only
+            wave[line] = 1 + max((wave.get(d, 0) for d in self.depends_on.get(line, ())), default=-1)
+        return [sorted(k for k, w in wave.items() if w == n) for n in range(max(wave.values(), default=-1) + 1)]
 
 
 async def _import_chunk(
     chunk: list[tuple[int, dict[str, str]]], *, actor: Actor, registry: Registry, today: date
 ) -> list[MongoDocument]:
-    """One chunk of rows: one query for the stored records, one bulk insert of the new ones, and a
-    compare-and-set write per changed one (each row's state change and event are one write)."""
+    """One chunk of rows: one query for the stored records, then the writes in waves (``_Chunk.waves``):
+    a bulk insert of the new records and a compare-and-set write per changed one (each row's state
+    change and event are one write). A row whose checks relied on a row that was not written is
+    rejected, not written against a state that does not exist."""
     plan = await _plan_chunk(chunk, actor=actor, registry=registry, today=today)
     now = now_ms()
-    inserts = [(document, [event]) for document, event in plan.inserts.values()]
-    taken = await registry.employees.insert_many(inserts, now)
-    for line, (document, _) in plan.inserts.items():
-        if document["_id"] in taken:
-            plan.reject(line, f"an employee with NIP {document['_id']} is already registered")
-        else:
-            plan.outcomes[line] = ("created", [])
     gate = asyncio.Semaphore(UPDATE_CONCURRENCY)
 
     async def update(line: int, current: MongoDocument, change: _Change) -> None:
         nip = current["_id"]
         async with gate:
-            stored = await _write_change(registry, current, change, now)
+            try:
+                stored = await _write_change(registry, current, change, now, actor=actor)
+            except ConflictError as exc:  # written, then undone: a concurrent change made a loop
+                plan.reject(line, str(exc.detail))
+                return
         if stored is None:
             plan.reject(line, f"employee {nip} was changed meanwhile; import the row again")
         else:
             plan.outcomes[line] = ("updated", [])
 
-    done = await asyncio.gather(
-        *(update(line, current, change) for line, (current, change) in plan.updates.items()), return_exceptions=True
-    )
-    for failure in done:  # every write has ended before the job is marked failed
-        if isinstance(failure, BaseException):
-            raise failure
+    for wave in plan.waves():
+        ready = []
+        for line in wave:
+            failed = sorted(d for d in plan.depends_on.get(line, ()) if plan.outcomes.get(d, ("",))[0] == "rejected")
+            if failed:
+                plan.reject(line, f"relies on row {', '.join(map(str, failed))}, which was not written")
+            else:
+                ready.append(line)
+        inserts = [(line, plan.inserts[line]) for line in ready if line in plan.inserts]
+        taken = await registry.employees.insert_many([(document, [event]) for _, (document, event) in inserts], now)
+        for line, (document, _) in inserts:
+            if document["_id"] in taken:
+                plan.reject(line, f"an employee with NIP {document['_id']} is already registered")
+            else:
+                plan.outcomes[line] = ("created", [])
+        done = await asyncio.gather(
+            *(update(line, *plan.updates[line]) for line in ready if line in plan.updates), return_exceptions=True
+        )
+        for failure in done:  # every write has ended before the job is marked failed
+            if isinstance(failure, BaseException):
+                raise failure
     for line, values in chunk:
         if plan.outcomes[line][0] in ("created", "updated"):
             registry.wake_relay(registry.employees.collection.name, values["nip"])
@@ -536,23 +704,33 @@ async def _plan_chunk(
     # The people the rows name, read once; rows created earlier in this chunk join them as they are planned
     # (a file lists the heads before their staff; a row naming someone of a later chunk is rejected).
     known = {nip: person_of(doc) for nip, doc in (await registry.employees.get_many(sorted(set(named)))).items()}
+    planned: dict[str, int] = {}  # NIP -> the row of this chunk that writes it
     for line, data, values in parsed:
         current = stored.get(data.nip)
         try:
             if current is None:
                 # The rules of creating a record first: a row of another OPD learns nothing of its links.
-                planned = _new_employee(
+                planned_row = _new_employee(
                     data, actor=actor, producer=registry.producer, today=today, known_opds=known_opds
                 )
                 links = {field: getattr(data, field) for field in LINKS}
                 people = await _named_people(registry, links, known)
                 _refuse(
                     link_problems(
-                        data.nip, data.opd_code, links, frozenset(LINKS), actor=actor, people=people, chain=[]
+                        data.nip,
+                        data.opd_code,
+                        links,
+                        frozenset(LINKS),
+                        actor=actor,
+                        people=people,
+                        chain=[],
+                        position_type=data.position_type.value,
                     )
                 )
-                plan.inserts[line] = planned
-                known[data.nip] = person_of(planned[0])
+                plan.inserts[line] = planned_row
+                plan.depends_on[line] = {planned[n] for n in links.values() if n in planned}
+                planned[data.nip] = line
+                known[data.nip] = person_of(planned_row[0])
                 continue
             # Only the columns the file has: a file without e.g. email leaves the stored emails alone.
             changes = {k: v for k, v in data.model_dump(mode="json", exclude={"nip"}).items() if k in values}
@@ -560,8 +738,9 @@ async def _plan_chunk(
             change = _plan_change(current, changes, actor=actor, producer=registry.producer, today=today)
             if change is not None and "opd_code" in change.fields:
                 require_known_opd(change.fields["opd_code"], known_opds)
+            relied: set[str] = set()
             if change is not None:
-                await _check_changed_links(current, changes, actor=actor, registry=registry, known=known)
+                relied = await _check_changed_links(current, changes, actor=actor, registry=registry, known=known)
         except (InvalidError, ForbiddenError) as exc:
             plan.reject(line, *(str(m) for m in exc.messages or [exc.detail or exc.title]))
             continue
@@ -569,5 +748,7 @@ async def _plan_chunk(
             plan.outcomes[line] = ("unchanged", [])
         else:
             plan.updates[line] = (current, change)
+            plan.depends_on[line] = {planned[n] for n in relied if n in planned}
+            planned[data.nip] = line
             known[data.nip] = person_of({**current, **change.fields})
     return plan

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from appraisal.domain.access import READ, Actor, Relation, may
+from appraisal.domain.access import READ, Actor, Relation, may, objection_decider
 from appraisal.domain.evaluation import (
     capaian,
     finalisation_problems,
@@ -71,6 +71,7 @@ from shared.events import (
     Predikat,
     RatingLevel,
 )
+from shared.i18n import Text
 from shared.mongo import MongoDocument
 
 
@@ -585,7 +586,18 @@ async def plan_development(key: str, body: DevelopmentPlanIn, *, actor: Actor, c
 async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
     evaluation = await _authorised(key, actor, ctx, (Relation.SELF,), "only the employee may object to their appraisal")
     owner = await ctx.planning.registry.employees.get(evaluation["nip"])
-    atasan = owner.get("atasan_pejabat_penilai_nip") if owner else evaluation.get("atasan_pejabat_penilai_nip")
+    # The one who decides, the registry's now: the atasan, or the PPK for whom it appraises with nobody above.
+    atasan = objection_decider(subject_of(owner)) if owner else evaluation.get("atasan_pejabat_penilai_nip")
+    if atasan is None and evaluation.get("status") == "finalised" and evaluation.get("source") != "recorded":
+        raise InvalidError(
+            Text(
+                f"{evaluation['nip']} belum punya atasan pejabat penilai di registri, jadi tidak ada yang memutus "
+                "keberatan; minta admin OPD (atau BKPSDM) menetapkannya, lalu ajukan lagi",
+                f"{evaluation['nip']} has no atasan pejabat penilai in the registry, so nobody could decide the "
+                "objection; ask the OPD admin (or the BKPSDM) to set one, then file again",
+            ),
+            code="no_atasan",
+        )
     config = await ctx.planning.years.get(evaluation["year"])
     window = int(config["objection_window_days"]) if config else DEFAULT_OBJECTION_WINDOW_DAYS
 

@@ -39,11 +39,12 @@ async def _jpt_of(opd_code: str, actor: Actor, ctx: Organisation) -> bool:
 
 async def _may_set(actor: Actor, opd_code: str, ctx: Organisation) -> bool:
     """The BKPSDM, or the next-higher leader: the pejabat penilai of the OPD's head (a JPT registered
-    in it), e.g. the Sekda for a kepala dinas (domain.md 1.6: "ditetapkan oleh pimpinan satu tingkat
-    di atasnya"). Never the head whose own organisation is judged."""
+    in it), e.g. the Sekda for a kepala dinas, the PPK (role ``ppk``) for a head it appraises, such as
+    the Sekda for SETDA (domain.md 1.6: "ditetapkan oleh pimpinan satu tingkat di atasnya"). Never the
+    head whose own organisation is judged."""
     if "admin_bkpsdm" in actor.roles:
         return True
-    if "pejabat_penilai" not in actor.roles or await _jpt_of(opd_code, actor, ctx):
+    if not {"pejabat_penilai", "ppk"} & actor.roles or await _jpt_of(opd_code, actor, ctx):
         return False  # a JPT of the OPD judged is never the leader above it
     return any(head.get("pejabat_penilai_nip") == actor.nip for head in await _heads(opd_code, ctx))
 

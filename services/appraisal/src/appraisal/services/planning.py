@@ -23,6 +23,7 @@ from appraisal.services.errors import (
 )
 from appraisal.services.master import create_or_update
 from shared.events import (
+    PPK,
     Event,
     PerformanceYearConfigured,
     PerformanceYearConfiguredPayload,
@@ -33,6 +34,7 @@ from shared.events import (
     SkpSubmitted,
     SkpSubmittedPayload,
 )
+from shared.i18n import Text
 from shared.mongo import MongoDocument
 
 
@@ -124,6 +126,13 @@ async def _superior_rhk_ids(owner: MongoDocument, year: int, planning: Planning)
 
 
 async def _owner(actor: Actor, planning: Planning) -> MongoDocument:
+    if actor.nip == PPK:
+        raise ForbiddenError(
+            Text(
+                "PPK (Wali Kota) bukan ASN dan tidak menyusun SKP",
+                "The PPK (the Wali Kota) is not an ASN and has no SKP",
+            )
+        )
     owner = await planning.registry.employees.get(actor.nip)
     if owner is None:
         raise InvalidError(f"NIP {actor.nip} is not in the employee registry; ask the OPD admin to register it")
@@ -189,6 +198,17 @@ async def _act(
         raise ConflictError(str(exc), code="workflow_violation") from exc
     if skp["version"] != expected_version:
         raise VersionConflictError(f"SKP {skp_key} is at version {skp['version']}")
+    if action is SkpAction.SUBMIT and not owner.get("pejabat_penilai_nip"):
+        # Refused now rather than left with nobody to act on it (the top of the chain is the PPK).
+        raise InvalidError(
+            Text(
+                f"{owner['_id']} belum punya pejabat penilai di registri; minta admin OPD (atau BKPSDM, untuk "
+                "PPK) menetapkannya sebelum mengajukan SKP",
+                f"{owner['_id']} has no pejabat penilai in the registry; ask the OPD admin (or the BKPSDM, for "
+                "the PPK) to set one before submitting the SKP",
+            ),
+            code="no_pejabat_penilai",
+        )
     now = now_ms()
     if action in (SkpAction.SUBMIT, SkpAction.APPROVE):
         superior_ids, problems = await _superior_rhk_ids(owner, skp["year"], planning)

@@ -549,7 +549,13 @@ async def _plan_to_join(evaluation: MongoDocument, ctx: Evaluations) -> str | No
             return holder
         if holder and await ctx.plan_slots.pass_on(key, holder, me):
             return None
-    raise ConflictError(f"the development plan of {key} is being changed by others; try again", code="busy")
+    raise ConflictError(
+        Text(
+            f"Rencana pengembangan {key} sedang diubah pihak lain; coba lagi",
+            f"The development plan of {key} is being changed by others; try again",
+        ),
+        code="busy",
+    )
 
 
 def _plan_open(evaluation: MongoDocument) -> bool:

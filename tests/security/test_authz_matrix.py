@@ -56,7 +56,8 @@ PREFIX = "/api/v1"
 # - registering and changing a record is the OPD's admin's or the BKPSDM's (README, registry);
 # - any admin_opd may start an import (each row then passes the rules of POST and PATCH); its progress
 #   and rows are read by who started it, while in an importing role, or the BKPSDM (README, Security);
-# - a year's configuration is read by everyone, set by the BKPSDM;
+# - a year's configuration is read by everyone, set by the BKPSDM, who alone extends the deadline of
+#   one SKP or evaluation (README, deadlines);
 # - drafting an SKP is always one's own (there is no other form of the call), so every caller may;
 # - the employee revises and submits, their pejabat penilai approves or returns and writes the
 #   leader's expectations (README, SKP; PermenPANRB 6/2022 Pasal 5);
@@ -98,6 +99,7 @@ POST /skp/{skp_id}/submit                                    allow deny  deny  d
 PUT /skp/{skp_id}/expectations                               deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
 POST /skp/{skp_id}/return                                    deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
 POST /skp/{skp_id}/approve                                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+POST /skp/{skp_id}/deadline-extension                        deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
 POST /evaluations                                            allow deny  allow deny  deny  deny  deny  deny  deny  deny  deny
 GET /evaluations                                             allow deny  allow deny  allow deny  allow deny  allow deny  deny
 GET /evaluations/{evaluation_id}                             allow deny  allow deny  allow deny  allow deny  allow deny  deny
@@ -107,6 +109,7 @@ PATCH /evaluations/{evaluation_id}/ratings                   deny  deny  allow d
 GET /evaluations/{evaluation_id}/suggestion                  allow deny  allow deny  allow deny  allow deny  allow deny  deny
 POST /evaluations/{evaluation_id}/finalise                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
 PUT /evaluations/{evaluation_id}/development-plan            deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+POST /evaluations/{evaluation_id}/deadline-extension         deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
 POST /evaluations/{evaluation_id}/objection                  allow deny  deny  deny  deny  deny  deny  deny  deny  deny  deny
 POST /evaluations/{evaluation_id}/objection/decision         deny  deny  deny  deny  allow deny  deny  deny  deny  deny  deny
 POST /evaluations/{evaluation_id}/objection/explanations     deny  deny  deny  deny  allow deny  deny  deny  deny  deny  deny
@@ -548,6 +551,8 @@ async def org_state(world: World) -> object:
     return report["org_predikat"], report["closed"]
 
 
+EXTENSION = {"until": f"{Y3}-12-31", "reason": "Pegawai cuti sakit panjang"}
+
 ROWS: dict[tuple[str, str], Row] = {
     ("appraisal", "POST /employees"): Row(new_employee, trace=employee_count),
     ("appraisal", "GET /employees"): Row(plain("/employees?limit=200"), listed=lists("nip", subject)),
@@ -574,6 +579,13 @@ ROWS: dict[tuple[str, str], Row] = {
     ("appraisal", "PUT /skp/{skp_id}/expectations"): Row(set_expectations, trace=version_of(draft_path)),
     ("appraisal", "POST /skp/{skp_id}/return"): Row(return_skp, trace=version_of(draft_path)),
     ("appraisal", "POST /skp/{skp_id}/approve"): Row(approve_skp, trace=version_of(draft_path)),
+    ("appraisal", "POST /skp/{skp_id}/deadline-extension"): Row(
+        plain(lambda w: f"{draft_path(w)}/deadline-extension", EXTENSION), trace=version_of(draft_path)
+    ),
+    ("appraisal", "POST /evaluations/{evaluation_id}/deadline-extension"): Row(
+        plain(lambda w: f"{evaluation_path('open')(w)}/deadline-extension", EXTENSION),
+        trace=version_of(evaluation_path("open")),
+    ),
     ("appraisal", "POST /evaluations"): Row(
         plain("/evaluations", lambda w: {"nip": w.cast.subject, "period": f"{Y1}-Q4"}),
         trace=status_of(lambda w: f"/evaluations/{w.cast.subject}-{Y1}-Q4"),

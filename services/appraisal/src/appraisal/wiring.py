@@ -8,7 +8,7 @@ from typing import Any
 
 from appraisal import handlers
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
-from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository
+from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, PlanSlotRepository
 from appraisal.repository.opd import OpdRepository
 from appraisal.repository.planning import SkpRepository, YearRepository
 from appraisal.services.employees import IMPORT_SILENCE, Registry, backfill_readers, now_ms
@@ -48,7 +48,7 @@ async def wire(runtime: Runtime) -> Wiring:
         deps=Deps(
             registry,
             planning,
-            Evaluations(planning, evaluation_docs, org_years),
+            Evaluations(planning, evaluation_docs, org_years, PlanSlotRepository(runtime.db)),
             Organisation(planning, evaluation_docs, org_years),
             runtime.spawn,
         ),

@@ -6,6 +6,7 @@ import pytest
 
 from appraisal.config import Settings
 from appraisal.main import create_app
+from appraisal.services.clock import Clock
 from kinerja_testing import eventually, serve
 
 RunImport = Callable[[httpx.AsyncClient, str, dict[str, str]], Awaitable[dict[str, Any]]]
@@ -15,6 +16,14 @@ RunImport = Callable[[httpx.AsyncClient, str, dict[str, str]], Awaitable[dict[st
 async def client(service_settings: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
     async with serve(create_app(service_settings(Settings))) as http:
         yield http
+
+
+@pytest.fixture
+async def clocked(service_settings: Callable[..., Settings]) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:
+    """A client of the service and the service's clock, to act at another moment (``clock.fixed = ...``)."""
+    app = create_app(service_settings(Settings))
+    async with serve(app) as http:
+        yield http, app.state.deps.planning.clock
 
 
 @pytest.fixture

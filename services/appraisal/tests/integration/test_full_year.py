@@ -44,7 +44,7 @@ class Api:
 
 def skp_body(rhk_id: str, intervened: str | None) -> dict[str, Any]:
     return {
-        "year": 2026,
+        "year": 2025,
         "rhk": [
             {
                 "rhk_id": rhk_id,
@@ -82,6 +82,23 @@ async def approve(api: Api, owner: tuple[str, ...], appraiser: tuple[str, ...], 
     return await api.call("POST", f"/skp/{skp['id']}/approve", appraiser, None, **{"If-Match": f'"{skp["version"]}"'})
 
 
+async def finalised_period(
+    api: Api, owner: tuple[str, ...], appraiser: tuple[str, ...], period: str, realisation: str
+) -> Any:
+    """A periodic evaluation with a realisation, rated Baik and finalised."""
+    opened = await api.call("POST", "/evaluations", owner, {"nip": owner[0], "period": period})
+    path = f"/evaluations/{opened['id']}"
+    await api.call("PUT", f"{path}/realisations/r1-i1", owner, {"realisation": realisation})
+    ratings = {
+        "rhk_ratings": [{"rhk_id": "r1", "rating": "sesuai_ekspektasi"}],
+        "behaviour_ratings": [{"value": v, "rating": "sesuai_ekspektasi"} for v in VALUES],
+        "hasil_kerja": "sesuai_ekspektasi",
+        "perilaku_kerja": "sesuai_ekspektasi",
+    }
+    await api.call("PATCH", f"{path}/ratings", appraiser, ratings)
+    return await api.call("POST", f"{path}/finalise", appraiser)
+
+
 async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     client: httpx.AsyncClient, keys: Keys, infra: Infra, new_nip: Callable[[], str]
 ) -> None:
@@ -95,11 +112,11 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     # Planning: the year, the registry, the cascaded SKPs.
     await api.call(
         "PUT",
-        "/performance-years/2026",
+        "/performance-years/2025",
         admin,
         {
             "frequency": "quarterly",
-            "skp_due": "2026-01-31",
+            "skp_due": "2025-01-31",
             "distribution_enforcement": "blocking",
             "objection_window_days": 14,
         },
@@ -129,7 +146,7 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     assert skp["status"] == "approved"
 
     # Q1: the employee records realisation with evidence; the supervisor gives feedback and rates.
-    q1 = await api.call("POST", "/evaluations", staff, {"nip": staff_nip, "period": "2026-Q1"})
+    q1 = await api.call("POST", "/evaluations", staff, {"nip": staff_nip, "period": "2025-Q1"})
     path = f"/evaluations/{q1['id']}"
     await api.call(
         "PUT",
@@ -251,18 +268,27 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     assert (withdrawn["payload"]["previous_predikat"], withdrawn["payload"]["predikat"]) == ("butuh_perbaikan", "baik")
     assert withdrawn["payload"]["development_plan_withdrawn"] is True
 
-    # The annual evaluation rolls up the periods.
-    annual = await api.call("POST", "/evaluations", kadis, {"nip": staff_nip, "period": "2026"})
+    # The annual evaluation opens once the year's periodic evaluations are final, and rolls them up.
+    early = await api.refused("POST", "/evaluations", kadis, {"nip": staff_nip, "period": "2025"})
+    assert (early.status_code, early.json()["code"]) == (409, "periods_not_final")
+    for quarter, realised in (("Q2", "70"), ("Q3", "80"), ("Q4", "90")):
+        await finalised_period(api, staff, kadis, f"2025-{quarter}", realised)
+    annual = await api.call("POST", "/evaluations", kadis, {"nip": staff_nip, "period": "2025"})
     annual_path = f"/evaluations/{annual['id']}"
+    # The indicator rolls up by its `rollup` (the default, last: the latest period's realisation).
+    [prefilled] = annual["realisations"]
+    assert (prefilled["realisation"], prefilled["rollup"]) == ("90", "last")
+    assert prefilled["rolled_up_from"] == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
     rollup = await api.call("GET", f"{annual_path}/suggestion", kadis)
-    assert rollup["periodic_results"] == [
-        {
-            "period": "2026-Q1",
-            "hasil_kerja": "sesuai_ekspektasi",
-            "perilaku_kerja": "sesuai_ekspektasi",
-            "predikat": "baik",
-        }
-    ]
+    assert rollup["periodic_results"][0] == {
+        "period": "2025-Q1",
+        "hasil_kerja": "sesuai_ekspektasi",
+        "perilaku_kerja": "sesuai_ekspektasi",
+        "predikat": "baik",
+    }
+    assert [r["period"] for r in rollup["periodic_results"]] == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
+    assert (rollup["indicators"][0]["rolled_up"], rollup["indicators"][0]["capaian"]) == ("90", 94.7)
+    assert rollup["rhk_ratings"] == {"r1": "di_bawah_ekspektasi"}  # suggested from the pre-filled realisation
     await api.call("PUT", f"{annual_path}/realisations/r1-i1", staff, {"realisation": "40"})
     await api.call(
         "PATCH",
@@ -295,30 +321,30 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
 
     # The OPD: the leader above its head (the Sekda) sets the organisation predikat, never the head whose
     # own organisation is judged; the distribution check blocks closing the year.
-    own = await api.refused("PUT", "/opd/DINKES/years/2026/predikat", kadis, {"predikat": "istimewa"})
+    own = await api.refused("PUT", "/opd/DINKES/years/2025/predikat", kadis, {"predikat": "istimewa"})
     assert own.status_code == 403
-    report = await api.call("PUT", "/opd/DINKES/years/2026/predikat", sekda, {"predikat": "baik"})
-    assert (await api.call("GET", "/opd/DINKES/years/2026/distribution", kadis))["org_predikat"] == "baik"
+    report = await api.call("PUT", "/opd/DINKES/years/2025/predikat", sekda, {"predikat": "baik"})
+    assert (await api.call("GET", "/opd/DINKES/years/2025/distribution", kadis))["org_predikat"] == "baik"
     assert report["counts"]["sangat_kurang"] == 1
     assert [v["rule"] for v in report["violations"]] == ["harus ada Butuh Perbaikan dan/atau Kurang/Misconduct"]
     assert [w["rule"] for w in report["warnings"]] == ["sebagian besar Baik (lebih dari setengah)"]  # never blocks
-    blocked = await api.refused("POST", "/opd/DINKES/years/2026/close", admin)
+    blocked = await api.refused("POST", "/opd/DINKES/years/2025/close", admin)
     assert (blocked.status_code, blocked.json()["code"]) == (409, "distribution_violated")
-    year = await client.get("/api/v1/performance-years/2026", headers=keys.headers(*admin))
+    year = await client.get("/api/v1/performance-years/2025", headers=keys.headers(*admin))
     await api.call(
         "PUT",
-        "/performance-years/2026",
+        "/performance-years/2025",
         admin,
         {
             "frequency": "quarterly",
-            "skp_due": "2026-01-31",
+            "skp_due": "2025-01-31",
             "distribution_enforcement": "warning",
         },
         **{"If-Match": year.headers["etag"]},
     )
-    closed_year = await api.call("POST", "/opd/DINKES/years/2026/close", admin)
+    closed_year = await api.call("POST", "/opd/DINKES/years/2025/close", admin)
     assert closed_year["closed"] is True
-    late = await api.refused("PUT", "/opd/DINKES/years/2026/predikat", admin, {"predikat": "istimewa"})
+    late = await api.refused("PUT", "/opd/DINKES/years/2025/predikat", admin, {"predikat": "istimewa"})
     assert late.json()["code"] == "year_closed"
 
     # The objection filed in time is decided after the year closed (Pasal 59), and lifts the low result:
@@ -358,7 +384,7 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     )
     assert plan_gone["payload"]["due_on"] is not None  # the window the low annual result had opened
     assert (withdrawn["payload"]["revision"], withdrawn["payload"]["development_plan_withdrawn"]) == (2, True)
-    assert (await api.refused("PUT", "/opd/DINKES/years/2026/predikat", staff, {"predikat": "baik"})).status_code == 403
+    assert (await api.refused("PUT", "/opd/DINKES/years/2025/predikat", staff, {"predikat": "baik"})).status_code == 403
 
 
 async def test_a_second_consecutive_low_annual_predikat_is_escalated_to_the_bkpsdm(

@@ -269,12 +269,30 @@ async def test_only_a_head_intervenes_nothing_and_an_skp_needs_a_pejabat_penilai
 
 
 async def test_the_heads_annual_hasil_kerja_follows_the_organisation_predikat(
-    client: httpx.AsyncClient, keys: Keys, year: int, new_nip: Callable[[], str]
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
 ) -> None:
     """domain.md 1.5: the organisation's result becomes its head's Hasil Kerja; departing needs a reason."""
     kadis = new_nip()
-    sekda = await approved_head(client, keys, year, kadis)
     admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    year = 2025  # a year that has ended: its annual evaluation can be finalised
+    configured = await client.put(
+        f"/api/v1/performance-years/{year}", json={"frequency": "semester", "skp_due": "2025-01-31"}, headers=admin
+    )
+    assert configured.status_code == 200, configured.text
+    sekda = await approved_head(client, keys, year, kadis)
+    values = ["berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif"]
+    ratings = {
+        "rhk_ratings": [{"rhk_id": "k1", "rating": "sesuai_ekspektasi"}],
+        "behaviour_ratings": [{"value": v, "rating": "sesuai_ekspektasi"} for v in values],
+        "hasil_kerja": "sesuai_ekspektasi",
+        "perilaku_kerja": "sesuai_ekspektasi",
+    }
+    for semester in ("S1", "S2"):  # the annual evaluation opens once the periodic ones are final
+        body = {"nip": kadis, "period": f"{year}-{semester}"}
+        opened = (await client.post("/api/v1/evaluations", json=body, headers=sekda)).json()
+        await client.patch(f"/api/v1/evaluations/{opened['id']}/ratings", json=ratings, headers=sekda)
+        done = await client.post(f"/api/v1/evaluations/{opened['id']}/finalise", headers=sekda)
+        assert done.status_code == 200, done.text
     set_org = await client.put(
         f"/api/v1/opd/DINKES/years/{year}/predikat", json={"predikat": "istimewa"}, headers=admin
     )
@@ -284,13 +302,6 @@ async def test_the_heads_annual_hasil_kerja_follows_the_organisation_predikat(
     suggested = (await client.get(f"{path}/suggestion", headers=sekda)).json()
     assert (suggested["organisation_predikat"], suggested["hasil_kerja"]) == ("istimewa", "di_atas_ekspektasi")
 
-    values = ["berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif"]
-    ratings = {
-        "rhk_ratings": [{"rhk_id": "k1", "rating": "sesuai_ekspektasi"}],
-        "behaviour_ratings": [{"value": v, "rating": "sesuai_ekspektasi"} for v in values],
-        "hasil_kerja": "sesuai_ekspektasi",
-        "perilaku_kerja": "sesuai_ekspektasi",
-    }
     await client.patch(f"{path}/ratings", json=ratings, headers=sekda)
     refused = await client.post(f"{path}/finalise", headers=sekda)
     assert (refused.status_code, refused.json()["code"]) == (422, "justification_required")

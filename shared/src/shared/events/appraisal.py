@@ -56,6 +56,8 @@ class SkpApprovedPayload(Payload):
     pejabat_penilai_nip: str | None = Field(
         None, description="NIP of the approver; or 'PPK', the Wali Kota, who has no NIP."
     )
+    due: dt.date | None = Field(None, description="The year's skp_due: the date by which the SKP should be approved.")
+    late: bool = Field(False, description="True when it was approved after `due`.")
     rhk: list[SkpRhk] = Field(description="The approved RHK with their indicators.")
 
 
@@ -123,6 +125,10 @@ class AppraisalCompletedPayload(Payload):
     position_type: PositionType | None = Field(None, description="The employee's position type (registry).")
     employee_type: EmployeeType | None = Field(None, description="PNS or PPPK (registry).")
     sector: str | None = Field(None, description="Sector of the OPD from the master data, e.g. 'kesehatan'.")
+    due: dt.date | None = Field(
+        None, description="The year's evaluation_due for this period, when configured (null: no deadline)."
+    )
+    late: bool = Field(False, description="True when the evaluation was finalised after `due`.")
 
 
 class AppraisalCompleted(Event):
@@ -222,6 +228,10 @@ class SkpSubmittedPayload(Payload):
     pejabat_penilai_nip: str | None = Field(
         None, description="NIP of the pejabat penilai who must act on it; or 'PPK', the Wali Kota, who has no NIP."
     )
+    due: dt.date | None = Field(
+        None, description="The year's skp_due: the date by which the SKP should be approved (for reminders)."
+    )
+    late: bool = Field(False, description="True when this step happened after `due` (accepted: warning enforcement).")
 
 
 class SkpSubmitted(Event):
@@ -262,6 +272,16 @@ class DevelopmentPlanChangedPayload(Payload):
     escalated: bool = Field(False, description="A second consecutive low annual result: the BKPSDM's case.")
     pejabat_penilai_nip: str | None = Field(
         None, description="NIP of the pejabat penilai; or 'PPK', the Wali Kota, who has no NIP."
+    )
+    continues_appraisal_id: str | None = Field(
+        None,
+        description="When this appraisal takes over the open plan of an earlier low period whose plan was withdrawn "
+        "(its objection was upheld): that appraisal. Its cause and actions carry over.",
+    )
+    followed_up_appraisal_ids: list[str] = Field(
+        default_factory=list,
+        description="The other low periods of the year followed up in this plan (they joined it; their "
+        "appraisal.low_score_flagged.v1 named the plan's earlier holder when continues_appraisal_id is set).",
     )
 
 
@@ -334,6 +354,14 @@ class PerformanceYearConfiguredPayload(Payload):
     objection_window_days: int = Field(ge=1, description="Days after finalisation an employee may object.")
     distribution_enforcement: Literal["warning", "blocking"] = Field(
         description="Whether distribution-curve violations block closing an OPD's year."
+    )
+    finalise_grace_days: int = Field(
+        0, ge=0, description="How many days before a period's end its evaluation may already be finalised."
+    )
+    deadline_enforcement: Literal["warning", "blocking"] = Field(
+        "warning",
+        description="What a missed skp_due / evaluation_due does: warning (the step is accepted and marked late) "
+        "or blocking (refused unless the BKPSDM extended that record's deadline).",
     )
     version: int = Field(ge=1, description="Version of the configuration; higher wins.")
 

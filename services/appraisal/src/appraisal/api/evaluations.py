@@ -20,7 +20,8 @@ from appraisal.schemas.evaluations import (
     RealisationIn,
     SuggestionOut,
 )
-from appraisal.services import evaluations
+from appraisal.schemas.years import DeadlineExtensionIn
+from appraisal.services import evaluations, planning
 from shared.events import PERIOD_PARTS
 from shared.mongo import MongoDocument
 from shared.pagination import Page, Paging
@@ -42,11 +43,16 @@ def evaluation_out(document: MongoDocument, response: Response | None = None) ->
     response_model=EvaluationOut,
     summary="Open the evaluation of a period (the employee or the pejabat penilai); 200 if already open",
     description="Needs the year configured and the employee's SKP of that year approved. The period is one of "
-    "the year's periods (frequency) or the year itself for the annual evaluation.",
+    "the year's periods (frequency) or the year itself for the annual evaluation. The annual one opens once the "
+    "employee's periodic evaluations of the year are final (from their first period to the year's last), and "
+    "pre-fills each indicator's realisation from them by its `rollup` (sum, average or last).",
     responses={
         **PROBLEMS,
         200: {"description": "it was already open"},
-        409: {"description": "the employee is inactive (`inactive_employee`): no new evaluation opens"},
+        409: {
+            "description": "the employee is inactive (`inactive_employee`), or a periodic evaluation the annual one "
+            "rolls up is not final (`periods_not_final`)"
+        },
     },
 )
 async def open_evaluation(body: OpenEvaluationIn, response: Response, deps: DepsDep, actor: ActorDep) -> EvaluationOut:
@@ -146,10 +152,36 @@ async def suggestion(evaluation_id: EvaluationId, deps: DepsDep, actor: ActorDep
     response_model=EvaluationOut,
     summary="Finalise: the predikat follows from the 3x3 matrix; publishes appraisal.completed.v1 "
     "(and appraisal.low_score_flagged.v1 for a low result)",
+    description="Refused (409 `period_not_ended`) before the period ends, less the year's `finalise_grace_days`; "
+    "after the period's `evaluation_due` it is marked `late` (`deadline_enforcement: warning`) or refused "
+    "(409 `deadline_passed`, `blocking`) unless the BKPSDM extended this evaluation's deadline.",
     responses={**PROBLEMS, **STATE},
 )
 async def finalise(evaluation_id: EvaluationId, response: Response, deps: DepsDep, actor: ActorDep) -> EvaluationOut:
     return evaluation_out(await evaluations.finalise(evaluation_id, actor=actor, ctx=deps.evaluations), response)
+
+
+@router.post(
+    "/evaluations/{evaluation_id}/deadline-extension",
+    response_model=EvaluationOut,
+    summary="Extend the deadline (evaluation_due) of one evaluation (admin_bkpsdm)",
+    description="With the year's `deadline_enforcement: blocking`, finalising this evaluation late is accepted "
+    "until `until` (and still marked `late`).",
+    responses=PROBLEMS,
+)
+async def extend_deadline(
+    evaluation_id: EvaluationId, body: DeadlineExtensionIn, response: Response, deps: DepsDep, actor: ActorDep
+) -> EvaluationOut:
+    await evaluations.visible_evaluation(evaluation_id, actor=actor, ctx=deps.evaluations)
+    document = await planning.extend_deadline(
+        deps.evaluations.evaluations,
+        evaluation_id,
+        body.until,
+        body.reason,
+        actor=actor,
+        clock=deps.planning.clock,
+    )
+    return evaluation_out(document, response)
 
 
 @router.put(

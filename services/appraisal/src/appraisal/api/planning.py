@@ -9,7 +9,7 @@ from appraisal.domain.skp import SkpStatus
 from appraisal.repository.common import all_of
 from appraisal.schemas.common import Nip
 from appraisal.schemas.skp import ExpectationsIn, ReturnIn, SkpContent, SkpIn, SkpOut
-from appraisal.schemas.years import YearConfigIn, YearConfigOut
+from appraisal.schemas.years import DeadlineExtensionIn, YearConfigIn, YearConfigOut
 from appraisal.services import planning
 from shared.mongo import MongoDocument
 from shared.pagination import ExpectedVersion, OptionalVersion, Page, Paging, etag
@@ -159,4 +159,23 @@ async def return_skp(
     skp_id: SkpId, body: ReturnIn, expected: ExpectedVersion, response: Response, deps: DepsDep, actor: ActorDep
 ) -> SkpOut:
     document = await planning.return_skp(skp_id, body.reason, expected, actor=actor, planning=deps.planning)
+    return _skp_out(document, response)
+
+
+@router.post(
+    "/skp/{skp_id}/deadline-extension",
+    response_model=SkpOut,
+    tags=["SKP"],
+    summary="Extend the deadline (skp_due) of one SKP (admin_bkpsdm)",
+    description="With the year's `deadline_enforcement: blocking`, a late submission or approval of this SKP is "
+    "accepted until `until` (and still marked `late`).",
+    responses=PROBLEMS,
+)
+async def extend_skp_deadline(
+    skp_id: SkpId, body: DeadlineExtensionIn, response: Response, deps: DepsDep, actor: ActorDep
+) -> SkpOut:
+    await planning.visible_skp(skp_id, actor=actor, planning=deps.planning)
+    document = await planning.extend_deadline(
+        deps.planning.skps, skp_id, body.until, body.reason, actor=actor, clock=deps.planning.clock
+    )
     return _skp_out(document, response)

@@ -3,12 +3,14 @@ weak areas that flag a low score."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from appraisal.domain.rules import CAPAIAN_THRESHOLDS, LOW_PREDIKAT, CapaianThresholds
+from appraisal.domain.rules import CAPAIAN_THRESHOLDS, LOW_PREDIKAT, MAX_FINALISE_GRACE_DAYS, CapaianThresholds
 from shared.events import Aspect, BerAkhlakValue, Predikat, RatingLevel
 
 _NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*%?\s*$")
@@ -37,6 +39,106 @@ def year_of(period: str) -> int:
 
 def is_annual(period: str) -> bool:
     return len(period) == 4
+
+
+def period_end(period: str) -> dt.date:
+    """The last day of a period: 31 December for the year, 30 June / 31 December for a semester, the
+    quarter's or the month's last day."""
+    year = year_of(period)
+    if is_annual(period):
+        return dt.date(year, 12, 31)
+    part = period[5:]
+    if part[0] == "S":
+        last_month = 6 * int(part[1])
+    elif part[0] == "Q":
+        last_month = 3 * int(part[1])
+    else:
+        last_month = int(part)
+    return dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+
+
+def finalise_opens_on(period: str, grace_days: int = 0) -> dt.date:
+    """The first day a period's evaluation may be finalised: the day after the period ends, or
+    ``grace_days`` days earlier (``finalise_grace_days`` of the year, 0..MAX_FINALISE_GRACE_DAYS)."""
+    if not 0 <= grace_days <= MAX_FINALISE_GRACE_DAYS:
+        raise ValueError(f"grace_days must be within 0..{MAX_FINALISE_GRACE_DAYS}")
+    return period_end(period) + dt.timedelta(days=1 - grace_days)
+
+
+def may_finalise_on(period: str, today: dt.date, grace_days: int = 0) -> bool:
+    """Whether the evaluation of ``period`` may be finalised on ``today`` (a period is evaluated once
+    it has ended; domain.md 1.4)."""
+    return today >= finalise_opens_on(period, grace_days)
+
+
+class DeadlineOutcome(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    """After the deadline, accepted and marked late (``warning`` enforcement, or an extension past it)."""
+    REFUSED = "refused"
+    """After the deadline with ``blocking`` enforcement."""
+
+
+def deadline_outcome(
+    due: dt.date | None, today: dt.date, *, blocking: bool, extended_to: dt.date | None = None
+) -> DeadlineOutcome:
+    """A step (SKP submission or approval, finalising an evaluation) against its deadline ``due`` (the
+    year's ``skp_due`` or ``evaluation_due`` of the period; None: no deadline). ``due`` itself is on
+    time. With ``blocking`` a late step is refused unless the BKPSDM extended this record's deadline
+    (``extended_to``) and today is within the extension; a step after ``due`` stays marked late."""
+    if due is None or today <= due:
+        return DeadlineOutcome.ON_TIME
+    if not blocking or (extended_to is not None and today <= extended_to):
+        return DeadlineOutcome.LATE
+    return DeadlineOutcome.REFUSED
+
+
+def periods_required_for_annual(year_periods: Sequence[str], evaluated: Sequence[str]) -> list[str]:
+    """The periodic evaluations that must be final before an employee's annual evaluation opens: every
+    period of the year from the first one the employee was evaluated in (``evaluated``: the periods
+    they have an evaluation for, open or final) to the year's last. An employee whose SKP covers only
+    part of the year (appointed or moved in mid-year; domain.md 1.9) starts at their first period; the
+    periods before it are not theirs. With no periodic evaluation at all, every period is required."""
+    known = [p for p in year_periods if p in set(evaluated)]
+    if not known:
+        return list(year_periods)
+    return list(year_periods[year_periods.index(known[0]) :])
+
+
+class Rollup(StrEnum):
+    """How the periodic realisations of an indicator make its annual realisation (set per indicator in
+    the SKP; default ``last``)."""
+
+    SUM = "sum"
+    """Counts over the year (documents, activities, people served): the periods add up."""
+    AVERAGE = "average"
+    """Rates and percentages measured per period: their mean."""
+    LAST = "last"
+    """Cumulative or state values (coverage reached so far, a document finished): the latest period's."""
+
+
+def _format_number(value: float) -> str:
+    rounded = round(value, 2)
+    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:g}"
+
+
+def roll_up(kind: Rollup, realisations: Sequence[str | None]) -> str | None:
+    """The annual realisation of an indicator from its periodic realisations, in period order (None:
+    not recorded in that period, skipped). ``last`` takes the latest recorded value as written, numeric
+    or not; ``sum`` and ``average`` need every recorded value numeric ("62", "62%", "1,5"; the result is
+    a plain number, at most 2 decimals): a non-numeric one gives no pre-fill (None), as does nothing
+    recorded."""
+    recorded = [r for r in realisations if r is not None]
+    if not recorded:
+        return None
+    if kind is Rollup.LAST:
+        return recorded[-1]
+    numbers = [_number(r) for r in recorded]
+    if any(n is None for n in numbers):
+        return None
+    values = [n for n in numbers if n is not None]
+    total = sum(values)
+    return _format_number(total if kind is Rollup.SUM else total / len(values))
 
 
 def _number(text: str | None) -> float | None:

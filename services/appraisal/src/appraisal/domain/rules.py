@@ -3,6 +3,7 @@ assumptions kept here, as data, so that the BKPSDM can change them without a cod
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -47,6 +48,24 @@ sets the procedure, including asking the pejabat penilai and the employee for ex
 
 DEFAULT_OBJECTION_WINDOW_DAYS = 14
 """[R] Days after finalisation in which the employee may object (keberatan, PP 30/2019); set per year."""
+
+
+LOCAL_TIME = dt.timezone(dt.timedelta(hours=7), "WIB")
+"""Palembang keeps Western Indonesian Time (WIB, UTC+7, no daylight saving): a deadline or a period's
+end is a calendar day there, so "today" is read in WIB."""
+
+DEFAULT_FINALISE_GRACE_DAYS = 0
+MAX_FINALISE_GRACE_DAYS = 31
+"""[R] Days before a period's end from which its evaluation may already be finalised (set per year,
+``finalise_grace_days``). PermenPANRB 6/2022 evaluates a period's realisation, so by default a period is
+finalised once it has ended (0); the BKPSDM may allow the last days of a period (at most a month, the
+shortest period) so that appraisers are not idle at period end. domain.md 1.4, 1.9."""
+
+DEADLINE_ENFORCEMENT_SOURCE = (
+    "[R] domain.md 1.9: the SKP is set by the end of January and the annual evaluation early the next year; "
+    "all dates are configurable per year. Whether a missed deadline only marks the step late (warning, the "
+    "default) or refuses it (blocking) is the BKPSDM's choice per year."
+)
 
 
 class OrgPredikat(StrEnum):

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from appraisal.repository.versioned import VersionedRepository
 from shared.events import Predikat
@@ -36,6 +39,19 @@ class EvaluationRepository(VersionedRepository):
         ).sort("period", ASCENDING)
         return await cursor.to_list(None)
 
+    async def periodic(self, nip: str, year: int) -> list[MongoDocument]:
+        """Every periodic evaluation of ``nip`` in ``year``, open or finalised, by period (index ``nip_year``)."""
+        cursor = self.collection.find({"nip": nip, "year": year, "annual": False}, {"outbox": 0}).sort(
+            "period", ASCENDING
+        )
+        return await cursor.to_list(None)
+
+    async def joined_to(self, nip: str, year: int, holder: str) -> list[MongoDocument]:
+        """The low periodic results of ``nip`` in ``year`` followed up in the plan ``holder`` holds (they
+        joined it: ``joined_plan_id``), by period (index ``nip_year``)."""
+        query = {"nip": nip, "year": year, "annual": False, "joined_plan_id": holder}
+        return await self.collection.find(query, {"outbox": 0}).sort("period", ASCENDING).to_list(None)
+
     async def open_plan(self, nip: str, year: int, *, other_than: str) -> str | None:
         """The evaluation of ``nip`` in ``year`` (other than ``other_than``) whose development plan is
         still open, if any (index ``nip_year``)."""
@@ -57,6 +73,42 @@ class EvaluationRepository(VersionedRepository):
         ]
         cursor = await self.collection.aggregate(pipeline)
         return {Predikat(row["_id"]): int(row["count"]) async for row in cursor}
+
+
+def plan_slot_id(nip: str, year: int) -> str:
+    return f"{nip}-{year}"
+
+
+class PlanSlotRepository:
+    """One document per employee and year (``_id`` = ``<nip>-<year>``) naming the periodic evaluation
+    that holds the year's development plan (``holder``): claimed by insert (the unique ``_id``) and
+    passed on by compare-and-set on ``holder``, so two low results finalised at once cannot both open
+    a plan (the server has no multi-document transactions)."""
+
+    collection_name = "plan_slots"
+
+    def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
+        self.collection: AsyncCollection[MongoDocument] = db[self.collection_name]
+
+    async def claim(self, key: str, holder: str) -> str:
+        """Make ``holder`` the holder when nobody is; returns the holder after (``holder`` or the other)."""
+        try:
+            await self.collection.insert_one({"_id": key, "holder": holder})
+        except DuplicateKeyError:
+            current = await self.collection.find_one({"_id": key})
+            if current is None:  # released meanwhile: claim again next time round
+                return ""
+            return str(current["holder"])
+        return holder
+
+    async def holder(self, key: str) -> str | None:
+        current = await self.collection.find_one({"_id": key})
+        return str(current["holder"]) if current else None
+
+    async def pass_on(self, key: str, current: str, to: str) -> bool:
+        """Compare-and-set: the holder becomes ``to`` if it is still ``current``."""
+        result = await self.collection.update_one({"_id": key, "holder": current}, {"$set": {"holder": to}})
+        return result.matched_count == 1
 
 
 class OrgYearRepository(VersionedRepository):

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 
+from appraisal.domain.evaluation import Rollup
 from appraisal.domain.followup import Action, Cause, ObjectionDecision
 from appraisal.domain.rules import OrgPredikat
 from appraisal.schemas.common import Code, Nip, Period, Text
@@ -101,6 +102,10 @@ class Realisation(BaseModel):
     evidence_links: list[str]
     note: str | None
     updated_at: dt.datetime
+    rollup: Rollup | None = Field(
+        None, description="On an annual evaluation: pre-filled by this roll-up of the periodic realisations."
+    )
+    rolled_up_from: list[str] = Field(default_factory=list, description="The periods the pre-fill rolled up.")
 
 
 class Feedback(BaseModel):
@@ -119,6 +124,9 @@ class DevelopmentPlan(BaseModel):
         None, description="End of the 6-month improvement window: a low annual result only; null for a periodic one."
     )
     escalated: bool
+    continues_appraisal_id: str | None = Field(
+        None, description="The earlier low period whose plan this one took over when that plan was withdrawn."
+    )
 
 
 class DevelopmentPlanIn(InputModel):
@@ -240,7 +248,15 @@ class EvaluationOut(BaseModel):
     revision: int
     finalised_at: dt.datetime | None
     development_plan: DevelopmentPlan | None
+    joined_plan_id: str | None = Field(
+        None, description="A low periodic result followed up in the open plan of this other evaluation of the year."
+    )
     objection: Objection | None
+    due: dt.date | None = Field(None, description="The year's evaluation_due of this period, when finalised.")
+    late: bool = Field(False, description="Finalised after `due`.")
+    deadline_extended_to: dt.date | None = Field(
+        None, description="The BKPSDM's extension of this evaluation's deadline (blocking enforcement)."
+    )
     version: int
 
 
@@ -250,6 +266,12 @@ class IndicatorSuggestion(BaseModel):
     target: str
     realisation: str | None
     capaian: float | None = Field(description="Realisation as % of target (time: target / realisation).")
+    rollup: Rollup | None = Field(None, description="Annual evaluation: how the indicator rolls up (from the SKP).")
+    rolled_up: str | None = Field(
+        None,
+        description="Annual evaluation: the roll-up of the finalised periodic realisations (null: none recorded, or "
+        "non-numeric with sum/average).",
+    )
 
 
 class SuggestionOut(BaseModel):

@@ -5,6 +5,7 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from appraisal.domain.evaluation import Rollup
 from appraisal.domain.skp import SkpStatus
 from appraisal.schemas.common import Code, Text
 from shared.events import Aspect, BerAkhlakValue
@@ -19,6 +20,13 @@ class IndicatorIn(BaseModel):
     text: Text
     target: str = Field(min_length=1, max_length=100, examples=["95"])
     unit: str = Field(min_length=1, max_length=50, examples=["%"])
+    rollup: Rollup = Field(
+        Rollup.LAST,
+        description="How the annual evaluation pre-fills this indicator's realisation from the periodic ones: "
+        "`sum` (counts over the year), `average` (rates per period) or `last` (the latest period's value, the "
+        "default: cumulative values such as coverage reached). `sum` and `average` need numeric realisations; "
+        "a non-numeric one gives no pre-fill.",
+    )
 
 
 class RhkIn(BaseModel):
@@ -127,3 +135,8 @@ class SkpOut(SkpIn):
     created_at: dt.datetime
     updated_at: dt.datetime
     approved_at: dt.datetime | None = None
+    due: dt.date | None = Field(None, description="The year's skp_due, recorded when submitted or approved.")
+    late: bool = Field(False, description="The last submission or approval happened after `due`.")
+    deadline_extended_to: dt.date | None = Field(
+        None, description="The BKPSDM's extension of this SKP's deadline (blocking enforcement)."
+    )

@@ -6,7 +6,11 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from appraisal.domain.evaluation import Frequency
-from appraisal.domain.rules import DEFAULT_OBJECTION_WINDOW_DAYS
+from appraisal.domain.rules import (
+    DEFAULT_FINALISE_GRACE_DAYS,
+    DEFAULT_OBJECTION_WINDOW_DAYS,
+    MAX_FINALISE_GRACE_DAYS,
+)
 from shared.inputs import InputModel
 
 
@@ -21,6 +25,8 @@ class YearConfigIn(InputModel):
                     "evaluation_due": {"2026-Q1": "2026-04-15", "2026": "2027-01-31"},
                     "objection_window_days": 14,
                     "distribution_enforcement": "warning",
+                    "finalise_grace_days": 0,
+                    "deadline_enforcement": "warning",
                 }
             ]
         },
@@ -37,6 +43,18 @@ class YearConfigIn(InputModel):
     distribution_enforcement: Literal["warning", "blocking"] = Field(
         "warning", description="Whether distribution-curve violations block closing an OPD's year."
     )
+    finalise_grace_days: int = Field(
+        DEFAULT_FINALISE_GRACE_DAYS,
+        ge=0,
+        le=MAX_FINALISE_GRACE_DAYS,
+        description="How many days before a period's end its evaluation may already be finalised (0: only once "
+        "the period has ended).",
+    )
+    deadline_enforcement: Literal["warning", "blocking"] = Field(
+        "warning",
+        description="What a missed skp_due / evaluation_due does: `warning` accepts the late step and marks it "
+        "`late`; `blocking` refuses it (409 `deadline_passed`) unless the BKPSDM extended that record's deadline.",
+    )
 
 
 class YearConfigOut(YearConfigIn):
@@ -47,3 +65,15 @@ class YearConfigOut(YearConfigIn):
     periods: list[str]
     version: int
     updated_at: dt.datetime
+
+
+class DeadlineExtensionIn(InputModel):
+    """The BKPSDM extends the deadline of one SKP or evaluation (its year blocks late steps)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"until": "2026-02-14", "reason": "Pegawai cuti melahirkan sampai 10 Feb"}]},
+    )
+
+    until: dt.date = Field(description="The step is accepted until this day (inclusive), still marked late.")
+    reason: str = Field(min_length=5, max_length=2000, description="Why the deadline is extended.")

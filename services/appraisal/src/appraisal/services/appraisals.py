@@ -7,7 +7,7 @@ from appraisal.domain.evaluation import Frequency, is_annual, periods_of, year_o
 from appraisal.repository.evaluations import evaluation_id
 from appraisal.repository.versioned import AlreadyExistsError
 from appraisal.schemas.appraisals import CompletedAppraisalIn
-from appraisal.services.employees import now_ms, require_known_opd
+from appraisal.services.employees import require_known_opd
 from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError
 from appraisal.services.evaluations import Evaluations, refuse_if_year_closed, result_events
 from shared.i18n import Text
@@ -29,7 +29,7 @@ async def record_completed_appraisal(
     await _check_history(command, ctx)
     key = evaluation_id(command.nip, command.period)
     predikat = ctx.matrix.predikat(hasil_kerja=command.hasil_kerja, perilaku_kerja=command.perilaku_kerja)
-    now = now_ms()
+    now = ctx.planning.clock.now()
     document: MongoDocument = {
         "_id": key,
         **command.model_dump(mode="json"),
@@ -57,10 +57,11 @@ async def record_completed_appraisal(
         "updated_at": now,
     }
     await refuse_if_year_closed(document, ctx)
-    events, plan = await result_events(document, predikat, 1, ctx=ctx, now=now)
-    document["development_plan"] = plan
+    result = await result_events(document, predikat, 1, ctx=ctx, now=now)
+    document["development_plan"] = result.plan
+    document["joined_plan_id"] = result.joined_plan_id
     try:
-        await ctx.evaluations.insert(document, *events, now=now)
+        await ctx.evaluations.insert(document, *result.events, now=now)
     except AlreadyExistsError as exc:
         existing = await ctx.evaluations.get(key)
         if (

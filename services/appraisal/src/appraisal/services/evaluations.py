@@ -10,11 +10,16 @@ from typing import Any
 
 from appraisal.domain.access import READ, Actor, Relation, may, objection_decider
 from appraisal.domain.evaluation import (
+    Rollup,
     capaian,
     finalisation_problems,
+    finalise_opens_on,
     is_annual,
     is_low,
+    may_finalise_on,
+    periods_required_for_annual,
     rating_departures,
+    roll_up,
     suggest_overall,
     suggest_rhk_rating,
     weak_parts,
@@ -30,15 +35,22 @@ from appraisal.domain.followup import (
 from appraisal.domain.predikat import PREDIKAT_MATRIX_2022, PredikatMatrix
 from appraisal.domain.rules import (
     CAPAIAN_THRESHOLDS,
+    DEFAULT_FINALISE_GRACE_DAYS,
     DEFAULT_OBJECTION_WINDOW_DAYS,
     HEAD_HASIL_KERJA,
     OBJECTION_DECISION_DAYS,
     OrgPredikat,
 )
 from appraisal.domain.skp import SkpStatus
-from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, evaluation_id
+from appraisal.repository.evaluations import (
+    EvaluationRepository,
+    OrgYearRepository,
+    PlanSlotRepository,
+    evaluation_id,
+    plan_slot_id,
+)
 from appraisal.repository.planning import skp_id
-from appraisal.repository.versioned import AlreadyExistsError, BusyError, Decision, MissingError
+from appraisal.repository.versioned import CAS_ATTEMPTS, AlreadyExistsError, BusyError, Decision, MissingError
 from appraisal.schemas.evaluations import (
     BehaviourRatingIn,
     DecisionIn,
@@ -49,9 +61,9 @@ from appraisal.schemas.evaluations import (
     RealisationIn,
     RhkRating,
 )
-from appraisal.services.employees import heads_of, now_ms, subject_of
+from appraisal.services.employees import heads_of, subject_of
 from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
-from appraisal.services.planning import Planning, get_year, year_periods
+from appraisal.services.planning import Planning, check_deadline, get_year, year_periods
 from shared.events import (
     AppraisalCompleted,
     AppraisalCompletedPayload,
@@ -80,6 +92,7 @@ class Evaluations:
     planning: Planning
     evaluations: EvaluationRepository
     org_years: OrgYearRepository
+    plan_slots: PlanSlotRepository
     matrix: PredikatMatrix = PREDIKAT_MATRIX_2022
 
     @property
@@ -150,7 +163,11 @@ async def open_evaluation(nip: str, period: str, *, actor: Actor, ctx: Evaluatio
     skp = await ctx.planning.skps.get(skp_id(nip, year))
     if skp is None or skp["status"] != SkpStatus.APPROVED:
         raise InvalidError(f"the SKP {year} of {nip} must be approved before its evaluations open")
-    now = now_ms()
+    realisations: list[MongoDocument] = []
+    if is_annual(period):
+        periodic = await ctx.evaluations.periodic(nip, year)
+        realisations = _annual_prefill(skp["rhk"], _final_periodic(year_periods(config), periodic), ctx)
+    now = ctx.planning.clock.now()
     document: MongoDocument = {
         "_id": key,
         "nip": nip,
@@ -163,7 +180,7 @@ async def open_evaluation(nip: str, period: str, *, actor: Actor, ctx: Evaluatio
         "pejabat_penilai_nip": owner.get("pejabat_penilai_nip"),
         "atasan_pejabat_penilai_nip": owner.get("atasan_pejabat_penilai_nip"),
         "rhk": skp["rhk"],
-        "realisations": [],
+        "realisations": realisations,
         "feedback": [],
         "rhk_ratings": [],
         "behaviour_ratings": [],
@@ -189,6 +206,52 @@ async def open_evaluation(nip: str, period: str, *, actor: Actor, ctx: Evaluatio
     return document, True
 
 
+def _final_periodic(periods: list[str], periodic: list[MongoDocument]) -> list[MongoDocument]:
+    """The finalised periodic evaluations an annual one rolls up; refuses (409 ``periods_not_final``) while
+    a required period (``periods_required_for_annual``) has none or is still open."""
+    by_period = {e["period"]: e for e in periodic}
+    required = periods_required_for_annual(periods, list(by_period))
+    missing = [p for p in required if by_period.get(p, {}).get("status") != "finalised"]
+    if missing:
+        raise ConflictError(
+            Text(
+                "Evaluasi tahunan baru dibuka setelah evaluasi periodik tahun itu final; belum final: ",
+                "The annual evaluation opens once the year's periodic evaluations are final; not final yet: ",
+            )
+            + Text(", ".join(missing), ", ".join(missing)),
+            errors=[Text(f"periode {p} belum final", f"period {p} is not final") for p in missing],
+            code="periods_not_final",
+        )
+    return [by_period[p] for p in required]
+
+
+def _annual_prefill(rhk: list[MongoDocument], periodic: list[MongoDocument], ctx: Evaluations) -> list[MongoDocument]:
+    """The annual realisation of each indicator rolled up from the periodic ones (``roll_up`` by the
+    indicator's ``rollup`` in the SKP, default ``last``); indicators that give none are left empty."""
+    now = ctx.planning.clock.now()
+    found = []
+    for indicator in (i for r in rhk for i in r["indicators"]):
+        kind = Rollup(indicator.get("rollup", Rollup.LAST.value))
+        values = [
+            next((r["realisation"] for r in e["realisations"] if r["indicator_id"] == indicator["indicator_id"]), None)
+            for e in periodic
+        ]
+        value = roll_up(kind, values)
+        if value is not None:
+            found.append(
+                {
+                    "indicator_id": indicator["indicator_id"],
+                    "realisation": value,
+                    "evidence_links": [],
+                    "note": None,
+                    "rollup": kind.value,
+                    "rolled_up_from": [e["period"] for e, v in zip(periodic, values, strict=True) if v is not None],
+                    "updated_at": now,
+                }
+            )
+    return found
+
+
 # ---------------------------------------------------------------- changes (read, decide, compare-and-set)
 
 
@@ -202,7 +265,7 @@ async def _change(key: str, decide: Decision, ctx: Evaluations) -> MongoDocument
         return fields, events
 
     try:
-        stored = await ctx.evaluations.modify(key, recording, now=now_ms)
+        stored = await ctx.evaluations.modify(key, recording, now=ctx.planning.clock.now)
     except MissingError as exc:
         raise NotFoundError(f"no evaluation {key}") from exc
     except BusyError as exc:
@@ -239,7 +302,7 @@ async def record_realisation(
             "realisation": body.realisation,
             "evidence_links": [str(link) for link in body.evidence_links],
             "note": body.note,
-            "updated_at": now_ms(),
+            "updated_at": ctx.planning.clock.now(),
         }
         others = [r for r in current["realisations"] if r["indicator_id"] != indicator_id]
         return {"realisations": [*others, entry]}, []
@@ -254,7 +317,7 @@ async def add_feedback(key: str, rhk_id: str, text: str, *, actor: Actor, ctx: E
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
         _require_open(current)
-        entry = {"rhk_id": rhk_id, "text": text, "by": actor.nip, "at": now_ms()}
+        entry = {"rhk_id": rhk_id, "text": text, "by": actor.nip, "at": ctx.planning.clock.now()}
         return {"feedback": [*current["feedback"], entry]}, []
 
     return await _change(key, change, ctx)
@@ -360,6 +423,7 @@ async def suggestion(key: str, *, actor: Actor, ctx: Evaluations) -> dict[str, A
     values = [("utama", RatingLevel(r["rating"])) for r in evaluation["behaviour_ratings"]]
     periodic: list[dict[str, Any]] = []
     if evaluation["annual"]:
+        finalised = await ctx.evaluations.finalised_periodic(evaluation["nip"], evaluation["year"])
         periodic = [
             {
                 "period": e["period"],
@@ -367,8 +431,15 @@ async def suggestion(key: str, *, actor: Actor, ctx: Evaluations) -> dict[str, A
                 "perilaku_kerja": e["perilaku_kerja"],
                 "predikat": e["predikat"],
             }
-            for e in await ctx.evaluations.finalised_periodic(evaluation["nip"], evaluation["year"])
+            for e in finalised
         ]
+        rolled = {r["indicator_id"]: r for r in _annual_prefill(evaluation["rhk"], finalised, ctx)}
+        kinds_of = {
+            i["indicator_id"]: i.get("rollup", Rollup.LAST.value) for r in evaluation["rhk"] for i in r["indicators"]
+        }
+        for indicator in indicators:
+            indicator["rollup"] = kinds_of[indicator["indicator_id"]]
+            indicator["rolled_up"] = rolled.get(indicator["indicator_id"], {}).get("realisation")
     organisation = await _organisation_result(evaluation, ctx)
     hasil = suggest_overall([(kinds[k], v) for k, v in basis.items() if v is not None])
     return {
@@ -415,7 +486,14 @@ def _indicator_results(evaluation: MongoDocument, rhk_ids: set[str] | None = Non
     ]
 
 
-def plan_event(evaluation: MongoDocument, plan: MongoDocument, *, producer: str, now: dt.datetime) -> Event:
+def plan_event(
+    evaluation: MongoDocument,
+    plan: MongoDocument,
+    *,
+    producer: str,
+    now: dt.datetime,
+    followed_up: Sequence[str] = (),
+) -> Event:
     """``appraisal.development_plan_changed.v1`` for the plan ``evaluation`` now holds."""
     return DevelopmentPlanChanged.create(
         DevelopmentPlanChangedPayload.model_validate(
@@ -431,6 +509,8 @@ def plan_event(evaluation: MongoDocument, plan: MongoDocument, *, producer: str,
                 "due_on": plan.get("due_on"),
                 "escalated": plan.get("escalated", False),
                 "pejabat_penilai_nip": evaluation.get("pejabat_penilai_nip"),
+                "continues_appraisal_id": plan.get("continues_appraisal_id"),
+                "followed_up_appraisal_ids": list(followed_up),
             }
         ),
         producer=producer,
@@ -438,10 +518,55 @@ def plan_event(evaluation: MongoDocument, plan: MongoDocument, *, producer: str,
     )
 
 
+@dataclass(frozen=True)
+class ResultFollowUp:
+    """What a (re)finalised result publishes and how it is followed up."""
+
+    events: list[Event]
+    plan: MongoDocument | None
+    """Its own development plan (None when not low, or when it joined another's)."""
+    joined_plan_id: str | None
+    """The evaluation whose open plan this low periodic result joined."""
+
+
+async def _plan_to_join(evaluation: MongoDocument, ctx: Evaluations) -> str | None:
+    """The evaluation whose open development plan this low periodic result joins (one plan at a time per
+    employee and year), or None when it opens its own: then it holds the year's plan slot. The slot is
+    claimed by insert and passed on by compare-and-set, so two low results finalised at once never both
+    open a plan; a holder still being finalised counts as open, a holder left without an open plan
+    (withdrawn) is replaced."""
+    me = evaluation["_id"]
+    joined = await ctx.evaluations.open_plan(evaluation["nip"], evaluation["year"], other_than=me)
+    if joined is not None:
+        return joined
+    key = plan_slot_id(evaluation["nip"], evaluation["year"])
+    for _ in range(CAS_ATTEMPTS):
+        holder = await ctx.plan_slots.claim(key, me)
+        if holder == me:
+            return None
+        other = await ctx.evaluations.get(holder) if holder else None
+        if other is not None and (other["status"] == "open" or _plan_open(other)):
+            return holder
+        if holder and await ctx.plan_slots.pass_on(key, holder, me):
+            return None
+    raise ConflictError(
+        Text(
+            f"Rencana pengembangan {key} sedang diubah pihak lain; coba lagi",
+            f"The development plan of {key} is being changed by others; try again",
+        ),
+        code="busy",
+    )
+
+
+def _plan_open(evaluation: MongoDocument) -> bool:
+    plan = evaluation.get("development_plan")
+    return plan is not None and plan["status"] in ("awaiting_input", "active")
+
+
 async def result_events(
     evaluation: MongoDocument, predikat: Predikat, revision: int, *, ctx: Evaluations, now: dt.datetime
-) -> tuple[list[Event], MongoDocument | None]:
-    """The events of a (re)finalised result, and the development plan it needs (None when not low)."""
+) -> ResultFollowUp:
+    """The events of a (re)finalised result, and how it is followed up (its own plan, or the one it joins)."""
     rhk_ratings, values = _ratings(evaluation)
     common = {
         "appraisal_id": evaluation["_id"],
@@ -476,6 +601,8 @@ async def result_events(
                     "behaviours": [{"value": v.value, "rating": r.value} for v, r in values.items()],
                     **weak_fields,
                     "rating_justification": evaluation.get("rating_justification"),
+                    "due": evaluation.get("due"),
+                    "late": bool(evaluation.get("late")),
                 }
             ),
             producer=ctx.producer,
@@ -483,7 +610,7 @@ async def result_events(
         )
     ]
     if not is_low(predikat):
-        return events, None
+        return ResultFollowUp(events, None, None)
     escalated = False
     if evaluation["annual"]:
         history = await ctx.evaluations.annual_predikat_history(evaluation["nip"])
@@ -493,8 +620,8 @@ async def result_events(
     # One plan at a time: a low periodic result while a plan of the year is open is followed up in that
     # plan; an annual result has its own (it may open the improvement window and be escalated).
     joined = None
-    if not evaluation["annual"] and not evaluation.get("development_plan"):
-        joined = await ctx.evaluations.open_plan(evaluation["nip"], evaluation["year"], other_than=evaluation["_id"])
+    if not evaluation["annual"] and not _plan_open(evaluation):
+        joined = await _plan_to_join(evaluation, ctx)
     events.append(
         LowScoreFlagged.create(
             LowScoreFlaggedPayload.model_validate(
@@ -511,24 +638,48 @@ async def result_events(
         )
     )
     if joined is not None:
-        return events, None
-    plan = evaluation.get("development_plan") or {
-        "status": "awaiting_input",
-        "cause": None,
-        "cause_note": None,
-        "actions": [],
-    }
+        return ResultFollowUp(events, None, joined)
+    plan = (
+        evaluation["development_plan"]
+        if _plan_open(evaluation)
+        else {
+            "status": "awaiting_input",
+            "cause": None,
+            "cause_note": None,
+            "actions": [],
+        }
+    )
     plan = {**plan, "due_on": due_on.isoformat() if due_on else None, "escalated": escalated}
     if plan != evaluation.get("development_plan"):
         events.append(plan_event(evaluation, plan, producer=ctx.producer, now=now))
-    return events, plan
+    return ResultFollowUp(events, plan, None)
+
+
+def _refuse_before_period_end(period: str, config: MongoDocument, today: dt.date) -> None:
+    """A period is finalised once it has ended, or within the year's ``finalise_grace_days`` before."""
+    grace = int(config.get("finalise_grace_days", DEFAULT_FINALISE_GRACE_DAYS))
+    if not may_finalise_on(period, today, grace):
+        opens = finalise_opens_on(period, grace).isoformat()
+        raise ConflictError(
+            Text(
+                f"Periode {period} belum berakhir; evaluasinya dapat difinalkan mulai {opens}",
+                f"The period {period} has not ended; its evaluation can be finalised from {opens}",
+            ),
+            code="period_not_ended",
+        )
 
 
 async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
-    await _authorised(key, actor, ctx, (Relation.APPRAISER,), "only the pejabat penilai finalises")
+    evaluation = await _authorised(key, actor, ctx, (Relation.APPRAISER,), "only the pejabat penilai finalises")
+    config = await get_year(evaluation["year"], ctx.planning)
+    due = config.get("evaluation_due", {}).get(evaluation["period"])
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
         _require_open(current)
+        today = ctx.planning.clock.today()
+        _refuse_before_period_end(current["period"], config, today)
+        step = Text(f"finalisasi evaluasi {current['period']}", f"finalising the evaluation {current['period']}")
+        late = check_deadline(config, due, current, step, today=today)
         rhk_ratings, values = _ratings(current)
         problems = finalisation_problems(
             rhk_ids=_rhk_ids(current),
@@ -549,10 +700,11 @@ async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument
         predikat = ctx.matrix.predikat(
             hasil_kerja=RatingLevel(current["hasil_kerja"]), perilaku_kerja=RatingLevel(current["perilaku_kerja"])
         )
-        now = now_ms()
-        current = {**current, "pejabat_penilai_nip": actor.nip}  # whoever finalises is the appraiser of record
+        now = ctx.planning.clock.now()
+        # whoever finalises is the appraiser of record
+        current = {**current, "pejabat_penilai_nip": actor.nip, "due": due, "late": late}
         await refuse_if_year_closed(current, ctx)
-        events, plan = await result_events(current, predikat, 1, ctx=ctx, now=now)
+        result = await result_events(current, predikat, 1, ctx=ctx, now=now)
         fields = {
             "pejabat_penilai_nip": actor.nip,
             "status": "finalised",
@@ -560,11 +712,16 @@ async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument
             "predikat_rule": ctx.matrix.version,
             "revision": 1,
             "finalised_at": now,
-            "development_plan": plan,
+            "development_plan": result.plan,
+            "joined_plan_id": result.joined_plan_id,
+            "due": due,
+            "late": late,
         }
-        return fields, events
+        return fields, result.events
 
-    return await _change(key, change, ctx)
+    stored = await _change(key, change, ctx)
+    await hand_over_plan(stored, ctx)
+    return stored
 
 
 # ---------------------------------------------------------------- follow-up and objection
@@ -578,7 +735,9 @@ async def plan_development(key: str, body: DevelopmentPlanIn, *, actor: Actor, c
         if plan is None or plan["status"] == "withdrawn":
             raise ConflictError(f"evaluation {key} has no low result that needs a development plan", code="no_plan")
         recorded = {**plan, **body.model_dump(mode="json"), "status": "active"}
-        return {"development_plan": recorded}, [plan_event(current, recorded, producer=ctx.producer, now=now_ms())]
+        return {"development_plan": recorded}, [
+            plan_event(current, recorded, producer=ctx.producer, now=ctx.planning.clock.now())
+        ]
 
     return await _change(key, change, ctx)
 
@@ -611,7 +770,7 @@ async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluation
             )
         if current.get("objection") is not None:
             raise ConflictError("an objection was already filed for this appraisal", code="objection_exists")
-        now = now_ms()
+        now = ctx.planning.clock.now()
         if not objection_open(current["finalised_at"], now, window):
             raise InvalidError(f"objections close {window} days after finalisation", code="objection_window_closed")
         filed = ObjectionFiled.create(
@@ -660,7 +819,7 @@ async def ask_explanation(key: str, body: ExplanationRequestIn, *, actor: Actor,
         objection = _pending_objection(current)
         if len(objection.get("explanations", [])) >= MAX_EXPLANATIONS:
             raise ConflictError(f"at most {MAX_EXPLANATIONS} explanations per objection", code="too_many_explanations")
-        asked = {"to": body.to, "question": body.question, "asked_at": now_ms(), "answer": None}
+        asked = {"to": body.to, "question": body.question, "asked_at": ctx.planning.clock.now(), "answer": None}
         return {"objection": {**objection, "explanations": [*objection.get("explanations", []), asked]}}, []
 
     return await _change(key, change, ctx)
@@ -686,7 +845,12 @@ async def give_explanation(
             raise ForbiddenError(f"this explanation was asked of the {request['to'].replace('_', ' ')}")
         if request.get("answer") is not None:
             raise ConflictError("this request was answered already", code="explanation_answered")
-        explanations[index] = {**request, "answer": body.answer, "answered_by": actor.nip, "answered_at": now_ms()}
+        explanations[index] = {
+            **request,
+            "answer": body.answer,
+            "answered_by": actor.nip,
+            "answered_at": ctx.planning.clock.now(),
+        }
         return {"objection": {**objection, "explanations": explanations}}, []
 
     return await _change(key, change, ctx)
@@ -699,7 +863,7 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
         objection = _pending_objection(current)
-        now = now_ms()
+        now = ctx.planning.clock.now()
         decided = {
             **objection,
             "status": body.decision.value,
@@ -754,7 +918,8 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
             return fields, [unchanged_result]
         # An objection filed in time is decided even after the OPD's year was closed (Pasal 59).
         revision = int(current["revision"]) + 1
-        events, plan = await result_events(revised, predikat, revision, ctx=ctx, now=now)
+        result = await result_events(revised, predikat, revision, ctx=ctx, now=now)
+        events, plan = result.events, result.plan
         own_plan = current.get("development_plan")
         if is_low(Predikat(current["predikat"])) and not is_low(predikat):
             events.append(
@@ -790,8 +955,63 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
                 "predikat": predikat.value,
                 "revision": revision,
                 "development_plan": plan,
+                "joined_plan_id": result.joined_plan_id,
             }
         )
         return fields, events
 
-    return await _change(key, change, ctx)
+    stored = await _change(key, change, ctx)
+    await hand_over_plan(stored, ctx)
+    return stored
+
+
+async def hand_over_plan(evaluation: MongoDocument, ctx: Evaluations) -> None:
+    """Keep the low periods of a year followed up after the plan they joined closed. When ``evaluation``
+    holds the employee-year's plan slot but no open plan (an upheld objection withdrew it, or its result
+    is no longer low), the earliest low period that joined it takes the plan over (its cause and actions
+    carry over; ``appraisal.development_plan_changed.v1`` with ``continues_appraisal_id``) and the others
+    follow the new holder. Each step is a compare-and-set on one document, safe to repeat."""
+    if evaluation["annual"] or _plan_open(evaluation):
+        return
+    joiners = [
+        e
+        for e in await ctx.evaluations.joined_to(evaluation["nip"], evaluation["year"], evaluation["_id"])
+        if e["status"] == "finalised" and e.get("predikat") and is_low(Predikat(e["predikat"]))
+    ]
+    if not joiners:
+        return
+    heir, followers = joiners[0], joiners[1:]
+    key = plan_slot_id(evaluation["nip"], evaluation["year"])
+    holder = await ctx.plan_slots.holder(key)  # None: a plan opened before the slots existed
+    if holder is None:
+        moved = await ctx.plan_slots.claim(key, heir["_id"]) == heir["_id"]
+    else:
+        moved = holder == evaluation["_id"] and await ctx.plan_slots.pass_on(key, holder, heir["_id"])
+    if not moved:
+        return  # another result holds the year's plan now: the low periods are followed up there
+    previous = evaluation.get("development_plan") or {}
+    now = ctx.planning.clock.now()
+
+    async def take_over(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
+        if _plan_open(current):
+            return {"joined_plan_id": None}, []
+        plan = {
+            "status": "active" if previous.get("actions") else "awaiting_input",
+            "cause": previous.get("cause"),
+            "cause_note": previous.get("cause_note"),
+            "actions": previous.get("actions", []),
+            "due_on": None,  # a periodic plan: coaching, no improvement window
+            "escalated": False,
+            "continues_appraisal_id": evaluation["_id"],
+        }
+        followed = [f["_id"] for f in followers]
+        event = plan_event(current, plan, producer=ctx.producer, now=now, followed_up=followed)
+        return {"development_plan": plan, "joined_plan_id": None}, [event]
+
+    await _change(heir["_id"], take_over, ctx)
+
+    async def follow(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
+        return {"joined_plan_id": heir["_id"]}, []
+
+    for follower in followers:
+        await _change(follower["_id"], follow, ctx)

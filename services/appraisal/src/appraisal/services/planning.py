@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from appraisal.domain.access import READ, Actor, Relation, may
-from appraisal.domain.evaluation import Frequency, periods_of
+from appraisal.domain.evaluation import DeadlineOutcome, Frequency, deadline_outcome, periods_of
 from appraisal.domain.skp import Indicator, Rhk, SkpAction, SkpStatus, WorkflowError, submission_problems, transition
 from appraisal.repository.planning import SkpRepository, YearRepository, skp_id
-from appraisal.repository.versioned import AlreadyExistsError
+from appraisal.repository.versioned import AlreadyExistsError, BusyError, MissingError, VersionedRepository
 from appraisal.schemas.skp import ExpectationsIn, SkpContent, SkpIn
 from appraisal.schemas.years import YearConfigIn
+from appraisal.services.clock import Clock
 from appraisal.services.employees import Registry, now_ms, subject_of
 from appraisal.services.errors import (
     ConflictError,
@@ -43,6 +45,7 @@ class Planning:
     registry: Registry
     years: YearRepository
     skps: SkpRepository
+    clock: Clock = field(default_factory=Clock)
 
 
 # ---------------------------------------------------------------- performance years
@@ -83,6 +86,53 @@ async def get_year(year: int, planning: Planning) -> MongoDocument:
 
 def year_periods(config: MongoDocument) -> list[str]:
     return periods_of(int(config["_id"]), Frequency(config["frequency"]))
+
+
+def check_deadline(
+    config: MongoDocument, due: str | None, record: MongoDocument, step: Text, *, today: dt.date
+) -> bool:
+    """Whether ``step`` (on ``record``, an SKP or an evaluation) is late against ``due`` (an ISO date from
+    the year's configuration, or None); refuses it (409 ``deadline_passed``) when the year's
+    ``deadline_enforcement`` is ``blocking`` and the BKPSDM gave the record no extension covering today."""
+    extended = record.get("deadline_extended_to")
+    outcome = deadline_outcome(
+        dt.date.fromisoformat(due) if due else None,
+        today,
+        blocking=config.get("deadline_enforcement", "warning") == "blocking",
+        extended_to=dt.date.fromisoformat(extended) if extended else None,
+    )
+    if outcome is DeadlineOutcome.REFUSED:
+        raise ConflictError(
+            Text(f"Batas waktu {due} sudah lewat: ", f"The deadline {due} has passed: ")
+            + step
+            + Text(
+                " ditolak (tahun ini memblokir keterlambatan; BKPSDM dapat memberi perpanjangan)",
+                " is refused (this year blocks late steps; the BKPSDM may grant an extension)",
+            ),
+            code="deadline_passed",
+        )
+    return outcome is DeadlineOutcome.LATE
+
+
+async def extend_deadline(
+    repository: VersionedRepository, key: str, until: dt.date, reason: str, *, actor: Actor, clock: Clock
+) -> MongoDocument:
+    """The BKPSDM extends the deadline of one SKP or evaluation (``deadline_extended_to``): with
+    ``blocking`` enforcement its late step is accepted until then (still marked late)."""
+    if "admin_bkpsdm" not in actor.roles:
+        raise ForbiddenError(Text("Hanya BKPSDM yang memberi perpanjangan", "Only the BKPSDM grants an extension"))
+    now = clock.now()
+
+    async def decide(current: MongoDocument) -> tuple[MongoDocument, Sequence[Event]]:
+        extension = {"until": until.isoformat(), "reason": reason, "by": actor.nip, "at": now}
+        return {"deadline_extended_to": until.isoformat(), "deadline_extension": extension}, ()
+
+    try:
+        return await repository.modify(key, decide, now=clock.now)
+    except MissingError as exc:
+        raise NotFoundError(Text(f"Tidak ada {key}", f"No {key}")) from exc
+    except BusyError as exc:
+        raise ConflictError(Text("Sedang diubah; coba lagi", "Being changed; try again"), code="busy") from exc
 
 
 # ---------------------------------------------------------------- SKP
@@ -209,24 +259,40 @@ async def _act(
             ),
             code="no_pejabat_penilai",
         )
-    now = now_ms()
+    now = planning.clock.now()
+    late = False
+    config = await get_year(skp["year"], planning)
     if action in (SkpAction.SUBMIT, SkpAction.APPROVE):
+        step = (
+            Text("pengajuan SKP", "submitting the SKP")
+            if action is SkpAction.SUBMIT
+            else Text("persetujuan SKP", "approving the SKP")
+        )
+        late = check_deadline(config, config.get("skp_due"), skp, step, today=planning.clock.today())
         superior_ids, problems = await _superior_rhk_ids(owner, skp["year"], planning)
         problems += submission_problems(_rhk({**skp, **(fields or {})}), superior_rhk_ids=superior_ids)
         if problems:
             raise InvalidError(f"the SKP cannot be {action.value}ed yet", errors=problems, code="skp_incomplete")
     changes = {**(fields or {}), "status": status.value}
+    if action in (SkpAction.SUBMIT, SkpAction.APPROVE):
+        changes |= {"due": config.get("skp_due"), "late": late}
     events: list[Event] = []
     if action is SkpAction.APPROVE:
         changes["approved_at"] = now
-        events.append(_approved_event(skp, actor, planning.registry.producer))
+        events.append(_approved_event({**skp, **changes}, actor, planning.registry.producer, now))
     if action is SkpAction.RETURN:
         changes["return_reason"] = note
     if action is SkpAction.SUBMIT:  # whoever the registry names now is the one to act on it
         changes["pejabat_penilai_nip"] = owner.get("pejabat_penilai_nip")
     if action in (SkpAction.SUBMIT, SkpAction.RETURN):
         events.append(_workflow_event({**skp, **changes}, action, note, planning.registry.producer))
-    history = {"action": action.value, "by": actor.nip, "at": now, **({"note": note} if note else {})}
+    history = {
+        "action": action.value,
+        "by": actor.nip,
+        "at": now,
+        **({"note": note} if note else {}),
+        **({"late": True} if late else {}),
+    }
     stored = await planning.skps.update(skp, changes, *events, now=now, push={"history": history})
     if stored is None:
         raise VersionConflictError(f"SKP {skp_key} was changed concurrently")
@@ -247,10 +313,11 @@ def _workflow_event(skp: MongoDocument, action: SkpAction, note: str | None, pro
     }
     if action is SkpAction.RETURN:
         return SkpReturned.create(SkpReturnedPayload.model_validate({**fields, "reason": note}), producer=producer)
-    return SkpSubmitted.create(SkpSubmittedPayload.model_validate(fields), producer=producer)
+    reminder = {"due": skp.get("due"), "late": bool(skp.get("late"))}
+    return SkpSubmitted.create(SkpSubmittedPayload.model_validate(fields | reminder), producer=producer)
 
 
-def _approved_event(skp: MongoDocument, actor: Actor, producer: str) -> SkpApproved:
+def _approved_event(skp: MongoDocument, actor: Actor, producer: str, now: dt.datetime) -> SkpApproved:
     return SkpApproved.create(
         SkpApprovedPayload.model_validate(
             {
@@ -262,10 +329,12 @@ def _approved_event(skp: MongoDocument, actor: Actor, producer: str) -> SkpAppro
                 "unit_code": skp.get("unit_code"),
                 "pejabat_penilai_nip": actor.nip,
                 "rhk": skp["rhk"],
+                "due": skp.get("due"),
+                "late": bool(skp.get("late")),
             }
         ),
         producer=producer,
-        occurred_at=datetime.now(UTC),
+        occurred_at=now,
     )
 
 

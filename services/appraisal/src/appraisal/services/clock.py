@@ -1,0 +1,24 @@
+"""Where the service reads the time: one clock per app (built in wiring), so that tests can set it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from appraisal.domain.rules import LOCAL_TIME
+
+
+@dataclass
+class Clock:
+    """The real time, unless ``fixed`` is set (tests act at another moment: ``clock.fixed = ...``)."""
+
+    fixed: dt.datetime | None = None
+
+    def now(self) -> dt.datetime:
+        """Now in UTC, to the millisecond (BSON dates hold milliseconds)."""
+        now = (self.fixed or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+    def today(self) -> dt.date:
+        """Today's date in Palembang (WIB): the day deadlines and period ends are read against."""
+        return self.now().astimezone(LOCAL_TIME).date()

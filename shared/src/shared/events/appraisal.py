@@ -55,6 +55,15 @@ class SkpApprovedPayload(Payload):
     unit_code: str | None = Field(None, description="Code of the unit within the OPD.")
     pejabat_penilai_nip: str | None = Field(None, description="NIP of the approver.")
     rhk: list[SkpRhk] = Field(description="The approved RHK with their indicators.")
+    valid_from: dt.date | None = Field(
+        None, description="First day the SKP is valid (1 January, or the day of a mutation mid-year)."
+    )
+    valid_to: dt.date | None = Field(
+        None, description="Last day the SKP is valid (31 December, unless a later mutation closes it earlier)."
+    )
+    revision: int = Field(
+        0, ge=0, description="0: the SKP as first approved; n: its n-th revision (a new submission of an approved SKP)."
+    )
 
 
 class SkpApproved(Event):
@@ -212,6 +221,15 @@ class SkpSubmittedPayload(Payload):
     opd_code: str = Field(description="Code of the employee's OPD.")
     unit_code: str | None = Field(None, description="Code of the unit within the OPD.")
     pejabat_penilai_nip: str | None = Field(None, description="NIP of the pejabat penilai who must act on it.")
+    valid_from: dt.date | None = Field(
+        None, description="First day the SKP is valid (1 January, or the day of a mutation mid-year)."
+    )
+    valid_to: dt.date | None = Field(
+        None, description="Last day the SKP is valid (31 December, unless a later mutation closes it earlier)."
+    )
+    revision: int = Field(
+        0, ge=0, description="0: the SKP as first approved; n: its n-th revision (a new submission of an approved SKP)."
+    )
 
 
 class SkpSubmitted(Event):

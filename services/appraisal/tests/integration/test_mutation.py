@@ -235,6 +235,37 @@ async def test_a_mutation_date_goes_with_a_mutation_and_lies_this_year_or_last(
     assert (after["status"], after["valid_to"], after["version"]) == ("draft", f"{LAST_YEAR}-12-31", 1)
 
 
+async def test_a_move_to_another_opd_closes_the_skp_too(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    office = await build_office(client, keys, new_nip, LAST_YEAR)
+    path = f"/employees/{office.staff}"
+    employee = await office.ok("GET", path, office.admin)
+    move = {
+        "opd_code": "DISDIK",
+        "pejabat_penilai_nip": None,
+        "atasan_pejabat_penilai_nip": None,
+        "mutation_date": f"{LAST_YEAR}-09-01",
+    }
+    assert (await office.call("PATCH", path, office.admin | if_match(employee), move)).status_code == 200
+    skp = await office.ok("GET", f"/skp/{office.staff}-{LAST_YEAR}", office.as_(office.staff))
+    assert (skp["status"], skp["valid_to"]) == ("closed", f"{LAST_YEAR}-08-31")
+    assert skp["mutation"] == {
+        "date": f"{LAST_YEAR}-09-01",
+        "pejabat_penilai_from": office.old,
+        "pejabat_penilai_to": None,
+        "opd_from": "DINKES",
+        "opd_to": "DISDIK",
+        "by": BKPSDM,
+    }
+    # The old pejabat penilai signed it; the new OPD's admin reads it through the registry.
+    assert (await office.call("GET", f"/skp/{skp['id']}", office.as_(office.old, "pejabat_penilai"))).status_code == 200
+    disdik = keys.headers(new_nip(), "admin_opd", opd_code="DISDIK")
+    assert (await office.call("GET", f"/skp/{skp['id']}", disdik)).status_code == 200
+    dinkes = keys.headers(new_nip(), "admin_opd", opd_code="DINKES")
+    assert (await office.call("GET", f"/skp/{skp['id']}", dinkes)).status_code == 404
+
+
 async def test_a_csv_row_that_moves_the_pejabat_penilai_splits_the_skp_today(
     client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str], run_import: Callable[..., Any]
 ) -> None:

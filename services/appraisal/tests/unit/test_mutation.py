@@ -110,3 +110,28 @@ def test_a_signer_reads_what_they_signed_and_nobody_else_does() -> None:
 
 def test_segments_are_bounded() -> None:
     assert MAX_SEGMENTS == 12
+
+
+def test_the_signers_of_an_evaluation_are_its_finaliser_and_the_decider_of_its_objection() -> None:
+    from appraisal.services.evaluations import evaluation_signers
+
+    open_one = {"status": "open", "pejabat_penilai_nip": "A", "objection": None}
+    assert [s for s in evaluation_signers(open_one) if s] == []  # opened, not signed
+    finalised = {**open_one, "status": "finalised", "objection": {"status": "rejected", "decided_by": "C"}}
+    assert evaluation_signers(finalised) == ["A", "C"]
+    recorded = {**finalised, "source": "recorded", "objection": None}
+    assert [s for s in evaluation_signers(recorded) if s] == []  # typed by the BKPSDM, signed elsewhere
+
+
+def test_the_signers_of_an_skp_are_whoever_approved_it_or_a_revision() -> None:
+    from appraisal.services.planning import skp_signers
+
+    history = [
+        {"action": "create", "by": "S"},
+        {"action": "submit", "by": "S"},
+        {"action": "approve", "by": "A"},
+        {"action": "revise", "by": "S"},
+        {"action": "return", "by": "B"},
+        {"action": "approve", "by": "B"},
+    ]
+    assert skp_signers({"history": history}) == ["A", "B"]

@@ -134,6 +134,19 @@ class SupersededOut(BaseModel):
     approved_by: str | None = None
 
 
+class MutationOut(BaseModel):
+    """The mutation that closed an SKP (``domain.mutation``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    date: dt.date = Field(description="The day the mutation took effect (the SKP ends the day before).")
+    pejabat_penilai_from: str | None
+    pejabat_penilai_to: str | None
+    opd_from: str
+    opd_to: str
+    by: str = Field(description="NIP of the admin whose registry change it was.")
+
+
 class SkpOut(SkpIn):
     model_config = ConfigDict(extra="ignore")
     checks_input = False  # stored data is shown as it is
@@ -161,3 +174,4 @@ class SkpOut(SkpIn):
         default_factory=list, description="Earlier approved contents, replaced by approved revisions."
     )
     closed_at: dt.datetime | None = Field(None, description="When a mutation closed it (status closed).")
+    mutation: MutationOut | None = Field(None, description="The mutation that closed it (status closed).")

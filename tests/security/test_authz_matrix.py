@@ -59,8 +59,8 @@ PREFIX = "/api/v1"
 # - a year's configuration is read by everyone, set by the BKPSDM, who alone extends the deadline of
 #   one SKP or evaluation (README, deadlines);
 # - drafting an SKP is always one's own (there is no other form of the call), so every caller may;
-# - the employee revises and submits, their pejabat penilai approves or returns and writes the
-#   leader's expectations (README, SKP; PermenPANRB 6/2022 Pasal 5);
+# - the employee revises and submits (also a revision of their approved SKP), their pejabat penilai
+#   approves or returns and writes the leader's expectations (README, SKP; PermenPANRB 6/2022 Pasal 5);
 # - an evaluation is opened by the employee or the pejabat penilai (route summary); the employee
 #   records realisation, the pejabat penilai gives feedback, rates, finalises and records the
 #   development plan; the employee objects, the atasan pejabat penilai asks for explanations and
@@ -99,6 +99,7 @@ POST /skp/{skp_id}/submit                                    allow deny  deny  d
 PUT /skp/{skp_id}/expectations                               deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
 POST /skp/{skp_id}/return                                    deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
 POST /skp/{skp_id}/approve                                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+POST /skp/{skp_id}/revisions                                 allow deny  deny  deny  deny  deny  deny  deny  deny  deny  deny
 POST /skp/{skp_id}/deadline-extension                        deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
 POST /evaluations                                            allow deny  allow deny  deny  deny  deny  deny  deny  deny  deny
 GET /evaluations                                             allow deny  allow deny  allow deny  allow deny  allow deny  deny
@@ -515,6 +516,18 @@ async def approve_skp(world: World) -> Call:
     return await skp_step(world, "/approve", submitted=True)
 
 
+def approved_skp_path(world: World) -> str:
+    return f"/skp/{world.ids['skp']}"
+
+
+async def revise_skp(world: World) -> Call:
+    """A revision of S's approved Y1 SKP, with its ETag."""
+    content = skp_body(Y1, "r1", "kabid-r1")
+    del content["year"]
+    version = await world.version(approved_skp_path(world))
+    return Call(f"{approved_skp_path(world)}/revisions", content, headers={"If-Match": f'"{version}"'})
+
+
 async def decide(world: World) -> Call:
     """The decision of a pending objection (filed by S first when none is)."""
     path = f"/evaluations/{world.ids['low']}"
@@ -586,6 +599,7 @@ ROWS: dict[tuple[str, str], Row] = {
         plain(lambda w: f"{evaluation_path('open')(w)}/deadline-extension", EXTENSION),
         trace=version_of(evaluation_path("open")),
     ),
+    ("appraisal", "POST /skp/{skp_id}/revisions"): Row(revise_skp, trace=version_of(approved_skp_path)),
     ("appraisal", "POST /evaluations"): Row(
         plain("/evaluations", lambda w: {"nip": w.cast.subject, "period": f"{Y1}-Q4"}),
         trace=status_of(lambda w: f"/evaluations/{w.cast.subject}-{Y1}-Q4"),

@@ -34,7 +34,7 @@ DEFINITION = ServiceDefinition(
     wire=wire,
     body_limits={
         r"/api/v1/employee-imports": MAX_CSV_BYTES,
-        r"/api/v1/skp(/[^/]+)?": 2 * 1024 * 1024,  # up to 50 RHK of 20 indicators each
+        r"/api/v1/skp(/[^/]+(/revisions)?)?": 2 * 1024 * 1024,  # up to 50 RHK of 20 indicators each
     },
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from appraisal import handlers
@@ -14,7 +15,7 @@ from appraisal.repository.planning import SkpRepository, YearRepository
 from appraisal.services.employees import IMPORT_SILENCE, Registry, backfill_readers, now_ms
 from appraisal.services.evaluations import Evaluations
 from appraisal.services.organisation import Organisation
-from appraisal.services.planning import Planning
+from appraisal.services.planning import Planning, split_at_mutation
 from shared.app import Runtime, Wiring
 
 
@@ -41,7 +42,14 @@ async def wire(runtime: Runtime) -> Wiring:
     await opds.ensure_indexes()
     await opds.seed(now_ms())
     await imports.interrupt_running(now_ms(), silent_since=now_ms() - IMPORT_SILENCE)
-    registry = Registry(employees, imports, opds, runtime.relay.wake, runtime.settings.service_name)
+    registry = Registry(
+        employees,
+        imports,
+        opds,
+        runtime.relay.wake,
+        runtime.settings.service_name,
+        on_mutation=partial(split_at_mutation, skps),  # a mutation mid-year splits the SKP
+    )
     await backfill_readers(registry)
     planning = Planning(registry, years, skps)
     return Wiring(

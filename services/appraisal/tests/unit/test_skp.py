@@ -1,12 +1,16 @@
 import pytest
 
 from appraisal.domain.skp import (
+    MAX_REVISIONS,
+    REVISION_TRANSITIONS,
     TRANSITIONS,
     Indicator,
     Rhk,
     SkpAction,
     SkpStatus,
     WorkflowError,
+    on_proposal,
+    revision_transition,
     submission_problems,
     transition,
 )
@@ -19,6 +23,7 @@ ALLOWED = {
     (SkpStatus.RETURNED, SkpAction.SUBMIT): SkpStatus.SUBMITTED,
     (SkpStatus.SUBMITTED, SkpAction.APPROVE): SkpStatus.APPROVED,
     (SkpStatus.SUBMITTED, SkpAction.RETURN): SkpStatus.RETURNED,
+    (SkpStatus.APPROVED, SkpAction.CLOSE): SkpStatus.CLOSED,
 }
 ALL_PAIRS = [(s, a) for s in SkpStatus for a in SkpAction]
 
@@ -36,8 +41,60 @@ def test_the_transition_table_is_exactly_the_allowed_set() -> None:
     assert TRANSITIONS == ALLOWED
 
 
-def test_an_approved_skp_is_final() -> None:
-    assert all((SkpStatus.APPROVED, a) not in TRANSITIONS for a in SkpAction)
+def test_an_approved_skp_is_only_closed_and_a_closed_one_is_final() -> None:
+    """Its content changes only through a revision proposal; a mutation closes it."""
+    assert [a for a in SkpAction if (SkpStatus.APPROVED, a) in TRANSITIONS] == [SkpAction.CLOSE]
+    assert all((SkpStatus.CLOSED, a) not in TRANSITIONS for a in SkpAction)
+
+
+PROPOSAL_STATES: list[SkpStatus | None] = [None, *SkpStatus]
+REVISION_ALLOWED = {
+    (None, SkpAction.REVISE): SkpStatus.SUBMITTED,
+    (SkpStatus.RETURNED, SkpAction.REVISE): SkpStatus.SUBMITTED,
+    (SkpStatus.SUBMITTED, SkpAction.APPROVE): SkpStatus.APPROVED,
+    (SkpStatus.SUBMITTED, SkpAction.RETURN): SkpStatus.RETURNED,
+}
+
+
+@pytest.mark.parametrize("proposal", PROPOSAL_STATES)
+@pytest.mark.parametrize("action", list(SkpAction))
+def test_every_revision_step_of_an_approved_skp_is_allowed_or_refused(
+    proposal: SkpStatus | None, action: SkpAction
+) -> None:
+    if (proposal, action) in REVISION_ALLOWED:
+        assert (
+            revision_transition(SkpStatus.APPROVED, proposal, action, revisions=0)
+            is REVISION_ALLOWED[(proposal, action)]
+        )
+    else:
+        with pytest.raises(WorkflowError, match="revision proposal"):
+            revision_transition(SkpStatus.APPROVED, proposal, action, revisions=0)
+    assert REVISION_TRANSITIONS == REVISION_ALLOWED
+
+
+@pytest.mark.parametrize("status", [s for s in SkpStatus if s is not SkpStatus.APPROVED])
+def test_only_an_approved_skp_in_force_is_revised(status: SkpStatus) -> None:
+    with pytest.raises(WorkflowError, match="only an approved SKP in force is revised"):
+        revision_transition(status, None, SkpAction.REVISE, revisions=0)
+
+
+def test_revisions_are_bounded_but_a_pending_one_is_still_decided() -> None:
+    with pytest.raises(WorkflowError, match=f"at most {MAX_REVISIONS} times"):
+        revision_transition(SkpStatus.APPROVED, None, SkpAction.REVISE, revisions=MAX_REVISIONS)
+    assert revision_transition(SkpStatus.APPROVED, None, SkpAction.REVISE, revisions=MAX_REVISIONS - 1) is (
+        SkpStatus.SUBMITTED
+    )
+    decided = revision_transition(SkpStatus.APPROVED, SkpStatus.SUBMITTED, SkpAction.APPROVE, revisions=MAX_REVISIONS)
+    assert decided is SkpStatus.APPROVED
+
+
+@pytest.mark.parametrize("status", list(SkpStatus))
+@pytest.mark.parametrize("proposal", PROPOSAL_STATES)
+def test_approve_and_return_act_on_a_proposal_only_when_one_waits_on_an_skp_in_force(
+    status: SkpStatus, proposal: SkpStatus | None
+) -> None:
+    expected = status is SkpStatus.APPROVED and proposal is SkpStatus.SUBMITTED
+    assert on_proposal(status, proposal) is expected
 
 
 def rhk(rhk_id: str, kind: str = "utama", intervened: str | None = "top-1", indicators: int = 1) -> Rhk:

@@ -59,6 +59,15 @@ class SkpApprovedPayload(Payload):
     due: dt.date | None = Field(None, description="The year's skp_due: the date by which the SKP should be approved.")
     late: bool = Field(False, description="True when it was approved after `due`.")
     rhk: list[SkpRhk] = Field(description="The approved RHK with their indicators.")
+    valid_from: dt.date | None = Field(
+        None, description="First day the SKP is valid (1 January, or the day of a mutation mid-year)."
+    )
+    valid_to: dt.date | None = Field(
+        None, description="Last day the SKP is valid (31 December, unless a later mutation closes it earlier)."
+    )
+    revision: int = Field(
+        0, ge=0, description="0: the SKP as first approved; n: its n-th revision (a new submission of an approved SKP)."
+    )
 
 
 class SkpApproved(Event):
@@ -232,6 +241,15 @@ class SkpSubmittedPayload(Payload):
         None, description="The year's skp_due: the date by which the SKP should be approved (for reminders)."
     )
     late: bool = Field(False, description="True when this step happened after `due` (accepted: warning enforcement).")
+    valid_from: dt.date | None = Field(
+        None, description="First day the SKP is valid (1 January, or the day of a mutation mid-year)."
+    )
+    valid_to: dt.date | None = Field(
+        None, description="Last day the SKP is valid (31 December, unless a later mutation closes it earlier)."
+    )
+    revision: int = Field(
+        0, ge=0, description="0: the SKP as first approved; n: its n-th revision (a new submission of an approved SKP)."
+    )
 
 
 class SkpSubmitted(Event):

@@ -16,7 +16,14 @@ from shared.pagination import ExpectedVersion, OptionalVersion, Page, Paging, et
 
 router = APIRouter()
 Year = Annotated[int, Path(ge=2020, le=2100)]
-SkpId = Annotated[str, Path(pattern=r"^\d{18}-\d{4}$", examples=["198609262015051001-2026"])]
+SkpId = Annotated[
+    str,
+    Path(
+        pattern=r"^\d{18}-\d{4}(-\d{1,2})?$",
+        examples=["198609262015051001-2026"],
+        description="<nip>-<year>; the SKP after a mutation mid-year: <nip>-<year>-2, -3, ...",
+    ),
+]
 WORKFLOW: dict[int | str, dict[str, Any]] = {
     409: {"description": "not allowed in the SKP's current state (e.g. approving a draft)"},
     422: {"description": "incomplete: the errors list what is missing (RHK, indicators, intervention)"},
@@ -53,7 +60,7 @@ async def get_year(year: Year, response: Response, deps: DepsDep, actor: ActorDe
 
 
 def _skp_out(document: MongoDocument, response: Response | None = None) -> SkpOut:
-    return versioned_out(SkpOut, document, response)
+    return versioned_out(SkpOut, planning.shown(document), response)
 
 
 @router.post(
@@ -61,8 +68,8 @@ def _skp_out(document: MongoDocument, response: Response | None = None) -> SkpOu
     status_code=201,
     response_model=SkpOut,
     tags=["SKP"],
-    summary="Draft one's own SKP for a year",
-    responses={**PROBLEMS, 409: {"description": "an SKP for this year exists"}},
+    summary="Draft one's own SKP for a year (after a mutation closed the one in force: for the rest of the year)",
+    responses={**PROBLEMS, 409: {"description": "an SKP for this year exists (and was not closed by a mutation)"}},
 )
 async def create_skp(body: SkpIn, response: Response, deps: DepsDep, actor: ActorDep) -> SkpOut:
     document = await planning.create_skp(body, actor=actor, planning=deps.planning)
@@ -123,7 +130,7 @@ async def submit_skp(
     "/skp/{skp_id}/approve",
     response_model=SkpOut,
     tags=["SKP"],
-    summary="Approve a report's SKP (the pejabat penilai); publishes skp.approved.v1",
+    summary="Approve a report's SKP or its pending revision (the pejabat penilai); publishes skp.approved.v1",
     responses={**PROBLEMS, **CONCURRENCY, **WORKFLOW},
 )
 async def approve_skp(
@@ -152,7 +159,7 @@ async def set_expectations(
     "/skp/{skp_id}/return",
     response_model=SkpOut,
     tags=["SKP"],
-    summary="Return a report's SKP for revision, with a reason (the pejabat penilai)",
+    summary="Return a report's SKP or its pending revision, with a reason (the pejabat penilai)",
     responses={**PROBLEMS, **CONCURRENCY, **WORKFLOW},
 )
 async def return_skp(
@@ -178,4 +185,21 @@ async def extend_skp_deadline(
     document = await planning.extend_deadline(
         deps.planning.skps, skp_id, body.until, body.reason, actor=actor, clock=deps.planning.clock
     )
+    return _skp_out(document, response)
+
+
+@router.post(
+    "/skp/{skp_id}/revisions",
+    response_model=SkpOut,
+    tags=["SKP"],
+    summary="Submit a revision of one's own approved SKP (If-Match); publishes skp.submitted.v1",
+    description="The revision waits for the pejabat penilai as `proposal` (approve or return it with the "
+    "usual routes); the approved content stays in force until it is approved. Evaluations keep the "
+    "content they were opened with.",
+    responses={**PROBLEMS, **CONCURRENCY, **WORKFLOW},
+)
+async def revise_skp(
+    skp_id: SkpId, body: SkpContent, expected: ExpectedVersion, response: Response, deps: DepsDep, actor: ActorDep
+) -> SkpOut:
+    document = await planning.revise_skp(skp_id, body, expected, actor=actor, planning=deps.planning)
     return _skp_out(document, response)

@@ -1,4 +1,7 @@
-"""The SKP (performance plan) and its workflow: draft -> submitted -> approved, or returned and revised."""
+"""The SKP (performance plan) and its workflow: draft -> submitted -> approved, or returned and revised;
+an approved SKP is closed at a mutation (``domain.mutation``) and revised through a new submission
+(a *revision proposal*: submitted -> approved, or returned; the approved content stays in force
+until the proposal is approved)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ class SkpStatus(StrEnum):
     SUBMITTED = "submitted"
     APPROVED = "approved"
     RETURNED = "returned"
+    CLOSED = "closed"
+    """Approved, and ended before 31 December by a mutation (``valid_to``); its evaluations stay with it."""
 
 
 class SkpAction(StrEnum):
@@ -21,6 +26,12 @@ class SkpAction(StrEnum):
     SUBMIT = "submit"
     APPROVE = "approve"
     RETURN = "return"
+    CLOSE = "close"
+    REVISE = "revise"
+
+
+MAX_REVISIONS = 10
+"""Approved revisions one SKP may go through (a documented bound; a mutation starts a new SKP)."""
 
 
 class WorkflowError(ValueError):
@@ -34,7 +45,17 @@ TRANSITIONS: dict[tuple[SkpStatus, SkpAction], SkpStatus] = {
     (SkpStatus.RETURNED, SkpAction.SUBMIT): SkpStatus.SUBMITTED,
     (SkpStatus.SUBMITTED, SkpAction.APPROVE): SkpStatus.APPROVED,
     (SkpStatus.SUBMITTED, SkpAction.RETURN): SkpStatus.RETURNED,
+    (SkpStatus.APPROVED, SkpAction.CLOSE): SkpStatus.CLOSED,
 }
+
+REVISION_TRANSITIONS: dict[tuple[SkpStatus | None, SkpAction], SkpStatus] = {
+    (None, SkpAction.REVISE): SkpStatus.SUBMITTED,
+    (SkpStatus.RETURNED, SkpAction.REVISE): SkpStatus.SUBMITTED,
+    (SkpStatus.SUBMITTED, SkpAction.APPROVE): SkpStatus.APPROVED,
+    (SkpStatus.SUBMITTED, SkpAction.RETURN): SkpStatus.RETURNED,
+}
+"""The revision proposal of an approved SKP (None: there is none). An approved proposal replaces the
+content in force and is cleared; one proposal at a time."""
 
 
 def transition(status: SkpStatus, action: SkpAction) -> SkpStatus:
@@ -42,6 +63,27 @@ def transition(status: SkpStatus, action: SkpAction) -> SkpStatus:
         return TRANSITIONS[(status, action)]
     except KeyError:
         raise WorkflowError(f"cannot {action.value} an SKP that is {status.value}") from None
+
+
+def on_proposal(status: SkpStatus, proposal: SkpStatus | None) -> bool:
+    """Whether approving or returning acts on a revision proposal (pending on an SKP in force)
+    rather than on the SKP itself."""
+    return status is SkpStatus.APPROVED and proposal is SkpStatus.SUBMITTED
+
+
+def revision_transition(
+    status: SkpStatus, proposal: SkpStatus | None, action: SkpAction, *, revisions: int
+) -> SkpStatus:
+    """The new status of the revision proposal of an SKP; ``revisions``: how many were approved."""
+    if status is not SkpStatus.APPROVED:
+        raise WorkflowError(f"only an approved SKP in force is revised; this one is {status.value}")
+    if action is SkpAction.REVISE and revisions >= MAX_REVISIONS:
+        raise WorkflowError(f"an SKP is revised at most {MAX_REVISIONS} times")
+    try:
+        return REVISION_TRANSITIONS[(proposal, action)]
+    except KeyError:
+        state = proposal.value if proposal else "none"
+        raise WorkflowError(f"cannot {action.value} a revision proposal that is {state}") from None
 
 
 @dataclass(frozen=True)

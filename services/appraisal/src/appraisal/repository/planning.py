@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from pymongo import ASCENDING, DESCENDING
 
+from appraisal.domain.mutation import MAX_SEGMENTS
+from appraisal.repository.common import HIDDEN
 from appraisal.repository.versioned import VersionedRepository
+from shared.mongo import MongoDocument
 
 
 class YearRepository(VersionedRepository):
@@ -12,7 +15,8 @@ class YearRepository(VersionedRepository):
 
 
 class SkpRepository(VersionedRepository):
-    """One SKP per employee and year, ``_id`` = ``<nip>-<year>``."""
+    """The SKP of an employee and year, ``_id`` = ``<nip>-<year>``; after a mutation mid-year, the
+    next segments of that year are ``<nip>-<year>-2``, ``-3``, ... (``domain.mutation``)."""
 
     collection_name = "skp"
 
@@ -22,6 +26,13 @@ class SkpRepository(VersionedRepository):
             [("year", DESCENDING), ("nip", ASCENDING), ("_id", ASCENDING)], name="year_nip_id"
         )
 
+    async def of_year(self, nip: str, year: int) -> list[MongoDocument]:
+        """The SKP segments of ``nip`` in ``year``, first to last (index ``nip_year``; at most
+        ``MAX_SEGMENTS``)."""
+        cursor = self.collection.find({"nip": nip, "year": year}, HIDDEN)
+        return sorted(await cursor.to_list(MAX_SEGMENTS + 1), key=lambda d: int(d.get("segment", 1)))
 
-def skp_id(nip: str, year: int) -> str:
-    return f"{nip}-{year}"
+
+def skp_id(nip: str, year: int, segment: int = 1) -> str:
+    """The first SKP of a year keeps its id ``<nip>-<year>``; later segments add ``-<segment>``."""
+    return f"{nip}-{year}" if segment == 1 else f"{nip}-{year}-{segment}"

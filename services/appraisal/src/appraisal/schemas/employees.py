@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Self, cast
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, JsonValue, StrictBool, StringConstraints, model_validator
@@ -82,6 +82,11 @@ class EmployeePatch(InputModel):
     pejabat_penilai_nip: Appraiser | None = None
     atasan_pejabat_penilai_nip: Appraiser | None = None
     active: StrictBool | None = Field(None, description="false retires the record (a JSON boolean).")
+    mutation_date: date | None = Field(
+        None,
+        description="With a new pejabat penilai or OPD: the day the mutation takes effect (default today; "
+        "this year or last, not in the future). The approved SKP in force is closed the day before.",
+    )
 
     @model_validator(mode="after")
     def _required_fields_are_not_cleared(self) -> Self:

@@ -234,6 +234,10 @@ class EvaluationOut(BaseModel):
     unit_code: str | None
     pejabat_penilai_nip: str | None
     rhk: list[dict[str, object]] = Field(description="The SKP's RHK with indicators and targets.")
+    skp_id: str | None = Field(
+        None, description="The SKP evaluated against: the one valid on the period's last day (null: recorded)."
+    )
+    skp_revision: int = Field(0, description="The revision of that SKP the RHK above were copied from.")
     realisations: list[Realisation]
     feedback: list[Feedback]
     rhk_ratings: list[RhkRating]

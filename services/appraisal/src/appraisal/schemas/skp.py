@@ -117,6 +117,44 @@ class ReturnIn(InputModel):
     reason: Text
 
 
+class ProposalOut(BaseModel):
+    """A revision of an approved SKP, awaiting the pejabat penilai (the approved content stays in force)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    revision: int = Field(description="The revision this proposal becomes when approved (1, 2, ...).")
+    status: Literal["submitted", "returned"]
+    approach: Literal["kuantitatif", "kualitatif"]
+    rhk: list[RhkIn]
+    submitted_at: dt.datetime
+    return_reason: str | None = None
+
+
+class SupersededOut(BaseModel):
+    """Content that was in force before an approved revision replaced it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    revision: int
+    approach: Literal["kuantitatif", "kualitatif"]
+    rhk: list[RhkIn]
+    approved_at: dt.datetime | None = None
+    approved_by: str | None = None
+
+
+class MutationOut(BaseModel):
+    """The mutation that closed an SKP (``domain.mutation``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    date: dt.date = Field(description="The day the mutation took effect (the SKP ends the day before).")
+    pejabat_penilai_from: str | None
+    pejabat_penilai_to: str | None
+    opd_from: str
+    opd_to: str
+    by: str = Field(description="NIP of the admin whose registry change it was.")
+
+
 class SkpOut(SkpIn):
     model_config = ConfigDict(extra="ignore")
     checks_input = False  # stored data is shown as it is
@@ -140,3 +178,13 @@ class SkpOut(SkpIn):
     deadline_extended_to: dt.date | None = Field(
         None, description="The BKPSDM's extension of this SKP's deadline (blocking enforcement)."
     )
+    segment: int = Field(1, description="1 for the first SKP of the year; 2, 3, ... after each mutation mid-year.")
+    valid_from: dt.date = Field(description="First day the SKP is valid (1 January, or the mutation date).")
+    valid_to: dt.date = Field(description="Last day the SKP is valid (31 December, or the day before a mutation).")
+    revision: int = Field(0, description="How many revisions of the approved SKP were approved (0: none).")
+    proposal: ProposalOut | None = Field(None, description="A revision awaiting the pejabat penilai, if any.")
+    superseded: list[SupersededOut] = Field(
+        default_factory=list, description="Earlier approved contents, replaced by approved revisions."
+    )
+    closed_at: dt.datetime | None = Field(None, description="When a mutation closed it (status closed).")
+    mutation: MutationOut | None = Field(None, description="The mutation that closed it (status closed).")

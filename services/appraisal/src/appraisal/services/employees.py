@@ -7,7 +7,7 @@ import csv
 import io
 import logging
 import uuid
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from appraisal.domain.access import MANAGE_REGISTRY, READ, Actor, Subject, may, reader_keys
 from appraisal.domain.hierarchy import LINKS, MAX_CHAIN, LinkProblems, Person, link_problems
+from appraisal.domain.mutation import is_mutation, mutation_date_problem
 from appraisal.domain.nip import InvalidNipError, parse_nip
 from appraisal.domain.siasn import canonical_header, read_value
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
@@ -60,6 +61,10 @@ MAX_REPORT_BATCHES = 20
 """Batches of reports one link change updates (2,000 reports: a city's largest unit has a few hundred)."""
 CAS_ATTEMPTS = 5
 
+MutationHook = Callable[[MongoDocument, MongoDocument, date, Actor], Awaitable[object]]
+"""Called after a record's write that is a mutation (``domain.mutation.is_mutation``): the record
+before and after, the mutation date, the actor (``services.planning.split_at_mutation``)."""
+
 
 @dataclass(frozen=True)
 class Registry:
@@ -70,6 +75,7 @@ class Registry:
     opds: OpdRepository
     wake_relay: Callable[[str, Any], None]
     producer: str
+    on_mutation: MutationHook | None = None
 
 
 def now_ms() -> datetime:
@@ -350,8 +356,9 @@ async def update_employee(
     nip: str, patch: EmployeePatch, expected_version: int, *, actor: Actor, registry: Registry, today: date
 ) -> MongoDocument:
     current = await visible_employee(nip, actor=actor, registry=registry)
-    changes = patch.model_dump(mode="json", exclude_unset=True)
+    changes = patch.model_dump(mode="json", exclude_unset=True, exclude={"mutation_date"})
     _check_may_change(current, changes, actor)
+    day = _mutation_date(patch.mutation_date, current, changes, today)
     if current["version"] != expected_version:
         raise VersionConflictError(f"employee {nip} is at version {current['version']}")
     change = _plan_change(current, changes, actor=actor, producer=registry.producer, today=today)
@@ -364,7 +371,41 @@ async def update_employee(
     if stored is None:
         raise VersionConflictError(f"employee {nip} was changed concurrently")
     registry.wake_relay(registry.employees.collection.name, nip)
+    await _after_mutation(registry, current, stored, day, actor)
     return stored
+
+
+def _mutation_date(given: date | None, current: MongoDocument, changes: dict[str, Any], today: date) -> date:
+    """The date a mutation takes effect: as given in the PATCH, or today."""
+    if given is None:
+        return today
+    if not is_mutation(current, {**current, **changes}):
+        raise InvalidError(
+            Text(
+                "mutation_date hanya berlaku bersama pergantian pejabat penilai atau OPD",
+                "mutation_date goes only with a new pejabat penilai or OPD",
+            ),
+            code="mutation_date_without_mutation",
+        )
+    problem = mutation_date_problem(given, today)
+    if problem is not None:
+        raise InvalidError(
+            Text(
+                "mutation_date tidak boleh di masa depan atau sebelum tahun lalu",
+                "mutation_date may not lie in the future or before last year",
+            ),
+            errors=[f"mutation_date: {problem}"],
+            code="invalid_mutation_date",
+        )
+    return given
+
+
+async def _after_mutation(
+    registry: Registry, before: MongoDocument, after: MongoDocument, day: date, actor: Actor
+) -> None:
+    """The hook of a mutation (a new pejabat penilai or another OPD): the SKP split at ``day``."""
+    if registry.on_mutation is not None and is_mutation(before, after):
+        await registry.on_mutation(before, after, day, actor)
 
 
 async def _write_change(
@@ -650,6 +691,7 @@ async def _import_chunk(
             plan.reject(line, f"employee {nip} was changed meanwhile; import the row again")
         else:
             plan.outcomes[line] = ("updated", [])
+            await _after_mutation(registry, current, stored, today, actor)
 
     for wave in plan.waves():
         ready = []

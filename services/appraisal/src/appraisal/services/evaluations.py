@@ -32,6 +32,7 @@ from appraisal.domain.followup import (
     objection_open,
     opens_improvement_window,
 )
+from appraisal.domain.mutation import signed_by
 from appraisal.domain.predikat import PREDIKAT_MATRIX_2022, PredikatMatrix
 from appraisal.domain.rules import (
     CAPAIAN_THRESHOLDS,
@@ -41,7 +42,6 @@ from appraisal.domain.rules import (
     OBJECTION_DECISION_DAYS,
     OrgPredikat,
 )
-from appraisal.domain.skp import SkpStatus
 from appraisal.repository.evaluations import (
     EvaluationRepository,
     OrgYearRepository,
@@ -49,7 +49,6 @@ from appraisal.repository.evaluations import (
     evaluation_id,
     plan_slot_id,
 )
-from appraisal.repository.planning import skp_id
 from appraisal.repository.versioned import CAS_ATTEMPTS, AlreadyExistsError, BusyError, Decision, MissingError
 from appraisal.schemas.evaluations import (
     BehaviourRatingIn,
@@ -63,7 +62,7 @@ from appraisal.schemas.evaluations import (
 )
 from appraisal.services.employees import heads_of, subject_of
 from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
-from appraisal.services.planning import Planning, check_deadline, get_year, year_periods
+from appraisal.services.planning import Planning, check_deadline, get_year, in_force, skp_for_period, year_periods
 from shared.events import (
     AppraisalCompleted,
     AppraisalCompletedPayload,
@@ -113,11 +112,25 @@ async def _owner_and_access(nip: str, actor: Actor, ctx: Evaluations, allowed: t
 
 
 async def visible_evaluation(key: str, *, actor: Actor, ctx: Evaluations) -> tuple[MongoDocument, MongoDocument]:
+    """The evaluation and its owner, when the registry lets the actor read the owner's records, or the
+    actor signed it (finalised it, or decided its objection: kept after a mutation, ``domain.mutation``)."""
     evaluation = await ctx.evaluations.get(key)
     owner = await ctx.planning.registry.employees.get(evaluation["nip"]) if evaluation else None
-    if evaluation is None or owner is None or not may(actor, subject_of(owner), READ):
+    if evaluation is None or owner is None:
+        raise NotFoundError(f"no evaluation {key}")
+    if not (may(actor, subject_of(owner), READ) or signed_by(actor.nip, evaluation_signers(evaluation))):
         raise NotFoundError(f"no evaluation {key}")
     return evaluation, owner
+
+
+def evaluation_signers(evaluation: MongoDocument) -> list[str | None]:
+    """Who signed an evaluation here: the pejabat penilai who finalised it (``finalise`` records them),
+    the atasan who decided its objection. A result recorded from elsewhere (``source: recorded``) was
+    signed by nobody here: the appraiser named on it is data the BKPSDM typed, not a signature."""
+    objection = evaluation.get("objection") or {}
+    signed_here = evaluation["status"] == "finalised" and evaluation.get("source") != "recorded"
+    finaliser = evaluation.get("pejabat_penilai_nip") if signed_here else None
+    return [finaliser, objection.get("decided_by")]
 
 
 async def _authorised(
@@ -160,9 +173,15 @@ async def open_evaluation(nip: str, period: str, *, actor: Actor, ctx: Evaluatio
         return existing, False
     if owner.get("active") is False:
         raise ConflictError(f"employee {nip} is inactive; no new evaluation opens for them", code="inactive_employee")
-    skp = await ctx.planning.skps.get(skp_id(nip, year))
-    if skp is None or skp["status"] != SkpStatus.APPROVED:
-        raise InvalidError(f"the SKP {year} of {nip} must be approved before its evaluations open")
+    skp = await skp_for_period(nip, period, ctx.planning)  # the SKP valid at the period's end (domain.mutation)
+    if skp is None or not in_force(skp):
+        raise InvalidError(
+            Text(
+                f"SKP {year} milik {nip} yang berlaku pada akhir periode {period} harus disetujui dahulu",
+                f"the SKP {year} of {nip} valid at the end of {period} must be approved before its evaluations open",
+            ),
+            code="skp_not_approved",
+        )
     realisations: list[MongoDocument] = []
     if is_annual(period):
         periodic = await ctx.evaluations.periodic(nip, year)
@@ -175,6 +194,7 @@ async def open_evaluation(nip: str, period: str, *, actor: Actor, ctx: Evaluatio
         "year": year,
         "annual": is_annual(period),
         "skp_id": skp["_id"],
+        "skp_revision": int(skp.get("revision", 0)),
         "opd_code": owner["opd_code"],
         "unit_code": owner.get("unit_code"),
         "pejabat_penilai_nip": owner.get("pejabat_penilai_nip"),

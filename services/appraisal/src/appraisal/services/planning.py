@@ -5,11 +5,33 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from appraisal.domain.access import READ, Actor, Relation, may
 from appraisal.domain.evaluation import DeadlineOutcome, Frequency, deadline_outcome, periods_of
-from appraisal.domain.skp import Indicator, Rhk, SkpAction, SkpStatus, WorkflowError, submission_problems, transition
+from appraisal.domain.mutation import (
+    MAX_SEGMENTS,
+    Span,
+    is_mutation,
+    next_span,
+    period_end,
+    segment_on,
+    signed_by,
+    split_end,
+    year_span,
+)
+from appraisal.domain.skp import (
+    Indicator,
+    Rhk,
+    SkpAction,
+    SkpStatus,
+    WorkflowError,
+    on_proposal,
+    revision_transition,
+    submission_problems,
+    transition,
+)
 from appraisal.repository.planning import SkpRepository, YearRepository, skp_id
 from appraisal.repository.versioned import AlreadyExistsError, BusyError, MissingError, VersionedRepository
 from appraisal.schemas.skp import ExpectationsIn, SkpContent, SkpIn
@@ -153,13 +175,35 @@ def _rhk(document: MongoDocument) -> list[Rhk]:
     ]
 
 
-async def _superior_rhk_ids(owner: MongoDocument, year: int, planning: Planning) -> tuple[set[str] | None, list[str]]:
+def span_of(skp: MongoDocument) -> Span:
+    """The SKP's validity span (an SKP stored before spans existed covers its whole year)."""
+    whole = year_span(int(skp["year"]))
+    start = date.fromisoformat(skp["valid_from"]) if skp.get("valid_from") else whole.start
+    end = date.fromisoformat(skp["valid_to"]) if skp.get("valid_to") else whole.end
+    return Span(start, end)
+
+
+def shown(skp: MongoDocument) -> MongoDocument:
+    """The SKP as answered: with its span and segment, also when stored before they existed."""
+    span = span_of(skp)
+    return {**skp, "segment": skp.get("segment", 1), "valid_from": span.start, "valid_to": span.end}
+
+
+def in_force(skp: MongoDocument) -> bool:
+    """Approved, and in force for its span (a closed SKP was approved and stays so for its span)."""
+    return skp["status"] in (SkpStatus.APPROVED, SkpStatus.CLOSED)
+
+
+async def _superior_rhk_ids(
+    owner: MongoDocument, year: int, span: Span, planning: Planning
+) -> tuple[set[str] | None, list[str]]:
     """The RHK ids an SKP may intervene, or None when it intervenes nothing; plus problems finding them.
 
     The explicit rule (domain.md 1.2-1.3): only a JPT intervenes nothing, when their pejabat penilai
     is outside their OPD (a kepala dinas appraised by the Sekda) or absent (the top of the chain,
     appraised by the Wali Kota, who has no NIP). Everyone else intervenes an RHK of their pejabat
-    penilai's approved SKP, whichever OPD that one is in."""
+    penilai's approved SKP of the year: of a segment whose span meets ``span`` (``domain.mutation``),
+    whichever OPD that one is in."""
     superior_nip = owner.get("pejabat_penilai_nip")
     superior = await planning.registry.employees.get(superior_nip) if superior_nip else None
     head = owner.get("position_type") == "JPT"
@@ -169,10 +213,11 @@ async def _superior_rhk_ids(owner: MongoDocument, year: int, planning: Planning)
         return set(), ["the SKP needs a pejabat penilai in the registry (ask the OPD admin to set the link)"]
     if head and superior["opd_code"] != owner["opd_code"]:
         return None, []
-    superior_skp = await planning.skps.get(skp_id(superior["_id"], year))
-    if superior_skp is None or superior_skp["status"] != SkpStatus.APPROVED:
+    segments = await planning.skps.of_year(superior["_id"], year)
+    agreed = [s for s in segments if in_force(s) and span_of(s).overlaps(span)]
+    if not agreed:
         return set(), [f"the SKP {year} of the pejabat penilai ({superior['_id']}) is not approved yet"]
-    return {r["rhk_id"] for r in superior_skp["rhk"]}, []
+    return {r["rhk_id"] for s in agreed for r in s["rhk"]}, []
 
 
 async def _owner(actor: Actor, planning: Planning) -> MongoDocument:
@@ -190,19 +235,40 @@ async def _owner(actor: Actor, planning: Planning) -> MongoDocument:
 
 
 async def create_skp(data: SkpIn, *, actor: Actor, planning: Planning) -> MongoDocument:
-    """The employee drafts their own SKP for a year."""
+    """The employee drafts their own SKP for a year: the first (1 January - 31 December), or, after
+    a mutation closed the one in force, the next segment for the rest of the year."""
     owner = await _owner(actor, planning)
     await get_year(data.year, planning)
-    now = now_ms()
+    segments = await planning.skps.of_year(owner["_id"], data.year)
+    segment, span = 1, year_span(data.year)
+    if segments:
+        last = segments[-1]
+        if last["status"] != SkpStatus.CLOSED:
+            raise ConflictError(f"an SKP {data.year} exists for {owner['_id']}", code="skp_exists")
+        if len(segments) >= MAX_SEGMENTS:
+            raise ConflictError(
+                Text(
+                    f"SKP {data.year} sudah terbagi {MAX_SEGMENTS} kali",
+                    f"the SKP {data.year} was split {MAX_SEGMENTS} times already",
+                ),
+                code="too_many_segments",
+            )
+        segment, span = int(last.get("segment", 1)) + 1, next_span(span_of(last), data.year)
+    now = planning.clock.now()
     document: MongoDocument = {
-        "_id": skp_id(owner["_id"], data.year),
+        "_id": skp_id(owner["_id"], data.year, segment),
         "nip": owner["_id"],
         **data.model_dump(mode="json"),
+        "segment": segment,
+        "valid_from": span.start.isoformat(),
+        "valid_to": span.end.isoformat(),
         "opd_code": owner["opd_code"],
         "unit_code": owner.get("unit_code"),
         "pejabat_penilai_nip": owner.get("pejabat_penilai_nip"),
         "status": SkpStatus.DRAFT.value,
         "return_reason": None,
+        "revision": 0,
+        "proposal": None,
         "history": [{"action": "create", "by": actor.nip, "at": now}],
         "version": 1,
         "created_at": now,
@@ -216,12 +282,46 @@ async def create_skp(data: SkpIn, *, actor: Actor, planning: Planning) -> MongoD
     return document
 
 
+def skp_signers(skp: MongoDocument) -> list[str]:
+    """Who signed the SKP: whoever approved it or one of its revisions."""
+    return [entry["by"] for entry in skp.get("history", []) if entry.get("action") == "approve"]
+
+
 async def visible_skp(skp_key: str, *, actor: Actor, planning: Planning) -> MongoDocument:
+    """The SKP, when the registry lets the actor read its owner's records, or the actor signed it
+    (approved it or a revision of it: kept after a mutation moved the link, ``domain.mutation``)."""
     skp = await planning.skps.get(skp_key)
     owner = await planning.registry.employees.get(skp["nip"]) if skp else None
-    if skp is None or owner is None or not may(actor, subject_of(owner), READ):
+    if skp is None or owner is None:
+        raise NotFoundError(f"no SKP {skp_key}")
+    if not (may(actor, subject_of(owner), READ) or signed_by(actor.nip, skp_signers(skp))):
         raise NotFoundError(f"no SKP {skp_key}")
     return skp
+
+
+async def skp_for_period(nip: str, period: str, planning: Planning) -> MongoDocument | None:
+    """The SKP segment a period is evaluated against: the one valid on the period's last day
+    (``domain.mutation``), in force or not; None when there is none."""
+    segments = await planning.skps.of_year(nip, int(period[:4]))
+    index = segment_on([span_of(s) for s in segments], period_end(period))
+    return segments[index] if index is not None else None
+
+
+async def _checked(
+    skp_key: str, actor: Actor, planning: Planning, allowed: tuple[Relation, ...], action: str
+) -> tuple[MongoDocument, MongoDocument]:
+    """The SKP and its owner, when the actor may see it and stands in one of the ``allowed`` relations."""
+    skp = await visible_skp(skp_key, actor=actor, planning=planning)
+    owner = await planning.registry.employees.get(skp["nip"])
+    if owner is None or not may(actor, subject_of(owner), allowed):
+        who = "the employee" if allowed == (Relation.SELF,) else "the employee's pejabat penilai"
+        raise ForbiddenError(f"only {who} may {action} this SKP")
+    return skp, owner
+
+
+async def _problems(owner: MongoDocument, skp: MongoDocument, content: MongoDocument, planning: Planning) -> list[str]:
+    superior_ids, problems = await _superior_rhk_ids(owner, skp["year"], span_of(skp), planning)
+    return problems + submission_problems(_rhk(content), superior_rhk_ids=superior_ids)
 
 
 async def _act(
@@ -236,12 +336,9 @@ async def _act(
     note: str | None = None,
 ) -> tuple[MongoDocument, MongoDocument]:
     """Check relation and workflow, then write the new state; returns (stored SKP, owner)."""
-    skp = await visible_skp(skp_key, actor=actor, planning=planning)
-    owner = await planning.registry.employees.get(skp["nip"])
-    assert owner is not None
-    if not may(actor, subject_of(owner), allowed):
-        who = "the employee" if allowed == (Relation.SELF,) else "the employee's pejabat penilai"
-        raise ForbiddenError(f"only {who} may {action.value} this SKP")
+    skp, owner = await _checked(skp_key, actor, planning, allowed, action.value)
+    if action in (SkpAction.APPROVE, SkpAction.RETURN) and on_proposal(SkpStatus(skp["status"]), _proposal(skp)):
+        return await _decide_proposal(skp, owner, action, expected_version, actor=actor, planning=planning, note=note)
     try:
         status = transition(SkpStatus(skp["status"]), action)
     except WorkflowError as exc:
@@ -269,8 +366,7 @@ async def _act(
             else Text("persetujuan SKP", "approving the SKP")
         )
         late = check_deadline(config, config.get("skp_due"), skp, step, today=planning.clock.today())
-        superior_ids, problems = await _superior_rhk_ids(owner, skp["year"], planning)
-        problems += submission_problems(_rhk({**skp, **(fields or {})}), superior_rhk_ids=superior_ids)
+        problems = await _problems(owner, skp, {**skp, **(fields or {})}, planning)
         if problems:
             raise InvalidError(f"the SKP cannot be {action.value}ed yet", errors=problems, code="skp_incomplete")
     changes = {**(fields or {}), "status": status.value}
@@ -301,8 +397,14 @@ async def _act(
     return stored, owner
 
 
+def _span_fields(skp: MongoDocument) -> dict[str, Any]:
+    span = span_of(skp)
+    return {"valid_from": span.start, "valid_to": span.end, "revision": int(skp.get("revision", 0))}
+
+
 def _workflow_event(skp: MongoDocument, action: SkpAction, note: str | None, producer: str) -> Event:
-    """``skp.submitted.v1`` (the pejabat penilai must act) or ``skp.returned.v1`` (with the reason)."""
+    """``skp.submitted.v1`` (the pejabat penilai must act) or ``skp.returned.v1`` (with the reason);
+    for a revision proposal, ``revision`` is the proposal's."""
     fields = {
         "skp_id": skp["_id"],
         "nip": skp["nip"],
@@ -310,6 +412,7 @@ def _workflow_event(skp: MongoDocument, action: SkpAction, note: str | None, pro
         "opd_code": skp["opd_code"],
         "unit_code": skp.get("unit_code"),
         "pejabat_penilai_nip": skp.get("pejabat_penilai_nip"),
+        **_span_fields(skp),
     }
     if action is SkpAction.RETURN:
         return SkpReturned.create(SkpReturnedPayload.model_validate({**fields, "reason": note}), producer=producer)
@@ -331,6 +434,7 @@ def _approved_event(skp: MongoDocument, actor: Actor, producer: str, now: dt.dat
                 "rhk": skp["rhk"],
                 "due": skp.get("due"),
                 "late": bool(skp.get("late")),
+                **_span_fields(skp),
             }
         ),
         producer=producer,
@@ -364,7 +468,7 @@ async def set_expectations(
         raise ForbiddenError("only the employee's pejabat penilai writes the leader's expectations")
     if skp["version"] != expected_version:
         raise VersionConflictError(f"SKP {skp_key} is at version {skp['version']}")
-    now = now_ms()
+    now = planning.clock.now()
     fields = {**body.model_dump(mode="json"), "expectations_set_by": actor.nip}
     history = {"action": "expectations", "by": actor.nip, "at": now}
     stored = await planning.skps.update(skp, fields, now=now, push={"history": history})
@@ -381,6 +485,7 @@ async def submit_skp(skp_key: str, expected_version: int, *, actor: Actor, plann
 
 
 async def approve_skp(skp_key: str, expected_version: int, *, actor: Actor, planning: Planning) -> MongoDocument:
+    """Approve a submitted SKP, or the revision proposal pending on an approved one."""
     stored, _ = await _act(
         skp_key, SkpAction.APPROVE, expected_version, actor=actor, planning=planning, allowed=(Relation.APPRAISER,)
     )
@@ -390,6 +495,7 @@ async def approve_skp(skp_key: str, expected_version: int, *, actor: Actor, plan
 async def return_skp(
     skp_key: str, reason: str, expected_version: int, *, actor: Actor, planning: Planning
 ) -> MongoDocument:
+    """Return a submitted SKP, or the revision proposal pending on an approved one, with a reason."""
     stored, _ = await _act(
         skp_key,
         SkpAction.RETURN,
@@ -400,3 +506,173 @@ async def return_skp(
         note=reason,
     )
     return stored
+
+
+# ---------------------------------------------------------------- revisions of an approved SKP
+
+
+def _proposal(skp: MongoDocument) -> SkpStatus | None:
+    proposal = skp.get("proposal")
+    return SkpStatus(proposal["status"]) if proposal else None
+
+
+def _refuse_revision(exc: WorkflowError) -> ConflictError:
+    return ConflictError(
+        Text(f"Revisi SKP tidak dapat dilakukan sekarang: {exc}", f"the SKP revision is not possible now: {exc}"),
+        code="workflow_violation",
+    )
+
+
+async def revise_skp(
+    skp_key: str, content: SkpContent, expected_version: int, *, actor: Actor, planning: Planning
+) -> MongoDocument:
+    """The employee submits a revision of their approved SKP (``POST /skp/{id}/revisions``): it
+    waits for the pejabat penilai as ``proposal``, while the approved content stays in force (and
+    evaluations keep the content they were opened with). Publishes ``skp.submitted.v1`` with the
+    proposal's ``revision``."""
+    skp, owner = await _checked(skp_key, actor, planning, (Relation.SELF,), SkpAction.REVISE.value)
+    revisions = int(skp.get("revision", 0))
+    try:
+        revision_transition(SkpStatus(skp["status"]), _proposal(skp), SkpAction.REVISE, revisions=revisions)
+    except WorkflowError as exc:
+        raise _refuse_revision(exc) from exc
+    if skp["version"] != expected_version:
+        raise VersionConflictError(f"SKP {skp_key} is at version {skp['version']}")
+    proposed = content.model_dump(mode="json")
+    problems = await _problems(owner, skp, proposed, planning)
+    if problems:
+        raise InvalidError(
+            Text("Revisi SKP belum dapat diajukan", "the SKP revision cannot be submitted yet"),
+            errors=problems,
+            code="skp_incomplete",
+        )
+    now = planning.clock.now()
+    proposal = {
+        **proposed,
+        "revision": revisions + 1,
+        "status": SkpStatus.SUBMITTED.value,
+        "submitted_at": now,
+        "return_reason": None,
+    }
+    changes = {"proposal": proposal, "pejabat_penilai_nip": owner.get("pejabat_penilai_nip")}
+    event = _workflow_event(
+        {**skp, **changes, "revision": revisions + 1}, SkpAction.SUBMIT, None, planning.registry.producer
+    )
+    history = {"action": SkpAction.REVISE.value, "by": actor.nip, "at": now, "revision": revisions + 1}
+    stored = await planning.skps.update(skp, changes, event, now=now, push={"history": history})
+    if stored is None:
+        raise VersionConflictError(f"SKP {skp_key} was changed concurrently")
+    planning.registry.wake_relay(planning.skps.collection.name, skp_key)
+    return stored
+
+
+async def _decide_proposal(
+    skp: MongoDocument,
+    owner: MongoDocument,
+    action: SkpAction,
+    expected_version: int,
+    *,
+    actor: Actor,
+    planning: Planning,
+    note: str | None,
+) -> tuple[MongoDocument, MongoDocument]:
+    """The pejabat penilai approves (the proposal becomes the content in force, the old content is
+    kept in ``superseded``) or returns (with the reason) the revision proposal of an approved SKP."""
+    revisions = int(skp.get("revision", 0))
+    try:
+        revision_transition(SkpStatus(skp["status"]), _proposal(skp), action, revisions=revisions)
+    except WorkflowError as exc:
+        raise _refuse_revision(exc) from exc
+    if skp["version"] != expected_version:
+        raise VersionConflictError(f"SKP {skp['_id']} is at version {skp['version']}")
+    proposal: MongoDocument = skp["proposal"]
+    now = planning.clock.now()
+    push: MongoDocument = {}
+    if action is SkpAction.APPROVE:
+        problems = await _problems(owner, skp, proposal, planning)
+        if problems:
+            raise InvalidError(
+                Text("Revisi SKP belum dapat disetujui", "the SKP revision cannot be approved yet"),
+                errors=problems,
+                code="skp_incomplete",
+            )
+        signers = skp_signers(skp)
+        push["superseded"] = {
+            "revision": revisions,
+            "approach": skp["approach"],
+            "rhk": skp["rhk"],
+            "approved_at": skp.get("approved_at"),
+            "approved_by": signers[-1] if signers else None,
+        }
+        changes: MongoDocument = {
+            "approach": proposal["approach"],
+            "rhk": proposal["rhk"],
+            "revision": proposal["revision"],
+            "proposal": None,
+            "approved_at": now,
+        }
+        event: Event = _approved_event({**skp, **changes}, actor, planning.registry.producer, now)
+    else:
+        changes = {"proposal": {**proposal, "status": SkpStatus.RETURNED.value, "return_reason": note}}
+        revised = {**skp, "revision": proposal["revision"]}
+        event = _workflow_event(revised, SkpAction.RETURN, note, planning.registry.producer)
+    push["history"] = {
+        "action": action.value,
+        "by": actor.nip,
+        "at": now,
+        "revision": proposal["revision"],
+        **({"note": note} if note else {}),
+    }
+    stored = await planning.skps.update(skp, changes, event, now=now, push=push)
+    if stored is None:
+        raise VersionConflictError(f"SKP {skp['_id']} was changed concurrently")
+    planning.registry.wake_relay(planning.skps.collection.name, skp["_id"])
+    return stored, owner
+
+
+# ---------------------------------------------------------------- mutation mid-year
+
+
+async def split_at_mutation(
+    skps: SkpRepository, before: MongoDocument, after: MongoDocument, day: date, actor: Actor
+) -> MongoDocument | None:
+    """After a mutation of an employee (a new pejabat penilai, or a move to another OPD, on ``day``),
+    close their approved SKP in force on that day the day before it (``domain.mutation``); the
+    employee then drafts the next SKP for the rest of the year (``POST /skp``). A pending revision
+    proposal goes with it. Returns the closed SKP, or None when there was nothing to split.
+    Idempotent: a second call finds the SKP closed."""
+    if not is_mutation(before, after):
+        return None
+    segments = await skps.of_year(before["_id"], day.year)
+    index = segment_on([span_of(s) for s in segments], day)
+    if index is None or segments[index]["status"] != SkpStatus.APPROVED:
+        return None  # not approved yet: nothing was agreed with the old pejabat penilai; it goes on
+    end = split_end(span_of(segments[index]), day)
+    if end is None:
+        return None
+    key = segments[index]["_id"]
+
+    async def close(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
+        transition(SkpStatus(current["status"]), SkpAction.CLOSE)  # raises when changed meanwhile
+        now = now_ms()
+        mutation = {
+            "date": day.isoformat(),
+            "pejabat_penilai_from": before.get("pejabat_penilai_nip"),
+            "pejabat_penilai_to": after.get("pejabat_penilai_nip"),
+            "opd_from": before.get("opd_code"),
+            "opd_to": after.get("opd_code"),
+            "by": actor.nip,
+        }
+        fields = {
+            "status": SkpStatus.CLOSED.value,
+            "valid_to": end.isoformat(),
+            "closed_at": now,
+            "mutation": mutation,
+            "proposal": None,
+        }
+        return fields, []
+
+    try:
+        return await skps.modify(key, close, now=now_ms)
+    except (WorkflowError, MissingError, BusyError):
+        return None

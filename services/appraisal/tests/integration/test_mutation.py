@@ -191,6 +191,10 @@ async def test_a_new_pejabat_penilai_splits_the_skp_at_the_mutation_date(
 
     q2 = await office.ok("POST", "/evaluations", new_pp, {"nip": staff, "period": f"{year}-Q2"})
     assert (q2["skp_id"], [r["rhk_id"] for r in q2["rhk"]], q2["pejabat_penilai_nip"]) == (second["id"], ["s2"], new)
+    waiting = await office.call("POST", "/evaluations", me, {"nip": staff, "period": str(year)})
+    assert (waiting.status_code, waiting.json()["code"]) == (409, "periods_not_final")
+    for period in (f"{year}-Q2", f"{year}-Q3", f"{year}-Q4"):  # the new pejabat penilai signs the rest
+        assert (await office.finalised(period, new))["skp_id"] == second["id"]
     annual = await office.ok("POST", "/evaluations", me, {"nip": staff, "period": str(year)})
     assert annual["skp_id"] == second["id"]  # the SKP valid on 31 December
     assert (await office.call("GET", f"/evaluations/{q2['id']}", old_pp)).status_code == 404

@@ -28,7 +28,7 @@ RUN_DIR = Path(os.environ.get("KINERJA_RUN_DIR", ROOT / ".run"))
 SERVICES = {"appraisal": 8001, "training": 8002, "notification": 8003, "reporting": 8004}
 PID_FILE = RUN_DIR / "pids" / "services.pid"
 EXTRA_ENV = {"training": {"TRAINING_SEED_CATALOGUE": "true"}}
-"""The run has a catalogue: the training service loads its seed at start-up (idempotent; ``python -m training.seed``)."""
+"""The run has a catalogue: training loads its seed at start-up (idempotent; ``python -m training.seed``)."""
 
 
 def ready(port: int) -> bool:

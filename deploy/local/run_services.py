@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR = Path(os.environ.get("KINERJA_RUN_DIR", ROOT / ".run"))
 SERVICES = {"appraisal": 8001, "training": 8002, "notification": 8003, "reporting": 8004}
 PID_FILE = RUN_DIR / "pids" / "services.pid"
+EXTRA_ENV = {"training": {"TRAINING_SEED_CATALOGUE": "true"}}
+"""The run has a catalogue: training loads its seed at start-up (idempotent; ``python -m training.seed``)."""
 
 
 def ready(port: int) -> bool:
@@ -56,7 +58,7 @@ def start(env: dict[str, str]) -> dict[str, subprocess.Popen[bytes]]:
         procs[name] = subprocess.Popen(
             [sys.executable, "-m", name],
             cwd=ROOT,
-            env={**env, **service_env(name)},
+            env={**env, **service_env(name), **EXTRA_ENV.get(name, {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )

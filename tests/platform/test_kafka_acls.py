@@ -50,7 +50,7 @@ def test_the_subscriptions_are_the_declared_topics() -> None:
     own = [
         (NOTIFICATION, notification_handlers.subscriptions(unused)),
         (REPORTING, reporting_handlers.subscriptions(unused)),
-        (TRAINING, training_handlers.subscriptions()),
+        (TRAINING, training_handlers.subscriptions(unused)),
     ]
     for definition, subscriptions in own:  # plus the roster of who is active (shared.roster)
         assert {s.topic for s in subscriptions} | set(roster.TOPICS) == set(definition.consumes)

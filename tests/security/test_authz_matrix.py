@@ -31,6 +31,7 @@ validation error; the denied calls run before the allowed ones.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -43,6 +44,7 @@ import pytest
 
 from kinerja_testing import Infra, Keys, appraisal_completed, eventually, publish_raw, serve, skip_history
 from shared.config import ServiceSettings
+from shared.events import EmployeeRegistered, EmployeeSnapshot, LowScoreFlagged, LowScoreFlaggedPayload
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -75,6 +77,12 @@ PREFIX = "/api/v1"
 # - the PPK (the Wali Kota, no NIP) is the Sekda's pejabat penilai, two levels above S's head: it stands in
 #   no relation to S, so it reads only what every caller reads, and it drafts no SKP (not an ASN; its own
 #   rows, appraising the Sekda and deciding objections, are in services/appraisal/tests/integration/test_ppk.py);
+# - training (services/training/README.md): the catalogue is read by everyone and managed by the BKPSDM;
+#   recommendations, enrolments and the ledger are read by the employee, their pejabat penilai, their OPD's admin
+#   and the BKPSDM (not the atasan, not the pimpinan); accepting or declining is the employee's or the pejabat
+#   penilai's; attendance and completion the organiser's (OPD admin, BKPSDM); learning done elsewhere is reported
+#   by the employee and decided by the pejabat penilai; standings: team, OPD, all; effectiveness (figures, no
+#   individual record): any OPD admin for their own OPD, the BKPSDM for all;
 # - an inbox is only ever the caller's own; the predikat summary is for the pimpinan, the BKPSDM and
 #   the admin of the OPD asked about (route documentation).
 # fmt: off
@@ -126,6 +134,24 @@ GET /opd/{opd_code}/years/{year}/distribution                deny  deny  deny  d
 POST /opd/{opd_code}/years/{year}/close                      deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
 [training]
 GET /rules/jp-obligation/{employee_type}                     allow allow allow allow allow allow allow allow allow allow allow
+GET /programmes                                              allow allow allow allow allow allow allow allow allow allow allow
+GET /programmes/{code}                                       allow allow allow allow allow allow allow allow allow allow allow
+PUT /programmes/{code}                                       deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
+GET /recommendations                                         allow deny  allow deny  deny  deny  allow deny  allow deny  deny
+GET /recommendations/{recommendation_id}                     allow deny  allow deny  deny  deny  allow deny  allow deny  deny
+POST /recommendations/{recommendation_id}/accept             allow deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+POST /recommendations/{recommendation_id}/decline            allow deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+POST /enrolments                                             allow deny  allow deny  deny  deny  allow deny  allow deny  deny
+GET /enrolments                                              allow deny  allow deny  deny  deny  allow deny  allow deny  deny
+GET /enrolments/{enrolment_id}                               allow deny  allow deny  deny  deny  allow deny  allow deny  deny
+POST /enrolments/{enrolment_id}/cancel                       allow deny  allow deny  deny  deny  allow deny  allow deny  deny
+POST /enrolments/{enrolment_id}/attendance                   deny  deny  deny  deny  deny  deny  allow deny  allow deny  deny
+POST /enrolments/{enrolment_id}/completion                   deny  deny  deny  deny  deny  deny  allow deny  allow deny  deny
+GET /ledger/{nip}                                            allow deny  allow deny  deny  deny  allow deny  allow deny  deny
+POST /external-learning                                      allow deny  deny  deny  deny  deny  deny  deny  deny  deny  deny
+POST /external-learning/{entry_id}/decision                  deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+GET /jp-standings                                            deny  deny  allow deny  deny  deny  allow deny  allow deny  deny
+GET /effectiveness                                           deny  deny  deny  deny  deny  deny  allow allow allow deny  deny
 [notification]
 GET /inbox                                                   allow deny  deny  deny  deny  deny  deny  deny  deny  deny  deny
 [reporting]
@@ -565,6 +591,109 @@ async def org_state(world: World) -> object:
 
 
 EXTENSION = {"until": f"{Y3}-12-31", "reason": "Pegawai cuti sakit panjang"}
+TODAY = dt.datetime.now(dt.UTC).date()
+PROGRAMME = "MW-AUTHZ-01"
+
+
+def programme_body() -> dict[str, Any]:
+    def session(code: str, first: int, last: int) -> dict[str, Any]:
+        days = (TODAY + dt.timedelta(days=first)).isoformat(), (TODAY + dt.timedelta(days=last)).isoformat()
+        return {"code": code, "starts_on": days[0], "ends_on": days[1], "capacity": 30, "place": "Aula BKPSDM"}
+
+    return {
+        "title": "Pelatihan Manajemen Waktu dan Perencanaan Kerja",
+        "form": "pelatihan_teknis",
+        "jp": 20,
+        "jp_stated": 20,
+        "competencies": ["manajemen_waktu", "manajemen_kinerja"],
+        "keywords": ["imunisasi"],
+        "sessions": [session("MW-AUTHZ-A", -3, 0), session("MW-AUTHZ-B", 10, 11), session("MW-AUTHZ-C", 20, 21)],
+    }
+
+
+def enrolment_path(session: str) -> Callable[[World], str]:
+    return lambda w: f"/enrolments/{session}:{w.cast.subject}"
+
+
+def recommendation_path(world: World) -> str:
+    return f"/recommendations/{world.ids['recommendation']}"
+
+
+async def put_programme(world: World) -> Call:
+    response = await world.read(f"/programmes/{PROGRAMME}")
+    return Call(f"/programmes/{PROGRAMME}", programme_body(), headers={"If-Match": response.headers["etag"]})
+
+
+async def accept_recommendation(world: World) -> Call:
+    return Call(f"{recommendation_path(world)}/accept", {"program_code": PROGRAMME, "session_code": "MW-AUTHZ-C"})
+
+
+async def enrolment_status(world: World) -> object:
+    return (await world.read(f"/enrolments/MW-AUTHZ-C:{world.cast.subject}")).status_code
+
+
+async def ledger_entries(world: World) -> object:
+    body = (await world.read(f"/ledger/{world.cast.subject}?year={TODAY.year}")).json()
+    return sorted((e["id"], e["status"]) for e in body["entries"])
+
+
+TRAINING_ROWS: dict[tuple[str, str], Row] = {
+    ("training", "GET /programmes"): Row(plain("/programmes?limit=200")),
+    ("training", "GET /programmes/{code}"): Row(plain(f"/programmes/{PROGRAMME}")),
+    ("training", "PUT /programmes/{code}"): Row(put_programme, trace=version_of(lambda _: f"/programmes/{PROGRAMME}")),
+    ("training", "GET /recommendations"): Row(
+        plain("/recommendations?limit=200"), listed=lists("id", lambda w: w.ids["recommendation"])
+    ),
+    ("training", "GET /recommendations/{recommendation_id}"): Row(plain(recommendation_path)),
+    ("training", "POST /recommendations/{recommendation_id}/accept"): Row(
+        accept_recommendation, trace=enrolment_status
+    ),
+    ("training", "POST /recommendations/{recommendation_id}/decline"): Row(
+        plain(lambda w: f"{recommendation_path(w)}/decline", {"reason": "Sudah mengikuti pelatihan serupa"}),
+        trace=version_of(recommendation_path),
+    ),
+    ("training", "POST /enrolments"): Row(
+        plain("/enrolments", lambda w: {"nip": w.cast.subject, "session_code": "MW-AUTHZ-C"}), trace=enrolment_status
+    ),
+    ("training", "GET /enrolments"): Row(
+        plain("/enrolments?limit=200"), listed=lists("id", lambda w: f"MW-AUTHZ-A:{w.cast.subject}")
+    ),
+    ("training", "GET /enrolments/{enrolment_id}"): Row(plain(enrolment_path("MW-AUTHZ-A"))),
+    ("training", "POST /enrolments/{enrolment_id}/cancel"): Row(
+        plain(lambda w: f"{enrolment_path('MW-AUTHZ-B')(w)}/cancel"), trace=version_of(enrolment_path("MW-AUTHZ-B"))
+    ),
+    ("training", "POST /enrolments/{enrolment_id}/attendance"): Row(
+        plain(lambda w: f"{enrolment_path('MW-AUTHZ-A')(w)}/attendance"),
+        trace=version_of(enrolment_path("MW-AUTHZ-A")),
+    ),
+    ("training", "POST /enrolments/{enrolment_id}/completion"): Row(
+        plain(lambda w: f"{enrolment_path('MW-AUTHZ-A')(w)}/completion", {"certificate_ref": "BKPSDM/2026/7"}),
+        trace=version_of(enrolment_path("MW-AUTHZ-A")),
+    ),
+    ("training", "GET /ledger/{nip}"): Row(plain(lambda w: f"/ledger/{w.cast.subject}?year={TODAY.year}")),
+    ("training", "POST /external-learning"): Row(
+        plain(
+            "/external-learning",
+            lambda w: {
+                "nip": w.cast.subject,
+                "title": "Webinar Komunikasi Efektif",
+                "form": "seminar",
+                "on": TODAY.isoformat(),
+                "evidence": "SERT/2026/11",
+                "days": 1,
+            },
+        ),
+        trace=ledger_entries,
+    ),
+    ("training", "POST /external-learning/{entry_id}/decision"): Row(
+        plain(lambda w: f"/external-learning/{w.ids['external']}/decision", {"approve": True}), trace=ledger_entries
+    ),
+    ("training", "GET /jp-standings"): Row(
+        plain(f"/jp-standings?year={TODAY.year}&limit=200"), listed=lists("nip", subject)
+    ),
+    ("training", "GET /effectiveness"): Row(plain("/effectiveness")),
+}
+
 
 ROWS: dict[tuple[str, str], Row] = {
     ("appraisal", "POST /employees"): Row(new_employee, trace=employee_count),
@@ -671,6 +800,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("appraisal", "GET /opd/{opd_code}/years/{year}/distribution"): Row(plain(lambda w: f"{org_path(w)}/distribution")),
     ("appraisal", "POST /opd/{opd_code}/years/{year}/close"): Row(close_year, trace=org_state),
     ("training", "GET /rules/jp-obligation/{employee_type}"): Row(plain("/rules/jp-obligation/PNS")),
+    **TRAINING_ROWS,
     ("notification", "GET /inbox"): Row(plain("/inbox?limit=100"), listed=lists("ref", lambda w: w.ids["completed"])),
     ("reporting", "GET /reports/appraisals/summary"): Row(plain("/reports/appraisals/summary?opd_code=DINKES")),
 }
@@ -721,7 +851,45 @@ async def appraisal_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncIterator
 
 @pytest.fixture(scope="module")
 async def training_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncIterator[World]:
+    """The cast in the service's copy of the registry (employee.registered.v1), a programme with three sessions,
+    a recommendation for S from a low score, S enrolled in two sessions, and learning S reported."""
     async with world_of("training", infra, keys, cast) as world:
+        for version, (nip, opd, position, appraiser, superior) in enumerate(cast.registry(), start=1):
+            snapshot = EmployeeSnapshot.model_validate(
+                employee(nip, opd, position, appraiser, superior) | {"version": version}
+            )
+            event = EmployeeRegistered.create(snapshot, producer="test")
+            await publish_raw(infra, event.topic, event.model_dump(mode="json"), event.key())
+        await world.ok("PUT", f"/programmes/{PROGRAMME}", world.bkpsdm, programme_body())
+        flagged = LowScoreFlagged.create(
+            LowScoreFlaggedPayload.model_validate(
+                {
+                    "appraisal_id": f"{cast.subject}-{Y1}-Q2",
+                    "nip": cast.subject,
+                    "opd_code": "DINKES",
+                    "period": f"{Y1}-Q2",
+                    "predikat": "butuh_perbaikan",
+                    "hasil_kerja": "di_bawah_ekspektasi",
+                    "perilaku_kerja": "sesuai_ekspektasi",
+                    "pejabat_penilai_nip": cast.appraiser,
+                }
+            ),
+            producer="test",
+        )
+        await publish_raw(infra, flagged.topic, flagged.model_dump(mode="json"), flagged.key())
+
+        async def ready() -> str:
+            page = (await world.read(f"/recommendations?nip={cast.subject}")).json()
+            known = await world.client.get(f"{PREFIX}/ledger/{cast.subject}?year=2026", headers=world.cell("pp"))
+            return str(page["items"][0]["id"]) if page["items"] and known.status_code == 200 else ""
+
+        world.ids["recommendation"] = await eventually(ready, within=60)
+        me = world.cell("self")
+        for session in ("MW-AUTHZ-A", "MW-AUTHZ-B"):
+            await world.ok("POST", "/enrolments", me, {"nip": cast.subject, "session_code": session})
+        body: dict[str, Any] = {"nip": cast.subject, "title": "Seminar Pelayanan Publik", "form": "seminar"}
+        body |= {"on": TODAY.isoformat(), "evidence": "SERT/2026/10", "days": 1}
+        world.ids["external"] = (await world.ok("POST", "/external-learning", me, body))["id"]
         yield world
 
 

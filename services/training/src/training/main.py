@@ -6,7 +6,8 @@ from fastapi import FastAPI
 
 from shared import roster
 from shared.app import ServiceDefinition, create_service_app
-from training import api
+from shared.events import Topic
+from training import api, handlers
 from training.config import Settings
 from training.wiring import wire
 
@@ -15,8 +16,8 @@ DEFINITION = ServiceDefinition(
     title="Kinerja ASN: training service",
     description="Competency-development catalogue, recommendations, enrolment and the yearly 20 JP obligation.",
     routers=[api.router],
-    publishes=[],
-    consumes=[*roster.TOPICS],
+    publishes=[Topic.TRAINING_RECOMMENDED, Topic.TRAINING_ENROLLED, Topic.TRAINING_COMPLETED],
+    consumes=[*handlers.CONSUMES, *roster.TOPICS],
     wire=wire,
 )
 

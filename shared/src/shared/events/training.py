@@ -15,12 +15,18 @@ class RecommendedProgram(Payload):
     title: str = Field(description="Title of the programme (Bahasa Indonesia).")
     jp: float = Field(ge=0, description="Jam pelajaran the programme is worth.")
     modality: str | None = Field(None, description="klasikal or non_klasikal (coaching, e-learning, ...).")
+    explanation: str | None = Field(
+        None, description="Why it fits the need, in Bahasa Indonesia ('karena: nilai Kolaboratif di bawah ...')."
+    )
 
 
 class TrainingRecommendedPayload(Payload):
     recommendation_id: str = Field(description="Id of the recommendation in the training service.")
     nip: str = nip_field()
-    reason: Literal["low_score", "jp_shortfall", "manual"] = Field(description="Why it was recommended.")
+    reason: Literal["low_score", "development_plan", "development_area", "jp_shortfall", "manual"] = Field(
+        description="Why it was recommended: a low score, the development plan of the pejabat penilai, the "
+        "development areas of a good result, a JP shortfall, or by hand."
+    )
     source_appraisal_id: str | None = Field(None, description="The appraisal that triggered it, if any.")
     programs: list[RecommendedProgram] = Field(description="Programmes recommended, best first.")
     due_by: dt.date | None = Field(None, description="Date by which the development should be done.")
@@ -49,6 +55,7 @@ class TrainingEnrolledPayload(EnrolmentRef):
     starts_on: dt.date = Field(description="First day.")
     ends_on: dt.date | None = Field(None, description="Last day, if known.")
     recommendation_id: str | None = Field(None, description="The recommendation this enrolment answers, if any.")
+    session_code: str | None = Field(None, description="Code of the session (the run of the programme).")
 
 
 class TrainingEnrolled(Event):
@@ -65,6 +72,8 @@ class TrainingCompletedPayload(EnrolmentRef):
     completed_on: dt.date = Field(description="Day of completion.")
     year: int = Field(ge=2000, le=2100, description="Year the JP count toward.")
     certificate_ref: str | None = Field(None, description="Certificate number or link, if any.")
+    recommendation_id: str | None = Field(None, description="The recommendation this completion answers, if any.")
+    session_code: str | None = Field(None, description="Code of the session, if the programme ran in sessions.")
 
 
 class TrainingCompleted(Event):

@@ -1,4 +1,4 @@
-"""HTTP routes of the training service."""
+"""The JP rules as data."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from fastapi import APIRouter
 
 from shared.auth import CurrentPrincipal
 from shared.http import ProblemError
-from training import services
-from training.domain import MINUTES_PER_JP, EmployeeType
-from training.schemas import JpObligationOut
+from shared.i18n import Text
+from training.domain import JP_OBLIGATIONS, MINUTES_PER_JP, EmployeeType
+from training.schemas.models import JpObligationOut
 
-router = APIRouter(prefix="/api/v1", tags=["rules"])
+router = APIRouter(tags=["rules"])
 
 
 @router.get(
@@ -24,10 +24,16 @@ router = APIRouter(prefix="/api/v1", tags=["rules"])
 )
 async def jp_obligation(employee_type: EmployeeType, principal: CurrentPrincipal) -> JpObligationOut:
     del principal
-    obligation = services.jp_obligation(employee_type)
+    obligation = JP_OBLIGATIONS.get(employee_type)
     if obligation is None:
         raise ProblemError(
-            404, "no_jp_obligation", "No JP obligation", f"No yearly JP minimum is set for {employee_type}."
+            404,
+            "no_jp_obligation",
+            Text("Tidak ada kewajiban JP", "No JP obligation"),
+            Text(
+                f"Tidak ada minimum JP tahunan untuk {employee_type}",
+                f"No yearly JP minimum is set for {employee_type}",
+            ),
         )
     return JpObligationOut(
         employee_type=obligation.employee_type,

@@ -1,0 +1,1 @@
+"""Persistence of the training service: its own MongoDB collections."""

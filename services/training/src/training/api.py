@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from shared.auth import CurrentPrincipal
 from shared.http import ProblemError
+from shared.i18n import Text
 from training import services
 from training.domain import MINUTES_PER_JP, EmployeeType
 from training.schemas import JpObligationOut
@@ -27,7 +28,13 @@ async def jp_obligation(employee_type: EmployeeType, principal: CurrentPrincipal
     obligation = services.jp_obligation(employee_type)
     if obligation is None:
         raise ProblemError(
-            404, "no_jp_obligation", "No JP obligation", f"No yearly JP minimum is set for {employee_type}."
+            404,
+            "no_jp_obligation",
+            Text("Tidak ada kewajiban JP", "No JP obligation"),
+            Text(
+                f"Tidak ada batas minimum JP per tahun untuk {employee_type}.",
+                f"No yearly JP minimum is set for {employee_type}.",
+            ),
         )
     return JpObligationOut(
         employee_type=obligation.employee_type,

@@ -10,6 +10,7 @@ from appraisal.schemas.appraisals import CompletedAppraisalIn
 from appraisal.services.employees import now_ms, require_known_opd
 from appraisal.services.errors import ConflictError, ForbiddenError
 from appraisal.services.evaluations import Evaluations, refuse_if_year_closed, result_events
+from shared.i18n import Text
 from shared.mongo import MongoDocument
 
 COMPARED = ("nip", "period", "opd_code", "hasil_kerja", "perilaku_kerja")
@@ -22,7 +23,12 @@ async def record_completed_appraisal(
 
     The same request again (same Idempotency-Key and content) returns the first result."""
     if "admin_bkpsdm" not in actor.roles:
-        raise ForbiddenError("only admin_bkpsdm records appraisals finalised elsewhere")
+        raise ForbiddenError(
+            Text(
+                "Hanya admin_bkpsdm yang mencatat penilaian yang difinalkan di sistem lain",
+                "Only admin_bkpsdm records appraisals finalised elsewhere",
+            )
+        )
     # History may name a unit retired since; never one the master data does not know.
     require_known_opd(command.opd_code, await ctx.planning.registry.opds.all_codes())
     key = evaluation_id(command.nip, command.period)
@@ -69,7 +75,11 @@ async def record_completed_appraisal(
         ):
             return existing, False
         raise ConflictError(
-            f"an appraisal for NIP {command.nip} in period {command.period} exists", code="appraisal_exists"
+            Text(
+                f"Penilaian untuk NIP {command.nip} pada periode {command.period} sudah ada",
+                f"An appraisal for NIP {command.nip} in period {command.period} exists",
+            ),
+            code="appraisal_exists",
         ) from exc
     ctx.planning.registry.wake_relay(ctx.evaluations.collection.name, key)
     return document, True

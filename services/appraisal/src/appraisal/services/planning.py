@@ -8,7 +8,16 @@ from typing import Any
 
 from appraisal.domain.access import READ, Actor, Relation, may
 from appraisal.domain.evaluation import Frequency, periods_of
-from appraisal.domain.skp import Indicator, Rhk, SkpAction, SkpStatus, WorkflowError, submission_problems, transition
+from appraisal.domain.skp import (
+    DONE_WORDS,
+    Indicator,
+    Rhk,
+    SkpAction,
+    SkpStatus,
+    WorkflowError,
+    submission_problems,
+    transition,
+)
 from appraisal.repository.planning import SkpRepository, YearRepository, skp_id
 from appraisal.repository.versioned import AlreadyExistsError
 from appraisal.schemas.skp import ExpectationsIn, SkpContent, SkpIn
@@ -20,6 +29,8 @@ from appraisal.services.errors import (
     InvalidError,
     NotFoundError,
     VersionConflictError,
+    at_version,
+    changed_concurrently,
 )
 from appraisal.services.master import create_or_update
 from shared.events import (
@@ -33,6 +44,7 @@ from shared.events import (
     SkpSubmitted,
     SkpSubmittedPayload,
 )
+from shared.i18n import Text
 from shared.mongo import MongoDocument
 
 
@@ -50,13 +62,19 @@ async def put_year(
     year: int, config: YearConfigIn, expected_version: int | None, *, actor: Actor, planning: Planning
 ) -> MongoDocument:
     if "admin_bkpsdm" not in actor.roles:
-        raise ForbiddenError("only admin_bkpsdm configures performance years")
+        raise ForbiddenError(
+            Text("Hanya admin_bkpsdm yang mengatur tahun kinerja", "Only admin_bkpsdm configures performance years")
+        )
     allowed = {*periods_of(year, config.frequency), str(year)}
     unknown = sorted(set(config.evaluation_due) - allowed)
     if unknown:
+        frequency = config.frequency.value
         raise InvalidError(
-            f"evaluation_due names periods that are not in {year} at {config.frequency.value} frequency",
-            errors=[f"unknown period: {p}" for p in unknown],
+            Text(
+                f"evaluation_due menyebut periode yang tidak ada pada tahun {year} dengan frekuensi {frequency}",
+                f"evaluation_due names periods that are not in {year} at {frequency} frequency",
+            ),
+            errors=[Text(f"periode tidak dikenal: {p}", f"unknown period: {p}") for p in unknown],
         )
     fields = config.model_dump(mode="json")
 
@@ -67,7 +85,8 @@ async def put_year(
             producer=planning.registry.producer,
         )
 
-    document, _ = await create_or_update(planning.years, year, fields, expected_version, f"year {year}", announce)
+    what = Text(f"Tahun {year}", f"Year {year}")
+    document, _ = await create_or_update(planning.years, year, fields, expected_version, what, announce)
     planning.registry.wake_relay(planning.years.collection.name, year)
     return document
 
@@ -75,7 +94,12 @@ async def put_year(
 async def get_year(year: int, planning: Planning) -> MongoDocument:
     config = await planning.years.get(year)
     if config is None:
-        raise NotFoundError(f"year {year} is not configured yet (admin_bkpsdm: PUT /api/v1/performance-years/{year})")
+        raise NotFoundError(
+            Text(
+                f"Tahun {year} belum diatur (admin_bkpsdm: PUT /api/v1/performance-years/{year})",
+                f"Year {year} is not configured yet (admin_bkpsdm: PUT /api/v1/performance-years/{year})",
+            )
+        )
     return config
 
 
@@ -101,7 +125,7 @@ def _rhk(document: MongoDocument) -> list[Rhk]:
     ]
 
 
-async def _superior_rhk_ids(owner: MongoDocument, year: int, planning: Planning) -> tuple[set[str] | None, list[str]]:
+async def _superior_rhk_ids(owner: MongoDocument, year: int, planning: Planning) -> tuple[set[str] | None, list[Text]]:
     """The RHK ids an SKP may intervene, or None when it intervenes nothing; plus problems finding them.
 
     The explicit rule (domain.md 1.2-1.3): only a JPT intervenes nothing, when their pejabat penilai
@@ -114,19 +138,35 @@ async def _superior_rhk_ids(owner: MongoDocument, year: int, planning: Planning)
     if superior is None:
         if head:
             return None, []
-        return set(), ["the SKP needs a pejabat penilai in the registry (ask the OPD admin to set the link)"]
+        return set(), [
+            Text(
+                "SKP memerlukan pejabat penilai yang tercatat dalam data kepegawaian (minta admin OPD menetapkannya)",
+                "The SKP needs a pejabat penilai in the registry (ask the OPD admin to set the link)",
+            )
+        ]
     if head and superior["opd_code"] != owner["opd_code"]:
         return None, []
     superior_skp = await planning.skps.get(skp_id(superior["_id"], year))
     if superior_skp is None or superior_skp["status"] != SkpStatus.APPROVED:
-        return set(), [f"the SKP {year} of the pejabat penilai ({superior['_id']}) is not approved yet"]
+        superior_nip = superior["_id"]
+        return set(), [
+            Text(
+                f"SKP {year} milik pejabat penilai ({superior_nip}) belum disetujui",
+                f"The SKP {year} of the pejabat penilai ({superior_nip}) is not approved yet",
+            )
+        ]
     return {r["rhk_id"] for r in superior_skp["rhk"]}, []
 
 
 async def _owner(actor: Actor, planning: Planning) -> MongoDocument:
     owner = await planning.registry.employees.get(actor.nip)
     if owner is None:
-        raise InvalidError(f"NIP {actor.nip} is not in the employee registry; ask the OPD admin to register it")
+        raise InvalidError(
+            Text(
+                f"NIP {actor.nip} tidak terdaftar dalam data kepegawaian; minta admin OPD untuk mendaftarkannya",
+                f"NIP {actor.nip} is not in the employee registry; ask the OPD admin to register it",
+            )
+        )
     return owner
 
 
@@ -153,7 +193,10 @@ async def create_skp(data: SkpIn, *, actor: Actor, planning: Planning) -> MongoD
     try:
         await planning.skps.insert(document, now=now)
     except AlreadyExistsError as exc:
-        raise ConflictError(f"an SKP {data.year} exists for {owner['_id']}", code="skp_exists") from exc
+        nip = owner["_id"]
+        raise ConflictError(
+            Text(f"SKP {data.year} milik {nip} sudah ada", f"An SKP {data.year} exists for {nip}"), code="skp_exists"
+        ) from exc
     return document
 
 
@@ -161,7 +204,7 @@ async def visible_skp(skp_key: str, *, actor: Actor, planning: Planning) -> Mong
     skp = await planning.skps.get(skp_key)
     owner = await planning.registry.employees.get(skp["nip"]) if skp else None
     if skp is None or owner is None or not may(actor, subject_of(owner), READ):
-        raise NotFoundError(f"no SKP {skp_key}")
+        raise NotFoundError(Text(f"SKP {skp_key} tidak ditemukan", f"No SKP {skp_key}"))
     return skp
 
 
@@ -181,20 +224,32 @@ async def _act(
     owner = await planning.registry.employees.get(skp["nip"])
     assert owner is not None
     if not may(actor, subject_of(owner), allowed):
-        who = "the employee" if allowed == (Relation.SELF,) else "the employee's pejabat penilai"
-        raise ForbiddenError(f"only {who} may {action.value} this SKP")
+        who = (
+            Text("pegawai yang bersangkutan", "the employee")
+            if allowed == (Relation.SELF,)
+            else Text("pejabat penilai pegawai tersebut", "the employee's pejabat penilai")
+        )
+        done = DONE_WORDS[action]
+        raise ForbiddenError(
+            Text(f"SKP ini hanya dapat {done.ind} oleh {who.ind}", f"Only {who.en} may {action.value} this SKP")
+        )
     try:
         status = transition(SkpStatus(skp["status"]), action)
     except WorkflowError as exc:
-        raise ConflictError(str(exc), code="workflow_violation") from exc
+        raise ConflictError(exc.text, code="workflow_violation") from exc
     if skp["version"] != expected_version:
-        raise VersionConflictError(f"SKP {skp_key} is at version {skp['version']}")
+        raise VersionConflictError(at_version(Text(f"SKP {skp_key}", f"SKP {skp_key}"), skp["version"]))
     now = now_ms()
     if action in (SkpAction.SUBMIT, SkpAction.APPROVE):
         superior_ids, problems = await _superior_rhk_ids(owner, skp["year"], planning)
         problems += submission_problems(_rhk({**skp, **(fields or {})}), superior_rhk_ids=superior_ids)
         if problems:
-            raise InvalidError(f"the SKP cannot be {action.value}ed yet", errors=problems, code="skp_incomplete")
+            done = DONE_WORDS[action]
+            raise InvalidError(
+                Text(f"SKP belum dapat {done.ind}", f"The SKP cannot be {done.en} yet"),
+                errors=problems,
+                code="skp_incomplete",
+            )
     changes = {**(fields or {}), "status": status.value}
     events: list[Event] = []
     if action is SkpAction.APPROVE:
@@ -209,7 +264,7 @@ async def _act(
     history = {"action": action.value, "by": actor.nip, "at": now, **({"note": note} if note else {})}
     stored = await planning.skps.update(skp, changes, *events, now=now, push={"history": history})
     if stored is None:
-        raise VersionConflictError(f"SKP {skp_key} was changed concurrently")
+        raise VersionConflictError(changed_concurrently(Text(f"SKP {skp_key}", f"SKP {skp_key}")))
     if events:
         planning.registry.wake_relay(planning.skps.collection.name, skp_key)
     return stored, owner
@@ -272,15 +327,20 @@ async def set_expectations(
     skp = await visible_skp(skp_key, actor=actor, planning=planning)
     owner = await planning.registry.employees.get(skp["nip"])
     if owner is None or not may(actor, subject_of(owner), (Relation.APPRAISER,)):
-        raise ForbiddenError("only the employee's pejabat penilai writes the leader's expectations")
+        raise ForbiddenError(
+            Text(
+                "Hanya pejabat penilai pegawai tersebut yang menuliskan ekspektasi pimpinan",
+                "Only the employee's pejabat penilai writes the leader's expectations",
+            )
+        )
     if skp["version"] != expected_version:
-        raise VersionConflictError(f"SKP {skp_key} is at version {skp['version']}")
+        raise VersionConflictError(at_version(Text(f"SKP {skp_key}", f"SKP {skp_key}"), skp["version"]))
     now = now_ms()
     fields = {**body.model_dump(mode="json"), "expectations_set_by": actor.nip}
     history = {"action": "expectations", "by": actor.nip, "at": now}
     stored = await planning.skps.update(skp, fields, now=now, push={"history": history})
     if stored is None:
-        raise VersionConflictError(f"SKP {skp_key} was changed concurrently")
+        raise VersionConflictError(changed_concurrently(Text(f"SKP {skp_key}", f"SKP {skp_key}")))
     return stored
 
 

@@ -182,7 +182,7 @@ async def test_csv_import_reports_each_row_and_a_rerun_changes_nothing(
     assert outcomes[6][0] == "rejected"
     assert outcomes[6][1][0].startswith("position_type")
     assert outcomes[7] == ("rejected", ["Anda tidak berwenang mendaftarkan pegawai OPD DISDIK"])
-    english = (await client.get(job["rows_url"] + "?outcome=rejected", headers=admin_opd | {"Accept-Language": "en"}))
+    english = await client.get(job["rows_url"] + "?outcome=rejected", headers=admin_opd | {"Accept-Language": "en"})
     assert english.headers["Content-Language"] == "en"
     assert "valid birth date" in english.json()["items"][0]["errors"][0]
     assert english.json()["items"][2]["errors"] == ["You may not register employees of OPD DISDIK"]

@@ -358,6 +358,7 @@ async def test_appraiser_links_follow_the_hierarchy(
         headers=bkpsdm | {"If-Match": '"1"'},
     )
     assert loop.status_code == 422
-    assert f"{staff} dinilai (langsung atau melalui jenjang di bawahnya) oleh {kadis}" in (
-        loop.json()["errors"][0]["message"]
+    assert (
+        f"{staff} dinilai (langsung atau melalui jenjang di bawahnya) oleh {kadis}"
+        in (loop.json()["errors"][0]["message"])
     )

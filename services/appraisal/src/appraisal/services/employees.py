@@ -593,6 +593,12 @@ async def _import_chunk(
     ]
 
 
+def _row_error(error: Any) -> Text:
+    """A field error of a CSV row, after the field it is about (none for the row as a whole)."""
+    where = field_name(error)
+    return (Text(f"{where}: ", f"{where}: ") if where else Text("", "")) + field_message(error)
+
+
 async def _plan_chunk(
     chunk: list[tuple[int, dict[str, str]]], *, actor: Actor, registry: Registry, today: date
 ) -> _Chunk:
@@ -604,9 +610,7 @@ async def _plan_chunk(
         try:
             parsed.append((line, EmployeeIn.model_validate({k: v for k, v in values.items() if v != ""}), values))
         except ValidationError as exc:
-            plan.reject(
-                line, *(Text(f"{field_name(e)}: ", f"{field_name(e)}: ") + field_message(e) for e in exc.errors())
-            )
+            plan.reject(line, *(_row_error(e) for e in exc.errors()))
     stored = await registry.employees.get_many([data.nip for _, data, _ in parsed])
     known_opds = await registry.opds.active_codes()
     named = [nip for _, data, _ in parsed for nip in (data.pejabat_penilai_nip, data.atasan_pejabat_penilai_nip) if nip]

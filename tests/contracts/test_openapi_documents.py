@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from shared.auth import authenticate
 from shared.http import problem_response
+from shared.i18n import Text, verbatim
 from shared.openapi import api_routes, depends_on
 
 SERVICES = ("appraisal", "training", "notification", "reporting")
@@ -102,11 +103,14 @@ def test_every_operation_documents_the_errors_the_platform_answers(service: str)
 def test_the_problem_schema_fits_the_problems_the_services_send() -> None:
     schemas = app("training").openapi()["components"]["schemas"]
     request = Request({"type": "http", "method": "POST", "path": "/api/v1/x", "headers": [], "query_string": b""})
+    X = Text("periode tidak dikenal: 2026", "unknown period: 2026")
     problems = [
-        problem_response(request, 401, "unauthenticated", "Authentication required", "Send a token"),
-        problem_response(request, 422, "validation_error", "Invalid", "x", [{"field": "body.nip", "message": "m"}]),
-        problem_response(request, 422, "rule_violation", "Not allowed", "x", [{"message": "unknown period: 2026"}]),
-        problem_response(request, 500, "internal_error", "Internal server error"),
+        problem_response(request, 401, "unauthenticated", Text("Autentikasi", "Auth"), Text("Kirim token", "Send")),
+        problem_response(
+            request, 422, "validation_error", verbatim("Invalid"), verbatim("x"), [{"field": "body.nip", "message": X}]
+        ),
+        problem_response(request, 422, "rule_violation", verbatim("Not allowed"), verbatim("x"), [{"message": X}]),
+        problem_response(request, 500, "internal_error", Text("Kesalahan", "Internal server error")),
     ]
     for response in problems:
         body = json.loads(bytes(response.body))

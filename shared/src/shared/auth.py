@@ -26,7 +26,8 @@ import jwt
 from fastapi import Depends, Request
 
 from shared.events import PPK
-from shared.http import PRINCIPAL, ProblemError, verify_bearer
+from shared.http import FORBIDDEN, PRINCIPAL, UNAUTHENTICATED, ProblemError, verify_bearer
+from shared.i18n import Text
 
 ALGORITHMS = ["RS256", "ES256"]
 MAX_TOKEN_CHARS = 8192
@@ -66,10 +67,11 @@ class Principal:
         return bool(self.roles.intersection(roles))
 
 
-def _unauthenticated(detail: str) -> ProblemError:
-    return ProblemError(
-        401, "unauthenticated", "Authentication required", detail, headers={"WWW-Authenticate": "Bearer"}
-    )
+TOKEN_INVALID = Text("Token bearer tidak valid", "The bearer token is not valid")
+
+
+def _unauthenticated(detail: Text) -> ProblemError:
+    return ProblemError(401, "unauthenticated", UNAUTHENTICATED, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
 class TokenVerifier:
@@ -99,7 +101,7 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         if len(token) > MAX_TOKEN_CHARS:
-            raise _unauthenticated("The bearer token is not valid")
+            raise _unauthenticated(TOKEN_INVALID)
         try:
             key = await self._key_for(token)
             claims = jwt.decode(
@@ -111,11 +113,11 @@ class TokenVerifier:
                 options={"require": ["exp", "sub"]},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise _unauthenticated("The bearer token has expired") from exc
+            raise _unauthenticated(Text("Token bearer sudah kedaluwarsa", "The bearer token has expired")) from exc
         except (jwt.PyJWTError, ValueError) as exc:
             # The library's text (key types, object addresses) is for the log, not for the caller.
             logger.info("bearer token refused: %s", exc)
-            raise _unauthenticated("The bearer token is not valid") from exc
+            raise _unauthenticated(TOKEN_INVALID) from exc
         return self._principal(claims)
 
     def _principal(self, claims: dict[str, Any]) -> Principal:
@@ -126,13 +128,22 @@ class TokenVerifier:
         roles = frozenset(self._roles(claims))
         is_ppk = subject == PPK_SUBJECT
         if not isinstance(subject, str) or not (NIP.fullmatch(subject) or is_ppk):
-            raise _unauthenticated("The bearer token's subject is not a NIP")
+            raise _unauthenticated(Text("Subjek token bearer bukan NIP", "The bearer token's subject is not a NIP"))
         if is_ppk != (Role.PPK in roles):
-            raise _unauthenticated("The ppk role and the PPK subject go together (the PPK has no NIP)")
+            raise _unauthenticated(
+                Text(
+                    "Peran ppk dan subjek PPK harus bersamaan (PPK tidak memiliki NIP)",
+                    "The ppk role and the PPK subject go together (the PPK has no NIP)",
+                )
+            )
         if opd is not None and (not isinstance(opd, str) or not OPD_CODE.fullmatch(opd)):
-            raise _unauthenticated("The bearer token's opd claim is not an OPD code")
+            raise _unauthenticated(
+                Text("Klaim opd pada token bearer bukan kode OPD", "The bearer token's opd claim is not an OPD code")
+            )
         if name is not None and (not isinstance(name, str) or len(name) > MAX_NAME_CHARS):
-            raise _unauthenticated("The bearer token's name claim is not valid")
+            raise _unauthenticated(
+                Text("Klaim name pada token bearer tidak valid", "The bearer token's name claim is not valid")
+            )
         return Principal(nip=subject, roles=roles, opd_code=opd, name=name)
 
     def _roles(self, claims: dict[str, Any]) -> list[Role]:
@@ -151,7 +162,15 @@ async def authenticate(request: Request) -> Principal:
         principal = await verify_bearer(request.headers.get("Authorization", ""), request.app.state.verifier)
     people = getattr(request.app.state, "people", None)  # shared.roster.People, set at start-up
     if people is not None and await people.is_inactive(principal.nip):
-        raise ProblemError(403, "inactive", "Forbidden", "Your registry record is inactive; ask your OPD admin")
+        raise ProblemError(
+            403,
+            "inactive",
+            FORBIDDEN,
+            Text(
+                "Data kepegawaian Anda berstatus tidak aktif; hubungi admin OPD Anda",
+                "Your registry record is inactive; ask your OPD admin",
+            ),
+        )
     return principal
 
 
@@ -164,7 +183,12 @@ def require_roles(*roles: Role) -> Callable[..., Any]:
 
     async def dependency(principal: CurrentPrincipal) -> Principal:
         if not principal.has_any(*roles):
-            raise ProblemError(403, "forbidden", "Forbidden", f"This needs one of the roles: {allowed}")
+            raise ProblemError(
+                403,
+                "forbidden",
+                FORBIDDEN,
+                Text(f"Memerlukan salah satu peran: {allowed}", f"This needs one of the roles: {allowed}"),
+            )
         return principal
 
     return dependency

@@ -7,7 +7,8 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from http import HTTPStatus
+from typing import Any, NotRequired, TypedDict
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -18,7 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.docs import DOCS_CSP, DOCS_PATHS
-from shared.i18n import Language, Text, negotiate
+from shared.field_errors import field_message, field_name
+from shared.i18n import Text, negotiate, verbatim
 from shared.logs import correlation_id_var
 from shared.mongo import is_transient
 
@@ -26,26 +28,28 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 CORRELATION_HEADER = "X-Correlation-ID"
-Said = Text | str
-"""What a problem says: a ``Text`` in both languages (a plain ``str`` is sent as it is)."""
 
 
-def say(text: Said, language: Language) -> str:
-    return text.in_(language) if isinstance(text, Text) else text
+class FieldProblem(TypedDict):
+    """One item of a problem's ``errors``: what is wrong (``message``), and where when it is a field."""
+
+    message: Text
+    field: NotRequired[str]
 
 
 class ProblemError(Exception):
     """An error the client can act on, rendered as problem+json with a stable machine ``code``; its
-    title, detail and error messages in the caller's language (``shared.i18n``)."""
+    title, detail and error messages in the caller's language (``shared.i18n``). Every text is a
+    ``Text`` (both languages): the type checker refuses a plain string."""
 
     def __init__(
         self,
         status: int,
         code: str,
-        title: Said,
-        detail: Said | None = None,
+        title: Text,
+        detail: Text | None = None,
         *,
-        errors: list[dict[str, Any]] | None = None,
+        errors: list[FieldProblem] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(str(detail or title))
@@ -61,9 +65,9 @@ def problem_response(
     request: Request,
     status: int,
     code: str,
-    title: Said,
-    detail: Said | None = None,
-    errors: list[dict[str, Any]] | None = None,
+    title: Text,
+    detail: Text | None = None,
+    errors: list[FieldProblem] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """The problem+json answer, in the language the request's ``Accept-Language`` asks for (Bahasa
@@ -71,16 +75,16 @@ def problem_response(
     language = negotiate(request.headers.get("accept-language"))
     body: dict[str, Any] = {
         "type": f"urn:kinerja-asn:problem:{code}",
-        "title": say(title, language),
+        "title": title.in_(language),
         "status": status,
         "code": code,
         "instance": request.url.path,
     }
     if detail:
-        body["detail"] = say(detail, language)
+        body["detail"] = detail.in_(language)
     if errors:
         body["errors"] = [
-            {key: say(value, language) if isinstance(value, Text) else value for key, value in error.items()}
+            {**({"field": error["field"]} if "field" in error else {}), "message": error["message"].in_(language)}
             for error in errors
         ]
     correlation_id = correlation_id_var.get()
@@ -92,17 +96,48 @@ def problem_response(
     )
 
 
+BAD_REQUEST = Text("Permintaan tidak valid", "Bad request")
+UNAUTHENTICATED = Text("Autentikasi diperlukan", "Authentication required")
+FORBIDDEN = Text("Akses ditolak", "Forbidden")
+NOT_FOUND = Text("Tidak ditemukan", "Not found")
+CONFLICT = Text("Konflik", "Conflict")
+TOO_LARGE = Text("Isi permintaan terlalu besar", "Payload too large")
+UNSUPPORTED_MEDIA_TYPE = Text("Jenis media tidak didukung", "Unsupported media type")
+PRECONDITION_FAILED = Text("Prasyarat tidak terpenuhi", "Precondition failed")
+INTERNAL_ERROR = Text("Terjadi kesalahan pada server", "Internal server error")
 _STATUS_CODES = {
-    400: ("bad_request", "Bad request"),
-    401: ("unauthenticated", "Authentication required"),
-    403: ("forbidden", "Forbidden"),
-    404: ("not_found", "Not found"),
-    405: ("method_not_allowed", "Method not allowed"),
-    409: ("conflict", "Conflict"),
-    413: ("too_large", "Payload too large"),
-    415: ("unsupported_media_type", "Unsupported media type"),
-    422: ("validation_error", "Validation error"),
+    400: ("bad_request", BAD_REQUEST),
+    401: ("unauthenticated", UNAUTHENTICATED),
+    403: ("forbidden", FORBIDDEN),
+    404: ("not_found", NOT_FOUND),
+    405: ("method_not_allowed", Text("Metode tidak diizinkan", "Method not allowed")),
+    409: ("conflict", CONFLICT),
+    413: ("too_large", TOO_LARGE),
+    415: ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE),
+    422: ("validation_error", Text("Validasi gagal", "Validation error")),
 }
+_KNOWN_DETAILS = {
+    "There was an error parsing the body": Text(
+        "Isi permintaan tidak dapat dibaca", "There was an error parsing the body"
+    ),
+}
+"""What the framework says in English, said in both languages."""
+
+
+def _http_detail(exc: StarletteHTTPException) -> Text | None:
+    """The detail of a framework error: none when it only repeats the status phrase; a known one in
+    both languages; any other (a library's own English text) as it is."""
+    if isinstance(exc, BodyTooLarge):
+        return exc.text
+    detail = exc.detail
+    if not isinstance(detail, str) or not detail:
+        return None
+    try:
+        if detail == HTTPStatus(exc.status_code).phrase:
+            return None
+    except ValueError:
+        pass
+    return _KNOWN_DETAILS.get(detail) or verbatim(detail)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -113,28 +148,34 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         if any(err.get("type") == "json_invalid" for err in exc.errors()):
-            return problem_response(request, 400, "invalid_json", "Bad request", "The request body is not valid JSON")
+            detail = Text("Isi permintaan bukan JSON yang valid", "The request body is not valid JSON")
+            return problem_response(request, 400, "invalid_json", BAD_REQUEST, detail)
         if _not_declared_json(request, exc):
             return problem_response(
                 request,
                 415,
                 "unsupported_media_type",
-                "Unsupported media type",
-                "Send the body as application/json (Content-Type: application/json)",
+                UNSUPPORTED_MEDIA_TYPE,
+                Text(
+                    "Kirim isi permintaan sebagai application/json (Content-Type: application/json)",
+                    "Send the body as application/json (Content-Type: application/json)",
+                ),
             )
-        errors = [
-            {"field": ".".join(str(part) for part in err.get("loc", ())), "message": err.get("msg", "")}
-            for err in exc.errors()
-        ]
-        fields = ", ".join(e["field"] for e in errors)
+        errors: list[FieldProblem] = [{"field": field_name(err), "message": field_message(err)} for err in exc.errors()]
+        fields = ", ".join(e.get("field", "") for e in errors)
         return problem_response(
-            request, 422, "validation_error", "The request is not valid", f"Invalid fields: {fields}", errors
+            request,
+            422,
+            "validation_error",
+            Text("Permintaan tidak valid", "The request is not valid"),
+            Text(f"Isian yang tidak valid: {fields}", f"Invalid fields: {fields}"),
+            errors,
         )
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        code, title = _STATUS_CODES.get(exc.status_code, ("http_error", "HTTP error"))
-        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+        code, title = _STATUS_CODES.get(exc.status_code, ("http_error", Text("Kesalahan HTTP", "HTTP error")))
+        detail = _http_detail(exc)
         headers = dict(exc.headers) if exc.headers else None
         if exc.status_code == 405:  # every method of the path, not only those of the first route that has it
             headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request.app, request.url.path))}
@@ -142,7 +183,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         logger.exception("unhandled error", exc_info=exc)
-        return problem_response(request, 500, "internal_error", "Internal server error")
+        return problem_response(request, 500, "internal_error", INTERNAL_ERROR)
 
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
@@ -214,12 +255,19 @@ def install_request_middleware(app: FastAPI, registry: CollectorRegistry, servic
             if is_transient(exc):  # the database is away for now (a restart, a fail-over): retry
                 logger.warning("database unavailable: %s", exc)
                 response = problem_response(
-                    request, 503, "unavailable", "Service unavailable", "The database cannot be reached now; retry"
+                    request,
+                    503,
+                    "unavailable",
+                    Text("Layanan tidak tersedia", "Service unavailable"),
+                    Text(
+                        "Basis data tidak dapat dihubungi saat ini; coba lagi sebentar lagi",
+                        "The database cannot be reached now; retry",
+                    ),
                 )
                 response.headers["Retry-After"] = str(RETRY_AFTER_S)
             else:
                 logger.exception("unhandled error", exc_info=exc)
-                response = problem_response(request, 500, "internal_error", "Internal server error")
+                response = problem_response(request, 500, "internal_error", INTERNAL_ERROR)
         finally:
             correlation_id_var.reset(token)
         # Label values stay bounded: the route template (never the raw path) and a known method.
@@ -236,9 +284,17 @@ def install_request_middleware(app: FastAPI, registry: CollectorRegistry, servic
         return response
 
 
+def body_limit(limit: int) -> Text:
+    return Text(
+        f"Isi permintaan paling besar {limit:,} byte".replace(",", "."),
+        f"The request body may be at most {limit:,} bytes",
+    )
+
+
 class BodyTooLarge(StarletteHTTPException):
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"The request body may be at most {limit:,} bytes")
+        self.text = body_limit(limit)
+        super().__init__(413, self.text.en)
 
 
 class BodyGuard:
@@ -262,11 +318,11 @@ class BodyGuard:
         limit = next((n for pattern, n in self.limits if pattern.fullmatch(scope["path"])), self.default_limit)
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or len(length) > 12):
-            await self._refuse(scope, receive, send, 400, "bad_request", "Bad request", "Content-Length is not valid")
+            detail = Text("Content-Length tidak valid", "Content-Length is not valid")
+            await self._refuse(scope, receive, send, 400, "bad_request", BAD_REQUEST, detail)
             return
         if length is not None and int(length) > limit:
-            detail = f"The request body may be at most {limit:,} bytes"
-            await self._refuse(scope, receive, send, 413, "too_large", "Payload too large", detail)
+            await self._refuse(scope, receive, send, 413, "too_large", TOO_LARGE, body_limit(limit))
             return
         verifier = getattr(request.app.state, "verifier", None)
         if verifier is not None:
@@ -296,8 +352,8 @@ class BodyGuard:
         send: Send,
         status: int,
         code: str,
-        title: Said,
-        detail: Said | None,
+        title: Text,
+        detail: Text | None,
         headers: dict[str, str] | None = None,
     ) -> None:
         request = Request(scope, receive)
@@ -315,8 +371,8 @@ async def verify_bearer(header: str, verifier: Any) -> Any:
         raise ProblemError(
             401,
             "unauthenticated",
-            "Authentication required",
-            "Send 'Authorization: Bearer <token>'",
+            UNAUTHENTICATED,
+            Text("Kirim header 'Authorization: Bearer <token>'", "Send 'Authorization: Bearer <token>'"),
             headers={"WWW-Authenticate": "Bearer"},
         )
     return await verifier.verify(token.strip())

@@ -34,6 +34,35 @@ class Text:
         return Text(self.ind + other.ind, self.en + other.en)
 
 
+def verbatim(text: str) -> Text:
+    """A text that was said in one language only (a library's own message, a value stored before
+    texts were kept in both languages): shown as it is, whatever the language asked for."""
+    return Text(text, text)
+
+
+def stored(text: Text) -> dict[str, str]:
+    """``text`` as a database keeps it, both languages (``{"id": ..., "en": ...}``), to be said later
+    in the language of whoever reads it (``from_stored``)."""
+    return {"id": text.ind, "en": text.en}
+
+
+def from_stored(value: object) -> Text:
+    """What ``stored`` kept; a plain string stored before both languages were kept is said as it is."""
+    if isinstance(value, dict) and isinstance(value.get("id"), str) and isinstance(value.get("en"), str):
+        return Text(value["id"], value["en"])
+    return verbatim(str(value))
+
+
+class TextError(ValueError):
+    """A validator's refusal in both languages. Pydantic reports it as a ``value_error`` whose English
+    message is ``text.en``; the problem answer says ``text`` in the caller's language
+    (``shared.field_errors``)."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.en)
+        self.text = text
+
+
 def join(texts: list[Text], separator: str = "; ") -> Text:
     """The texts one after another, in each language."""
     return Text(separator.join(t.ind for t in texts), separator.join(t.en for t in texts))

@@ -14,18 +14,28 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, model_validator
 
+from shared.i18n import Text, TextError, join
+
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 MAX_DEPTH = 32
 
 
-def control_characters(value: Any, where: str = "", depth: int = 0) -> list[str]:
+def control_characters(value: Any, where: str = "", depth: int = 0) -> list[Text]:
     """Where ``value`` (JSON-like: dicts, lists, strings) holds a control character, as dotted paths
     with the first offending character's code point."""
     if depth > MAX_DEPTH:
         return []
     if isinstance(value, str):
         found = CONTROL.search(value)
-        return [f"{where or 'body'}: control character U+{ord(found.group()):04X} is not allowed"] if found else []
+        if not found:
+            return []
+        point = f"U+{ord(found.group()):04X}"
+        return [
+            Text(
+                f"{where or 'body'}: karakter kontrol {point} tidak diizinkan",
+                f"{where or 'body'}: control character {point} is not allowed",
+            )
+        ]
     if isinstance(value, dict):
         return [
             problem
@@ -55,5 +65,5 @@ class InputModel(BaseModel):
             return data
         problems = control_characters(data)
         if problems:
-            raise ValueError("; ".join(problems[:10]))
+            raise TextError(join(problems[:10]))
         return data

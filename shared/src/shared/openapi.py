@@ -35,15 +35,19 @@ PROBLEM_SCHEMAS: dict[str, Any] = {
         "required": ["type", "title", "status", "code", "instance"],
         "properties": {
             "type": {"type": "string", "description": "`urn:kinerja-asn:problem:<code>`"},
-            "title": {"type": "string"},
+            "title": {
+                "type": "string",
+                "description": "What went wrong, in the language of the request (`Content-Language`).",
+            },
             "status": {"type": "integer", "minimum": 400, "maximum": 599},
             "code": {
                 "type": "string",
-                "description": "Stable machine code, e.g. `validation_error`, `unauthenticated`, `forbidden`, "
-                "`not_found`, `rule_violation`, `version_conflict`, `precondition_required`.",
+                "description": "Stable machine code (the contract: the same in every language), e.g. "
+                "`validation_error`, `unauthenticated`, `forbidden`, `not_found`, `rule_violation`, "
+                "`version_conflict`, `precondition_required`.",
             },
             "instance": {"type": "string", "description": "The request's path."},
-            "detail": {"type": "string"},
+            "detail": {"type": "string", "description": "This occurrence, in the language of the request."},
             "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ProblemItem"}},
             "correlation_id": {"type": "string", "description": "The request's `X-Correlation-ID`."},
         },
@@ -53,7 +57,10 @@ PROBLEM_SCHEMAS: dict[str, Any] = {
         "description": "One reason of a problem; `field` names the input it is about, when it is about one.",
         "type": "object",
         "required": ["message"],
-        "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+        "properties": {
+            "field": {"type": "string"},
+            "message": {"type": "string", "description": "In the language of the request."},
+        },
     },
 }
 
@@ -77,7 +84,9 @@ METHOD_NOT_ALLOWED = {
 
 CONVENTIONS = (
     "Every `/api/` operation needs `Authorization: Bearer <JWT>` (401 without a valid one). Every error is "
-    "`application/problem+json` (the `Problem` schema) with a stable `code`. A method a path does not list is "
+    "`application/problem+json` (the `Problem` schema) with a stable `code`; its `title`, `detail` and "
+    "messages are in Bahasa Indonesia, or in English when `Accept-Language` prefers English (e.g. "
+    "`Accept-Language: en`), and `Content-Language` says which. A method a path does not list is "
     "answered with 405 and `Allow` (the `MethodNotAllowed` response)."
 )
 

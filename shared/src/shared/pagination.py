@@ -8,7 +8,8 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Depends, Header, Query
 from pydantic import BaseModel
 
-from shared.http import ProblemError
+from shared.http import PRECONDITION_FAILED, ProblemError
+from shared.i18n import Text
 
 T = TypeVar("T")
 
@@ -61,12 +62,20 @@ def expected_version(
         raise ProblemError(
             428,
             "precondition_required",
-            "If-Match required",
-            "Send If-Match with the ETag of the version you are changing, so concurrent edits are not lost.",
+            Text("If-Match diperlukan", "If-Match required"),
+            Text(
+                "Kirim If-Match berisi ETag versi yang Anda ubah, agar perubahan bersamaan tidak hilang.",
+                "Send If-Match with the ETag of the version you are changing, so concurrent edits are not lost.",
+            ),
         )
     match = IF_MATCH.fullmatch(if_match.strip())
     if match is None:
-        raise ProblemError(400, "bad_if_match", "Malformed If-Match", 'Expected an ETag such as "3"')
+        raise ProblemError(
+            400,
+            "bad_if_match",
+            Text("If-Match tidak valid", "Malformed If-Match"),
+            Text('Diharapkan ETag seperti "3"', 'Expected an ETag such as "3"'),
+        )
     return int(match.group(2))
 
 
@@ -74,10 +83,13 @@ ExpectedVersion = Annotated[int, Depends(expected_version)]
 
 
 def version_conflict(current: int | None) -> ProblemError:
-    detail = "It was changed by someone else since you read it"
+    detail = Text(
+        "Data ini telah diubah orang lain sejak Anda membacanya", "It was changed by someone else since you read it"
+    )
     if current is not None:
-        detail += f" (now at version {current})"
-    return ProblemError(412, "version_conflict", "Precondition failed", detail + "; read it again and reapply.")
+        detail += Text(f" (kini versi {current})", f" (now at version {current})")
+    detail += Text("; baca ulang lalu terapkan kembali perubahan Anda.", "; read it again and reapply.")
+    return ProblemError(412, "version_conflict", PRECONDITION_FAILED, detail)
 
 
 def optional_version(

@@ -7,6 +7,7 @@ import pytest
 from kinerja_testing import Keys
 from shared.auth import PPK_SUBJECT, Role, TokenVerifier
 from shared.http import ProblemError
+from shared.i18n import Text
 from shared.token import ensure_local_keypair, mint_token
 
 NIP = "198609262015051001"
@@ -36,7 +37,7 @@ async def test_expired_token_is_401(keys: Keys) -> None:
     with pytest.raises(ProblemError) as caught:
         await verifier(keys).verify(token)
     assert caught.value.status == 401
-    assert caught.value.detail == "The bearer token has expired"
+    assert caught.value.detail == Text("Token bearer sudah kedaluwarsa", "The bearer token has expired")
 
 
 async def test_wrong_audience_is_401(keys: Keys) -> None:
@@ -171,7 +172,7 @@ async def test_the_401_says_nothing_of_the_library_or_the_key(keys: Keys, tmp_pa
     token = mint_token(other_private, NIP, ["pegawai"])
     with pytest.raises(ProblemError) as refused:
         await verifier(keys).verify(token)
-    assert refused.value.detail == "The bearer token is not valid"
+    assert refused.value.detail == Text("Token bearer tidak valid", "The bearer token is not valid")
 
 
 async def test_roles_that_are_not_strings_are_ignored(keys: Keys) -> None:

@@ -21,6 +21,7 @@ from shared.http import (
     install_problem_handlers,
     install_request_middleware,
 )
+from shared.i18n import Text
 
 NIP = "198609262015051001"
 
@@ -49,7 +50,12 @@ async def client(keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
 
     @app.get("/conflict")
     async def conflict() -> None:
-        raise ProblemError(409, "thing_exists", "Thing exists", "A thing with this name exists.")
+        raise ProblemError(
+            409,
+            "thing_exists",
+            Text("Sudah ada", "Thing exists"),
+            Text("Sudah ada barang dengan nama ini.", "A thing with this name exists."),
+        )
 
     @app.get("/boom")
     async def boom() -> None:
@@ -113,7 +119,10 @@ async def test_problem_error_keeps_its_code(client: httpx.AsyncClient) -> None:
     response = await client.get("/conflict")
     assert response.status_code == 409
     assert response.json()["code"] == "thing_exists"
-    assert response.json()["detail"] == "A thing with this name exists."
+    assert response.json()["detail"] == "Sudah ada barang dengan nama ini."
+    english = await client.get("/conflict", headers={"Accept-Language": "en"})
+    assert english.json()["code"] == "thing_exists"
+    assert english.json()["detail"] == "A thing with this name exists."
 
 
 async def test_unknown_route_is_404_problem(client: httpx.AsyncClient) -> None:

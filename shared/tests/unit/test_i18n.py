@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from shared.http import ProblemError, install_problem_handlers
-from shared.i18n import Text, join, negotiate
+from shared.i18n import Text, TextError, from_stored, join, negotiate, stored, verbatim
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,19 @@ def test_problem_details_follow_accept_language() -> None:
     english = client.get("/boom", headers={"Accept-Language": "en-US,en;q=0.9"}).json()
     assert (english["title"], english["detail"], english["code"]) == ("Conflict", "Already done", "already_done")
     assert english["errors"] == [{"field": "nip", "message": "Wrong NIP"}]
+
+
+def test_a_text_kept_in_a_database_keeps_both_languages_and_an_old_plain_string_is_said_as_it_is() -> None:
+    text = Text("kolom tidak ada: nip", "missing column: nip")
+    assert stored(text) == {"id": "kolom tidak ada: nip", "en": "missing column: nip"}
+    assert from_stored(stored(text)) == text
+    assert from_stored("an employee with NIP 1 is already registered") == verbatim(
+        "an employee with NIP 1 is already registered"
+    )
+    assert from_stored({"id": 1}).in_("en") == "{'id': 1}"  # not what stored() writes: shown as it is
+
+
+def test_a_validators_refusal_carries_both_languages() -> None:
+    refusal = TextError(Text("tidak boleh", "not allowed"))
+    assert str(refusal) == "not allowed"
+    assert refusal.text.ind == "tidak boleh"

@@ -59,7 +59,14 @@ async def test_invalid_nip_is_422_naming_the_wrong_part(client: httpx.AsyncClien
     )
     assert response.status_code == 422
     assert response.json()["code"] == "rule_violation"
-    assert "valid birth date" in response.json()["detail"]
+    assert "tanggal lahir yang valid" in response.json()["detail"]  # Bahasa Indonesia unless asked otherwise
+    english = await client.post(
+        "/api/v1/employees",
+        json=employee("198602302015051001"),
+        headers=keys.headers(BKPSDM, "admin_bkpsdm") | {"Accept-Language": "en"},
+    )
+    assert english.json()["code"] == "rule_violation"
+    assert "valid birth date" in english.json()["detail"]
 
 
 async def test_duplicate_nip_is_409_and_other_opd_admin_is_403(
@@ -171,10 +178,14 @@ async def test_csv_import_reports_each_row_and_a_rerun_changes_nothing(
     assert [r["row"] for r in rejected["items"]] == [5, 6, 7]
     assert outcomes[2] == ("created", [])
     assert outcomes[5][0] == "rejected"
-    assert "valid birth date" in outcomes[5][1][0]
+    assert "tanggal lahir yang valid" in outcomes[5][1][0]
     assert outcomes[6][0] == "rejected"
     assert outcomes[6][1][0].startswith("position_type")
-    assert outcomes[7] == ("rejected", ["you may not register employees of OPD DISDIK"])
+    assert outcomes[7] == ("rejected", ["Anda tidak berwenang mendaftarkan pegawai OPD DISDIK"])
+    english = await client.get(job["rows_url"] + "?outcome=rejected", headers=admin_opd | {"Accept-Language": "en"})
+    assert english.headers["Content-Language"] == "en"
+    assert "valid birth date" in english.json()["items"][0]["errors"][0]
+    assert english.json()["items"][2]["errors"] == ["You may not register employees of OPD DISDIK"]
     assert (await client.get(f"/api/v1/employees/{good[0]}", headers=admin_opd)).json()["name"] == "Pegawai 0"
 
     lines[1] = f"{good[0]};Pegawai Nol;PNS;PELAKSANA;DINKES;P2P;{APPRAISER}"  # one renamed
@@ -190,9 +201,9 @@ async def test_csv_with_a_bad_header_is_refused_at_once(client: httpx.AsyncClien
     )
     assert response.status_code == 422
     messages = [e["message"] for e in response.json()["errors"]]
-    assert "missing column: opd_code" in messages
-    assert "unknown column: golongan" in messages
-    assert "two columns give name" in messages  # NAMA (SIASN) and name
+    assert "kolom tidak ada: opd_code" in messages
+    assert "kolom tidak dikenal: golongan" in messages
+    assert "dua kolom sama-sama berisi name" in messages  # NAMA (SIASN) and name
 
 
 async def test_control_characters_are_refused_in_a_body_and_in_a_csv_row(
@@ -202,11 +213,11 @@ async def test_control_characters_are_refused_in_a_body_and_in_a_csv_row(
     nip = new_nip()
     refused = await client.post("/api/v1/employees", json=employee(nip, name="Siti\x1b[31m"), headers=bkpsdm)
     assert refused.status_code == 422
-    assert "name: control character U+001B is not allowed" in refused.text
+    assert "name: karakter kontrol U+001B tidak diizinkan" in refused.text
     header = "nip,name,employee_type,position_type,opd_code"
     job = await run_import(client, f"{header}\n{nip},=HYPERLINK(\x07),PNS,JF,DINKES\n", bkpsdm)
     assert job["rejected"] == 1
-    assert "control character U+0007" in str(job["rejections"])
+    assert "karakter kontrol U+0007" in str(job["rejections"])
     assert (await client.get(f"/api/v1/employees/{nip}", headers=bkpsdm)).status_code == 404
 
 
@@ -232,6 +243,11 @@ async def test_a_siasn_style_export_is_read_with_its_indonesian_columns_and_valu
     )
     rows = (await client.get(job["rows_url"] + "?outcome=created", headers=bkpsdm)).json()["items"]
     assert {row["row"]: row["notes"] for row in rows} == {
+        2: ["position_type: 'Fungsional Tertentu' dibaca sebagai JF"],
+        3: ["employee_type: 'CPNS' dibaca sebagai PNS", "position_type: 'JFU' dibaca sebagai PELAKSANA"],
+    }
+    english = await client.get(job["rows_url"] + "?outcome=created", headers=bkpsdm | {"Accept-Language": "en"})
+    assert {row["row"]: row["notes"] for row in english.json()["items"]} == {
         2: ["position_type: 'Fungsional Tertentu' read as JF"],
         3: ["employee_type: 'CPNS' read as PNS", "position_type: 'JFU' read as PELAKSANA"],
     }

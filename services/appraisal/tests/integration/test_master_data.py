@@ -69,7 +69,7 @@ async def test_the_bkpsdm_adds_and_retires_units_and_no_path_names_an_unknown_on
     header = "nip,name,employee_type,position_type,opd_code"
     job = await run_import(client, f"{header}\n{new_nip()},Pegawai,PNS,JF,DINKESS\n", bkpsdm)
     assert job["rejected"] == 1
-    assert "unknown OPD DINKESS" in str(job["rejections"])
+    assert "OPD DINKESS tidak dikenal" in str(job["rejections"])
 
 
 async def test_history_and_the_organisation_predikat_name_only_known_units(

@@ -50,7 +50,7 @@ async def test_nobody_appraises_themselves(client: httpx.AsyncClient, keys: Keys
         f"/api/v1/employees/{nip}", json={"pejabat_penilai_nip": nip}, headers=admin | {"If-Match": '"1"'}
     )
     assert patched.status_code == 422
-    assert "own NIP" in patched.json()["detail"]
+    assert "NIP pegawai itu sendiri" in patched.json()["detail"]
 
 
 async def test_required_fields_cannot_be_cleared_and_opd_admins_do_not_manage_themselves(
@@ -181,7 +181,7 @@ async def test_a_csv_row_follows_the_same_rules_as_patch_an_opd_admin_cannot_cha
         admin_opd,
     )
     assert (job["status"], job["rejected"], job["updated"]) == ("completed", 1, 1)
-    assert job["rejections"] == {2: ["an OPD admin may not change their own record; ask the BKPSDM"]}
+    assert job["rejections"] == {2: ["Admin OPD tidak boleh mengubah data dirinya sendiri; hubungi BKPSDM"]}
     own = (await client.get(f"/api/v1/employees/{admin_nip}", headers=bkpsdm)).json()
     assert (own["position_type"], own["pejabat_penilai_nip"], own["version"]) == ("JF", None, 1)
 
@@ -293,11 +293,11 @@ async def test_an_opd_admin_cannot_make_themselves_a_colleagues_appraiser_by_any
         f"/api/v1/employees/{colleague}", json={"pejabat_penilai_nip": admin_nip}, headers=admin | {"If-Match": '"1"'}
     )
     assert patched.status_code == 403
-    assert "may not name yourself" in patched.json()["errors"][0]["message"]
+    assert "tidak boleh menunjuk diri sendiri" in patched.json()["errors"][0]["message"]
     header = "nip,name,employee_type,position_type,opd_code,atasan_pejabat_penilai_nip"
     job = await run_import(client, f"{header}\n{colleague},Rekan,PNS,JF,DINKES,{admin_nip}\n", admin)
     assert (job["rejected"], job["updated"]) == (1, 0)
-    assert "may not name yourself as atasan pejabat penilai" in job["rejections"][2][0]
+    assert "tidak boleh menunjuk diri sendiri sebagai atasan pejabat penilai" in job["rejections"][2][0]
     stored = (await client.get(f"/api/v1/employees/{colleague}", headers=bkpsdm)).json()
     assert (stored["pejabat_penilai_nip"], stored["atasan_pejabat_penilai_nip"], stored["version"]) == (None, None, 1)
 
@@ -337,14 +337,15 @@ async def test_appraiser_links_follow_the_hierarchy(
     refused = await client.post("/api/v1/employees", json=head, headers=admin)
     assert refused.status_code == 422
     # The same answer as for an NIP nobody registered: an OPD admin learns nothing of other OPDs.
-    assert "ask the BKPSDM for a link across OPDs" in refused.json()["errors"][0]["message"]
+    assert "minta BKPSDM untuk tautan lintas OPD" in refused.json()["errors"][0]["message"]
     nobody = await client.post("/api/v1/employees", json={**head, "pejabat_penilai_nip": unknown}, headers=admin)
     assert nobody.json()["errors"][0]["message"] == refused.json()["errors"][0]["message"].replace(sekda, unknown)
     await register(client, bkpsdm, kadis, position_type="JPT", pejabat_penilai_nip=sekda)
     await register(client, admin, kabid, position_type="ADMINISTRATOR", pejabat_penilai_nip=kadis)
 
-    async def problem(body: dict[str, Any]) -> str:
-        response = await client.post("/api/v1/employees", json=employee(staff, **body), headers=admin)
+    async def problem(body: dict[str, Any]) -> str:  # in English
+        english = admin | {"Accept-Language": "en"}
+        response = await client.post("/api/v1/employees", json=employee(staff, **body), headers=english)
         assert response.status_code == 422, response.text
         return str(response.json()["errors"][0]["message"])
 
@@ -361,7 +362,10 @@ async def test_appraiser_links_follow_the_hierarchy(
         headers=bkpsdm | {"If-Match": '"1"'},
     )
     assert loop.status_code == 422
-    assert f"{staff} is appraised (directly or further down) by {kadis}" in loop.json()["errors"][0]["message"]
+    assert (
+        f"{staff} dinilai (langsung atau melalui jenjang di bawahnya) oleh {kadis}"
+        in (loop.json()["errors"][0]["message"])
+    )
 
 
 async def test_the_reports_atasan_follows_when_their_pejabat_penilais_own_pejabat_penilai_changes(

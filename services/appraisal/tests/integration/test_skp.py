@@ -83,7 +83,7 @@ async def test_year_configuration_is_admin_only_and_versioned(
         "/api/v1/performance-years/2027", json={**body, "evaluation_due": {"2027-Q1": "2027-04-15"}}, headers=admin
     )
     assert bad.status_code == 422
-    assert bad.json()["errors"] == [{"message": "unknown period: 2027-Q1"}]
+    assert bad.json()["errors"] == [{"message": "periode tidak dikenal: 2027-Q1"}]
     pegawai = await client.put("/api/v1/performance-years/2028", json=body, headers=keys.headers(BKPSDM, "pegawai"))
     assert pegawai.status_code == 403
     semester = await client.put(
@@ -131,7 +131,8 @@ async def test_cascaded_skp_workflow_from_the_head_of_the_opd_down(
     refused = await act(client, mine, skp, "submit")
     assert refused.status_code == 422
     assert refused.json()["code"] == "skp_incomplete"
-    assert "not an RHK of the pejabat penilai's approved SKP" in refused.json()["errors"][0]["message"]
+    assert "yang bukan RHK pada SKP pejabat penilai yang telah disetujui" in refused.json()["errors"][0]["message"]
+    assert refused.json()["detail"] == "SKP belum dapat diajukan"
 
     edited = await client.put(
         f"/api/v1/skp/{skp['id']}",
@@ -189,7 +190,7 @@ async def test_skp_needs_a_registered_owner_and_a_configured_year(
     stranger = keys.headers(new_nip(), "pegawai")
     response = await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("a", None)]}, headers=stranger)
     assert response.status_code == 422
-    assert "not in the employee registry" in response.json()["detail"]
+    assert "tidak terdaftar dalam data kepegawaian" in response.json()["detail"]
     nip = new_nip()
     await register(client, keys, nip, position_type="JF")
     unconfigured = await client.post(
@@ -234,7 +235,7 @@ async def test_an_overall_rating_that_departs_from_the_parts_needs_a_written_rea
     assert (await client.patch(f"{path}/ratings", json=ratings, headers=sekda)).status_code == 200
     refused = await client.post(f"{path}/finalise", headers=sekda)
     assert (refused.status_code, refused.json()["code"]) == (422, "justification_required")
-    assert "its RHK ratings give di_bawah_ekspektasi" in refused.json()["errors"][0]["message"]
+    assert "penilaian RHK-nya menghasilkan di_bawah_ekspektasi" in refused.json()["errors"][0]["message"]
 
     reason = "Target cakupan dinaikkan di tengah triwulan oleh Dinas Provinsi"
     assert (await client.patch(f"{path}/ratings", json={"justification": reason}, headers=sekda)).status_code == 200
@@ -265,7 +266,7 @@ async def test_only_a_head_intervenes_nothing_and_an_skp_needs_a_pejabat_penilai
     skp = (await client.post("/api/v1/skp", json={"year": year, "rhk": [rhk("b", None)]}, headers=theirs)).json()
     refused = await act(client, theirs, skp, "submit")
     assert refused.status_code == 422
-    assert f"the SKP {year} of the pejabat penilai ({SEKDA}) is not approved yet" in refused.text
+    assert f"SKP {year} milik pejabat penilai ({SEKDA}) belum disetujui" in refused.text
 
 
 async def test_the_heads_annual_hasil_kerja_follows_the_organisation_predikat(
@@ -305,7 +306,7 @@ async def test_the_heads_annual_hasil_kerja_follows_the_organisation_predikat(
     await client.patch(f"{path}/ratings", json=ratings, headers=sekda)
     refused = await client.post(f"{path}/finalise", headers=sekda)
     assert (refused.status_code, refused.json()["code"]) == (422, "justification_required")
-    assert "the organisation predikat istimewa gives di_atas_ekspektasi" in refused.text
+    assert "predikat organisasi istimewa menghasilkan di_atas_ekspektasi" in refused.text
     await client.patch(f"{path}/ratings", json={"hasil_kerja": "di_atas_ekspektasi"}, headers=sekda)
     finalised = await client.post(f"{path}/finalise", headers=sekda)
     assert (finalised.status_code, finalised.json()["predikat"]) == (200, "baik")

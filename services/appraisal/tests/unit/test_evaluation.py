@@ -16,6 +16,7 @@ from appraisal.domain.evaluation import (
 from appraisal.domain.followup import opens_improvement_window
 from appraisal.domain.rules import FollowUpRules
 from shared.events import Aspect, BerAkhlakValue, Predikat, RatingLevel
+from shared.i18n import Text
 
 B, S, A = RatingLevel.DI_BAWAH_EKSPEKTASI, RatingLevel.SESUAI_EKSPEKTASI, RatingLevel.DI_ATAS_EKSPEKTASI
 
@@ -99,11 +100,11 @@ def test_finalisation_needs_every_rating() -> None:
         hasil_kerja=None,
         perilaku_kerja=None,
     )
-    assert "RHK r2 is not rated" in problems
-    assert "BerAKHLAK value loyal is not rated" in problems
-    assert len([p for p in problems if p.startswith("BerAKHLAK")]) == 6
-    assert "the overall Hasil Kerja rating is missing" in problems
-    assert "the overall Perilaku Kerja rating is missing" in problems
+    assert Text("RHK r2 belum dinilai", "RHK r2 is not rated") in problems
+    assert Text("Nilai BerAKHLAK loyal belum dinilai", "BerAKHLAK value loyal is not rated") in problems
+    assert len([p for p in problems if p.en.startswith("BerAKHLAK")]) == 6
+    assert "The overall Hasil Kerja rating is missing" in [p.en for p in problems]
+    assert "The overall Perilaku Kerja rating is missing" in [p.en for p in problems]
 
 
 @pytest.mark.parametrize("predikat", list(Predikat))
@@ -139,7 +140,12 @@ def test_an_overall_rating_that_departs_from_its_parts_is_named() -> None:
         behaviour_ratings=values,
         hasil_kerja=A,
         perilaku_kerja=S,
-    ) == {"hasil_kerja": "Hasil Kerja is di_atas_ekspektasi while its RHK ratings give di_bawah_ekspektasi"}
+    ) == {
+        "hasil_kerja": Text(
+            "Hasil Kerja di_atas_ekspektasi, sedangkan penilaian RHK-nya menghasilkan di_bawah_ekspektasi",
+            "Hasil Kerja is di_atas_ekspektasi while its RHK ratings give di_bawah_ekspektasi",
+        )
+    }
     mostly_below = values | {v: B for v in list(BerAkhlakValue)[:4]}
     assert rating_departures(
         rhk_kinds={"r1": "utama"},
@@ -147,7 +153,12 @@ def test_an_overall_rating_that_departs_from_its_parts_is_named() -> None:
         behaviour_ratings=mostly_below,
         hasil_kerja=S,
         perilaku_kerja=A,
-    ) == {"perilaku_kerja": "Perilaku Kerja is di_atas_ekspektasi while its BerAKHLAK ratings give di_bawah_ekspektasi"}
+    ) == {
+        "perilaku_kerja": Text(
+            "Perilaku Kerja di_atas_ekspektasi, sedangkan penilaian BerAKHLAK-nya menghasilkan di_bawah_ekspektasi",
+            "Perilaku Kerja is di_atas_ekspektasi while its BerAKHLAK ratings give di_bawah_ekspektasi",
+        )
+    }
     agreeing = rating_departures(
         rhk_kinds={"r1": "utama", "r2": "tambahan"},
         rhk_ratings={"r1": A, "r2": A},

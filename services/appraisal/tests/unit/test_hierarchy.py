@@ -32,10 +32,11 @@ def problems(
     chain: list[str] | None = None,
     position_type: str | None = None,
 ) -> tuple[list[str], list[str]]:
+    """The problems in English (each is also said in Bahasa Indonesia: ``test_problems_are_bilingual``)."""
     found = link_problems(
         nip, "DINKES", links, changed, actor=actor, people=PEOPLE, chain=chain or [], position_type=position_type
     )
-    return [str(m) for m in found.forbidden], [str(m) for m in found.invalid]
+    return [t.en for t in found.forbidden], [t.en for t in found.invalid]
 
 
 def test_a_link_down_the_hierarchy_within_the_opd_is_fine() -> None:
@@ -89,6 +90,17 @@ def test_only_changed_links_are_judged() -> None:
     assert problems(stale, changed=frozenset()) == ([], [])
     assert problems(stale, changed=frozenset({"atasan_pejabat_penilai_nip"})) == ([], [])
     assert problems(stale, changed=frozenset({"pejabat_penilai_nip"}))[1]
+
+
+def test_problems_are_bilingual() -> None:
+    found = link_problems(
+        KADIS, "DINKES", {"pejabat_penilai_nip": KABID}, ALL, actor=OPD_ADMIN, people=PEOPLE, chain=[KADIS, SEKDA]
+    )
+    assert [t.ind for t in found.invalid] == [
+        f"pejabat_penilai_nip: {KABID} dinilai (langsung atau melalui jenjang di bawahnya) oleh {KADIS}"
+    ]
+    mine = link_problems(STAFF, "DINKES", {"pejabat_penilai_nip": ADMIN}, ALL, actor=OPD_ADMIN, people=PEOPLE, chain=[])
+    assert "Anda tidak boleh menunjuk diri sendiri sebagai pejabat penilai" in mine.forbidden[0].ind
 
 
 # ---------------------------------------------------------------- the PPK (the Wali Kota, no NIP)

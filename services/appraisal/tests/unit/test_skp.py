@@ -1,6 +1,7 @@
 import pytest
 
 from appraisal.domain.skp import (
+    ACTION_WORDS,
     MAX_REVISIONS,
     REVISION_TRANSITIONS,
     TRANSITIONS,
@@ -15,6 +16,7 @@ from appraisal.domain.skp import (
     transition,
 )
 from shared.events import Aspect
+from shared.i18n import Text
 
 ALLOWED = {
     (SkpStatus.DRAFT, SkpAction.EDIT): SkpStatus.DRAFT,
@@ -33,8 +35,9 @@ def test_every_workflow_transition_is_allowed_or_refused(status: SkpStatus, acti
     if (status, action) in ALLOWED:
         assert transition(status, action) is ALLOWED[(status, action)]
     else:
-        with pytest.raises(WorkflowError, match=f"cannot {action.value} an SKP that is {status.value}"):
+        with pytest.raises(WorkflowError, match=f"Cannot {action.value} an SKP that is") as refused:
             transition(status, action)
+        assert refused.value.text.ind.startswith(f"Tidak dapat {ACTION_WORDS[action].ind} SKP yang berstatus")
 
 
 def test_the_transition_table_is_exactly_the_allowed_set() -> None:
@@ -112,19 +115,20 @@ def test_complete_skp_has_no_problems() -> None:
 
 
 def test_needs_an_rhk_utama() -> None:
-    assert "an SKP needs at least one RHK utama" in submission_problems(
-        [rhk("r1", "tambahan")], superior_rhk_ids={"top-1"}
+    assert Text("SKP memerlukan paling sedikit satu RHK utama", "An SKP needs at least one RHK utama") in (
+        submission_problems([rhk("r1", "tambahan")], superior_rhk_ids={"top-1"})
     )
 
 
 def test_each_rhk_needs_an_indicator_and_unique_ids() -> None:
-    problems = submission_problems([rhk("r1", indicators=0), rhk("r1")], superior_rhk_ids={"top-1"})
+    problems = [p.en for p in submission_problems([rhk("r1", indicators=0), rhk("r1")], superior_rhk_ids={"top-1"})]
     assert "RHK r1 needs at least one indicator" in problems
     assert "RHK ids must be unique" in problems
 
 
 def test_rhk_utama_must_intervene_an_rhk_of_the_superiors_approved_skp() -> None:
-    problems = submission_problems([rhk("r1", intervened=None), rhk("r2", intervened="ghost")], superior_rhk_ids={"x"})
+    found = submission_problems([rhk("r1", intervened=None), rhk("r2", intervened="ghost")], superior_rhk_ids={"x"})
+    problems = [p.en for p in found]
     assert "RHK utama r1 must intervene an RHK of the pejabat penilai's SKP" in problems
     assert any(p.startswith("RHK r2 intervenes ghost") for p in problems)
 

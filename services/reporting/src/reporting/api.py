@@ -11,7 +11,8 @@ from reporting.schemas import PredikatSummaryOut
 from reporting.wiring import Deps
 from shared.auth import Principal, Role, require_roles
 from shared.events import PERIOD_PATTERN
-from shared.http import ProblemError
+from shared.http import FORBIDDEN, ProblemError
+from shared.i18n import Text
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -41,6 +42,11 @@ async def appraisal_summary(
         if opd_code is None:
             opd_code = principal.opd_code
         if opd_code is None or opd_code != principal.opd_code:
-            raise ProblemError(403, "forbidden", "Forbidden", "admin_opd sees only their own OPD")
+            raise ProblemError(
+                403,
+                "forbidden",
+                FORBIDDEN,
+                Text("admin_opd hanya dapat melihat OPD-nya sendiri", "admin_opd sees only their own OPD"),
+            )
     summary = await services.predikat_summary(facts=deps.facts, period=period, opd_code=opd_code)
     return PredikatSummaryOut(period=period, opd_code=opd_code, total=summary.total, by_predikat=summary.by_predikat)

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Header, Path, Response
 from appraisal.api.common import PROBLEMS, ActorDep, DepsDep
 from appraisal.schemas.appraisals import AppraisalOut, CompletedAppraisalIn
 from appraisal.services import appraisals, evaluations
-from appraisal.services.errors import NotFoundError
+from shared.errors import NotFoundError
 from shared.events import PERIOD_PARTS
+from shared.i18n import Text
 from shared.mongo import MongoDocument
 
 router = APIRouter(tags=["appraisals"])
@@ -61,7 +62,7 @@ async def record_appraisal(
 async def get_appraisal(appraisal_id: AppraisalId, deps: DepsDep, actor: ActorDep) -> AppraisalOut:
     document = await deps.evaluations.evaluations.get(appraisal_id)
     if document is None or document["status"] != "finalised":
-        raise NotFoundError(f"no appraisal {appraisal_id}")
+        raise NotFoundError(Text(f"Penilaian {appraisal_id} tidak ditemukan", f"No appraisal {appraisal_id}"))
     registered = await deps.registry.employees.get(document["nip"]) is not None
     if registered or document.get("source") != "recorded":
         # The readers of every record of a registered employee (the registry's, now), recorded or not.
@@ -71,5 +72,5 @@ async def get_appraisal(appraisal_id: AppraisalId, deps: DepsDep, actor: ActorDe
         or actor.nip in (document["nip"], document["pejabat_penilai_nip"])
         or ("admin_opd" in actor.roles and actor.opd_code == document["opd_code"])
     ):
-        raise NotFoundError(f"no appraisal {appraisal_id}")
+        raise NotFoundError(Text(f"Penilaian {appraisal_id} tidak ditemukan", f"No appraisal {appraisal_id}"))
     return _out(document)

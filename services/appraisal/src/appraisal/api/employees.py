@@ -17,10 +17,11 @@ from appraisal.schemas.employees import (
     LinkHistoryOut,
 )
 from appraisal.services import employees
-from appraisal.services.errors import NotFoundError
 from appraisal.wiring import Deps
+from shared.errors import NotFoundError
 from shared.events import PositionType
-from shared.http import ProblemError
+from shared.http import FORBIDDEN, TOO_LARGE, ProblemError
+from shared.i18n import Text, from_stored, negotiate
 from shared.mongo import MongoDocument
 from shared.pagination import ExpectedVersion, Page, Paging, etag
 
@@ -146,10 +147,17 @@ async def import_csv(
     body: Annotated[bytes, Body(media_type="text/csv", max_length=MAX_CSV_BYTES)] = b"",
 ) -> ImportJobOut:
     if not ({"admin_opd", "admin_bkpsdm"} & actor.roles):
-        raise ProblemError(403, "forbidden", "Forbidden", "Imports need admin_opd or admin_bkpsdm")
+        raise ProblemError(
+            403,
+            "forbidden",
+            FORBIDDEN,
+            Text("Impor memerlukan peran admin_opd atau admin_bkpsdm", "Imports need admin_opd or admin_bkpsdm"),
+        )
     content = await request.body()
     if len(content) > MAX_CSV_BYTES:
-        raise ProblemError(413, "too_large", "Payload too large", "The CSV may be at most 10 MiB")
+        raise ProblemError(
+            413, "too_large", TOO_LARGE, Text("Berkas CSV paling besar 10 MiB", "The CSV may be at most 10 MiB")
+        )
     job = await employees.start_import(content, actor=actor, registry=deps.registry, today=today(), spawn=deps.spawn)
     response.headers["Location"] = f"/api/v1/employee-imports/{job['_id']}"
     return _job_out(job)
@@ -167,7 +175,7 @@ async def _visible_job(import_id: str, deps: Deps, actor: Actor) -> MongoDocumen
     # Who started it, and still in a role that imports (a token of the same NIP as pegawai reads nothing).
     starter = job is not None and job["started_by"] == actor.nip and bool({"admin_opd", "admin_bkpsdm"} & actor.roles)
     if job is None or not (starter or "admin_bkpsdm" in actor.roles):
-        raise NotFoundError(f"no import {import_id}")
+        raise NotFoundError(Text(f"Impor {import_id} tidak ditemukan", f"No import {import_id}"))
     return job
 
 
@@ -188,6 +196,8 @@ async def get_import(import_id: ImportId, deps: DepsDep, actor: ActorDep) -> Imp
     responses=PROBLEMS,
 )
 async def import_rows(
+    request: Request,
+    response: Response,
     import_id: ImportId,
     deps: DepsDep,
     actor: ActorDep,
@@ -196,6 +206,19 @@ async def import_rows(
 ) -> Page[ImportRowResult]:
     await _visible_job(import_id, deps, actor)
     rows, total = await deps.registry.imports.row_page(import_id, outcome, limit=paging.limit, offset=paging.offset)
-    return Page[ImportRowResult](
-        items=[ImportRowResult.model_validate(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset
-    )
+    # Row messages are kept in both languages; said in the one the request asks for (a row stored
+    # before that, as a plain string, is shown as it is).
+    language = negotiate(request.headers.get("accept-language"))
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language"
+    items = [
+        ImportRowResult.model_validate(
+            {
+                **r,
+                "errors": [from_stored(e).in_(language) for e in r.get("errors", [])],
+                "notes": [from_stored(n).in_(language) for n in r.get("notes", [])],
+            }
+        )
+        for r in rows
+    ]
+    return Page[ImportRowResult](items=items, total=total, limit=paging.limit, offset=paging.offset)

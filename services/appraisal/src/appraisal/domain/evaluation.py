@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from appraisal.domain.rules import CAPAIAN_THRESHOLDS, LOW_PREDIKAT, MAX_FINALISE_GRACE_DAYS, CapaianThresholds
 from shared.events import Aspect, BerAkhlakValue, Predikat, RatingLevel
+from shared.i18n import Text
 
 _NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*%?\s*$")
 
@@ -202,18 +203,23 @@ def rating_departures(
     behaviour_ratings: Mapping[BerAkhlakValue, RatingLevel],
     hasil_kerja: RatingLevel | None,
     perilaku_kerja: RatingLevel | None,
-) -> dict[str, str]:
+) -> dict[str, Text]:
     """Where an overall rating departs from what its parts give (``suggest_overall``, after the rating
     definitions of PermenPANRB 6/2022; domain.md 1.4), by overall rating: the pejabat penilai may
     depart, in writing."""
-    found: dict[str, str] = {}
+    found: dict[str, Text] = {}
     hasil_parts = suggest_overall([(rhk_kinds.get(k, "utama"), r) for k, r in rhk_ratings.items()])
     if hasil_kerja is not None and hasil_parts is not None and hasil_kerja is not hasil_parts:
-        found["hasil_kerja"] = f"Hasil Kerja is {hasil_kerja.value} while its RHK ratings give {hasil_parts.value}"
+        found["hasil_kerja"] = Text(
+            f"Hasil Kerja {hasil_kerja.value}, sedangkan penilaian RHK-nya menghasilkan {hasil_parts.value}",
+            f"Hasil Kerja is {hasil_kerja.value} while its RHK ratings give {hasil_parts.value}",
+        )
     perilaku_parts = suggest_overall([("utama", r) for r in behaviour_ratings.values()])
     if perilaku_kerja is not None and perilaku_parts is not None and perilaku_kerja is not perilaku_parts:
-        found["perilaku_kerja"] = (
-            f"Perilaku Kerja is {perilaku_kerja.value} while its BerAKHLAK ratings give {perilaku_parts.value}"
+        found["perilaku_kerja"] = Text(
+            f"Perilaku Kerja {perilaku_kerja.value}, sedangkan penilaian BerAKHLAK-nya menghasilkan "
+            f"{perilaku_parts.value}",
+            f"Perilaku Kerja is {perilaku_kerja.value} while its BerAKHLAK ratings give {perilaku_parts.value}",
         )
     return found
 
@@ -225,14 +231,29 @@ def finalisation_problems(
     behaviour_ratings: Mapping[BerAkhlakValue, RatingLevel],
     hasil_kerja: RatingLevel | None,
     perilaku_kerja: RatingLevel | None,
-) -> list[str]:
+) -> list[Text]:
     """What the pejabat penilai must still rate before the evaluation can be finalised."""
-    problems = [f"RHK {rhk_id} is not rated" for rhk_id in rhk_ids if rhk_id not in rhk_ratings]
-    problems += [f"BerAKHLAK value {v.value} is not rated" for v in BerAkhlakValue if v not in behaviour_ratings]
+    problems = [
+        Text(f"RHK {rhk_id} belum dinilai", f"RHK {rhk_id} is not rated")
+        for rhk_id in rhk_ids
+        if rhk_id not in rhk_ratings
+    ]
+    problems += [
+        Text(f"Nilai BerAKHLAK {v.value} belum dinilai", f"BerAKHLAK value {v.value} is not rated")
+        for v in BerAkhlakValue
+        if v not in behaviour_ratings
+    ]
     if hasil_kerja is None:
-        problems.append("the overall Hasil Kerja rating is missing")
+        problems.append(
+            Text("Penilaian Hasil Kerja secara keseluruhan belum diisi", "The overall Hasil Kerja rating is missing")
+        )
     if perilaku_kerja is None:
-        problems.append("the overall Perilaku Kerja rating is missing")
+        problems.append(
+            Text(
+                "Penilaian Perilaku Kerja secara keseluruhan belum diisi",
+                "The overall Perilaku Kerja rating is missing",
+            )
+        )
     return problems
 
 

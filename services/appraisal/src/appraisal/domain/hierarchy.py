@@ -47,9 +47,9 @@ class Person:
 
 @dataclass(frozen=True)
 class LinkProblems:
-    forbidden: list[str | Text]
+    forbidden: list[Text]
     """Against separation of duties or the caller's reach (403)."""
-    invalid: list[str | Text]
+    invalid: list[Text]
     """Against the hierarchy rules (422)."""
 
     def __bool__(self) -> bool:
@@ -71,8 +71,8 @@ def link_problems(
     which the fields in ``changed`` are new. ``people`` holds the registered employees named;
     ``chain`` the pejabat penilai above the named pejabat penilai, nearest first (up to MAX_CHAIN);
     ``position_type`` the employee's (a link to the PPK as pejabat penilai is for a JPT only)."""
-    forbidden: list[str | Text] = []
-    invalid: list[str | Text] = []
+    forbidden: list[Text] = []
+    invalid: list[Text] = []
     for field in LINKS:
         named = links.get(field)
         if field not in changed or named is None:
@@ -80,7 +80,11 @@ def link_problems(
         label = LABEL[field]
         if named == actor.nip:
             forbidden.append(
-                f"{field}: you may not name yourself as {label}; another admin or the BKPSDM sets this link"
+                Text(
+                    f"{field}: Anda tidak boleh menunjuk diri sendiri sebagai {label}; "
+                    "tautan ini ditetapkan oleh admin lain atau BKPSDM",
+                    f"{field}: you may not name yourself as {label}; another admin or the BKPSDM sets this link",
+                )
             )
             continue
         if named == PPK:
@@ -104,15 +108,24 @@ def link_problems(
         if "admin_bkpsdm" not in actor.roles and (person is None or person.opd_code != opd_code):
             # One answer for "unknown" and "of another OPD": an OPD admin learns nothing of other OPDs.
             invalid.append(
-                f"{field}: {named} is not a registered employee of {opd_code}; "
-                "register them first, or ask the BKPSDM for a link across OPDs"
+                Text(
+                    f"{field}: {named} bukan pegawai terdaftar pada {opd_code}; "
+                    "daftarkan terlebih dahulu, atau minta BKPSDM untuk tautan lintas OPD",
+                    f"{field}: {named} is not a registered employee of {opd_code}; "
+                    "register them first, or ask the BKPSDM for a link across OPDs",
+                )
             )
             continue
         if person is None:
-            invalid.append(f"{field}: {named} is not a registered employee; register the {label} first")
+            invalid.append(
+                Text(
+                    f"{field}: {named} bukan pegawai terdaftar; daftarkan {label} terlebih dahulu",
+                    f"{field}: {named} is not a registered employee; register the {label} first",
+                )
+            )
             continue
         if not person.active:
-            invalid.append(f"{field}: {named} is not active")
+            invalid.append(Text(f"{field}: {named} tidak aktif", f"{field}: {named} is not active"))
     pejabat = links.get("pejabat_penilai_nip")
     atasan = links.get("atasan_pejabat_penilai_nip")
     if changed & set(LINKS) and pejabat == PPK and atasan is not None:
@@ -125,7 +138,17 @@ def link_problems(
     if changed & set(LINKS) and pejabat is not None and pejabat in people:
         above = people[pejabat].pejabat_penilai_nip
         if atasan is not None and above is not None and atasan != above:
-            invalid.append(f"atasan_pejabat_penilai_nip: must be the pejabat penilai's own pejabat penilai ({above})")
+            invalid.append(
+                Text(
+                    f"atasan_pejabat_penilai_nip: harus pejabat penilai dari pejabat penilai tersebut ({above})",
+                    f"atasan_pejabat_penilai_nip: must be the pejabat penilai's own pejabat penilai ({above})",
+                )
+            )
         if nip in chain:
-            invalid.append(f"pejabat_penilai_nip: {pejabat} is appraised (directly or further down) by {nip}")
+            invalid.append(
+                Text(
+                    f"pejabat_penilai_nip: {pejabat} dinilai (langsung atau melalui jenjang di bawahnya) oleh {nip}",
+                    f"pejabat_penilai_nip: {pejabat} is appraised (directly or further down) by {nip}",
+                )
+            )
     return LinkProblems(forbidden, invalid)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from shared.events import EmployeeType
+from shared.i18n import Text
 
 MIN_AGE_AT_APPOINTMENT = 18  # [R] practical lower bound used as a plausibility check
 
@@ -31,34 +32,70 @@ class NipParts:
 class InvalidNipError(ValueError):
     """The NIP does not follow the national layout; the message says which part is wrong."""
 
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.en)
+        self.text = text
+
 
 def parse_nip(nip: str, employee_type: EmployeeType, *, today: dt.date | None = None) -> NipParts:
     today = today or dt.date.today()
     if not _DIGITS.match(nip):
-        raise InvalidNipError("NIP must be exactly 18 digits, without spaces")
+        raise InvalidNipError(
+            Text("NIP harus tepat 18 digit angka, tanpa spasi", "NIP must be exactly 18 digits, without spaces")
+        )
     try:
         birth = dt.date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
     except ValueError as exc:
-        raise InvalidNipError(f"digits 1-8 must be a valid birth date (YYYYMMDD), got {nip[0:8]}") from exc
+        raise InvalidNipError(
+            Text(
+                f"digit 1-8 harus berupa tanggal lahir yang valid (YYYYMMDD), tertulis {nip[0:8]}",
+                f"digits 1-8 must be a valid birth date (YYYYMMDD), got {nip[0:8]}",
+            )
+        ) from exc
     if birth > today:
-        raise InvalidNipError("the birth date in digits 1-8 lies in the future")
+        raise InvalidNipError(
+            Text("tanggal lahir pada digit 1-8 berada di masa depan", "the birth date in digits 1-8 lies in the future")
+        )
     year = int(nip[8:12])
     month: int | None = int(nip[12:14])
     if employee_type is EmployeeType.PNS:
         if not 1 <= (month or 0) <= 12:
-            raise InvalidNipError(f"digits 13-14 must be the TMT CPNS month (01-12), got {nip[12:14]}")
+            raise InvalidNipError(
+                Text(
+                    f"digit 13-14 harus berupa bulan TMT CPNS (01-12), tertulis {nip[12:14]}",
+                    f"digits 13-14 must be the TMT CPNS month (01-12), got {nip[12:14]}",
+                )
+            )
     else:
         month = None
     if year < birth.year + MIN_AGE_AT_APPOINTMENT:
         raise InvalidNipError(
-            f"the appointment year {year} in digits 9-12 is less than {MIN_AGE_AT_APPOINTMENT} years after birth"
+            Text(
+                f"tahun pengangkatan {year} pada digit 9-12 kurang dari {MIN_AGE_AT_APPOINTMENT} tahun "
+                "setelah tahun lahir",
+                f"the appointment year {year} in digits 9-12 is less than {MIN_AGE_AT_APPOINTMENT} years after birth",
+            )
         )
     if year > today.year:
-        raise InvalidNipError(f"the appointment year {year} in digits 9-12 lies in the future")
+        raise InvalidNipError(
+            Text(
+                f"tahun pengangkatan {year} pada digit 9-12 berada di masa depan",
+                f"the appointment year {year} in digits 9-12 lies in the future",
+            )
+        )
     gender = {"1": "L", "2": "P"}.get(nip[14])
     if gender is None:
-        raise InvalidNipError(f"digit 15 must be the gender code 1 or 2, got {nip[14]}")
+        raise InvalidNipError(
+            Text(
+                f"digit 15 harus berupa kode jenis kelamin 1 atau 2, tertulis {nip[14]}",
+                f"digit 15 must be the gender code 1 or 2, got {nip[14]}",
+            )
+        )
     sequence = int(nip[15:18])
     if sequence < 1:
-        raise InvalidNipError("digits 16-18 must be a sequence number from 001")
+        raise InvalidNipError(
+            Text(
+                "digit 16-18 harus berupa nomor urut mulai dari 001", "digits 16-18 must be a sequence number from 001"
+            )
+        )
     return NipParts(birth, year, month, gender, sequence)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from types import MappingProxyType
 
+from shared.i18n import Text
+
 HEADER_ALIASES = MappingProxyType(
     {
         "NIP": "nip",
@@ -59,7 +61,7 @@ def canonical_header(name: str) -> str | None:
     return HEADER_ALIASES.get(re.sub(r"[\s\-]+", "_", name.strip().upper()))
 
 
-def read_value(field: str, raw: str) -> tuple[str, str | None]:
+def read_value(field: str, raw: str) -> tuple[str, Text | None]:
     """``raw`` as the registry reads it, and a note when it was read as something else."""
     aliases = VALUE_ALIASES.get(field)
     if not aliases:
@@ -68,4 +70,4 @@ def read_value(field: str, raw: str) -> tuple[str, str | None]:
     value = aliases.get(key)
     if value is None:
         return (key, None) if key != raw else (raw, None)
-    return value, f"{field}: '{raw}' read as {value}"
+    return value, Text(f"{field}: '{raw}' dibaca sebagai {value}", f"{field}: '{raw}' read as {value}")

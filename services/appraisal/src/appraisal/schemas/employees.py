@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, JsonValue, StrictBo
 
 from appraisal.schemas.common import Appraiser, Code, Nip, OpdCode
 from shared.events import EmployeeType, PositionType
+from shared.i18n import Text, TextError
 from shared.inputs import InputModel
 
 EXAMPLE: dict[str, Any] = {
@@ -56,11 +57,26 @@ class EmployeeIn(EmployeeFields):
 def check_appraisers(nip: str, pejabat: str | None, atasan: str | None) -> None:
     """Nobody appraises themselves, and the atasan is not the pejabat penilai."""
     if pejabat is not None and pejabat == nip:
-        raise ValueError("pejabat_penilai_nip cannot be the employee's own NIP")
+        raise TextError(
+            Text(
+                "pejabat_penilai_nip tidak boleh NIP pegawai itu sendiri",
+                "pejabat_penilai_nip cannot be the employee's own NIP",
+            )
+        )
     if atasan is not None and atasan == nip:
-        raise ValueError("atasan_pejabat_penilai_nip cannot be the employee's own NIP")
+        raise TextError(
+            Text(
+                "atasan_pejabat_penilai_nip tidak boleh NIP pegawai itu sendiri",
+                "atasan_pejabat_penilai_nip cannot be the employee's own NIP",
+            )
+        )
     if atasan is not None and atasan == pejabat:
-        raise ValueError("atasan_pejabat_penilai_nip must differ from pejabat_penilai_nip")
+        raise TextError(
+            Text(
+                "atasan_pejabat_penilai_nip harus berbeda dari pejabat_penilai_nip",
+                "atasan_pejabat_penilai_nip must differ from pejabat_penilai_nip",
+            )
+        )
 
 
 class EmployeePatch(InputModel):
@@ -92,7 +108,10 @@ class EmployeePatch(InputModel):
     def _required_fields_are_not_cleared(self) -> Self:
         cleared = sorted(f for f in NOT_NULL if f in self.model_fields_set and getattr(self, f) is None)
         if cleared:
-            raise ValueError(f"these fields cannot be cleared: {', '.join(cleared)}")
+            names = ", ".join(cleared)
+            raise TextError(
+                Text(f"isian berikut tidak boleh dikosongkan: {names}", f"these fields cannot be cleared: {names}")
+            )
         return self
 
 
@@ -136,9 +155,15 @@ class ImportRowResult(BaseModel):
     row: int = Field(description="Line number in the CSV (the header is line 1).")
     nip: str | None
     outcome: str = Field(description="created, updated, unchanged or rejected")
-    errors: list[str] = Field(default_factory=list, description="Why the row was rejected.")
+    errors: list[str] = Field(
+        default_factory=list,
+        description="Why the row was rejected, in the language of the request (Bahasa Indonesia, or English "
+        "with `Accept-Language: en`).",
+    )
     notes: list[str] = Field(
-        default_factory=list, description="Values read as something else (a SIASN-style export), e.g. 'JFT' as JF."
+        default_factory=list,
+        description="Values read as something else (a SIASN-style export), e.g. 'JFT' as JF; in the language "
+        "of the request.",
     )
 
 

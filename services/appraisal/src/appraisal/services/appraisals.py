@@ -8,8 +8,8 @@ from appraisal.repository.evaluations import evaluation_id
 from appraisal.repository.versioned import AlreadyExistsError
 from appraisal.schemas.appraisals import CompletedAppraisalIn
 from appraisal.services.employees import require_known_opd
-from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError
 from appraisal.services.evaluations import Evaluations, refuse_if_year_closed, result_events
+from shared.errors import ConflictError, ForbiddenError, InvalidError
 from shared.i18n import Text
 from shared.mongo import MongoDocument
 
@@ -23,7 +23,12 @@ async def record_completed_appraisal(
 
     The same request again (same Idempotency-Key and content) returns the first result."""
     if "admin_bkpsdm" not in actor.roles:
-        raise ForbiddenError("only admin_bkpsdm records appraisals finalised elsewhere")
+        raise ForbiddenError(
+            Text(
+                "Hanya admin_bkpsdm yang mencatat penilaian yang difinalkan di sistem lain",
+                "Only admin_bkpsdm records appraisals finalised elsewhere",
+            )
+        )
     # History may name a unit retired since; never one the master data does not know.
     require_known_opd(command.opd_code, await ctx.planning.registry.opds.all_codes())
     await _check_history(command, ctx)
@@ -72,7 +77,11 @@ async def record_completed_appraisal(
         ):
             return existing, False
         raise ConflictError(
-            f"an appraisal for NIP {command.nip} in period {command.period} exists", code="appraisal_exists"
+            Text(
+                f"Penilaian untuk NIP {command.nip} pada periode {command.period} sudah ada",
+                f"An appraisal for NIP {command.nip} in period {command.period} exists",
+            ),
+            code="appraisal_exists",
         ) from exc
     ctx.planning.registry.wake_relay(ctx.evaluations.collection.name, key)
     return document, True

@@ -23,7 +23,15 @@ from appraisal.repository.employees import EmployeeRepository, ImportRepository
 from appraisal.repository.opd import OpdRepository
 from appraisal.repository.versioned import AlreadyExistsError
 from appraisal.schemas.employees import EmployeeIn, EmployeePatch, check_appraisers
-from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, VersionConflictError
+from shared.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+    VersionConflictError,
+    at_version,
+    changed_concurrently,
+)
 from shared.events import (
     PPK,
     EmployeeRegistered,
@@ -32,7 +40,8 @@ from shared.events import (
     EmployeeUpdated,
     EmployeeUpdatedPayload,
 )
-from shared.i18n import Text
+from shared.field_errors import field_message, field_name
+from shared.i18n import Text, TextError, stored, verbatim
 from shared.mongo import MongoDocument
 
 logger = logging.getLogger(__name__)
@@ -76,6 +85,14 @@ class Registry:
     wake_relay: Callable[[str, Any], None]
     producer: str
     on_mutation: MutationHook | None = None
+
+
+def employee_not_found(nip: str) -> Text:
+    return Text(f"Pegawai dengan NIP {nip} tidak ditemukan", f"No employee {nip}")
+
+
+def already_registered(nip: str) -> Text:
+    return Text(f"Pegawai dengan NIP {nip} sudah terdaftar", f"An employee with NIP {nip} is already registered")
 
 
 def now_ms() -> datetime:
@@ -140,10 +157,17 @@ def _refuse(problems: LinkProblems) -> None:
     """Raise what ``problems`` found: separation of duties first (403), then the hierarchy (422)."""
     if problems.forbidden:
         raise ForbiddenError(
-            "this appraiser link is not yours to set", errors=problems.forbidden, code="separation_of_duties"
+            Text(
+                "Tautan penilai ini bukan wewenang Anda untuk menetapkannya", "This appraiser link is not yours to set"
+            ),
+            errors=problems.forbidden,
+            code="separation_of_duties",
         )
     if problems.invalid:
-        raise InvalidError("the appraiser links break the hierarchy rules", errors=problems.invalid)
+        raise InvalidError(
+            Text("Tautan penilai melanggar aturan hierarki", "The appraiser links break the hierarchy rules"),
+            errors=problems.invalid,
+        )
 
 
 def _link_entry(
@@ -179,8 +203,12 @@ def require_known_opd(code: str, known: frozenset[str]) -> None:
     every path that names an OPD checks it, so an OPD is never created by a typo."""
     if code not in known:
         raise InvalidError(
-            f"OPD {code} is not in the master data (GET /api/v1/opd lists the codes; the BKPSDM adds new ones)",
-            errors=[f"opd_code: unknown OPD {code}"],
+            Text(
+                f"OPD {code} tidak ada dalam data induk (GET /api/v1/opd menampilkan kodenya; BKPSDM menambahkan "
+                "yang baru)",
+                f"OPD {code} is not in the master data (GET /api/v1/opd lists the codes; the BKPSDM adds new ones)",
+            ),
+            errors=[Text(f"opd_code: OPD {code} tidak dikenal", f"opd_code: unknown OPD {code}")],
             code="unknown_opd",
         )
 
@@ -193,7 +221,10 @@ def _check_nip(nip: str, employee_type: EmployeeType, today: date) -> None:
     try:
         parse_nip(nip, employee_type, today=today)
     except InvalidNipError as exc:
-        raise InvalidError(f"NIP {nip} is not valid: {exc}", errors=[f"nip: {exc}"]) from exc
+        raise InvalidError(
+            Text(f"NIP {nip} tidak valid: ", f"NIP {nip} is not valid: ") + exc.text,
+            errors=[Text("nip: ", "nip: ") + exc.text],
+        ) from exc
 
 
 def _new_employee(
@@ -201,9 +232,19 @@ def _new_employee(
 ) -> tuple[MongoDocument, EmployeeRegistered]:
     """The document and event of a new registry record, after the rules for creating one."""
     if not _may_manage_opd(actor, data.opd_code):
-        raise ForbiddenError(f"you may not register employees of OPD {data.opd_code}")
+        raise ForbiddenError(
+            Text(
+                f"Anda tidak berwenang mendaftarkan pegawai OPD {data.opd_code}",
+                f"You may not register employees of OPD {data.opd_code}",
+            )
+        )
     if data.nip == actor.nip and "admin_bkpsdm" not in actor.roles:
-        raise ForbiddenError("an OPD admin may not register their own record; ask the BKPSDM")
+        raise ForbiddenError(
+            Text(
+                "Admin OPD tidak boleh mendaftarkan data dirinya sendiri; hubungi BKPSDM",
+                "An OPD admin may not register their own record; ask the BKPSDM",
+            )
+        )
     require_known_opd(data.opd_code, known_opds)
     _check_nip(data.nip, data.employee_type, today)
     now = now_ms()
@@ -244,7 +285,7 @@ async def register_employee(data: EmployeeIn, *, actor: Actor, registry: Registr
     try:
         await registry.employees.insert(document, event, now=document["created_at"])
     except AlreadyExistsError as exc:
-        raise ConflictError(f"an employee with NIP {data.nip} is already registered") from exc
+        raise ConflictError(already_registered(data.nip)) from exc
     registry.wake_relay(registry.employees.collection.name, document["_id"])
     return document
 
@@ -259,7 +300,7 @@ async def backfill_readers(registry: Registry) -> int:
 async def visible_employee(nip: str, *, actor: Actor, registry: Registry) -> MongoDocument:
     employee = await registry.employees.get(nip)
     if employee is None or not may(actor, subject_of(employee), READ):
-        raise NotFoundError(f"no employee {nip}")
+        raise NotFoundError(employee_not_found(nip))
     return employee
 
 
@@ -267,11 +308,24 @@ def _check_may_change(current: MongoDocument, changes: dict[str, Any], actor: Ac
     """The one rule for every path that changes a registry record (PATCH and each CSV row)."""
     nip = current["_id"]
     if not may(actor, subject_of(current), MANAGE_REGISTRY):
-        raise ForbiddenError(f"you may not change employee {nip}")
+        raise ForbiddenError(
+            Text(f"Anda tidak berwenang mengubah data pegawai {nip}", f"You may not change employee {nip}")
+        )
     if nip == actor.nip and "admin_bkpsdm" not in actor.roles:
-        raise ForbiddenError("an OPD admin may not change their own record; ask the BKPSDM")
+        raise ForbiddenError(
+            Text(
+                "Admin OPD tidak boleh mengubah data dirinya sendiri; hubungi BKPSDM",
+                "An OPD admin may not change their own record; ask the BKPSDM",
+            )
+        )
     if "opd_code" in changes and not _may_manage_opd(actor, changes["opd_code"]):
-        raise ForbiddenError(f"you may not move employees to OPD {changes['opd_code']}")
+        target = changes["opd_code"]
+        raise ForbiddenError(
+            Text(
+                f"Anda tidak berwenang memindahkan pegawai ke OPD {target}",
+                f"You may not move employees to OPD {target}",
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -301,8 +355,8 @@ def _plan_change(
     after = {**current, **changes}
     try:
         check_appraisers(current["_id"], after.get("pejabat_penilai_nip"), after.get("atasan_pejabat_penilai_nip"))
-    except ValueError as exc:
-        raise InvalidError(str(exc)) from exc
+    except TextError as exc:
+        raise InvalidError(exc.text) from exc
     if "employee_type" in changed:
         _check_nip(current["_id"], EmployeeType(changes["employee_type"]), today)
     fields = {k: changes[k] for k in changed}
@@ -360,7 +414,7 @@ async def update_employee(
     _check_may_change(current, changes, actor)
     day = _mutation_date(patch.mutation_date, current, changes, today)
     if current["version"] != expected_version:
-        raise VersionConflictError(f"employee {nip} is at version {current['version']}")
+        raise VersionConflictError(at_version(Text(f"Data pegawai {nip}", f"Employee {nip}"), current["version"]))
     change = _plan_change(current, changes, actor=actor, producer=registry.producer, today=today)
     if change is None:
         return current
@@ -369,7 +423,7 @@ async def update_employee(
     await _check_changed_links(current, changes, actor=actor, registry=registry, known={})
     stored = await _write_change(registry, current, change, now_ms(), actor=actor)
     if stored is None:
-        raise VersionConflictError(f"employee {nip} was changed concurrently")
+        raise VersionConflictError(changed_concurrently(Text(f"Data pegawai {nip}", f"Employee {nip}")))
     registry.wake_relay(registry.employees.collection.name, nip)
     await _after_mutation(registry, current, stored, day, actor)
     return stored
@@ -394,7 +448,11 @@ def _mutation_date(given: date | None, current: MongoDocument, changes: dict[str
                 "mutation_date tidak boleh di masa depan atau sebelum tahun lalu",
                 "mutation_date may not lie in the future or before last year",
             ),
-            errors=[f"mutation_date: {problem}"],
+            errors=[
+                Text("mutation_date: di masa depan", "mutation_date: in the future")
+                if problem == "future"
+                else Text("mutation_date: sebelum tahun lalu", "mutation_date: before last year")
+            ],
             code="invalid_mutation_date",
         )
     return given
@@ -513,17 +571,22 @@ async def link_changes(
 # ---------------------------------------------------------------- CSV import
 
 
-def parse_csv(content: bytes) -> tuple[list[tuple[int, dict[str, str]]], dict[int, list[str]]]:
+def parse_csv(content: bytes) -> tuple[list[tuple[int, dict[str, str]]], dict[int, list[Text]]]:
     """Rows of a registry CSV (comma or semicolon separated, UTF-8) as (line number, values), and per
     line the notes on values read as something else. The columns are the registry's own names or
     those of a SIASN-style export (``domain.siasn``: NIP, NAMA, JENIS JABATAN, JABATAN, ...)."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidError("the CSV must be UTF-8 text") from exc
+        raise InvalidError(Text("CSV harus berupa teks UTF-8", "The CSV must be UTF-8 text")) from exc
     lines = text.splitlines()
     if not lines or not lines[0].strip():
-        raise InvalidError("the CSV is empty; the first line must name the columns")
+        raise InvalidError(
+            Text(
+                "CSV kosong; baris pertama harus berisi nama kolom",
+                "The CSV is empty; the first line must name the columns",
+            )
+        )
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     columns = {name: _column(name) for name in reader.fieldnames or [] if name is not None}
@@ -532,14 +595,19 @@ def parse_csv(content: bytes) -> tuple[list[tuple[int, dict[str, str]]], dict[in
     unknown = sorted(name.strip() for name, field in columns.items() if field is None)
     twice = sorted({f for f in fields if fields.count(f) > 1})
     if missing or unknown or twice:
-        errors = [f"missing column: {m}" for m in missing] + [f"unknown column: {u}" for u in unknown]
-        errors += [f"two columns give {t}" for t in twice]
+        errors = [Text(f"kolom tidak ada: {m}", f"missing column: {m}") for m in missing]
+        errors += [Text(f"kolom tidak dikenal: {u}", f"unknown column: {u}") for u in unknown]
+        errors += [Text(f"dua kolom sama-sama berisi {t}", f"two columns give {t}") for t in twice]
+        names = ", ".join(CSV_COLUMNS)
         raise InvalidError(
-            f"the CSV header is not usable; columns are: {', '.join(CSV_COLUMNS)} (or their SIASN names)",
+            Text(
+                f"Baris judul CSV tidak dapat digunakan; kolomnya adalah: {names} (atau nama kolom SIASN-nya)",
+                f"The CSV header is not usable; columns are: {names} (or their SIASN names)",
+            ),
             errors=errors,
         )
     rows: list[tuple[int, dict[str, str]]] = []
-    notes: dict[int, list[str]] = {}
+    notes: dict[int, list[Text]] = {}
     try:
         for number, row in enumerate(reader, start=2):
             values: dict[str, str] = {}
@@ -553,7 +621,11 @@ def parse_csv(content: bytes) -> tuple[list[tuple[int, dict[str, str]]], dict[in
             if any(values.values()):
                 rows.append((number, values))
     except csv.Error as exc:
-        raise InvalidError(f"the CSV cannot be read near line {reader.line_num}: {exc}") from exc
+        line = reader.line_num
+        raise InvalidError(
+            Text(f"CSV tidak dapat dibaca di sekitar baris {line}: ", f"The CSV cannot be read near line {line}: ")
+            + verbatim(str(exc))  # the csv module's own (English) words
+        ) from exc
     return rows, notes
 
 
@@ -595,7 +667,7 @@ async def start_import(
 async def _run_import(
     job_id: str,
     rows: list[tuple[int, dict[str, str]]],
-    notes: dict[int, list[str]],
+    notes: dict[int, list[Text]],
     *,
     actor: Actor,
     registry: Registry,
@@ -607,7 +679,7 @@ async def _run_import(
         for chunk in _chunks(rows):
             results = await _import_chunk(chunk, actor=actor, registry=registry, today=today)
             for result in results:
-                result["notes"] = notes.get(result["row"], [])
+                result["notes"] = [stored(note) for note in notes.get(result["row"], [])]
             processed += len(chunk)
             for result in results:
                 counts[result["outcome"]] += 1
@@ -650,14 +722,14 @@ def _chunks(rows: list[tuple[int, dict[str, str]]]) -> Iterator[list[tuple[int, 
 class _Chunk:
     """What became, or will become, of each row of a chunk."""
 
-    outcomes: dict[int, tuple[str, list[str]]] = field(default_factory=dict)
+    outcomes: dict[int, tuple[str, list[Text]]] = field(default_factory=dict)
     inserts: dict[int, tuple[MongoDocument, EmployeeRegistered]] = field(default_factory=dict)
     updates: dict[int, tuple[MongoDocument, _Change]] = field(default_factory=dict)
     depends_on: dict[int, set[int]] = field(default_factory=dict)
     """Per row to write, the earlier rows of the chunk its checks relied on (the people it names, the
     chain above them): it is written only after them, and only if they were."""
 
-    def reject(self, line: int, *errors: str) -> None:
+    def reject(self, line: int, *errors: Text) -> None:
         self.outcomes[line] = ("rejected", list(errors))
 
     def waves(self) -> list[list[int]]:
@@ -685,10 +757,16 @@ async def _import_chunk(
             try:
                 stored = await _write_change(registry, current, change, now, actor=actor)
             except ConflictError as exc:  # written, then undone: a concurrent change made a loop
-                plan.reject(line, str(exc.detail))
+                plan.reject(line, exc.detail or exc.title)
                 return
         if stored is None:
-            plan.reject(line, f"employee {nip} was changed meanwhile; import the row again")
+            plan.reject(
+                line,
+                Text(
+                    f"Data pegawai {nip} diubah pada saat yang sama; impor ulang baris ini",
+                    f"Employee {nip} was changed meanwhile; import the row again",
+                ),
+            )
         else:
             plan.outcomes[line] = ("updated", [])
             await _after_mutation(registry, current, stored, today, actor)
@@ -698,14 +776,21 @@ async def _import_chunk(
         for line in wave:
             failed = sorted(d for d in plan.depends_on.get(line, ()) if plan.outcomes.get(d, ("",))[0] == "rejected")
             if failed:
-                plan.reject(line, f"relies on row {', '.join(map(str, failed))}, which was not written")
+                rows = ", ".join(map(str, failed))
+                plan.reject(
+                    line,
+                    Text(
+                        f"bergantung pada baris {rows}, yang tidak tersimpan",
+                        f"relies on row {rows}, which was not written",
+                    ),
+                )
             else:
                 ready.append(line)
         inserts = [(line, plan.inserts[line]) for line in ready if line in plan.inserts]
         taken = await registry.employees.insert_many([(document, [event]) for _, (document, event) in inserts], now)
         for line, (document, _) in inserts:
             if document["_id"] in taken:
-                plan.reject(line, f"an employee with NIP {document['_id']} is already registered")
+                plan.reject(line, already_registered(document["_id"]))
             else:
                 plan.outcomes[line] = ("created", [])
         done = await asyncio.gather(
@@ -722,10 +807,16 @@ async def _import_chunk(
             "row": line,
             "nip": values.get("nip") or None,
             "outcome": plan.outcomes[line][0],
-            "errors": plan.outcomes[line][1],
+            "errors": [stored(error) for error in plan.outcomes[line][1]],
         }
         for line, values in chunk
     ]
+
+
+def _row_error(error: Any) -> Text:
+    """A field error of a CSV row, after the field it is about (none for the row as a whole)."""
+    where = field_name(error)
+    return (Text(f"{where}: ", f"{where}: ") if where else Text("", "")) + field_message(error)
 
 
 async def _plan_chunk(
@@ -739,7 +830,7 @@ async def _plan_chunk(
         try:
             parsed.append((line, EmployeeIn.model_validate({k: v for k, v in values.items() if v != ""}), values))
         except ValidationError as exc:
-            plan.reject(line, *(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()))
+            plan.reject(line, *(_row_error(e) for e in exc.errors()))
     stored = await registry.employees.get_many([data.nip for _, data, _ in parsed])
     known_opds = await registry.opds.active_codes()
     named = [nip for _, data, _ in parsed for nip in (data.pejabat_penilai_nip, data.atasan_pejabat_penilai_nip) if nip]
@@ -784,7 +875,7 @@ async def _plan_chunk(
             if change is not None:
                 relied = await _check_changed_links(current, changes, actor=actor, registry=registry, known=known)
         except (InvalidError, ForbiddenError) as exc:
-            plan.reject(line, *(str(m) for m in exc.messages or [exc.detail or exc.title]))
+            plan.reject(line, *(exc.messages or [exc.detail or exc.title]))
             continue
         if change is None:
             plan.outcomes[line] = ("unchanged", [])

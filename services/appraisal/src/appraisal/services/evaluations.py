@@ -60,9 +60,9 @@ from appraisal.schemas.evaluations import (
     RealisationIn,
     RhkRating,
 )
-from appraisal.services.employees import heads_of, subject_of
-from appraisal.services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from appraisal.services.employees import employee_not_found, heads_of, subject_of
 from appraisal.services.planning import Planning, check_deadline, get_year, in_force, skp_for_period, year_periods
+from shared.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from shared.events import (
     AppraisalCompleted,
     AppraisalCompletedPayload,
@@ -105,10 +105,16 @@ class Evaluations:
 async def _owner_and_access(nip: str, actor: Actor, ctx: Evaluations, allowed: tuple[Relation, ...]) -> MongoDocument:
     owner = await ctx.planning.registry.employees.get(nip)
     if owner is None or not may(actor, subject_of(owner), READ):
-        raise NotFoundError(f"no employee {nip}")
+        raise NotFoundError(employee_not_found(nip))
     if not may(actor, subject_of(owner), allowed):
-        raise ForbiddenError(f"you may not do this for employee {nip}")
+        raise ForbiddenError(
+            Text(f"Anda tidak berwenang melakukan ini untuk pegawai {nip}", f"You may not do this for employee {nip}")
+        )
     return owner
+
+
+def evaluation_not_found(key: str) -> Text:
+    return Text(f"Evaluasi {key} tidak ditemukan", f"No evaluation {key}")
 
 
 async def visible_evaluation(key: str, *, actor: Actor, ctx: Evaluations) -> tuple[MongoDocument, MongoDocument]:
@@ -117,9 +123,9 @@ async def visible_evaluation(key: str, *, actor: Actor, ctx: Evaluations) -> tup
     evaluation = await ctx.evaluations.get(key)
     owner = await ctx.planning.registry.employees.get(evaluation["nip"]) if evaluation else None
     if evaluation is None or owner is None:
-        raise NotFoundError(f"no evaluation {key}")
+        raise NotFoundError(evaluation_not_found(key))
     if not (may(actor, subject_of(owner), READ) or signed_by(actor.nip, evaluation_signers(evaluation))):
-        raise NotFoundError(f"no evaluation {key}")
+        raise NotFoundError(evaluation_not_found(key))
     return evaluation, owner
 
 
@@ -134,7 +140,7 @@ def evaluation_signers(evaluation: MongoDocument) -> list[str | None]:
 
 
 async def _authorised(
-    key: str, actor: Actor, ctx: Evaluations, allowed: tuple[Relation, ...], refusal: str
+    key: str, actor: Actor, ctx: Evaluations, allowed: tuple[Relation, ...], refusal: Text
 ) -> MongoDocument:
     """The evaluation, when the actor may see it and stands in one of the ``allowed`` relations."""
     evaluation, owner = await visible_evaluation(key, actor=actor, ctx=ctx)
@@ -149,8 +155,12 @@ async def refuse_if_year_closed(evaluation: MongoDocument, ctx: Evaluations) -> 
         return
     org = await ctx.org_years.get(f"{evaluation['opd_code']}-{evaluation['year']}")
     if org is not None and org.get("closed"):
+        year, opd = evaluation["year"], evaluation["opd_code"]
         raise ConflictError(
-            f"the year {evaluation['year']} of {evaluation['opd_code']} is closed; annual results are final",
+            Text(
+                f"Tahun {year} pada {opd} sudah ditutup; hasil tahunan sudah final",
+                f"The year {year} of {opd} is closed; annual results are final",
+            ),
             code="year_closed",
         )
 
@@ -162,17 +172,27 @@ async def open_evaluation(nip: str, period: str, *, actor: Actor, ctx: Evaluatio
     year = year_of(period)
     config = await get_year(year, ctx.planning)
     if not is_annual(period) and period not in year_periods(config):
+        periods, frequency = ", ".join(year_periods(config)), config["frequency"]
         raise InvalidError(
-            f"{period} is not an evaluation period of {year} ({config['frequency']}); use one of "
-            + ", ".join(year_periods(config))
-            + f" or {year} for the annual evaluation"
+            Text(
+                f"{period} bukan periode evaluasi tahun {year} ({frequency}); gunakan salah satu dari {periods}, "
+                f"atau {year} untuk evaluasi tahunan",
+                f"{period} is not an evaluation period of {year} ({frequency}); use one of {periods} "
+                f"or {year} for the annual evaluation",
+            )
         )
     key = evaluation_id(nip, period)
     existing = await ctx.evaluations.get(key)
     if existing is not None:
         return existing, False
     if owner.get("active") is False:
-        raise ConflictError(f"employee {nip} is inactive; no new evaluation opens for them", code="inactive_employee")
+        raise ConflictError(
+            Text(
+                f"Pegawai {nip} tidak aktif; tidak ada evaluasi baru yang dibuka untuknya",
+                f"Employee {nip} is inactive; no new evaluation opens for them",
+            ),
+            code="inactive_employee",
+        )
     skp = await skp_for_period(nip, period, ctx.planning)  # the SKP valid at the period's end (domain.mutation)
     if skp is None or not in_force(skp):
         raise InvalidError(
@@ -287,9 +307,15 @@ async def _change(key: str, decide: Decision, ctx: Evaluations) -> MongoDocument
     try:
         stored = await ctx.evaluations.modify(key, recording, now=ctx.planning.clock.now)
     except MissingError as exc:
-        raise NotFoundError(f"no evaluation {key}") from exc
+        raise NotFoundError(evaluation_not_found(key)) from exc
     except BusyError as exc:
-        raise ConflictError(f"evaluation {key} is being changed by others; try again", code="busy") from exc
+        raise ConflictError(
+            Text(
+                f"Evaluasi {key} sedang diubah oleh pihak lain; coba lagi",
+                f"Evaluation {key} is being changed by others; try again",
+            ),
+            code="busy",
+        ) from exc
     if published:
         ctx.planning.registry.wake_relay(ctx.evaluations.collection.name, key)
     return stored
@@ -297,7 +323,10 @@ async def _change(key: str, decide: Decision, ctx: Evaluations) -> MongoDocument
 
 def _require_open(evaluation: MongoDocument) -> None:
     if evaluation["status"] != "open":
-        raise ConflictError(f"evaluation {evaluation['_id']} is finalised", code="evaluation_finalised")
+        key = evaluation["_id"]
+        raise ConflictError(
+            Text(f"Evaluasi {key} sudah final", f"Evaluation {key} is finalised"), code="evaluation_finalised"
+        )
 
 
 def _indicator_ids(evaluation: MongoDocument) -> set[str]:
@@ -311,9 +340,19 @@ def _rhk_ids(evaluation: MongoDocument) -> list[str]:
 async def record_realisation(
     key: str, indicator_id: str, body: RealisationIn, *, actor: Actor, ctx: Evaluations
 ) -> MongoDocument:
-    evaluation = await _authorised(key, actor, ctx, (Relation.SELF,), "only the employee records their realisation")
+    evaluation = await _authorised(
+        key,
+        actor,
+        ctx,
+        (Relation.SELF,),
+        Text(
+            "Hanya pegawai yang bersangkutan yang mencatat realisasinya", "Only the employee records their realisation"
+        ),
+    )
     if indicator_id not in _indicator_ids(evaluation):
-        raise NotFoundError(f"the SKP has no indicator {indicator_id}")
+        raise NotFoundError(
+            Text(f"SKP tidak memiliki indikator {indicator_id}", f"The SKP has no indicator {indicator_id}")
+        )
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
         _require_open(current)
@@ -331,9 +370,15 @@ async def record_realisation(
 
 
 async def add_feedback(key: str, rhk_id: str, text: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
-    evaluation = await _authorised(key, actor, ctx, (Relation.APPRAISER,), "only the pejabat penilai gives feedback")
+    evaluation = await _authorised(
+        key,
+        actor,
+        ctx,
+        (Relation.APPRAISER,),
+        Text("Hanya pejabat penilai yang memberikan umpan balik", "Only the pejabat penilai gives feedback"),
+    )
     if rhk_id not in _rhk_ids(evaluation):
-        raise NotFoundError(f"the SKP has no RHK {rhk_id}")
+        raise NotFoundError(Text(f"SKP tidak memiliki RHK {rhk_id}", f"The SKP has no RHK {rhk_id}"))
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
         _require_open(current)
@@ -349,7 +394,10 @@ def _merged_ratings(
     """The stored RHK and BerAKHLAK ratings with the given ones set (others keep their value)."""
     unknown = sorted({r.rhk_id for r in rhk_ratings} - set(_rhk_ids(current)))
     if unknown:
-        raise InvalidError("ratings name RHK that are not in the SKP", errors=[f"unknown RHK: {u}" for u in unknown])
+        raise InvalidError(
+            Text("Penilaian menyebut RHK yang tidak ada dalam SKP", "Ratings name RHK that are not in the SKP"),
+            errors=[Text(f"RHK tidak dikenal: {u}", f"unknown RHK: {u}") for u in unknown],
+        )
     rhk = {r["rhk_id"]: r["rating"] for r in current["rhk_ratings"]} | {r.rhk_id: r.rating.value for r in rhk_ratings}
     values = {r["value"]: r["rating"] for r in current["behaviour_ratings"]} | {
         r.value.value: r.rating.value for r in behaviour_ratings
@@ -361,7 +409,13 @@ def _merged_ratings(
 
 
 async def rate(key: str, body: RatingsIn, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
-    evaluation = await _authorised(key, actor, ctx, (Relation.APPRAISER,), "only the pejabat penilai rates")
+    evaluation = await _authorised(
+        key,
+        actor,
+        ctx,
+        (Relation.APPRAISER,),
+        Text("Hanya pejabat penilai yang menilai", "Only the pejabat penilai rates"),
+    )
     _merged_ratings(evaluation, body.rhk_ratings, body.behaviour_ratings)  # refuses unknown RHK before anything
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
@@ -408,7 +462,7 @@ async def _organisation_result(evaluation: MongoDocument, ctx: Evaluations) -> O
     return OrgPredikat(org["predikat"]) if org and org.get("predikat") else None
 
 
-async def _departures(evaluation: MongoDocument, ctx: Evaluations) -> dict[str, str]:
+async def _departures(evaluation: MongoDocument, ctx: Evaluations) -> dict[str, Text]:
     """Where the overall ratings depart from what the parts give (``rating_departures``), or, for
     the annual Hasil Kerja of an OPD's head, from the organisation predikat (``HEAD_HASIL_KERJA``)."""
     rhk_ratings, values = _ratings(evaluation)
@@ -423,9 +477,12 @@ async def _departures(evaluation: MongoDocument, ctx: Evaluations) -> dict[str, 
     if organisation is not None:  # the head's Hasil Kerja follows the organisation, not their RHK
         departures.pop("hasil_kerja", None)
         if HEAD_HASIL_KERJA[organisation] is not RatingLevel(evaluation["hasil_kerja"]):
-            departures["hasil_kerja"] = (
-                f"Hasil Kerja is {evaluation['hasil_kerja']} while the organisation predikat {organisation.value} "
-                f"gives {HEAD_HASIL_KERJA[organisation].value} (the head's result follows the organisation's)"
+            given, follows = evaluation["hasil_kerja"], HEAD_HASIL_KERJA[organisation].value
+            departures["hasil_kerja"] = Text(
+                f"Hasil Kerja {given}, sedangkan predikat organisasi {organisation.value} menghasilkan {follows} "
+                "(hasil kerja pimpinan unit mengikuti capaian organisasi)",
+                f"Hasil Kerja is {given} while the organisation predikat {organisation.value} "
+                f"gives {follows} (the head's result follows the organisation's)",
             )
     return departures
 
@@ -690,7 +747,13 @@ def _refuse_before_period_end(period: str, config: MongoDocument, today: dt.date
 
 
 async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
-    evaluation = await _authorised(key, actor, ctx, (Relation.APPRAISER,), "only the pejabat penilai finalises")
+    evaluation = await _authorised(
+        key,
+        actor,
+        ctx,
+        (Relation.APPRAISER,),
+        Text("Hanya pejabat penilai yang memfinalkan evaluasi", "Only the pejabat penilai finalises"),
+    )
     config = await get_year(evaluation["year"], ctx.planning)
     due = config.get("evaluation_due", {}).get(evaluation["period"])
 
@@ -709,11 +772,19 @@ async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument
             perilaku_kerja=RatingLevel(current["perilaku_kerja"]) if current["perilaku_kerja"] else None,
         )
         if problems:
-            raise InvalidError("the evaluation cannot be finalised yet", errors=problems, code="evaluation_incomplete")
+            raise InvalidError(
+                Text("Evaluasi belum dapat difinalkan", "The evaluation cannot be finalised yet"),
+                errors=problems,
+                code="evaluation_incomplete",
+            )
         departures = await _departures(current, ctx)
         if departures and not current.get("rating_justification"):
             raise InvalidError(
-                "an overall rating departs from its parts: give the reason in `justification` (PATCH …/ratings)",
+                Text(
+                    "Penilaian keseluruhan berbeda dari penilaian bagian-bagiannya: tuliskan alasannya pada "
+                    "`justification` (PATCH …/ratings)",
+                    "An overall rating departs from its parts: give the reason in `justification` (PATCH …/ratings)",
+                ),
                 errors=list(departures.values()),
                 code="justification_required",
             )
@@ -748,12 +819,27 @@ async def finalise(key: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument
 
 
 async def plan_development(key: str, body: DevelopmentPlanIn, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
-    await _authorised(key, actor, ctx, (Relation.APPRAISER,), "only the pejabat penilai records the development plan")
+    await _authorised(
+        key,
+        actor,
+        ctx,
+        (Relation.APPRAISER,),
+        Text(
+            "Hanya pejabat penilai yang mencatat rencana pengembangan",
+            "Only the pejabat penilai records the development plan",
+        ),
+    )
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
         plan = current.get("development_plan")
         if plan is None or plan["status"] == "withdrawn":
-            raise ConflictError(f"evaluation {key} has no low result that needs a development plan", code="no_plan")
+            raise ConflictError(
+                Text(
+                    f"Evaluasi {key} tidak memiliki hasil rendah yang memerlukan rencana pengembangan",
+                    f"Evaluation {key} has no low result that needs a development plan",
+                ),
+                code="no_plan",
+            )
         recorded = {**plan, **body.model_dump(mode="json"), "status": "active"}
         return {"development_plan": recorded}, [
             plan_event(current, recorded, producer=ctx.producer, now=ctx.planning.clock.now())
@@ -763,7 +849,16 @@ async def plan_development(key: str, body: DevelopmentPlanIn, *, actor: Actor, c
 
 
 async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
-    evaluation = await _authorised(key, actor, ctx, (Relation.SELF,), "only the employee may object to their appraisal")
+    evaluation = await _authorised(
+        key,
+        actor,
+        ctx,
+        (Relation.SELF,),
+        Text(
+            "Hanya pegawai yang bersangkutan yang dapat mengajukan keberatan atas penilaiannya",
+            "Only the employee may object to their appraisal",
+        ),
+    )
     owner = await ctx.planning.registry.employees.get(evaluation["nip"])
     # The one who decides, the registry's now: the atasan, or the PPK for whom it appraises with nobody above.
     atasan = objection_decider(subject_of(owner)) if owner else evaluation.get("atasan_pejabat_penilai_nip")
@@ -782,17 +877,39 @@ async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluation
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
         if current["status"] != "finalised":
-            raise ConflictError("only a finalised appraisal can be objected to", code="not_finalised")
+            raise ConflictError(
+                Text(
+                    "Keberatan hanya dapat diajukan atas penilaian yang sudah final",
+                    "Only a finalised appraisal can be objected to",
+                ),
+                code="not_finalised",
+            )
         if current.get("source") == "recorded":
             raise ConflictError(
-                "this result was finalised elsewhere and recorded as history; object where it was decided",
+                Text(
+                    "Hasil ini difinalkan di sistem lain dan dicatat sebagai riwayat; ajukan keberatan di tempat "
+                    "hasil itu diputuskan",
+                    "This result was finalised elsewhere and recorded as history; object where it was decided",
+                ),
                 code="recorded_history",
             )
         if current.get("objection") is not None:
-            raise ConflictError("an objection was already filed for this appraisal", code="objection_exists")
+            raise ConflictError(
+                Text(
+                    "Keberatan atas penilaian ini sudah pernah diajukan",
+                    "An objection was already filed for this appraisal",
+                ),
+                code="objection_exists",
+            )
         now = ctx.planning.clock.now()
         if not objection_open(current["finalised_at"], now, window):
-            raise InvalidError(f"objections close {window} days after finalisation", code="objection_window_closed")
+            raise InvalidError(
+                Text(
+                    f"Keberatan hanya dapat diajukan paling lambat {window} hari setelah penilaian difinalkan",
+                    f"Objections close {window} days after finalisation",
+                ),
+                code="objection_window_closed",
+            )
         filed = ObjectionFiled.create(
             ObjectionFiledPayload(
                 appraisal_id=current["_id"],
@@ -821,24 +938,44 @@ async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluation
 
 MAX_EXPLANATIONS = 10
 """Explanation requests one objection may carry (a documented bound)."""
+ASKED_OF = {
+    "employee": Text("pegawai yang bersangkutan", "employee"),
+    "pejabat_penilai": Text("pejabat penilai", "pejabat penilai"),
+}
+"""Whom an explanation request names, as a sentence says it."""
 
 
 def _pending_objection(current: MongoDocument) -> MongoDocument:
     objection: MongoDocument | None = current.get("objection")
     if objection is None or objection["status"] != "pending":
-        raise ConflictError("there is no pending objection", code="no_pending_objection")
+        raise ConflictError(
+            Text("Tidak ada keberatan yang sedang menunggu keputusan", "There is no pending objection"),
+            code="no_pending_objection",
+        )
     return objection
 
 
 async def ask_explanation(key: str, body: ExplanationRequestIn, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
     """The atasan pejabat penilai asks the pejabat penilai or the employee to explain, before deciding
     (PP 30/2019 Pasal 59(3))."""
-    await _authorised(key, actor, ctx, (Relation.APPRAISERS_SUPERIOR,), "only the atasan pejabat penilai asks")
+    await _authorised(
+        key,
+        actor,
+        ctx,
+        (Relation.APPRAISERS_SUPERIOR,),
+        Text("Hanya atasan pejabat penilai yang meminta penjelasan", "Only the atasan pejabat penilai asks"),
+    )
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
         objection = _pending_objection(current)
         if len(objection.get("explanations", [])) >= MAX_EXPLANATIONS:
-            raise ConflictError(f"at most {MAX_EXPLANATIONS} explanations per objection", code="too_many_explanations")
+            raise ConflictError(
+                Text(
+                    f"Paling banyak {MAX_EXPLANATIONS} permintaan penjelasan untuk setiap keberatan",
+                    f"At most {MAX_EXPLANATIONS} explanations per objection",
+                ),
+                code="too_many_explanations",
+            )
         asked = {"to": body.to, "question": body.question, "asked_at": ctx.planning.clock.now(), "answer": None}
         return {"objection": {**objection, "explanations": [*objection.get("explanations", []), asked]}}, []
 
@@ -850,7 +987,14 @@ async def give_explanation(
 ) -> MongoDocument:
     """The one asked (the employee, or their pejabat penilai) answers request ``index`` (from 0)."""
     evaluation = await _authorised(
-        key, actor, ctx, (Relation.SELF, Relation.APPRAISER), "only the employee or their pejabat penilai explains"
+        key,
+        actor,
+        ctx,
+        (Relation.SELF, Relation.APPRAISER),
+        Text(
+            "Hanya pegawai yang bersangkutan atau pejabat penilainya yang memberikan penjelasan",
+            "Only the employee or their pejabat penilai explains",
+        ),
     )
     relations_needed = {"employee": Relation.SELF, "pejabat_penilai": Relation.APPRAISER}
 
@@ -858,13 +1002,23 @@ async def give_explanation(
         objection = _pending_objection(current)
         explanations = list(objection.get("explanations", []))
         if index >= len(explanations):
-            raise NotFoundError(f"no explanation request {index} on this objection")
+            raise NotFoundError(
+                Text(
+                    f"Permintaan penjelasan {index} tidak ada pada keberatan ini",
+                    f"No explanation request {index} on this objection",
+                )
+            )
         request = explanations[index]
         owner = await ctx.planning.registry.employees.get(evaluation["nip"])
         if owner is None or not may(actor, subject_of(owner), (relations_needed[request["to"]],)):
-            raise ForbiddenError(f"this explanation was asked of the {request['to'].replace('_', ' ')}")
+            asked = ASKED_OF[request["to"]]
+            raise ForbiddenError(
+                Text(f"Penjelasan ini diminta dari {asked.ind}", f"This explanation was asked of the {asked.en}")
+            )
         if request.get("answer") is not None:
-            raise ConflictError("this request was answered already", code="explanation_answered")
+            raise ConflictError(
+                Text("Permintaan ini sudah dijawab", "This request was answered already"), code="explanation_answered"
+            )
         explanations[index] = {
             **request,
             "answer": body.answer,
@@ -878,7 +1032,14 @@ async def give_explanation(
 
 async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Evaluations) -> MongoDocument:
     await _authorised(
-        key, actor, ctx, (Relation.APPRAISERS_SUPERIOR,), "only the atasan pejabat penilai decides an objection"
+        key,
+        actor,
+        ctx,
+        (Relation.APPRAISERS_SUPERIOR,),
+        Text(
+            "Hanya atasan pejabat penilai yang memutuskan keberatan",
+            "Only the atasan pejabat penilai decides an objection",
+        ),
     )
 
     async def change(current: MongoDocument) -> tuple[MongoDocument, list[Event]]:
@@ -926,7 +1087,11 @@ async def decide_objection(key: str, body: DecisionIn, *, actor: Actor, ctx: Eva
         departures = await _departures(revised, ctx)
         if departures and not body.note:
             raise InvalidError(
-                "the decided overall rating departs from its parts: give the reason in `note`",
+                Text(
+                    "Penilaian keseluruhan yang diputuskan berbeda dari penilaian bagian-bagiannya: tuliskan "
+                    "alasannya pada `note`",
+                    "The decided overall rating departs from its parts: give the reason in `note`",
+                ),
                 errors=list(departures.values()),
                 code="justification_required",
             )

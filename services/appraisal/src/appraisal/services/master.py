@@ -12,8 +12,16 @@ from appraisal.repository.opd import MAX_UNITS, OpdRepository
 from appraisal.repository.versioned import AlreadyExistsError, VersionedRepository
 from appraisal.schemas.master import OpdIn
 from appraisal.services.employees import now_ms
-from appraisal.services.errors import ConflictError, ForbiddenError, NotFoundError, VersionConflictError
+from shared.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    VersionConflictError,
+    at_version,
+    changed_concurrently,
+)
 from shared.events import Event
+from shared.i18n import Text
 from shared.mongo import MongoDocument
 
 
@@ -22,7 +30,7 @@ async def create_or_update(
     key: Any,
     fields: MongoDocument,
     expected_version: int | None,
-    what: str,
+    what: Text,
     announce: Callable[[int], Event] | None = None,
 ) -> tuple[MongoDocument, bool]:
     """Create ``key`` with ``fields`` (version 1), or, given the current ``expected_version``
@@ -36,16 +44,23 @@ async def create_or_update(
         try:
             await repository.insert(document, *events, now=now)
         except AlreadyExistsError as exc:
-            raise VersionConflictError(f"{what} was created concurrently") from exc
+            raise VersionConflictError(
+                Text(f"{what.ind} dibuat oleh pihak lain pada saat yang sama", f"{what.en} was created concurrently")
+            ) from exc
         return document, True
     if expected_version is None:
-        raise VersionConflictError(f"{what} exists; send If-Match with its ETag to change it")
+        raise VersionConflictError(
+            Text(
+                f"{what.ind} sudah ada; kirim If-Match berisi ETag-nya untuk mengubahnya",
+                f"{what.en} exists; send If-Match with its ETag to change it",
+            )
+        )
     if expected_version != current["version"]:
-        raise VersionConflictError(f"{what} is at version {current['version']}")
+        raise VersionConflictError(at_version(what, current["version"]))
     events = [announce(current["version"] + 1)] if announce else []
     stored = await repository.update(current, fields, *events, now=now)
     if stored is None:
-        raise VersionConflictError(f"{what} was changed concurrently")
+        raise VersionConflictError(changed_concurrently(what))
     return stored, False
 
 
@@ -53,15 +68,25 @@ async def put_opd(
     code: str, body: OpdIn, expected_version: int | None, *, actor: Actor, opds: OpdRepository
 ) -> tuple[MongoDocument, bool]:
     if "admin_bkpsdm" not in actor.roles:
-        raise ForbiddenError("only admin_bkpsdm maintains the OPD master data")
+        raise ForbiddenError(
+            Text("Hanya admin_bkpsdm yang mengelola data induk OPD", "Only admin_bkpsdm maintains the OPD master data")
+        )
     codes = await opds.all_codes()
     if code not in codes and len(codes) >= MAX_UNITS:
-        raise ConflictError(f"the master data holds at most {MAX_UNITS} units", code="too_many_units")
-    return await create_or_update(opds, code, body.model_dump(mode="json"), expected_version, f"OPD {code}")
+        raise ConflictError(
+            Text(
+                f"Data induk memuat paling banyak {MAX_UNITS} unit", f"The master data holds at most {MAX_UNITS} units"
+            ),
+            code="too_many_units",
+        )
+    what = Text(f"OPD {code}", f"OPD {code}")
+    return await create_or_update(opds, code, body.model_dump(mode="json"), expected_version, what)
 
 
 async def get_opd(code: str, opds: OpdRepository) -> MongoDocument:
     unit = await opds.get(code)
     if unit is None:
-        raise NotFoundError(f"no OPD or kecamatan with code {code}")
+        raise NotFoundError(
+            Text(f"OPD atau kecamatan dengan kode {code} tidak ditemukan", f"No OPD or kecamatan with code {code}")
+        )
     return unit

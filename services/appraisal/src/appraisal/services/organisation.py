@@ -13,9 +13,10 @@ from appraisal.domain.rules import DISTRIBUTION_2022, OrgPredikat
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, org_year_id
 from appraisal.repository.versioned import AlreadyExistsError, BusyError
 from appraisal.services.employees import heads_of, now_ms
-from appraisal.services.errors import ConflictError, ForbiddenError, NotFoundError
 from appraisal.services.planning import Planning, get_year
+from shared.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.events import Event, Predikat
+from shared.i18n import Text, verbatim
 from shared.mongo import MongoDocument
 
 
@@ -63,24 +64,34 @@ async def _upsert(opd_code: str, year: int, fields: MongoDocument, ctx: Organisa
 
     async def decide(current: MongoDocument) -> tuple[MongoDocument, Sequence[Event]]:
         if current["closed"]:
-            raise ConflictError(f"the year {year} of {opd_code} is closed", code="year_closed")
+            raise ConflictError(
+                Text(f"Tahun {year} pada {opd_code} sudah ditutup", f"The year {year} of {opd_code} is closed"),
+                code="year_closed",
+            )
         return fields, ()
 
     try:
         return await ctx.org_years.modify(key, decide, now=now_ms)
     except BusyError as exc:
-        raise ConflictError("changed concurrently; try again", code="busy") from exc
+        raise ConflictError(
+            Text("Diubah oleh pihak lain pada saat yang sama; coba lagi", "Changed concurrently; try again"),
+            code="busy",
+        ) from exc
 
 
 async def set_org_predikat(
     opd_code: str, year: int, predikat: OrgPredikat, *, actor: Actor, ctx: Organisation
 ) -> MongoDocument:
     if opd_code not in await ctx.planning.registry.opds.all_codes():
-        raise NotFoundError(f"no OPD {opd_code} in the master data")
+        raise NotFoundError(Text(f"OPD {opd_code} tidak ada dalam data induk", f"No OPD {opd_code} in the master data"))
     if not await _may_set(actor, opd_code, ctx):
         raise ForbiddenError(
-            "the organisation predikat is set by the next-higher leader (the pejabat penilai of the OPD's head) "
-            "or the BKPSDM, never by the head of the OPD judged"
+            Text(
+                "Predikat organisasi ditetapkan oleh pimpinan satu tingkat di atasnya (pejabat penilai kepala OPD) "
+                "atau BKPSDM, tidak pernah oleh kepala OPD yang dinilai",
+                "The organisation predikat is set by the next-higher leader (the pejabat penilai of the OPD's head) "
+                "or the BKPSDM, never by the head of the OPD judged",
+            )
         )
     await get_year(year, ctx.planning)
     return await _upsert(opd_code, year, {"predikat": predikat.value, "set_by": actor.nip}, ctx)
@@ -94,7 +105,11 @@ async def distribution(opd_code: str, year: int, *, actor: Actor, ctx: Organisat
         or await _is_head(actor, opd_code, ctx)
     ):
         raise ForbiddenError(
-            "the distribution of an OPD is for the BKPSDM, the pimpinan, its admin, its head and the leader above"
+            Text(
+                "Distribusi predikat OPD hanya untuk BKPSDM, pimpinan, admin OPD tersebut, kepala OPD, dan "
+                "pimpinan di atasnya",
+                "The distribution of an OPD is for the BKPSDM, the pimpinan, its admin, its head and the leader above",
+            )
         )
     config = await get_year(year, ctx.planning)
     org = await ctx.org_years.get(org_year_id(opd_code, year))
@@ -120,15 +135,24 @@ async def close_year(opd_code: str, year: int, *, actor: Actor, ctx: Organisatio
     """Close an OPD's year. With ``blocking`` enforcement a violated distribution refuses (409);
     with ``warning`` it closes and keeps the violations as warnings."""
     if "admin_bkpsdm" not in actor.roles:
-        raise ForbiddenError("only the BKPSDM closes an OPD's year")
+        raise ForbiddenError(Text("Hanya BKPSDM yang menutup tahun suatu OPD", "Only the BKPSDM closes an OPD's year"))
     report = await distribution(opd_code, year, actor=actor, ctx=ctx)
     if report["org_predikat"] is None:
-        raise ConflictError("set the organisation predikat before closing the year", code="org_predikat_missing")
+        raise ConflictError(
+            Text(
+                "Tetapkan predikat organisasi sebelum menutup tahun",
+                "Set the organisation predikat before closing the year",
+            ),
+            code="org_predikat_missing",
+        )
     rules = [v["rule"] for v in report["violations"]]
     if rules and report["enforcement"] == "blocking":
         raise ConflictError(
-            "the distribution of predikat breaks the pattern for this organisation predikat",
-            errors=rules,
+            Text(
+                "Distribusi predikat tidak sesuai dengan pola untuk predikat organisasi ini",
+                "The distribution of predikat breaks the pattern for this organisation predikat",
+            ),
+            errors=[verbatim(rule) for rule in rules],  # the regulation's own words (Bahasa Indonesia)
             code="distribution_violated",
         )
     await _upsert(opd_code, year, {"closed": True, "warnings": rules, "closed_by": actor.nip}, ctx)

@@ -22,6 +22,7 @@ from appraisal.domain.mutation import (
     year_span,
 )
 from appraisal.domain.skp import (
+    DONE_WORDS,
     Indicator,
     Rhk,
     SkpAction,
@@ -38,14 +39,16 @@ from appraisal.schemas.skp import ExpectationsIn, SkpContent, SkpIn
 from appraisal.schemas.years import YearConfigIn
 from appraisal.services.clock import Clock
 from appraisal.services.employees import Registry, now_ms, subject_of
-from appraisal.services.errors import (
+from appraisal.services.master import create_or_update
+from shared.errors import (
     ConflictError,
     ForbiddenError,
     InvalidError,
     NotFoundError,
     VersionConflictError,
+    at_version,
+    changed_concurrently,
 )
-from appraisal.services.master import create_or_update
 from shared.events import (
     PPK,
     Event,
@@ -77,13 +80,19 @@ async def put_year(
     year: int, config: YearConfigIn, expected_version: int | None, *, actor: Actor, planning: Planning
 ) -> MongoDocument:
     if "admin_bkpsdm" not in actor.roles:
-        raise ForbiddenError("only admin_bkpsdm configures performance years")
+        raise ForbiddenError(
+            Text("Hanya admin_bkpsdm yang mengatur tahun kinerja", "Only admin_bkpsdm configures performance years")
+        )
     allowed = {*periods_of(year, config.frequency), str(year)}
     unknown = sorted(set(config.evaluation_due) - allowed)
     if unknown:
+        frequency = config.frequency.value
         raise InvalidError(
-            f"evaluation_due names periods that are not in {year} at {config.frequency.value} frequency",
-            errors=[f"unknown period: {p}" for p in unknown],
+            Text(
+                f"evaluation_due menyebut periode yang tidak ada pada tahun {year} dengan frekuensi {frequency}",
+                f"evaluation_due names periods that are not in {year} at {frequency} frequency",
+            ),
+            errors=[Text(f"periode tidak dikenal: {p}", f"unknown period: {p}") for p in unknown],
         )
     fields = config.model_dump(mode="json")
 
@@ -94,7 +103,8 @@ async def put_year(
             producer=planning.registry.producer,
         )
 
-    document, _ = await create_or_update(planning.years, year, fields, expected_version, f"year {year}", announce)
+    what = Text(f"Tahun {year}", f"Year {year}")
+    document, _ = await create_or_update(planning.years, year, fields, expected_version, what, announce)
     planning.registry.wake_relay(planning.years.collection.name, year)
     return document
 
@@ -102,7 +112,12 @@ async def put_year(
 async def get_year(year: int, planning: Planning) -> MongoDocument:
     config = await planning.years.get(year)
     if config is None:
-        raise NotFoundError(f"year {year} is not configured yet (admin_bkpsdm: PUT /api/v1/performance-years/{year})")
+        raise NotFoundError(
+            Text(
+                f"Tahun {year} belum diatur (admin_bkpsdm: PUT /api/v1/performance-years/{year})",
+                f"Year {year} is not configured yet (admin_bkpsdm: PUT /api/v1/performance-years/{year})",
+            )
+        )
     return config
 
 
@@ -196,7 +211,7 @@ def in_force(skp: MongoDocument) -> bool:
 
 async def _superior_rhk_ids(
     owner: MongoDocument, year: int, span: Span, planning: Planning
-) -> tuple[set[str] | None, list[str]]:
+) -> tuple[set[str] | None, list[Text]]:
     """The RHK ids an SKP may intervene, or None when it intervenes nothing; plus problems finding them.
 
     The explicit rule (domain.md 1.2-1.3): only a JPT intervenes nothing, when their pejabat penilai
@@ -210,13 +225,24 @@ async def _superior_rhk_ids(
     if superior is None:
         if head:
             return None, []
-        return set(), ["the SKP needs a pejabat penilai in the registry (ask the OPD admin to set the link)"]
+        return set(), [
+            Text(
+                "SKP memerlukan pejabat penilai yang tercatat dalam data kepegawaian (minta admin OPD menetapkannya)",
+                "The SKP needs a pejabat penilai in the registry (ask the OPD admin to set the link)",
+            )
+        ]
     if head and superior["opd_code"] != owner["opd_code"]:
         return None, []
     segments = await planning.skps.of_year(superior["_id"], year)
     agreed = [s for s in segments if in_force(s) and span_of(s).overlaps(span)]
     if not agreed:
-        return set(), [f"the SKP {year} of the pejabat penilai ({superior['_id']}) is not approved yet"]
+        superior_nip = superior["_id"]
+        return set(), [
+            Text(
+                f"SKP {year} milik pejabat penilai ({superior_nip}) belum disetujui",
+                f"The SKP {year} of the pejabat penilai ({superior_nip}) is not approved yet",
+            )
+        ]
     return {r["rhk_id"] for s in agreed for r in s["rhk"]}, []
 
 
@@ -230,7 +256,12 @@ async def _owner(actor: Actor, planning: Planning) -> MongoDocument:
         )
     owner = await planning.registry.employees.get(actor.nip)
     if owner is None:
-        raise InvalidError(f"NIP {actor.nip} is not in the employee registry; ask the OPD admin to register it")
+        raise InvalidError(
+            Text(
+                f"NIP {actor.nip} tidak terdaftar dalam data kepegawaian; minta admin OPD untuk mendaftarkannya",
+                f"NIP {actor.nip} is not in the employee registry; ask the OPD admin to register it",
+            )
+        )
     return owner
 
 
@@ -244,7 +275,12 @@ async def create_skp(data: SkpIn, *, actor: Actor, planning: Planning) -> MongoD
     if segments:
         last = segments[-1]
         if last["status"] != SkpStatus.CLOSED:
-            raise ConflictError(f"an SKP {data.year} exists for {owner['_id']}", code="skp_exists")
+            raise ConflictError(
+                Text(
+                    f"SKP {data.year} milik {owner['_id']} sudah ada", f"An SKP {data.year} exists for {owner['_id']}"
+                ),
+                code="skp_exists",
+            )
         if len(segments) >= MAX_SEGMENTS:
             raise ConflictError(
                 Text(
@@ -278,7 +314,10 @@ async def create_skp(data: SkpIn, *, actor: Actor, planning: Planning) -> MongoD
     try:
         await planning.skps.insert(document, now=now)
     except AlreadyExistsError as exc:
-        raise ConflictError(f"an SKP {data.year} exists for {owner['_id']}", code="skp_exists") from exc
+        nip = owner["_id"]
+        raise ConflictError(
+            Text(f"SKP {data.year} milik {nip} sudah ada", f"An SKP {data.year} exists for {nip}"), code="skp_exists"
+        ) from exc
     return document
 
 
@@ -293,9 +332,9 @@ async def visible_skp(skp_key: str, *, actor: Actor, planning: Planning) -> Mong
     skp = await planning.skps.get(skp_key)
     owner = await planning.registry.employees.get(skp["nip"]) if skp else None
     if skp is None or owner is None:
-        raise NotFoundError(f"no SKP {skp_key}")
+        raise NotFoundError(Text(f"SKP {skp_key} tidak ditemukan", f"No SKP {skp_key}"))
     if not (may(actor, subject_of(owner), READ) or signed_by(actor.nip, skp_signers(skp))):
-        raise NotFoundError(f"no SKP {skp_key}")
+        raise NotFoundError(Text(f"SKP {skp_key} tidak ditemukan", f"No SKP {skp_key}"))
     return skp
 
 
@@ -308,18 +347,25 @@ async def skp_for_period(nip: str, period: str, planning: Planning) -> MongoDocu
 
 
 async def _checked(
-    skp_key: str, actor: Actor, planning: Planning, allowed: tuple[Relation, ...], action: str
+    skp_key: str, actor: Actor, planning: Planning, allowed: tuple[Relation, ...], action: SkpAction
 ) -> tuple[MongoDocument, MongoDocument]:
     """The SKP and its owner, when the actor may see it and stands in one of the ``allowed`` relations."""
     skp = await visible_skp(skp_key, actor=actor, planning=planning)
     owner = await planning.registry.employees.get(skp["nip"])
     if owner is None or not may(actor, subject_of(owner), allowed):
-        who = "the employee" if allowed == (Relation.SELF,) else "the employee's pejabat penilai"
-        raise ForbiddenError(f"only {who} may {action} this SKP")
+        who = (
+            Text("pegawai yang bersangkutan", "the employee")
+            if allowed == (Relation.SELF,)
+            else Text("pejabat penilai pegawai tersebut", "the employee's pejabat penilai")
+        )
+        done = DONE_WORDS[action]
+        raise ForbiddenError(
+            Text(f"SKP ini hanya dapat {done.ind} oleh {who.ind}", f"Only {who.en} may {action.value} this SKP")
+        )
     return skp, owner
 
 
-async def _problems(owner: MongoDocument, skp: MongoDocument, content: MongoDocument, planning: Planning) -> list[str]:
+async def _problems(owner: MongoDocument, skp: MongoDocument, content: MongoDocument, planning: Planning) -> list[Text]:
     superior_ids, problems = await _superior_rhk_ids(owner, skp["year"], span_of(skp), planning)
     return problems + submission_problems(_rhk(content), superior_rhk_ids=superior_ids)
 
@@ -336,15 +382,15 @@ async def _act(
     note: str | None = None,
 ) -> tuple[MongoDocument, MongoDocument]:
     """Check relation and workflow, then write the new state; returns (stored SKP, owner)."""
-    skp, owner = await _checked(skp_key, actor, planning, allowed, action.value)
+    skp, owner = await _checked(skp_key, actor, planning, allowed, action)
     if action in (SkpAction.APPROVE, SkpAction.RETURN) and on_proposal(SkpStatus(skp["status"]), _proposal(skp)):
         return await _decide_proposal(skp, owner, action, expected_version, actor=actor, planning=planning, note=note)
     try:
         status = transition(SkpStatus(skp["status"]), action)
     except WorkflowError as exc:
-        raise ConflictError(str(exc), code="workflow_violation") from exc
+        raise ConflictError(exc.text, code="workflow_violation") from exc
     if skp["version"] != expected_version:
-        raise VersionConflictError(f"SKP {skp_key} is at version {skp['version']}")
+        raise VersionConflictError(at_version(Text(f"SKP {skp_key}", f"SKP {skp_key}"), skp["version"]))
     if action is SkpAction.SUBMIT and not owner.get("pejabat_penilai_nip"):
         # Refused now rather than left with nobody to act on it (the top of the chain is the PPK).
         raise InvalidError(
@@ -368,7 +414,12 @@ async def _act(
         late = check_deadline(config, config.get("skp_due"), skp, step, today=planning.clock.today())
         problems = await _problems(owner, skp, {**skp, **(fields or {})}, planning)
         if problems:
-            raise InvalidError(f"the SKP cannot be {action.value}ed yet", errors=problems, code="skp_incomplete")
+            done = DONE_WORDS[action]
+            raise InvalidError(
+                Text(f"SKP belum dapat {done.ind}", f"The SKP cannot be {done.en} yet"),
+                errors=problems,
+                code="skp_incomplete",
+            )
     changes = {**(fields or {}), "status": status.value}
     if action in (SkpAction.SUBMIT, SkpAction.APPROVE):
         changes |= {"due": config.get("skp_due"), "late": late}
@@ -391,7 +442,7 @@ async def _act(
     }
     stored = await planning.skps.update(skp, changes, *events, now=now, push={"history": history})
     if stored is None:
-        raise VersionConflictError(f"SKP {skp_key} was changed concurrently")
+        raise VersionConflictError(changed_concurrently(Text(f"SKP {skp_key}", f"SKP {skp_key}")))
     if events:
         planning.registry.wake_relay(planning.skps.collection.name, skp_key)
     return stored, owner
@@ -465,15 +516,20 @@ async def set_expectations(
     skp = await visible_skp(skp_key, actor=actor, planning=planning)
     owner = await planning.registry.employees.get(skp["nip"])
     if owner is None or not may(actor, subject_of(owner), (Relation.APPRAISER,)):
-        raise ForbiddenError("only the employee's pejabat penilai writes the leader's expectations")
+        raise ForbiddenError(
+            Text(
+                "Hanya pejabat penilai pegawai tersebut yang menuliskan ekspektasi pimpinan",
+                "Only the employee's pejabat penilai writes the leader's expectations",
+            )
+        )
     if skp["version"] != expected_version:
-        raise VersionConflictError(f"SKP {skp_key} is at version {skp['version']}")
+        raise VersionConflictError(at_version(Text(f"SKP {skp_key}", f"SKP {skp_key}"), skp["version"]))
     now = planning.clock.now()
     fields = {**body.model_dump(mode="json"), "expectations_set_by": actor.nip}
     history = {"action": "expectations", "by": actor.nip, "at": now}
     stored = await planning.skps.update(skp, fields, now=now, push={"history": history})
     if stored is None:
-        raise VersionConflictError(f"SKP {skp_key} was changed concurrently")
+        raise VersionConflictError(changed_concurrently(Text(f"SKP {skp_key}", f"SKP {skp_key}")))
     return stored
 
 
@@ -530,14 +586,14 @@ async def revise_skp(
     waits for the pejabat penilai as ``proposal``, while the approved content stays in force (and
     evaluations keep the content they were opened with). Publishes ``skp.submitted.v1`` with the
     proposal's ``revision``."""
-    skp, owner = await _checked(skp_key, actor, planning, (Relation.SELF,), SkpAction.REVISE.value)
+    skp, owner = await _checked(skp_key, actor, planning, (Relation.SELF,), SkpAction.REVISE)
     revisions = int(skp.get("revision", 0))
     try:
         revision_transition(SkpStatus(skp["status"]), _proposal(skp), SkpAction.REVISE, revisions=revisions)
     except WorkflowError as exc:
         raise _refuse_revision(exc) from exc
     if skp["version"] != expected_version:
-        raise VersionConflictError(f"SKP {skp_key} is at version {skp['version']}")
+        raise VersionConflictError(at_version(Text(f"SKP {skp_key}", f"SKP {skp_key}"), skp["version"]))
     proposed = content.model_dump(mode="json")
     problems = await _problems(owner, skp, proposed, planning)
     if problems:
@@ -561,7 +617,7 @@ async def revise_skp(
     history = {"action": SkpAction.REVISE.value, "by": actor.nip, "at": now, "revision": revisions + 1}
     stored = await planning.skps.update(skp, changes, event, now=now, push={"history": history})
     if stored is None:
-        raise VersionConflictError(f"SKP {skp_key} was changed concurrently")
+        raise VersionConflictError(changed_concurrently(Text(f"SKP {skp_key}", f"SKP {skp_key}")))
     planning.registry.wake_relay(planning.skps.collection.name, skp_key)
     return stored
 
@@ -584,7 +640,7 @@ async def _decide_proposal(
     except WorkflowError as exc:
         raise _refuse_revision(exc) from exc
     if skp["version"] != expected_version:
-        raise VersionConflictError(f"SKP {skp['_id']} is at version {skp['version']}")
+        raise VersionConflictError(at_version(Text(f"SKP {skp['_id']}", f"SKP {skp['_id']}"), skp["version"]))
     proposal: MongoDocument = skp["proposal"]
     now = planning.clock.now()
     push: MongoDocument = {}
@@ -625,7 +681,7 @@ async def _decide_proposal(
     }
     stored = await planning.skps.update(skp, changes, event, now=now, push=push)
     if stored is None:
-        raise VersionConflictError(f"SKP {skp['_id']} was changed concurrently")
+        raise VersionConflictError(changed_concurrently(Text(f"SKP {skp['_id']}", f"SKP {skp['_id']}")))
     planning.registry.wake_relay(planning.skps.collection.name, skp["_id"])
     return stored, owner
 

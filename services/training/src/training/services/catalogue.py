@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from shared.errors import ConflictError, ForbiddenError, NotFoundError, VersionConflictError
 from shared.i18n import Text
 from shared.mongo import MongoDocument
 from training.domain.access import Actor
@@ -12,7 +13,6 @@ from training.domain.catalogue import Programme, check_programme
 from training.domain.errors import RuleError
 from training.repository.catalogue import CatalogueRepository
 from training.services.context import refuse
-from training.services.errors import ConflictError, ForbiddenError, NotFoundError, VersionConflictError
 
 
 async def programme_with_sessions(

@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+from shared.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from shared.i18n import Text
 from shared.mongo import MongoDocument
 from training.domain.access import Actor, Relation, Subject, actor_keys, may
@@ -19,7 +20,6 @@ from training.repository.records import (
     RecommendationRepository,
     ResultRepository,
 )
-from training.services.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 
 PRODUCER = "training"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from shared.errors import ConflictError, NotFoundError
 from shared.events import (
     EmployeeType,
     PositionType,
@@ -29,7 +30,6 @@ from training.domain.jp import pppk_remaining
 from training.repository.catalogue import to_programme, to_session
 from training.repository.versioned import AlreadyExistsError, BusyError, MissingError
 from training.services.context import PRODUCER, Training, authorise, refuse
-from training.services.errors import ConflictError, NotFoundError
 
 S = EnrolmentStatus
 PROMOTION_ROUNDS = 200

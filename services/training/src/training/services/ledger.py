@@ -8,6 +8,7 @@ import uuid
 from collections import Counter, defaultdict
 from typing import Any
 
+from shared.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.events import EmployeeType, Predikat
 from shared.i18n import Text
 from shared.mongo import MongoDocument
@@ -18,7 +19,6 @@ from training.domain.jp import JpStanding, classify, jp_for
 from training.domain.rules import LearningForm
 from training.repository.versioned import BusyError, MissingError
 from training.services.context import Training, authorise, refuse
-from training.services.errors import ConflictError, ForbiddenError, NotFoundError
 
 
 async def report_external(

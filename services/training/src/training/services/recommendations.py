@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from shared.errors import ConflictError, InvalidError, NotFoundError
 from shared.events import (
     AppraisalCompleted,
     Aspect,
@@ -41,7 +42,6 @@ from training.repository.catalogue import to_programme
 from training.repository.versioned import BusyError, MissingError
 from training.services import enrolments
 from training.services.context import PRODUCER, Training, authorise
-from training.services.errors import ConflictError, InvalidError, NotFoundError
 
 GOOD = (Predikat.BAIK, Predikat.SANGAT_BAIK)
 LOW_KINDS = (NeedKind.LOW_SCORE.value, NeedKind.DEVELOPMENT_PLAN.value)

@@ -40,6 +40,7 @@ STATUS_WORDS = {
     SkpStatus.SUBMITTED: Text("diajukan", "submitted"),
     SkpStatus.APPROVED: Text("disetujui", "approved"),
     SkpStatus.RETURNED: Text("dikembalikan", "returned"),
+    SkpStatus.CLOSED: Text("ditutup", "closed"),
 }
 """How a sentence names an SKP's status."""
 ACTION_WORDS = {
@@ -47,6 +48,8 @@ ACTION_WORDS = {
     SkpAction.SUBMIT: Text("mengajukan", "submit"),
     SkpAction.APPROVE: Text("menyetujui", "approve"),
     SkpAction.RETURN: Text("mengembalikan", "return"),
+    SkpAction.CLOSE: Text("menutup", "close"),
+    SkpAction.REVISE: Text("merevisi", "revise"),
 }
 """How a sentence names an action on an SKP (the verb)."""
 DONE_WORDS = {

@@ -31,8 +31,8 @@ async def jp_obligation(employee_type: EmployeeType, principal: CurrentPrincipal
             "no_jp_obligation",
             Text("Tidak ada kewajiban JP", "No JP obligation"),
             Text(
-                f"Tidak ada minimum JP tahunan untuk {employee_type}",
-                f"No yearly JP minimum is set for {employee_type}",
+                f"Tidak ada batas minimum JP per tahun untuk {employee_type}.",
+                f"No yearly JP minimum is set for {employee_type}.",
             ),
         )
     return JpObligationOut(

@@ -133,6 +133,7 @@ async def test_a_period_is_finalised_once_it_has_ended_or_within_the_years_grace
     assert too_long.status_code == 422
     configured = await world.year(2025, finalise_grace_days=5, deadline_enforcement="warning")
     assert (configured["finalise_grace_days"], configured["deadline_enforcement"]) == (5, "warning")
+    assert configured["period_labels"]["2025-Q4"] == "Triwulan IV 2025"
     _, event = await wait_for_event(
         infra,
         "performance_year.configured.v1",
@@ -144,10 +145,13 @@ async def test_a_period_is_finalised_once_it_has_ended_or_within_the_years_grace
     world.at("2025-03-27")  # 5 days before 1 April
     finalised = await world.finalise(q1["id"])
     assert (finalised["status"], finalised["late"], finalised["due"]) == ("finalised", False, None)
+    assert (finalised["period"], finalised["period_label"]) == ("2025-Q1", "Triwulan I 2025")
     # The annual evaluation waits for every period of the year.
     refused = await world.open("2025", status=409)
     assert refused["code"] == "periods_not_final"
-    assert [e["message"] for e in refused["errors"]] == [f"periode 2025-Q{q} belum final" for q in (2, 3, 4)]
+    assert [e["message"] for e in refused["errors"]] == [
+        f"Triwulan {r} 2025 (2025-Q{q}) belum final" for q, r in ((2, "II"), (3, "III"), (4, "IV"))
+    ]
 
 
 async def test_late_steps_are_accepted_and_marked_late_with_warning_enforcement(world: World, infra: Infra) -> None:
@@ -254,7 +258,7 @@ async def test_an_employee_evaluated_from_mid_year_needs_only_their_own_periods(
     refused = await world.open("2025", status=409)
     assert (refused["code"], [e["message"] for e in refused["errors"]]) == (
         "periods_not_final",
-        ["periode 2025-Q4 belum final"],
+        ["Triwulan IV 2025 (2025-Q4) belum final"],
     )
     world.at("2026-01-05")
     q4 = await world.rated("2025-Q4")

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from appraisal.schemas.common import Appraiser, Nip, OpdCode, Period
 from shared.events import Predikat, RatingLevel
 from shared.inputs import InputModel
+from shared.periods import period_label
 
 
 class CompletedAppraisalIn(InputModel):
@@ -51,3 +52,7 @@ class AppraisalOut(BaseModel):
     predikat_rule: str = Field(description="Version of the predikat matrix applied.")
     pejabat_penilai_nip: str | None
     finalised_at: datetime
+
+    @computed_field(description="The period as people read it, in Bahasa Indonesia: 'Triwulan I 2026', 'Maret 2026'.")
+    def period_label(self) -> str:
+        return period_label(self.period).ind

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, computed_field
 
 from appraisal.domain.evaluation import Rollup
 from appraisal.domain.followup import Action, Cause, ObjectionDecision
@@ -11,6 +11,7 @@ from appraisal.domain.rules import OrgPredikat
 from appraisal.schemas.common import Code, Nip, Period, Text
 from shared.events import BerAkhlakValue, Predikat, RatingLevel
 from shared.inputs import InputModel
+from shared.periods import period_label
 
 
 class OpenEvaluationIn(InputModel):
@@ -238,6 +239,11 @@ class EvaluationOut(BaseModel):
         None, description="The SKP evaluated against: the one valid on the period's last day (null: recorded)."
     )
     skp_revision: int = Field(0, description="The revision of that SKP the RHK above were copied from.")
+
+    @computed_field(description="The period as people read it, in Bahasa Indonesia: 'Triwulan I 2026', 'Maret 2026'.")
+    def period_label(self) -> str:
+        return period_label(self.period).ind
+
     realisations: list[Realisation]
     feedback: list[Feedback]
     rhk_ratings: list[RhkRating]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, computed_field
 
 from appraisal.domain.evaluation import Frequency
 from appraisal.domain.rules import (
@@ -12,6 +12,7 @@ from appraisal.domain.rules import (
     MAX_FINALISE_GRACE_DAYS,
 )
 from shared.inputs import InputModel
+from shared.periods import period_label
 
 
 class YearConfigIn(InputModel):
@@ -65,6 +66,10 @@ class YearConfigOut(YearConfigIn):
     periods: list[str]
     version: int
     updated_at: dt.datetime
+
+    @computed_field(description="Each period as people read it, in Bahasa Indonesia ('Triwulan I 2026').")
+    def period_labels(self) -> dict[str, str]:
+        return {period: period_label(period).ind for period in self.periods}
 
 
 class DeadlineExtensionIn(InputModel):

@@ -82,8 +82,9 @@ from shared.events import (
     Predikat,
     RatingLevel,
 )
-from shared.i18n import Text
+from shared.i18n import Text, join
 from shared.mongo import MongoDocument
+from shared.periods import period_label
 
 
 @dataclass(frozen=True)
@@ -258,8 +259,11 @@ def _final_periodic(periods: list[str], periodic: list[MongoDocument]) -> list[M
                 "Evaluasi tahunan baru dibuka setelah evaluasi periodik tahun itu final; belum final: ",
                 "The annual evaluation opens once the year's periodic evaluations are final; not final yet: ",
             )
-            + Text(", ".join(missing), ", ".join(missing)),
-            errors=[Text(f"periode {p} belum final", f"period {p} is not final") for p in missing],
+            + join([period_label(p) for p in missing], ", "),
+            errors=[
+                Text(f"{period_label(p).ind} ({p}) belum final", f"{period_label(p).en} ({p}) is not final")
+                for p in missing
+            ],
             code="periods_not_final",
         )
     return [by_period[p] for p in required]

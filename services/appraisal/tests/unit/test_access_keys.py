@@ -18,8 +18,8 @@ from appraisal.domain.access import (
     reader_keys,
     relations,
 )
-from appraisal.repository.common import all_of
 from shared.events import PPK
+from shared.queries import all_of
 
 ROLES = ("pegawai", "pejabat_penilai", "atasan_pejabat_penilai", "admin_opd", "admin_bkpsdm", "pimpinan")
 ME, OTHER = "198001012005011001", "197501012000031001"

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Body, Path, Query, Request, Response
 
 from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, today, visibility
 from appraisal.domain.access import Actor
-from appraisal.repository.common import all_of
 from appraisal.schemas.common import Nip, OpdCode
 from appraisal.schemas.employees import (
     EmployeeIn,
@@ -24,6 +23,7 @@ from shared.http import FORBIDDEN, TOO_LARGE, ProblemError
 from shared.i18n import Text, from_stored, negotiate
 from shared.mongo import MongoDocument
 from shared.pagination import ExpectedVersion, Page, Paging, etag
+from shared.queries import all_of
 
 router = APIRouter(tags=["employees"])
 

@@ -5,7 +5,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 
 from appraisal.api.common import PROBLEMS, ActorDep, DepsDep, versioned_out, visible_records
-from appraisal.repository.common import all_of
 from appraisal.schemas.common import Code, Nip, OpdCode
 from appraisal.schemas.evaluations import (
     DecisionIn,
@@ -25,6 +24,7 @@ from appraisal.services import evaluations, planning
 from shared.events import PERIOD_PARTS
 from shared.mongo import MongoDocument
 from shared.pagination import Page, Paging
+from shared.queries import all_of
 
 router = APIRouter(tags=["evaluations"])
 EvaluationId = Annotated[

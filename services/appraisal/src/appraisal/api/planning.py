@@ -6,13 +6,13 @@ from fastapi import APIRouter, Path, Query, Response
 
 from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, versioned_out, visible_records
 from appraisal.domain.skp import SkpStatus
-from appraisal.repository.common import all_of
 from appraisal.schemas.common import Nip
 from appraisal.schemas.skp import ExpectationsIn, ReturnIn, SkpContent, SkpIn, SkpOut
 from appraisal.schemas.years import DeadlineExtensionIn, YearConfigIn, YearConfigOut
 from appraisal.services import planning
 from shared.mongo import MongoDocument
 from shared.pagination import ExpectedVersion, OptionalVersion, Page, Paging, etag
+from shared.queries import all_of
 
 router = APIRouter()
 Year = Annotated[int, Path(ge=2020, le=2100)]

@@ -6,9 +6,9 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from appraisal.repository.common import HIDDEN
-from appraisal.repository.versioned import VersionedRepository
 from shared.mongo import MongoDocument
+from shared.queries import HIDDEN
+from shared.versioned import VersionedRepository
 
 
 class EmployeeRepository(VersionedRepository):

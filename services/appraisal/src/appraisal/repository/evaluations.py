@@ -5,9 +5,9 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from appraisal.repository.versioned import VersionedRepository
 from shared.events import Predikat
 from shared.mongo import MongoDocument
+from shared.versioned import VersionedRepository
 
 
 def evaluation_id(nip: str, period: str) -> str:

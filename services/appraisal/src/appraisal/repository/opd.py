@@ -8,9 +8,9 @@ from datetime import datetime
 from pymongo import InsertOne
 
 from appraisal.domain.rules import OPD_SEED
-from appraisal.repository.common import HIDDEN
-from appraisal.repository.versioned import VersionedRepository
 from shared.mongo import MongoDocument, write_skipping_duplicates
+from shared.queries import HIDDEN
+from shared.versioned import VersionedRepository
 
 MAX_UNITS = 500
 """The master data holds at most this many OPD and kecamatan (the city has about 50)."""

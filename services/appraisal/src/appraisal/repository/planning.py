@@ -3,9 +3,9 @@ from __future__ import annotations
 from pymongo import ASCENDING, DESCENDING
 
 from appraisal.domain.mutation import MAX_SEGMENTS
-from appraisal.repository.common import HIDDEN
-from appraisal.repository.versioned import VersionedRepository
 from shared.mongo import MongoDocument
+from shared.queries import HIDDEN
+from shared.versioned import VersionedRepository
 
 
 class YearRepository(VersionedRepository):

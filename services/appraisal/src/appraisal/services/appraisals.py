@@ -5,13 +5,13 @@ from __future__ import annotations
 from appraisal.domain.access import Actor
 from appraisal.domain.evaluation import Frequency, is_annual, periods_of, year_of
 from appraisal.repository.evaluations import evaluation_id
-from appraisal.repository.versioned import AlreadyExistsError
 from appraisal.schemas.appraisals import CompletedAppraisalIn
 from appraisal.services.employees import require_known_opd
 from appraisal.services.evaluations import Evaluations, refuse_if_year_closed, result_events
 from shared.errors import ConflictError, ForbiddenError, InvalidError
 from shared.i18n import Text
 from shared.mongo import MongoDocument
+from shared.versioned import AlreadyExistsError
 
 COMPARED = ("nip", "period", "opd_code", "hasil_kerja", "perilaku_kerja")
 

@@ -21,7 +21,6 @@ from appraisal.domain.nip import InvalidNipError, parse_nip
 from appraisal.domain.siasn import canonical_header, read_value
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
 from appraisal.repository.opd import OpdRepository
-from appraisal.repository.versioned import AlreadyExistsError
 from appraisal.schemas.employees import EmployeeIn, EmployeePatch, check_appraisers
 from shared.errors import (
     ConflictError,
@@ -43,6 +42,7 @@ from shared.events import (
 from shared.field_errors import field_message, field_name
 from shared.i18n import Text, TextError, stored, verbatim
 from shared.mongo import MongoDocument
+from shared.versioned import AlreadyExistsError
 
 logger = logging.getLogger(__name__)
 

@@ -49,7 +49,6 @@ from appraisal.repository.evaluations import (
     evaluation_id,
     plan_slot_id,
 )
-from appraisal.repository.versioned import CAS_ATTEMPTS, AlreadyExistsError, BusyError, Decision, MissingError
 from appraisal.schemas.evaluations import (
     BehaviourRatingIn,
     DecisionIn,
@@ -85,6 +84,7 @@ from shared.events import (
 from shared.i18n import Text, join
 from shared.mongo import MongoDocument
 from shared.periods import period_label
+from shared.versioned import CAS_ATTEMPTS, AlreadyExistsError, BusyError, Decision, MissingError
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from typing import Any
 
 from appraisal.domain.access import Actor
 from appraisal.repository.opd import MAX_UNITS, OpdRepository
-from appraisal.repository.versioned import AlreadyExistsError, VersionedRepository
 from appraisal.schemas.master import OpdIn
 from appraisal.services.employees import now_ms
 from shared.errors import (
@@ -23,6 +22,7 @@ from shared.errors import (
 from shared.events import Event
 from shared.i18n import Text
 from shared.mongo import MongoDocument
+from shared.versioned import AlreadyExistsError, VersionedRepository
 
 
 async def create_or_update(

@@ -11,13 +11,13 @@ from appraisal.domain.access import Actor
 from appraisal.domain.distribution import check_distribution
 from appraisal.domain.rules import DISTRIBUTION_2022, OrgPredikat
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, org_year_id
-from appraisal.repository.versioned import AlreadyExistsError, BusyError
 from appraisal.services.employees import heads_of, now_ms
 from appraisal.services.planning import Planning, get_year
 from shared.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.events import Event, Predikat
 from shared.i18n import Text, verbatim
 from shared.mongo import MongoDocument
+from shared.versioned import AlreadyExistsError, BusyError
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,6 @@ from appraisal.domain.skp import (
     transition,
 )
 from appraisal.repository.planning import SkpRepository, YearRepository, skp_id
-from appraisal.repository.versioned import AlreadyExistsError, BusyError, MissingError, VersionedRepository
 from appraisal.schemas.skp import ExpectationsIn, SkpContent, SkpIn
 from appraisal.schemas.years import YearConfigIn
 from appraisal.services.clock import Clock
@@ -63,6 +62,7 @@ from shared.events import (
 )
 from shared.i18n import Text
 from shared.mongo import MongoDocument
+from shared.versioned import AlreadyExistsError, BusyError, MissingError, VersionedRepository
 
 
 @dataclass(frozen=True)

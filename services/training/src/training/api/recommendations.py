@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from shared.pagination import Page, Paging
+from shared.queries import all_of
 from training.api.common import PROBLEMS, ActorDep, Ctx
-from training.repository.common import all_of
 from training.schemas.models import (
     AcceptedOut,
     AcceptIn,

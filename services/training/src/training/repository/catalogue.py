@@ -14,9 +14,9 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.events import BerAkhlakValue, EmployeeType, PositionType
 from shared.mongo import MongoDocument, find_in
+from shared.queries import HIDDEN, find_page
 from training.domain.catalogue import Programme, Session
 from training.domain.rules import Competency, LearningForm
-from training.repository.common import HIDDEN, find_page
 
 
 def programme_document(p: Programme) -> MongoDocument:

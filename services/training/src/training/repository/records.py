@@ -9,8 +9,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.mongo import MongoDocument, find_in, store_newest, write_skipping_duplicates
-from training.repository.common import HIDDEN
-from training.repository.versioned import VersionedRepository
+from shared.queries import HIDDEN
+from shared.versioned import VersionedRepository
 
 
 class RecommendationRepository(VersionedRepository):

@@ -22,13 +22,13 @@ from shared.events import (
 )
 from shared.i18n import Text
 from shared.mongo import MongoDocument
+from shared.versioned import AlreadyExistsError, BusyError, MissingError
 from training.domain.access import ENROL, ORGANISE, READ, Actor
 from training.domain.catalogue import Programme, Session
 from training.domain.enrolment import HOLDS_SEAT, EnrolmentStatus, check_timing, check_transition, overlapping
 from training.domain.errors import RuleError
 from training.domain.jp import pppk_remaining
 from training.repository.catalogue import to_programme, to_session
-from training.repository.versioned import AlreadyExistsError, BusyError, MissingError
 from training.services.context import PRODUCER, Training, authorise, refuse
 
 S = EnrolmentStatus

@@ -12,12 +12,12 @@ from shared.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.events import EmployeeType, Predikat
 from shared.i18n import Text
 from shared.mongo import MongoDocument
+from shared.versioned import BusyError, MissingError
 from training.domain.access import APPROVE_LEARNING, READ, REPORT_LEARNING, Actor, actor_keys
 from training.domain.effectiveness import Completion, Effect, Result, by_need_kind, by_programme
 from training.domain.errors import RuleError
 from training.domain.jp import JpStanding, classify, jp_for
 from training.domain.rules import LearningForm
-from training.repository.versioned import BusyError, MissingError
 from training.services.context import Training, authorise, refuse
 
 

@@ -26,6 +26,7 @@ from shared.events import (
 )
 from shared.i18n import Text
 from shared.mongo import MongoDocument
+from shared.versioned import BusyError, MissingError
 from training.domain.access import DECIDE, READ, Actor
 from training.domain.errors import RuleError
 from training.domain.matching import (
@@ -39,7 +40,6 @@ from training.domain.matching import (
 )
 from training.domain.rules import Dimension
 from training.repository.catalogue import to_programme
-from training.repository.versioned import BusyError, MissingError
 from training.services import enrolments
 from training.services.context import PRODUCER, Training, authorise
 

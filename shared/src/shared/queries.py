@@ -1,3 +1,6 @@
+"""Query helpers every service's repositories share: one flat filter (``all_of``), a page of a query
+(``find_page``), and the projection that hides outbox bookkeeping (``HIDDEN``)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from shared.events import Event
 from shared.events.outbox import push_events, with_events
 from shared.mongo import MongoDocument, find_in, write_skipping_duplicates
-from training.repository.common import HIDDEN, find_page
+from shared.queries import HIDDEN, find_page
 
 
 class AlreadyExistsError(Exception):

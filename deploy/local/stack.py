@@ -53,6 +53,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -171,7 +172,7 @@ def port_offset() -> int:
     """``KINERJA_STACK_PORT_OFFSET`` shifts every port of every instance, so a second checkout on the
     same machine can run its own stacks beside the first (for example 1000: test on 20092/28018)."""
     raw = os.environ.get("KINERJA_STACK_PORT_OFFSET", "0").strip() or "0"
-    if not raw.isdigit() or int(raw) > 30000:
+    if not re.fullmatch(r"[0-9]{1,5}", raw) or int(raw) > 30000:
         raise StackError(f"KINERJA_STACK_PORT_OFFSET must be a whole number from 0 to 30000, not {raw!r}")
     return int(raw)
 

@@ -47,7 +47,7 @@ def asyncapi_document(
             "payload": keys[(event, "validation")],
             "bindings": {
                 "kafka": {
-                    "key": {"type": "string", "pattern": r"^\d{18}$", "description": "NIP of the employee"},
+                    "key": {"type": "string", "pattern": r"^[0-9]{18}$", "description": "NIP of the employee"},
                     "bindingVersion": "0.5.0",
                 }
             },

@@ -94,7 +94,7 @@ class Subscription(Generic[E]):
 
 
 def consumer_name(topic: str) -> str:
-    return re.sub(r"\.v\d+$", "", topic).replace(".", "-").replace("_", "-")
+    return re.sub(r"\.v[0-9]+$", "", topic).replace(".", "-").replace("_", "-")
 
 
 def group_id_for(group_prefix: str, topic: str) -> str:

@@ -317,7 +317,7 @@ class BodyGuard:
         request = Request(scope)
         limit = next((n for pattern, n in self.limits if pattern.fullmatch(scope["path"])), self.default_limit)
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or len(length) > 12):
+        if length is not None and not re.fullmatch(r"[0-9]{1,12}", length):
             detail = Text("Content-Length tidak valid", "Content-Length is not valid")
             await self._refuse(scope, receive, send, 400, "bad_request", BAD_REQUEST, detail)
             return

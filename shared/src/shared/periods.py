@@ -12,7 +12,7 @@ MONTHS = Text(
 )
 """Month names, in order, separated by spaces."""
 ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
-PERIOD = re.compile(r"(?P<year>\d{4})(-(?P<part>S[12]|Q[1-4]|0[1-9]|1[0-2]))?")
+PERIOD = re.compile(r"(?P<year>[0-9]{4})(-(?P<part>S[12]|Q[1-4]|0[1-9]|1[0-2]))?")
 
 
 def period_label(period: str) -> Text:

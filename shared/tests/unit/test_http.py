@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI, Request
 from prometheus_client import CollectorRegistry, generate_latest
 from pydantic import BaseModel, Field
 from pymongo.errors import ServerSelectionTimeoutError
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from kinerja_testing import Keys
 from shared.auth import CurrentPrincipal, Principal, Role, TokenVerifier, require_roles
@@ -317,3 +317,31 @@ async def test_the_verified_caller_never_carries_over_to_another_request(keys: K
         assert (await http.post("/mine", json={}, headers=keys.headers(NIP, "pegawai"))).json() == {"nip": NIP}
         assert (await http.get("/me", headers=keys.headers(other, "pegawai"))).json() == {"nip": other}
         assert (await http.get("/me")).status_code == 401
+
+
+@pytest.mark.parametrize("length", ["\u00b2", "\u00b9\u00b2", "1\u00b3", "-1", "1e3", " 12", "1234567890123"])
+async def test_a_content_length_that_is_not_ascii_digits_is_a_400(length: str) -> None:
+    """Latin-1 holds superscript digits, which ``str.isdigit`` takes for digits and ``int`` refuses."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        raise AssertionError("the guard lets nothing through")
+
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope: Scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/things",
+        "raw_path": b"/things",
+        "query_string": b"",
+        "headers": [(b"content-length", length.encode("latin-1"))],
+        "app": FastAPI(),
+    }
+    await BodyGuard(app, limits={}, default_limit=1024)(scope, receive, send)
+    assert sent[0]["status"] == 400

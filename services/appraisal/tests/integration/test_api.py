@@ -160,14 +160,30 @@ async def test_history_is_recorded_only_for_a_registered_employee_of_that_opd_in
     elsewhere = await client.post("/api/v1/appraisals", json=body(nip), headers=admin)
     assert (elsewhere.status_code, elsewhere.json()["code"]) == (422, "opd_mismatch")
 
-    year = {"frequency": "quarterly", "skp_due": "2027-01-31"}
-    assert (await client.put("/api/v1/performance-years/2027", json=year, headers=admin)).status_code in (200, 201)
+    year = {"frequency": "quarterly", "skp_due": "2022-01-31"}
+    assert (await client.put("/api/v1/performance-years/2022", json=year, headers=admin)).status_code in (200, 201)
     history = body(nip, opd_code="DISDIK")
-    for period, status in (("2027-S1", 422), ("2027-03", 422), ("2027-Q2", 201), ("2027", 201), ("2019-05", 201)):
+    for period, status in (("2022-S1", 422), ("2022-03", 422), ("2022-Q2", 201), ("2022", 201), ("2019-05", 201)):
         response = await client.post("/api/v1/appraisals", json=history | {"period": period}, headers=admin)
         assert response.status_code == status, (period, response.text)
         if status == 422:
             assert response.json()["code"] == "period_not_in_year"
+    # Neither a period that has not begun, nor one before 2000, nor digits other than ASCII ones.
+    for period in ("2100", "9999-Q1", "1999", "0000"):
+        response = await client.post("/api/v1/appraisals", json=history | {"period": period}, headers=admin)
+        assert (response.status_code, response.json()["code"]) == (422, "period_out_of_range"), period
+    for period in ("\uff12\uff10\uff12\uff10", "2020-Q\uff11", "\u0662\u0660\u0662\u0660"):
+        response = await client.post("/api/v1/appraisals", json=history | {"period": period}, headers=admin)
+        assert (response.status_code, response.json()["code"]) == (422, "validation_error"), period
+    fullwidth_nip = "".join(chr(0xFF10 + int(d)) for d in nip)
+    response = await client.post("/api/v1/appraisals", json=history | {"nip": fullwidth_nip}, headers=admin)
+    assert (response.status_code, response.json()["code"]) == (422, "validation_error")
+    opened = await client.post(
+        "/api/v1/evaluations", json={"nip": nip, "period": "\uff12\uff10\uff12\uff12"}, headers=admin
+    )
+    assert (opened.status_code, opened.json()["code"]) == (422, "validation_error")
+    listed = (await client.get(f"/api/v1/evaluations?nip={nip}&limit=100", headers=admin)).json()
+    assert sorted(e["period"] for e in listed["items"]) == ["2019-05", "2022", "2022-Q2"]
 
 
 async def test_a_recorded_result_reads_as_an_evaluation_for_whom_may_see_it(

@@ -10,9 +10,12 @@ from appraisal.domain.evaluation import (
     Frequency,
     Rollup,
     deadline_outcome,
+    deadline_problems,
+    extension_problem,
     finalise_opens_on,
     may_finalise_on,
     period_end,
+    period_start,
     periods_of,
     periods_required_for_annual,
     roll_up,
@@ -155,3 +158,59 @@ def test_the_clock_reads_real_time_unless_set_and_today_is_the_day_in_palembang(
     assert clock.now().microsecond == 123000
     clock.fixed = dt.datetime(2025, 12, 31, 16, 59, tzinfo=dt.UTC)
     assert clock.today() == D(2025, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("period", "start"),
+    [
+        ("2026", dt.date(2026, 1, 1)),
+        ("2026-S1", dt.date(2026, 1, 1)),
+        ("2026-S2", dt.date(2026, 7, 1)),
+        ("2026-Q1", dt.date(2026, 1, 1)),
+        ("2026-Q4", dt.date(2026, 10, 1)),
+        ("2026-03", dt.date(2026, 3, 1)),
+        ("2026-12", dt.date(2026, 12, 1)),
+    ],
+)
+def test_a_period_starts_on_its_first_day(period: str, start: dt.date) -> None:
+    assert period_start(period) == start
+
+
+@pytest.mark.parametrize(
+    ("skp_due", "evaluation_due", "wrong"),
+    [
+        (dt.date(2026, 1, 31), {"2026-Q1": dt.date(2026, 4, 15), "2026": dt.date(2027, 1, 31)}, []),
+        (dt.date(2025, 12, 1), {"2026-Q1": dt.date(2026, 3, 31)}, []),  # the earliest of each
+        (dt.date(2026, 12, 31), {"2026-Q1": dt.date(2027, 4, 1)}, []),  # the latest of each
+        (dt.date(2025, 11, 30), {}, ["skp_due"]),
+        (dt.date(2027, 1, 1), {}, ["skp_due"]),
+        (dt.date(1, 1, 1), {}, ["skp_due"]),
+        (dt.date(9999, 12, 31), {}, ["skp_due"]),
+        (dt.date(2026, 1, 31), {"2026-Q1": dt.date(2026, 3, 30)}, ["evaluation_due 2026-Q1"]),  # before it ends
+        (dt.date(2026, 1, 31), {"2026": dt.date(2028, 1, 2)}, ["evaluation_due 2026"]),
+        (dt.date(2026, 1, 31), {"2026-Q2": dt.date(1, 1, 1), "2026-Q3": dt.date(9999, 1, 1)}, ["Q2", "Q3"]),
+    ],
+)
+def test_a_years_deadlines_lie_within_reach(
+    skp_due: dt.date, evaluation_due: dict[str, dt.date], wrong: list[str]
+) -> None:
+    problems = deadline_problems(2026, skp_due, evaluation_due)
+    assert len(problems) == len(wrong)
+    for problem, name in zip(problems, wrong, strict=True):
+        assert name in problem.en
+        assert name in problem.ind
+
+
+@pytest.mark.parametrize(
+    ("until", "allowed"),
+    [
+        (dt.date(2026, 11, 29), True),
+        (dt.date(2027, 11, 30), True),  # 366 days ahead
+        (dt.date(2027, 12, 1), False),
+        (dt.date(2026, 11, 28), False),
+        (dt.date(9999, 12, 31), False),
+        (dt.date(1, 1, 1), False),
+    ],
+)
+def test_an_extension_ends_between_today_and_a_year_ahead(until: dt.date, allowed: bool) -> None:
+    assert (extension_problem(until, dt.date(2026, 11, 29)) is None) is allowed

@@ -43,6 +43,13 @@ def test_periods_of_a_year() -> None:
         (Aspect.KUANTITAS, "dokumen lengkap", "lengkap", None),
         (Aspect.KUANTITAS, "0", "5", None),
         (Aspect.WAKTU, "12", "0", None),
+        (Aspect.KUANTITAS, "95", "9" * 100, None),  # not a number: no capaian, no suggestion
+        (Aspect.KUANTITAS, "95", "9" * 16, None),
+        (Aspect.KUANTITAS, "1", "1" + "0" * 14, 1e16),  # 15 digits still are
+        (Aspect.KUANTITAS, "95", "1e309", None),
+        (Aspect.KUANTITAS, "95", "nan", None),
+        (Aspect.KUANTITAS, "95", "\uff16\uff12", None),  # fullwidth digits are text
+        (Aspect.KUANTITAS, "95", "62,1234567", None),
     ],
 )
 def test_capaian(aspect: Aspect, target: str, realisation: str | None, expected: float | None) -> None:

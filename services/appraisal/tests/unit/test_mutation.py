@@ -4,13 +4,13 @@ import datetime as dt
 
 import pytest
 
+from appraisal.domain.evaluation import period_end
 from appraisal.domain.mutation import (
     MAX_SEGMENTS,
     Span,
     is_mutation,
     mutation_date_problem,
     next_span,
-    period_end,
     segment_on,
     signed_by,
     split_end,

@@ -24,7 +24,7 @@ PERIOD_DESCRIPTION = (
     "Evaluation period: '2026' (annual), '2026-S1' (semester), '2026-Q1' (quarter) or '2026-03' (month)."
 )
 PERIOD_PARTS = r"(-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?"
-PERIOD_PATTERN = rf"^\d{{4}}{PERIOD_PARTS}$"
+PERIOD_PATTERN = rf"^[0-9]{{4}}{PERIOD_PARTS}$"
 """An evaluation period: a year, a semester, a quarter or a month of it (domain.md 1.4)."""
 
 

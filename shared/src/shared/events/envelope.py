@@ -20,12 +20,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.logs import current_correlation_id
 
-NIP_PATTERN = r"^\d{18}$"
+NIP_PATTERN = r"^[0-9]{18}$"
 PPK = "PPK"
 """Names the PPK (Pejabat Pembina Kepegawaian: the Wali Kota, an elected official with no NIP) where a
 NIP of an appraiser would be: the registry's appraiser links, the events' ``pejabat_penilai_nip`` /
 ``atasan_pejabat_penilai_nip``, and the subject of the PPK's token (``shared.auth``)."""
-APPRAISER_PATTERN = r"^(\d{18}|PPK)$"
+APPRAISER_PATTERN = r"^([0-9]{18}|PPK)$"
 """An appraiser: a NIP, or the PPK."""
 
 

@@ -15,7 +15,7 @@ from shared.i18n import Text
 from shared.mongo import MongoDocument
 
 router = APIRouter(tags=["appraisals"])
-AppraisalId = Annotated[str, Path(pattern=rf"^\d{{18}}-\d{{4}}{PERIOD_PARTS}$")]
+AppraisalId = Annotated[str, Path(pattern=rf"^[0-9]{{18}}-[0-9]{{4}}{PERIOD_PARTS}$")]
 
 
 def _out(document: MongoDocument) -> AppraisalOut:

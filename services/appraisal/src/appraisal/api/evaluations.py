@@ -28,7 +28,7 @@ from shared.queries import all_of
 
 router = APIRouter(tags=["evaluations"])
 EvaluationId = Annotated[
-    str, Path(pattern=rf"^\d{{18}}-\d{{4}}{PERIOD_PARTS}$", examples=["198609262015051001-2026-Q1"])
+    str, Path(pattern=rf"^[0-9]{{18}}-[0-9]{{4}}{PERIOD_PARTS}$", examples=["198609262015051001-2026-Q1"])
 ]
 STATE: dict[int | str, dict[str, Any]] = {409: {"description": "not possible in the evaluation's current state"}}
 

@@ -19,7 +19,7 @@ Year = Annotated[int, Path(ge=2020, le=2100)]
 SkpId = Annotated[
     str,
     Path(
-        pattern=r"^\d{18}-\d{4}(-\d{1,2})?$",
+        pattern=r"^[0-9]{18}-[0-9]{4}(-[0-9]{1,2})?$",
         examples=["198609262015051001-2026"],
         description="<nip>-<year>; the SKP after a mutation mid-year: <nip>-<year>-2, -3, ...",
     ),

@@ -10,11 +10,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from appraisal.domain.rules import CAPAIAN_THRESHOLDS, LOW_PREDIKAT, MAX_FINALISE_GRACE_DAYS, CapaianThresholds
+from appraisal.domain.rules import (
+    CAPAIAN_THRESHOLDS,
+    DEADLINE_REACH_DAYS,
+    LOW_PREDIKAT,
+    MAX_FINALISE_GRACE_DAYS,
+    CapaianThresholds,
+)
 from shared.events import Aspect, BerAkhlakValue, Predikat, RatingLevel
 from shared.i18n import Text
 
-_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*%?\s*$")
+_NUMBER = re.compile(r"^\s*(-?[0-9]{1,15}(?:[.,][0-9]{1,6})?)\s*%?\s*$")
+"""A realisation or target read as a number: ASCII digits, at most 15 before the decimal mark and 6
+after it (a longer one is text, from which no capaian or rating is suggested)."""
 
 
 class Frequency(StrEnum):
@@ -56,6 +64,61 @@ def period_end(period: str) -> dt.date:
     else:
         last_month = int(part)
     return dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+
+
+def period_start(period: str) -> dt.date:
+    """The first day of a period: 1 January for the year and the first semester or quarter, the first
+    day of the semester's, quarter's or month's first month otherwise."""
+    year = year_of(period)
+    if is_annual(period):
+        return dt.date(year, 1, 1)
+    part = period[5:]
+    if part[0] == "S":
+        first_month = 6 * int(part[1]) - 5
+    elif part[0] == "Q":
+        first_month = 3 * int(part[1]) - 2
+    else:
+        first_month = int(part)
+    return dt.date(year, first_month, 1)
+
+
+def deadline_problems(year: int, skp_due: dt.date, evaluation_due: Mapping[str, dt.date]) -> list[Text]:
+    """What is wrong with a year's deadlines (``DEADLINE_REACH_DAYS``): ``skp_due`` from 1 December of
+    the year before to 31 December of the year; each ``evaluation_due`` from its period's end to
+    ``DEADLINE_REACH_DAYS`` after it (a deadline before the period ends could never be met)."""
+    problems = []
+    if not dt.date(year - 1, 12, 1) <= skp_due <= dt.date(year, 12, 31):
+        problems.append(
+            Text(
+                f"skp_due {skp_due.isoformat()} harus antara {year - 1}-12-01 dan {year}-12-31",
+                f"skp_due {skp_due.isoformat()} must lie between {year - 1}-12-01 and {year}-12-31",
+            )
+        )
+    reach = dt.timedelta(days=DEADLINE_REACH_DAYS)
+    for period, due in sorted(evaluation_due.items()):
+        end = period_end(period)
+        if not end <= due <= end + reach:
+            problems.append(
+                Text(
+                    f"evaluation_due {period}: {due.isoformat()} harus antara akhir periode ({end.isoformat()}) "
+                    f"dan {(end + reach).isoformat()}",
+                    f"evaluation_due {period}: {due.isoformat()} must lie between the period's end "
+                    f"({end.isoformat()}) and {(end + reach).isoformat()}",
+                )
+            )
+    return problems
+
+
+def extension_problem(until: dt.date, today: dt.date) -> Text | None:
+    """Why ``until`` cannot end a deadline extension granted ``today``: in the past, or further than
+    ``DEADLINE_REACH_DAYS`` ahead (a permanent exemption is no extension)."""
+    latest = today + dt.timedelta(days=DEADLINE_REACH_DAYS)
+    if today <= until <= latest:
+        return None
+    return Text(
+        f"until {until.isoformat()} harus antara hari ini ({today.isoformat()}) dan {latest.isoformat()}",
+        f"until {until.isoformat()} must lie between today ({today.isoformat()}) and {latest.isoformat()}",
+    )
 
 
 def finalise_opens_on(period: str, grace_days: int = 0) -> dt.date:

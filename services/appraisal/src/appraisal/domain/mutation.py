@@ -77,23 +77,6 @@ def next_span(previous: Span, year: int) -> Span:
     return Span(previous.end + dt.timedelta(days=1), year_span(year).end)
 
 
-def period_end(period: str) -> dt.date:
-    """The last day of an evaluation period: '2026' (annual), '2026-S1', '2026-Q2' or '2026-03'."""
-    year = int(period[:4])
-    if len(period) == 4:
-        return dt.date(year, 12, 31)
-    part = period[5:]
-    if part.startswith("S"):
-        last_month = 6 * int(part[1:])
-    elif part.startswith("Q"):
-        last_month = 3 * int(part[1:])
-    else:
-        last_month = int(part)
-    if last_month == 12:
-        return dt.date(year, 12, 31)
-    return dt.date(year, last_month + 1, 1) - dt.timedelta(days=1)
-
-
 def segment_on(spans: Sequence[Span], day: dt.date) -> int | None:
     """The index of the span that covers ``day`` (None: none does)."""
     for index, span in enumerate(spans):

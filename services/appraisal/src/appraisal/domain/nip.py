@@ -17,7 +17,7 @@ from shared.i18n import Text
 
 MIN_AGE_AT_APPOINTMENT = 18  # [R] practical lower bound used as a plausibility check
 
-_DIGITS = re.compile(r"^\d{18}$")
+_DIGITS = re.compile(r"^[0-9]{18}$")
 
 
 @dataclass(frozen=True)

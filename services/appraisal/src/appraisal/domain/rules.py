@@ -54,6 +54,17 @@ LOCAL_TIME = dt.timezone(dt.timedelta(hours=7), "WIB")
 """Palembang keeps Western Indonesian Time (WIB, UTC+7, no daylight saving): a deadline or a period's
 end is a calendar day there, so "today" is read in WIB."""
 
+DEADLINE_REACH_DAYS = 366
+"""[R] How far a deadline may lie: an evaluation's ``evaluation_due`` from its period's end (the annual
+result is commonly set by the end of January of the next year, domain.md 1.9), a BKPSDM extension
+from the day it is granted. ``skp_due`` lies from 1 December of the year before to 31 December of the
+year (the SKP is set by the end of January, domain.md 1.9)."""
+
+FIRST_HISTORY_YEAR = 2000
+"""[R] The earliest year a result recorded from history (``POST /appraisals``) may be of: the events'
+bound on a year, well before PP 30/2019 and e-Kinerja; a result of a period that has not begun yet is
+never history."""
+
 DEFAULT_FINALISE_GRACE_DAYS = 0
 MAX_FINALISE_GRACE_DAYS = 31
 """[R] Days before a period's end from which its evaluation may already be finalised (set per year,

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, computed_field
+from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, computed_field
 
 from appraisal.domain.evaluation import Rollup
 from appraisal.domain.followup import Action, Cause, ObjectionDecision
 from appraisal.domain.rules import OrgPredikat
 from appraisal.schemas.common import Code, Nip, Period, Text
+from shared import i18n
 from shared.events import BerAkhlakValue, Predikat, RatingLevel
 from shared.inputs import InputModel
 from shared.periods import period_label
@@ -68,6 +70,28 @@ class BehaviourRatingIn(BaseModel):
     rating: RatingLevel
 
 
+def _distinct(key: str, what: i18n.Text) -> Callable[[list[Any]], list[Any]]:
+    """A validator refusing a list that names the same ``key`` twice (which of two ratings would count?)."""
+
+    def check(items: list[Any]) -> list[Any]:
+        keys = [str(getattr(item, key)) for item in items]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            named = ", ".join(repeated)
+            raise i18n.TextError(
+                i18n.Text(f"{what.ind} disebut lebih dari sekali: {named}", f"{what.en} named twice: {named}")
+            )
+        return items
+
+    return check
+
+
+RhkRatings = Annotated[list[RhkRating], AfterValidator(_distinct("rhk_id", i18n.Text("RHK", "RHK")))]
+BehaviourRatings = Annotated[
+    list[BehaviourRatingIn], AfterValidator(_distinct("value", i18n.Text("Nilai BerAKHLAK", "BerAKHLAK value")))
+]
+
+
 class RatingsIn(InputModel):
     """Ratings to set; those left out keep their value."""
 
@@ -85,8 +109,8 @@ class RatingsIn(InputModel):
         },
     )
 
-    rhk_ratings: list[RhkRating] = Field(default_factory=list, max_length=50)  # an SKP has at most 50 RHK
-    behaviour_ratings: list[BehaviourRatingIn] = Field(default_factory=list, max_length=7)  # the 7 BerAKHLAK values
+    rhk_ratings: RhkRatings = Field(default_factory=list, max_length=50)  # an SKP has at most 50 RHK
+    behaviour_ratings: BehaviourRatings = Field(default_factory=list, max_length=7)  # the 7 BerAKHLAK values
     hasil_kerja: RatingLevel | None = None
     perilaku_kerja: RatingLevel | None = None
     justification: str | None = Field(
@@ -211,12 +235,12 @@ class DecisionIn(InputModel):
     decision: ObjectionDecision
     hasil_kerja: RatingLevel | None = Field(None, description="The changed rating, when the objection is upheld.")
     perilaku_kerja: RatingLevel | None = None
-    rhk_ratings: list[RhkRating] = Field(
+    rhk_ratings: RhkRatings = Field(
         default_factory=list,
         max_length=50,
         description="Changed RHK ratings, when upheld: the atasan changes the whole result (PP 30/2019 Pasal 59(4)).",
     )
-    behaviour_ratings: list[BehaviourRatingIn] = Field(
+    behaviour_ratings: BehaviourRatings = Field(
         default_factory=list, max_length=7, description="Changed BerAKHLAK ratings, when upheld."
     )
     note: str | None = Field(None, max_length=2000)

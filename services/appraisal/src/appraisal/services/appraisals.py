@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from appraisal.domain.access import Actor
-from appraisal.domain.evaluation import Frequency, is_annual, periods_of, year_of
+from appraisal.domain.evaluation import Frequency, is_annual, period_start, periods_of, year_of
+from appraisal.domain.rules import FIRST_HISTORY_YEAR
 from appraisal.repository.evaluations import evaluation_id
 from appraisal.schemas.appraisals import CompletedAppraisalIn
 from appraisal.services.employees import require_known_opd
@@ -110,6 +111,17 @@ async def _check_history(command: CompletedAppraisalIn, ctx: Evaluations) -> Non
             code="opd_mismatch",
         )
     year = year_of(command.period)
+    today = ctx.planning.clock.today()
+    if year < FIRST_HISTORY_YEAR or period_start(command.period) > today:
+        raise InvalidError(
+            Text(
+                f"{command.period} bukan riwayat: periodenya harus dari tahun {FIRST_HISTORY_YEAR} sampai yang sudah "
+                f"dimulai per {today.isoformat()}",
+                f"{command.period} is not history: its period must lie between {FIRST_HISTORY_YEAR} and one that has "
+                f"begun by {today.isoformat()}",
+            ),
+            code="period_out_of_range",
+        )
     config = await ctx.planning.years.get(year)
     if config is None or is_annual(command.period):
         return

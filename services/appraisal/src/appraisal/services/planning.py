@@ -9,13 +9,20 @@ from datetime import date
 from typing import Any
 
 from appraisal.domain.access import READ, Actor, Relation, may
-from appraisal.domain.evaluation import DeadlineOutcome, Frequency, deadline_outcome, periods_of
+from appraisal.domain.evaluation import (
+    DeadlineOutcome,
+    Frequency,
+    deadline_outcome,
+    deadline_problems,
+    extension_problem,
+    period_end,
+    periods_of,
+)
 from appraisal.domain.mutation import (
     MAX_SEGMENTS,
     Span,
     is_mutation,
     next_span,
-    period_end,
     segment_on,
     signed_by,
     split_end,
@@ -94,6 +101,13 @@ async def put_year(
             ),
             errors=[Text(f"periode tidak dikenal: {p}", f"unknown period: {p}") for p in unknown],
         )
+    problems = deadline_problems(year, config.skp_due, config.evaluation_due)
+    if problems:
+        raise InvalidError(
+            Text(f"Tenggat tahun {year} tidak masuk akal", f"The deadlines of {year} are out of range"),
+            errors=problems,
+            code="deadline_out_of_range",
+        )
     fields = config.model_dump(mode="json")
 
     def announce(version: int) -> Event:
@@ -158,6 +172,9 @@ async def extend_deadline(
     ``blocking`` enforcement its late step is accepted until then (still marked late)."""
     if "admin_bkpsdm" not in actor.roles:
         raise ForbiddenError(Text("Hanya BKPSDM yang memberi perpanjangan", "Only the BKPSDM grants an extension"))
+    problem = extension_problem(until, clock.today())
+    if problem is not None:
+        raise InvalidError(problem, code="deadline_out_of_range")
     now = clock.now()
 
     async def decide(current: MongoDocument) -> tuple[MongoDocument, Sequence[Event]]:

@@ -27,7 +27,7 @@ from training.services import ledger
 
 router = APIRouter()
 Year = Annotated[int, Query(ge=2020, le=2100)]
-NipPath = Annotated[str, Path(pattern=r"^\d{18}$")]
+NipPath = Annotated[str, Path(pattern=r"^[0-9]{18}$")]
 ExternalId = Annotated[str, Path(pattern=r"^external:[0-9a-f-]{36}$")]
 
 

@@ -25,7 +25,7 @@ from training.services.context import visible_nips, visible_query
 
 router = APIRouter()
 RecommendationId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
-EnrolmentId = Annotated[str, Path(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}:\d{18}$")]
+EnrolmentId = Annotated[str, Path(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}:[0-9]{18}$")]
 
 
 @router.get(
@@ -39,7 +39,7 @@ async def list_recommendations(
     ctx: Ctx,
     actor: ActorDep,
     paging: Paging,
-    nip: Annotated[str | None, Query(pattern=r"^\d{18}$")] = None,
+    nip: Annotated[str | None, Query(pattern=r"^[0-9]{18}$")] = None,
     status: Annotated[str | None, Query(pattern="^(open|no_match|accepted|declined|withdrawn)$")] = None,
 ) -> Page[RecommendationOut]:
     filters = {k: v for k, v in {"nip": nip, "status": status}.items() if v}

@@ -25,7 +25,7 @@ PREDIKAT_RANK = {
 }
 """PermenPANRB 6/2022 predikat from worst to best."""
 
-_PERIOD = re.compile(r"^(\d{4})(?:-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
+_PERIOD = re.compile(r"^([0-9]{4})(?:-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:

@@ -11,7 +11,7 @@ from shared.events import BerAkhlakValue, EmployeeType, PositionType
 from shared.inputs import InputModel
 from training.domain.rules import Competency, LearningForm
 
-Nip = Annotated[str, Field(pattern=r"^\d{18}$", examples=["198609262015051001"])]
+Nip = Annotated[str, Field(pattern=r"^[0-9]{18}$", examples=["198609262015051001"])]
 Code = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}$", examples=["KES-IMUN-01"])]
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
 

@@ -73,6 +73,9 @@ def link_problems(
     ``position_type`` the employee's (a link to the PPK as pejabat penilai is for a JPT only)."""
     forbidden: list[Text] = []
     invalid: list[Text] = []
+    named_pejabat = people.get(links.get("pejabat_penilai_nip") or "")
+    # The atasan the chain itself gives (the pejabat penilai's own): naming the PPK there is no choice.
+    follows_chain = named_pejabat is not None and named_pejabat.pejabat_penilai_nip == PPK
     for field in LINKS:
         named = links.get(field)
         if field not in changed or named is None:
@@ -88,6 +91,8 @@ def link_problems(
             )
             continue
         if named == PPK:
+            if field == "atasan_pejabat_penilai_nip" and follows_chain:
+                continue  # the staff of a head the PPK appraises: any admin of the OPD may record it
             if "admin_bkpsdm" not in actor.roles:
                 forbidden.append(
                     Text(

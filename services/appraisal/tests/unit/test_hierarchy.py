@@ -122,7 +122,6 @@ def test_only_the_bkpsdm_links_anyone_to_the_ppk() -> None:
     assert "atasan_pejabat_penilai_nip" in forbidden[0]
 
 
-
 def test_an_opd_admin_records_the_ppk_as_atasan_where_the_chain_gives_it() -> None:
     """The staff of a head the PPK appraises have the PPK as atasan: that follows from the chain, so the
     OPD's admin records it (any other atasan is refused by the chain rule)."""

@@ -114,14 +114,19 @@ def recommended(**extra: Any) -> TrainingRecommended:
 
 
 def enrolled(**extra: Any) -> TrainingEnrolled:
-    payload = {"enrolment_id": "S1:" + NIP, "nip": NIP, "program_code": "MW-01", "title": "Manajemen Waktu"}
-    payload |= {"jp_planned": 20, "starts_on": "2035-05-02", "ends_on": "2035-05-04"} | extra
+    payload: dict[str, Any] = {"enrolment_id": "S1:" + NIP, "nip": NIP, "program_code": "MW-01"}
+    payload |= {
+        "title": "Manajemen Waktu",
+        "jp_planned": 20,
+        "starts_on": "2035-05-02",
+        "ends_on": "2035-05-04",
+    } | extra
     return make(TrainingEnrolled, payload)
 
 
 def training_completed(**extra: Any) -> TrainingCompleted:
-    payload = {"enrolment_id": "S1:" + NIP, "nip": NIP, "program_code": "MW-01", "title": "Manajemen Waktu"}
-    payload |= {"jp_earned": 20, "completed_on": "2035-05-04", "year": 2035} | extra
+    payload: dict[str, Any] = {"enrolment_id": "S1:" + NIP, "nip": NIP, "program_code": "MW-01"}
+    payload |= {"title": "Manajemen Waktu", "jp_earned": 20, "completed_on": "2035-05-04", "year": 2035} | extra
     return make(TrainingCompleted, payload)
 
 
@@ -253,7 +258,7 @@ def test_dates_are_written_with_month_names() -> None:
 
 
 def context(event: Event, audience: str = "employee", **extra: Any) -> dict[str, Any]:
-    data = event.payload.model_dump(mode="json")
+    data: dict[str, Any] = event.payload.model_dump(mode="json")
     return (
         data
         | {

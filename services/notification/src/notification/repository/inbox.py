@@ -106,7 +106,8 @@ class Inbox:
         ``opened``: the message of each opening change, by notification id."""
         operations: list[UpdateOne] = []
         for change in changes:
-            fields: dict[str, Any] = {"status": change.action.value, "changed_at": change.at}
+            status = "open" if change.action is TaskAction.OPEN else "closed"
+            fields: dict[str, Any] = {"status": status, "changed_at": change.at}
             if change.action is TaskAction.OPEN and change.notification_id in opened:
                 message = opened[change.notification_id]
                 fields |= {

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from notification.api.common import PROBLEMS, Ctx, audiences_of
-from notification.domain.routing import audiences
 from notification.schemas.models import StreamTicketOut
 from notification.services import stream
-from shared.auth import CurrentPrincipal, authenticate
-from shared.http import ProblemError
+from shared.auth import CurrentPrincipal, Principal, Role
+from shared.http import PRINCIPAL, UNAUTHENTICATED, ProblemError
 from shared.i18n import Text
 
 router = APIRouter(tags=["stream"])
@@ -32,10 +31,31 @@ async def new_stream_ticket(ctx: Ctx, principal: CurrentPrincipal) -> StreamTick
     return StreamTicketOut(ticket=ticket, expires_at=expires, url=f"/api/v1/stream?ticket={ticket}")
 
 
+async def ticket_principal(
+    request: Request, ctx: Ctx, ticket: Annotated[str | None, Query(max_length=100)] = None
+) -> None:
+    """A browser's ``EventSource`` sends no header: a stream ticket stands for the bearer token. The
+    principal it was made for is handed to ``authenticate`` (which still refuses an inactive person)."""
+    if ticket is None:
+        return
+    owner = await stream.ticket_owner(ctx, ticket)
+    if owner is None:
+        raise ProblemError(
+            401,
+            "unauthenticated",
+            UNAUTHENTICATED,
+            Text("Tiket stream tidak valid atau kedaluwarsa", "The stream ticket is not valid or has expired"),
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    roles = frozenset(Role(r) for r in owner["roles"] if r in Role.__members__.values())
+    request.scope[PRINCIPAL] = Principal(nip=owner["nip"], roles=roles, opd_code=owner.get("opd_code"))
+
+
 @router.get(
     "/stream",
     summary="The caller's new messages as Server-Sent Events (bearer header, or ?ticket= from POST /stream-tickets)",
     response_class=StreamingResponse,
+    dependencies=[Depends(ticket_principal)],
     responses={
         **PROBLEMS,
         200: {"description": "text/event-stream: `event: notification` frames", "content": {"text/event-stream": {}}},
@@ -44,32 +64,13 @@ async def new_stream_ticket(ctx: Ctx, principal: CurrentPrincipal) -> StreamTick
 async def my_stream(
     request: Request,
     ctx: Ctx,
-    ticket: Annotated[str | None, Query(max_length=100)] = None,
+    principal: CurrentPrincipal,
     max_seconds: Annotated[
         int, Query(ge=1, le=3600, description="Close after this long (the client reconnects)")
     ] = 900,
 ) -> StreamingResponse:
-    if ticket is not None:
-        owner = await stream.ticket_owner(ctx, ticket)
-        if owner is None:
-            raise ProblemError(
-                401,
-                "unauthenticated",
-                Text("Tidak terautentikasi", "Unauthenticated"),
-                Text("Tiket stream tidak valid atau kedaluwarsa", "The stream ticket is not valid or has expired"),
-            )
-        if await ctx.people.is_inactive(owner["nip"]):
-            raise ProblemError(
-                403,
-                "inactive",
-                Text("Dilarang", "Forbidden"),
-                Text("Data kepegawaian Anda berstatus tidak aktif", "Your registry record is inactive"),
-            )
-        mine = audiences(owner["nip"], frozenset(owner["roles"]), owner.get("opd_code"))
-    else:
-        mine = audiences_of(await authenticate(request))
     return StreamingResponse(
-        stream.messages(ctx, mine, request.is_disconnected, max_seconds),
+        stream.messages(ctx, audiences_of(principal), request.is_disconnected, max_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

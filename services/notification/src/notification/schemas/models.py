@@ -86,7 +86,7 @@ class StreamTicketOut(BaseModel):
 
 class WebhookIn(InputModel):
     url: str = Field(max_length=2000, description="https URL of the receiver.")
-    event_types: list[str] = Field(
+    event_types: list[Annotated[str, Field(max_length=60)]] = Field(
         min_length=1, max_length=40, description="Notification kinds to receive ('*': every kind)."
     )
     description: str | None = Field(None, max_length=300)
@@ -94,7 +94,7 @@ class WebhookIn(InputModel):
 
 class WebhookPatch(InputModel):
     url: str | None = Field(None, max_length=2000)
-    event_types: list[str] | None = Field(None, min_length=1, max_length=40)
+    event_types: list[Annotated[str, Field(max_length=60)]] | None = Field(None, min_length=1, max_length=40)
     enabled: bool | None = Field(None, description="true re-enables a subscription disabled after failures.")
     description: str | None = Field(None, max_length=300)
 

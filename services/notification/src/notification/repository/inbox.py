@@ -53,6 +53,22 @@ class Inbox:
             )
             return result.matched_count == 1
 
+    async def admit_many(self, marks: Sequence[tuple[str, int]]) -> list[bool]:
+        """``admit`` for many at once: one bulk insert (new marks, the common case), then a conditional
+        update for each mark already there, in order (a batch holding two revisions: the first one wins
+        when it is the higher)."""
+        skipped = await write_skipping_duplicates(
+            self.marks, [InsertOne({"_id": mark_id, "revision": revision}) for mark_id, revision in marks]
+        )
+        admitted = [True] * len(marks)
+        for index in sorted(skipped):
+            mark_id, revision = marks[index]
+            result = await self.marks.update_one(
+                {"_id": mark_id, "revision": {"$lte": revision}}, {"$set": {"revision": revision}}
+            )
+            admitted[index] = result.matched_count == 1
+        return admitted
+
     # ---- messages
 
     async def add_many(self, documents: Sequence[MongoDocument]) -> set[str]:

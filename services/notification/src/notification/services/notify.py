@@ -54,19 +54,22 @@ async def on_events(events: Sequence[Event], *, ctx: Notifier) -> int:
     nips = {f.nip for f in facts} | {n for f in facts for n in (f.pejabat_penilai, f.atasan) if n}
     people = await ctx.people.get_many(sorted(nips))
     windows = await _objection_windows(ctx, facts)
+    plans = [(fact, routing.plan(fact, people.get(fact.nip))) for fact in facts]
+    revisioned = [n for _, plan in plans for n in plan.notices if n.family and n.revision is not None]
+    verdicts = await ctx.inbox.admit_many(
+        [(f"{n.family}|{n.record}|{n.recipient}", n.revision or 0) for n in revisioned]
+    )
+    stale = {n.notification_id for n, ok in zip(revisioned, verdicts, strict=True) if not ok}
     outgoing: list[Outgoing] = []
     tasks: list[TaskChange] = []
-    for fact in facts:
-        plan = routing.plan(fact, people.get(fact.nip))
-        admitted: set[str] = set()
-        for notice in plan.notices:
-            if notice.family and notice.revision is not None:
-                mark = f"{notice.family}|{notice.record}|{notice.recipient}"
-                if not await ctx.inbox.admit(mark, notice.revision):
-                    continue  # an older revision than one already told: stale
-            admitted.add(notice.notification_id)
-            extra = {"objection_until": windows.get(fact.event_id)}
-            outgoing.append(Outgoing(notice, {**fact.data, **extra}, fact.event_id, fact.event_type))
+    for fact, plan in plans:
+        admitted = {n.notification_id for n in plan.notices if n.notification_id not in stale}
+        extra = {"objection_until": windows.get(fact.event_id)}
+        outgoing += [
+            Outgoing(n, {**fact.data, **extra}, fact.event_id, fact.event_type)
+            for n in plan.notices
+            if n.notification_id in admitted
+        ]
         tasks += [t for t in plan.tasks if t.action is TaskAction.CLOSE or t.notification_id in admitted]
     return await store(ctx, outgoing, tasks, people)
 
@@ -230,11 +233,14 @@ def message_document(
 async def _objection_windows(ctx: Notifier, facts: Sequence[Fact]) -> dict[str, str | None]:
     """For each finalised result: the last day to object (its year's objection window), when configured."""
     found: dict[str, str | None] = {}
+    years: dict[str, MongoDocument | None] = {}
     for fact in facts:
         if fact.event_type != "appraisal.completed":
             continue
         period = str(fact.data.get("period", ""))
-        year = await ctx.tracking.year(int(period[:4])) if period[:4].isdigit() else None
+        if period[:4] not in years:
+            years[period[:4]] = await ctx.tracking.year(int(period[:4])) if period[:4].isdigit() else None
+        year = years[period[:4]]
         if year is None:
             found[fact.event_id] = None
             continue

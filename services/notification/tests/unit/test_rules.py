@@ -397,7 +397,7 @@ def test_skp_reminders_go_to_whoever_must_act_within_the_lead_days_only() -> Non
     found = skp_reminders(dt.date(2035, 3, 3), 2035, due, people(), status, lead_days=3)
     assert [(r.key, r.kind, r.recipient) for r in found] == [
         (f"skp_due:2035|{B}", "reminder.skp_due", B),
-        (f"skp_due:2035|{PP}", "reminder.skp_approval_due", PP),
+        (f"skp_approval_due:2035|{PP}", "reminder.skp_approval_due", PP),
     ]
     assert found[1].data["count"] == 1
     assert skp_reminders(dt.date(2035, 3, 1), 2035, due, people(), status, lead_days=3) == []

@@ -74,7 +74,9 @@ def skp_reminders(
     for appraiser, employees in sorted(waiting.items()):
         data = {"year": year, "due": due.isoformat(), "count": len(employees), "employees": _people_list(employees)}
         found.append(
-            Reminder(f"{deadline}|{appraiser}", "reminder.skp_approval_due", appraiser, "pejabat_penilai", data)
+            Reminder(
+                f"skp_approval_due:{year}|{appraiser}", "reminder.skp_approval_due", appraiser, "pejabat_penilai", data
+            )
         )
     return found
 

@@ -46,9 +46,10 @@ from appraisal.main import create_app as create_appraisal
 from appraisal.repository.employees import EmployeeRepository
 from kinerja_testing import appraisal_completed, serve, skip_history
 from notification.config import Settings as NotificationSettings
+from notification.domain.routing import fact_of as notification_fact_of
+from notification.domain.routing import plan as notification_plan
 from notification.main import create_app as create_notification
-from notification.repository import InboxRepository
-from notification.services import inbox_item
+from notification.repository.inbox import Inbox as InboxRepository
 from reporting.config import Settings as ReportingSettings
 from reporting.main import create_app as create_reporting
 from reporting.repository import AppraisalFacts
@@ -215,7 +216,7 @@ class Bench:
             await inbox.ensure_indexes()
             for start in range(0, stored, BATCH):
                 await inbox.add_many([inbox_item(e) for e in filler[start : start + BATCH]])
-            collection = inbox.collection
+            collection = inbox.notifications
             progress: MongoDocument = {"nip": {"$in": nips}}
         else:
             facts = AppraisalFacts(db)
@@ -228,7 +229,7 @@ class Bench:
 
         # The stored document of an event: the inbox item is keyed by event_id, the fact by appraisal_id.
         def key(event: AppraisalCompleted) -> str:
-            return str(event.event_id) if name == "notification" else event.payload.appraisal_id
+            return inbox_id(event) if name == "notification" else event.payload.appraisal_id
 
         async def applied(events: list[AppraisalCompleted]) -> int:
             return await collection.count_documents({"_id": {"$in": [key(e) for e in events]}})
@@ -388,6 +389,26 @@ class Bench:
             await facts.upsert_many([fact_of(e) for e in events])
 
 
+def inbox_id(event: AppraisalCompleted) -> str:
+    """The id of the employee's message about ``event`` (``notification.domain.routing``)."""
+    return notification_plan(notification_fact_of(event), None).notices[0].notification_id
+
+
+def inbox_item(event: AppraisalCompleted) -> dict[str, Any]:
+    """An inbox message as the service stores it (the words do not matter to the storage benchmark)."""
+    return {
+        "_id": inbox_id(event),
+        "recipient": event.payload.nip,
+        "kind": "appraisal.final",
+        "title": f"Penilaian kinerja {event.payload.period} telah selesai",
+        "body": "Penilaian kinerja Anda telah ditetapkan oleh pejabat penilai.",
+        "link": f"/evaluations/{event.payload.appraisal_id}",
+        "record": f"appraisal:{event.payload.appraisal_id}",
+        "created_at": event.occurred_at,
+        "read": False,
+    }
+
+
 def lookup_queries(
     employees: EmployeeRepository, inbox: InboxRepository, facts: AppraisalFacts, size: int, rng: random.Random
 ) -> dict[str, Callable[[], Awaitable[Any]]]:
@@ -400,8 +421,8 @@ def lookup_queries(
             limit=20,
             offset=0,
         ),
-        "notification: an inbox page and total": lambda: inbox.list_for(
-            nip_of(rng.randrange(size // 4), 4), limit=20, offset=0
+        "notification: an inbox page and total": lambda: inbox.page(
+            [nip_of(rng.randrange(size // 4), 4)], unread_only=False, limit=20, offset=0
         ),
         "reporting: predikat counts of one OPD and period": lambda: facts.count_by_predikat(
             period=f"{2026 + rng.randrange(size // 1000)}-Q{rng.randrange(4) + 1}",

@@ -44,7 +44,14 @@ import pytest
 
 from kinerja_testing import Infra, Keys, appraisal_completed, eventually, publish_raw, serve, skip_history
 from shared.config import ServiceSettings
-from shared.events import EmployeeRegistered, EmployeeSnapshot, LowScoreFlagged, LowScoreFlaggedPayload
+from shared.events import (
+    EmployeeRegistered,
+    EmployeeSnapshot,
+    LowScoreFlagged,
+    LowScoreFlaggedPayload,
+    SkpSubmitted,
+    SkpSubmittedPayload,
+)
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -83,6 +90,10 @@ PREFIX = "/api/v1"
 #   penilai's; attendance and completion the organiser's (OPD admin, BKPSDM); learning done elsewhere is reported
 #   by the employee and decided by the pejabat penilai; standings: team, OPD, all; effectiveness (figures, no
 #   individual record): any OPD admin for their own OPD, the BKPSDM for all;
+# - an inbox, its unread count, its read marks, the tasks, the preferences and the live stream are only ever the
+#   caller's own (each caller may call them: ``allow`` means their own; a message of S is marked read by S alone;
+#   the task about S's submitted SKP is in the list of S's pejabat penilai alone); webhooks are the BKPSDM's
+#   (services/notification/README.md);
 # - an inbox is only ever the caller's own; the predikat summary is for the pimpinan, the BKPSDM and
 #   the admin of the OPD asked about (route documentation).
 # fmt: off
@@ -154,6 +165,21 @@ GET /jp-standings                                            deny  deny  allow d
 GET /effectiveness                                           deny  deny  deny  deny  deny  deny  allow allow allow deny  deny
 [notification]
 GET /inbox                                                   allow deny  deny  deny  deny  deny  deny  deny  deny  deny  deny
+GET /inbox/unread-count                                      allow allow allow allow allow allow allow allow allow allow allow
+POST /inbox/read-all                                         allow allow allow allow allow allow allow allow allow allow allow
+POST /inbox/{notification_id}/read                           allow deny  deny  deny  deny  deny  deny  deny  deny  deny  deny
+GET /tasks                                                   deny  deny  allow deny  deny  deny  deny  deny  deny  deny  deny
+GET /preferences                                             allow allow allow allow allow allow allow allow allow allow allow
+PUT /preferences                                             allow allow allow allow allow allow allow allow allow allow allow
+POST /stream-tickets                                         allow allow allow allow allow allow allow allow allow allow allow
+GET /stream                                                  allow allow allow allow allow allow allow allow allow allow allow
+POST /webhooks                                               deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
+GET /webhooks                                                deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
+GET /webhooks/{subscription_id}                              deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
+PATCH /webhooks/{subscription_id}                            deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
+DELETE /webhooks/{subscription_id}                           deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
+POST /webhooks/{subscription_id}/rotate-secret               deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
+GET /webhooks/{subscription_id}/deliveries                   deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
 [reporting]
 GET /reports/appraisals/summary                              deny  deny  deny  deny  deny  deny  allow deny  allow allow deny
 """
@@ -695,6 +721,33 @@ TRAINING_ROWS: dict[tuple[str, str], Row] = {
 }
 
 
+WEBHOOK = {"url": "https://integrasi.palembang.example/hooks", "event_types": ["skp.approved"]}
+
+
+def webhook_path(world: World) -> str:
+    return f"/webhooks/{world.ids['webhook']}"
+
+
+async def webhook_count(world: World) -> object:
+    return (await world.read("/webhooks?limit=1")).json()["total"]
+
+
+async def message_read(world: World) -> object:
+    page = (await world.client.get(f"{PREFIX}/inbox?limit=100", headers=world.cell("self"))).json()
+    return [item["read"] for item in page["items"] if item["id"] == world.ids["message"]]
+
+
+async def doomed_webhook(world: World) -> Call:
+    """A subscription to delete (made again once the BKPSDM deleted it)."""
+    if "doomed" not in world.ids or (await world.read(f"/webhooks/{world.ids['doomed']}")).status_code == 404:
+        world.ids["doomed"] = (await world.ok("POST", "/webhooks", world.bkpsdm, WEBHOOK))["id"]
+    return Call(f"/webhooks/{world.ids['doomed']}")
+
+
+async def doomed_exists(world: World) -> object:
+    return (await world.read(f"/webhooks/{world.ids['doomed']}")).status_code
+
+
 ROWS: dict[tuple[str, str], Row] = {
     ("appraisal", "POST /employees"): Row(new_employee, trace=employee_count),
     ("appraisal", "GET /employees"): Row(plain("/employees?limit=200"), listed=lists("nip", subject)),
@@ -802,6 +855,31 @@ ROWS: dict[tuple[str, str], Row] = {
     ("training", "GET /rules/jp-obligation/{employee_type}"): Row(plain("/rules/jp-obligation/PNS")),
     **TRAINING_ROWS,
     ("notification", "GET /inbox"): Row(plain("/inbox?limit=100"), listed=lists("ref", lambda w: w.ids["completed"])),
+    ("notification", "GET /inbox/unread-count"): Row(plain("/inbox/unread-count")),
+    ("notification", "POST /inbox/read-all"): Row(plain("/inbox/read-all")),
+    ("notification", "POST /inbox/{notification_id}/read"): Row(
+        plain(lambda w: f"/inbox/{w.ids['message']}/read"), trace=message_read
+    ),
+    ("notification", "GET /tasks"): Row(plain("/tasks?limit=100"), listed=lists("id", lambda w: w.ids["task"])),
+    ("notification", "GET /preferences"): Row(plain("/preferences")),
+    ("notification", "PUT /preferences"): Row(plain("/preferences", {"channels": {"training.enrolled": ["push"]}})),
+    ("notification", "POST /stream-tickets"): Row(plain("/stream-tickets")),
+    ("notification", "GET /stream"): Row(plain("/stream?max_seconds=1")),
+    ("notification", "POST /webhooks"): Row(plain("/webhooks", WEBHOOK), trace=webhook_count),
+    ("notification", "GET /webhooks"): Row(
+        plain("/webhooks?limit=100"), listed=lists("id", lambda w: w.ids["webhook"])
+    ),
+    ("notification", "GET /webhooks/{subscription_id}"): Row(plain(webhook_path)),
+    ("notification", "PATCH /webhooks/{subscription_id}"): Row(
+        plain(webhook_path, {"description": "Integrasi SIASN"}), trace=version_of(webhook_path)
+    ),
+    ("notification", "DELETE /webhooks/{subscription_id}"): Row(doomed_webhook, trace=doomed_exists),
+    ("notification", "POST /webhooks/{subscription_id}/rotate-secret"): Row(
+        plain(lambda w: f"{webhook_path(w)}/rotate-secret"), trace=version_of(webhook_path)
+    ),
+    ("notification", "GET /webhooks/{subscription_id}/deliveries"): Row(
+        plain(lambda w: f"{webhook_path(w)}/deliveries")
+    ),
     ("reporting", "GET /reports/appraisals/summary"): Row(plain("/reports/appraisals/summary?opd_code=DINKES")),
 }
 
@@ -906,6 +984,26 @@ async def notification_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncItera
             return any(item["ref"] == world.ids["completed"] for item in page["items"])
 
         await eventually(delivered)
+        submitted = SkpSubmitted.create(
+            SkpSubmittedPayload(
+                skp_id=f"authz-skp-{uuid.uuid4().hex[:8]}",
+                nip=cast.subject,
+                year=Y2,
+                opd_code="DINKES",
+                pejabat_penilai_nip=cast.appraiser,
+            ),
+            producer="test",
+        )
+        await publish_raw(infra, submitted.topic, submitted.model_dump(mode="json"), submitted.key())
+
+        async def task() -> str:
+            page = (await world.client.get(f"{PREFIX}/tasks", headers=world.cell("pp"))).json()
+            return str(page["items"][0]["id"]) if page["items"] else ""
+
+        world.ids["task"] = await eventually(task)
+        page = (await world.client.get(f"{PREFIX}/inbox", headers=world.cell("self"))).json()
+        world.ids["message"] = next(i["id"] for i in page["items"] if i["ref"] == world.ids["completed"])
+        world.ids["webhook"] = (await world.ok("POST", "/webhooks", world.bkpsdm, WEBHOOK))["id"]
         yield world
 
 

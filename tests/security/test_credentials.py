@@ -108,7 +108,7 @@ async def test_a_service_cannot_publish_to_another_service_topic(acl_infra: Infr
         with pytest.raises(TopicAuthorizationFailedError):
             await notification.publish(event.model_dump(mode="json"), topic=Topic.APPRAISAL_COMPLETED, key=event.key())
         with pytest.raises(TopicAuthorizationFailedError):  # nor the DLQ of a topic it does not consume
-            await notification.publish(b"x", topic=Topic.SKP_APPROVED.dlq)
+            await notification.publish(b"x", topic=Topic.APPRAISAL_LOW_SCORE_WITHDRAWN.dlq)
         await notification.publish(b"a dead letter", topic=Topic.APPRAISAL_COMPLETED.dlq)  # its own part
     finally:
         await notification.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from notification import api
+from notification import api, handlers
 from notification.config import Settings
 from notification.wiring import wire
 from shared import roster
@@ -14,10 +14,11 @@ from shared.events import Topic
 DEFINITION = ServiceDefinition(
     name="notification",
     title="Kinerja ASN: notification service",
-    description="Tells the right people at the right time: inbox, email, webhooks, live push (Bahasa Indonesia).",
+    description="Tells the right people at the right time: inbox and tasks, email, webhooks (Standard Webhooks), "
+    "live push (Server-Sent Events), in Bahasa Indonesia.",
     routers=[api.router],
-    publishes=[],
-    consumes=[Topic.APPRAISAL_COMPLETED, *roster.TOPICS],
+    publishes=[Topic.NOTIFICATION_DELIVERED, Topic.NOTIFICATION_FAILED],
+    consumes=[*handlers.CONSUMES, *roster.TOPICS],
     wire=wire,
 )
 

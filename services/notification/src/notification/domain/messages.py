@@ -1,0 +1,75 @@
+"""The words of every message: Jinja2 templates in Bahasa Indonesia, one per kind and channel
+(``templates/inbox/<kind>.j2``: blocks ``title`` and ``body``; ``templates/email/<kind>.j2``: blocks
+``subject`` and ``content`` in the layout ``email/_layout.j2``), with dates and periods in words
+("5 Maret 2035", "Triwulan I 2035") and a link to the record."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from notification.domain.periods import describe_date, describe_period, describe_predikat, is_low
+
+CHANNELS_WITH_TEMPLATES = ("inbox", "email")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("notification", "templates"),
+        undefined=StrictUndefined,
+        autoescape=False,  # plain text: the inbox shows text, the email is text/plain  # noqa: S701
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["tanggal"] = describe_date
+    env.filters["periode"] = describe_period
+    env.filters["predikat"] = describe_predikat
+    env.filters["jp"] = lambda value: f"{float(value):g}"
+    env.tests["low"] = is_low
+    return env
+
+
+def _block(env: Environment, name: str, block: str, context: Mapping[str, Any]) -> str:
+    template = env.get_template(name)
+    return "".join(template.blocks[block](template.new_context(dict(context)))).strip()
+
+
+def render(env: Environment, kind: str, channel: str, context: Mapping[str, Any]) -> Rendered:
+    """The title (subject) and body of ``kind`` on ``channel`` (``inbox`` or ``email``)."""
+    if channel == "email":
+        name = f"email/{kind}.j2"
+        body = env.get_template(name).render(dict(context)).strip()
+        return Rendered(_block(env, name, "subject", context), body)
+    name = f"inbox/{kind}.j2"
+    return Rendered(_block(env, name, "title", context), _block(env, name, "body", context))
+
+
+def link_path(kind: str, data: Mapping[str, Any]) -> str:
+    """Where the record lives in the web application (appended to ``NOTIFICATION_LINK_BASE_URL``)."""
+    if kind.startswith("skp."):
+        return f"/skp/{data['skp_id']}"
+    if kind in ("reminder.skp_due", "reminder.skp_approval_due"):
+        return "/skp"
+    if kind == "reminder.evaluation_due":
+        return "/evaluations"
+    if kind.startswith("plan.") or kind == "reminder.plan_due":
+        return f"/evaluations/{data['appraisal_id']}/development-plan"
+    if kind.startswith("objection."):
+        return f"/evaluations/{data['appraisal_id']}/objection"
+    if kind.startswith("appraisal.") or kind == "escalation":
+        return f"/evaluations/{data['appraisal_id']}"
+    if kind == "training.recommended":
+        return f"/training/recommendations/{data['recommendation_id']}"
+    if kind in ("training.enrolled", "training.completed"):
+        return f"/training/enrolments/{data['enrolment_id']}"
+    return "/training/ledger"

@@ -1,0 +1,1 @@
+"""The notification service's own collections (indexes listed in the service README)."""

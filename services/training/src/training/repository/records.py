@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pymongo import ASCENDING, DESCENDING, InsertOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from shared.mongo import MongoDocument, find_in, store_newest, write_skipping_duplicates
 from training.repository.common import HIDDEN
@@ -50,6 +51,11 @@ class EnrolmentRepository(VersionedRepository):
         statuses = ["enrolled", "waitlisted", "attended", "completed"]
         return await self.collection.find({"nip": nip, "status": {"$in": statuses}}, HIDDEN).to_list(1000)
 
+    async def holding(self, session_code: str) -> int:
+        """How many enrolments of a session hold a seat (enrolled, attended, completed)."""
+        statuses = ["enrolled", "attended", "completed"]
+        return await self.collection.count_documents({"session_code": session_code, "status": {"$in": statuses}})
+
     async def waiting(self, session_code: str, limit: int = 50) -> list[MongoDocument]:
         """The waiting list of a session, in order: priority, request time, id."""
         cursor = self.collection.find({"session_code": session_code, "status": "waitlisted"}, HIDDEN)
@@ -81,9 +87,49 @@ class LedgerRepository(VersionedRepository):
         cursor = self.collection.find({"nip": nip, "year": year}, HIDDEN).sort([("on", ASCENDING), ("_id", ASCENDING)])
         return await cursor.to_list(2000)
 
-    async def approved_in(self, year: int, limit: int = 200_000) -> list[MongoDocument]:
-        cursor = self.collection.find({"year": year, "status": "approved"}, {"nip": 1, "jp": 1, "on": 1})
-        return await cursor.limit(limit).to_list(None)
+    async def of_years(self, nip: str, years: Sequence[int]) -> list[MongoDocument]:
+        """An employee's entries of ``years`` (a contract year spans two calendar years)."""
+        cursor = self.collection.find({"nip": nip, "year": {"$in": list(years)}}, HIDDEN)
+        return await cursor.to_list(4000)
+
+    async def approved_of(self, nips: Sequence[str], year: int) -> list[MongoDocument]:
+        """The approved entries of ``year`` of the employees ``nips`` (index ``nip_year``, in chunks)."""
+        unique = list(dict.fromkeys(nips))
+        found: list[MongoDocument] = []
+        for start in range(0, len(unique), 500):
+            query = {"nip": {"$in": unique[start : start + 500]}, "year": year}
+            cursor = self.collection.find(query, {"nip": 1, "jp": 1, "status": 1})
+            found.extend(d for d in await cursor.to_list(None) if d.get("status") == "approved")
+        return found
+
+
+class ScheduleRepository:
+    """Collection ``schedules`` (``_id`` = NIP): one document per person with the sessions they claimed
+    (``entries``) and a ``version``. Every enrolment claims its session here first with a compare-and-set on
+    the version, so two requests of the same person are decided one after the other, whatever replica runs
+    them: no two overlapping sessions, and the PPPK cap counted over what is already planned."""
+
+    def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
+        self.collection: AsyncCollection[MongoDocument] = db["schedules"]
+
+    async def ensure_indexes(self) -> None:
+        """Only ``_id``."""
+
+    async def get(self, nip: str) -> MongoDocument | None:
+        return await self.collection.find_one({"_id": nip})
+
+    async def write(self, nip: str, entries: list[MongoDocument], version: int) -> bool:
+        """Set the entries if the stored version is still ``version`` (0: none stored yet); False otherwise."""
+        if version == 0:
+            try:
+                await self.collection.insert_one({"_id": nip, "entries": entries, "version": 1})
+            except DuplicateKeyError:
+                return False
+            return True
+        result = await self.collection.update_one(
+            {"_id": nip, "version": version}, {"$set": {"entries": entries, "version": version + 1}}
+        )
+        return result.matched_count == 1
 
 
 class ResultRepository:

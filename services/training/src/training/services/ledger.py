@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from shared.errors import ConflictError, ForbiddenError, NotFoundError
-from shared.events import EmployeeType, Predikat
+from shared.events import EmployeeType, Predikat, TrainingCompleted, TrainingCompletedPayload
 from shared.i18n import Text
 from shared.mongo import MongoDocument
 from training.domain.access import APPROVE_LEARNING, READ, REPORT_LEARNING, Actor, actor_keys
@@ -18,7 +18,10 @@ from training.domain.errors import RuleError
 from training.domain.jp import JpStanding, classify, jp_for
 from training.domain.rules import LearningForm
 from training.repository.versioned import BusyError, MissingError
-from training.services.context import Training, authorise, refuse
+from training.services.context import PRODUCER, Training, authorise, refuse
+
+EXTERNAL_PROGRAM_CODE = "EXTERNAL"
+"""``program_code`` of training.completed.v1 for learning done elsewhere (no programme of the catalogue)."""
 
 
 async def report_external(
@@ -78,13 +81,33 @@ async def decide_external(ctx: Training, actor: Actor, ref: str, approve: bool, 
             raise ConflictError(
                 Text(f"Entri sudah {current['status']}", f"The entry is {current['status']}"), code="entry_decided"
             )
-        return {"status": "approved" if approve else "rejected", "decided_by": actor.nip, "note": note}, []
+        fields = {"status": "approved" if approve else "rejected", "decided_by": actor.nip, "note": note}
+        return fields, [external_completed(current)] if approve else []
 
     try:
         written: MongoDocument = await ctx.ledger.modify(ref, decide, now=ctx.now)
     except (MissingError, BusyError) as exc:
         raise ConflictError(Text("Coba lagi", "Try again"), code="busy") from exc
+    if approve:
+        ctx.wake(ctx.ledger.collection.name, ref)
     return written
+
+
+def external_completed(entry: MongoDocument) -> TrainingCompleted:
+    """training.completed.v1 for approved learning done elsewhere: every JP credit travels in events."""
+    day = dt.date.fromisoformat(entry["on"])
+    payload = TrainingCompletedPayload(
+        enrolment_id=entry["_id"],
+        nip=entry["nip"],
+        program_code=EXTERNAL_PROGRAM_CODE,
+        title=entry["title"],
+        jp_earned=entry["jp"],
+        completed_on=day,
+        year=day.year,
+        certificate_ref=entry.get("evidence"),
+        external_learning=True,
+    )
+    return TrainingCompleted.create(payload, producer=PRODUCER)
 
 
 def standing_of(employee_type: str | None, earned: float, year: int, today: dt.date) -> JpStanding:
@@ -138,9 +161,8 @@ async def standings(
     ]
     earned: dict[str, float] = defaultdict(float)
     wanted = {p["_id"] for p in people}
-    for entry in await ctx.ledger.approved_in(year):
-        if entry["nip"] in wanted:
-            earned[entry["nip"]] += entry["jp"]
+    for entry in await ctx.ledger.approved_of(sorted(wanted), year):
+        earned[entry["nip"]] += entry["jp"]
     rows = []
     today = ctx.today()
     for p in people:

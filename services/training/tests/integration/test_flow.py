@@ -298,7 +298,10 @@ async def test_a_withdrawn_flag_withdraws_the_open_recommendation(
     _, event = await wait_for_event(
         infra, "training.recommendation_withdrawn.v1", lambda v: v["payload"]["recommendation_id"] == rec["id"]
     )
-    assert (event["payload"]["reason"], event["payload"]["source_appraisal_id"]) == ("low_score_withdrawn", appraisal_id)
+    assert (event["payload"]["reason"], event["payload"]["source_appraisal_id"]) == (
+        "low_score_withdrawn",
+        appraisal_id,
+    )
 
 
 def plan_changed(nip: str, appraisal_id: str, status: str, cause: str, actions: list[str]) -> DevelopmentPlanChanged:

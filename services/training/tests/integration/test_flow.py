@@ -310,7 +310,7 @@ def plan_changed(nip: str, appraisal_id: str, status: str, cause: str, actions: 
         nip=nip,
         opd_code="DINKES",
         period=f"{TODAY.year}-Q2",
-        status=status,  # type: ignore[arg-type]
+        status=status,
         cause=cause,
         actions=actions,
     )
@@ -520,3 +520,23 @@ async def test_a_pppk_is_refused_beyond_24_jp_in_the_contract_year(
     assert cancelled.status_code == 200, cancelled.text
     second = await client.post("/api/v1/enrolments", json={"nip": pppk, "session_code": sessions[2]}, headers=me)
     assert second.status_code == 201, second.text
+
+
+async def test_odd_external_learning_is_refused_not_a_server_error(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    nip = new_nip()
+    me = keys.headers(nip, "pegawai", opd_code="DINKES")
+    body = {"nip": nip, "title": "Kursus", "form": "kursus", "jp_stated": 4, "evidence": "x"}
+    for on, status, code in (("1999-01-01", 422, "date_too_old"), ("2999-01-01", 409, "date_in_future")):
+        response = await client.post("/api/v1/external-learning", json={**body, "on": on}, headers=me)
+        assert (response.status_code, response.json()["code"]) == (status, code)
+    other = keys.headers(new_nip(), "pegawai", opd_code="DINKES")
+    response = await client.post("/api/v1/external-learning", json={**body, "on": TODAY.isoformat()}, headers=other)
+    assert response.status_code == 403
+    admin = keys.headers(BKPSDM, "admin_bkpsdm", opd_code="BKPSDM")
+    page = await client.get("/api/v1/effectiveness?limit=1&offset=0", headers=admin)
+    assert page.status_code == 200, page.text
+    assert len(page.json()["by_programme"]) <= 1
+    assert page.json()["complete"] is True
+    assert (await client.get("/api/v1/effectiveness", headers=me)).status_code == 403

@@ -62,11 +62,14 @@ class EnrolmentRepository(VersionedRepository):
         sort = [("priority", ASCENDING), ("requested_at", ASCENDING), ("_id", ASCENDING)]
         return await cursor.sort(sort).limit(limit).to_list(None)
 
-    async def completed(self, nips: Sequence[str] | None, limit: int = 50_000) -> list[MongoDocument]:
+    async def completed(self, nips: Sequence[str] | None, limit: int) -> list[MongoDocument]:
+        """Completions (of ``nips``, or everyone's), newest first, at most ``limit``."""
         query: MongoDocument = {"status": "completed"}
         if nips is not None:
             query["nip"] = {"$in": list(nips)}
-        return await self.collection.find(query, HIDDEN).limit(limit).to_list(None)
+        projection = {"nip": 1, "program_code": 1, "recommendation_id": 1, "completed_on": 1}
+        cursor = self.collection.find(query, projection).sort("completed_on", DESCENDING)
+        return await cursor.limit(limit).to_list(None)
 
 
 class LedgerRepository(VersionedRepository):
@@ -77,7 +80,6 @@ class LedgerRepository(VersionedRepository):
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("nip", ASCENDING), ("year", ASCENDING)], name="nip_year")
-        await self.collection.create_index([("year", ASCENDING), ("status", ASCENDING)], name="year_status")
 
     async def add(self, document: MongoDocument) -> None:
         """Insert an entry unless its ref is there (idempotent)."""

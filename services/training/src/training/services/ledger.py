@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from shared.errors import ConflictError, ForbiddenError, NotFoundError
+from shared.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from shared.events import EmployeeType, Predikat, TrainingCompleted, TrainingCompletedPayload
 from shared.i18n import Text
 from shared.mongo import MongoDocument
@@ -42,6 +43,11 @@ async def report_external(
     await authorise(ctx, actor, nip, REPORT_LEARNING, hidden=False)
     if on > ctx.today():
         raise ConflictError(Text("Tanggal di masa depan", "The date is in the future"), code="date_in_future")
+    if on.year < ctx.today().year - 1:
+        raise InvalidError(
+            Text("Hanya pembelajaran tahun ini atau tahun lalu", "Only learning of this year or last year counts"),
+            code="date_too_old",
+        )
     try:
         jp = jp_for(form, days=days, jp_stated=jp_stated, minutes=minutes, international=international)
     except RuleError as exc:
@@ -200,7 +206,19 @@ async def standings(
     return rows, summary
 
 
-async def effectiveness(ctx: Training, actor: Actor) -> tuple[list[Effect], list[Effect]]:
+EFFECTIVENESS_READ = 100_000
+"""Most completions one effectiveness report reads (the newest first)."""
+
+
+@dataclass(frozen=True)
+class EffectivenessReport:
+    by_programme: list[Effect]
+    by_need_kind: list[Effect]
+    completions: int
+    complete: bool
+
+
+async def effectiveness(ctx: Training, actor: Actor) -> EffectivenessReport:
     """Per programme and per need kind: of the completions of recommended programmes, how many have a later
     result, and how many of those improved, stayed or worsened (the BKPSDM: all; an OPD's admin: their OPD)."""
     if "admin_bkpsdm" in actor.roles:
@@ -209,7 +227,9 @@ async def effectiveness(ctx: Training, actor: Actor) -> tuple[list[Effect], list
         nips = await ctx.people.nips({"opd_code": actor.opd_code})
     else:
         raise ForbiddenError(Text("Hanya admin OPD dan BKPSDM", "Only an OPD admin or the BKPSDM"), code="forbidden")
-    done = [d for d in await ctx.enrolments.completed(nips) if d.get("recommendation_id")]
+    read = await ctx.enrolments.completed(nips, limit=EFFECTIVENESS_READ + 1)
+    complete = len(read) <= EFFECTIVENESS_READ
+    done = [d for d in read[:EFFECTIVENESS_READ] if d.get("recommendation_id")]
     recs = await ctx.recommendations.get_many([d["recommendation_id"] for d in done])
     completions = []
     for d in done:
@@ -232,4 +252,6 @@ async def effectiveness(ctx: Training, actor: Actor) -> tuple[list[Effect], list
             results.append(Result(r["nip"], r["period"], Predikat(r["predikat"])))
         except (RuleError, ValueError):
             continue
-    return by_programme(completions, results), by_need_kind(completions, results)
+    return EffectivenessReport(
+        by_programme(completions, results), by_need_kind(completions, results), len(completions), complete
+    )

@@ -103,6 +103,14 @@ async def test_two_replicas_never_overbook_a_session(
                 f"{replicas[1].url}/api/v1/enrolments?session_code=MW-CONC-A&status=enrolled&limit=200", headers=admin
             )
             assert after.json()["total"] == CAPACITY
+        _, event = await wait_for_event(
+            infra, "training.enrolled.v1", lambda v: v["payload"]["enrolment_id"] == first_waiting["id"]
+        )
+        assert event["payload"]["promoted_from_waiting_list"] is True
+        _, direct = await wait_for_event(
+            infra, "training.enrolled.v1", lambda v: v["payload"]["enrolment_id"] == enrolled[1]["id"]
+        )
+        assert direct["payload"]["promoted_from_waiting_list"] is False
     finally:
         for replica in replicas:
             replica.stop()
@@ -219,6 +227,9 @@ async def test_a_seat_left_by_a_crash_is_recovered_and_capacity_stays_exact(
             db["sessions"].update_one({"_id": "CRASH-S"}, {"$push": {"holders": f"CRASH-S:{c}"}})
             long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
             db["enrolments"].update_one({"_id": f"CRASH-S:{c}"}, {"$set": {"updated_at": long_ago}})
+            told = db["enrolments"].find_one({"_id": f"CRASH-S:{c}"}, {"told_waiting": 1})
+            assert told is not None
+            assert told["told_waiting"] is True
             session = db["sessions"].find_one({"_id": "CRASH-S"})
             assert session is not None
             assert (session["seats_free"], sorted(session["holders"])) == (0, sorted([f"CRASH-S:{a}", f"CRASH-S:{c}"]))

@@ -191,7 +191,10 @@ async def test_low_score_to_recommendation_enrolment_completion_and_effectivenes
     assert event["payload"]["programs"][0]["program_code"] == "KES-IMUN-01"
 
     # The team's pejabat penilai sees it; a colleague does not.
-    assert (await client.get(f"/api/v1/recommendations/{rec['id']}", headers=boss)).status_code == 200
+    async def boss_reads() -> bool:  # once the local copy has the registration (another topic, any order)
+        return (await client.get(f"/api/v1/recommendations/{rec['id']}", headers=boss)).status_code == 200
+
+    await eventually(boss_reads, within=60)
     stranger = keys.headers(new_nip(), "pegawai", opd_code="DINKES")
     assert (await client.get(f"/api/v1/recommendations/{rec['id']}", headers=stranger)).status_code == 404
 

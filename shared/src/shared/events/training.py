@@ -58,7 +58,7 @@ class TrainingEnrolledPayload(EnrolmentRef):
     session_code: str | None = Field(None, description="Code of the session (the run of the programme).")
     promoted_from_waiting_list: bool = Field(
         False,
-        description="True when the seat came later, to someone who was on the session's waiting list (a seat freed "
+        description="True when the request had been answered 'waitlisted' and the seat came later (a seat freed "
         "or added): tell the employee. False when the seat was given on the request itself.",
     )
 

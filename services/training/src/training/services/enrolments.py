@@ -135,10 +135,17 @@ async def enrol(
         stored = await ctx.enrolments.get(document["_id"])
         assert stored is not None
         return stored, False
-    await promote(ctx, session_code, requester=enrolment_id(session_code, nip))
-    stored = await ctx.enrolments.get(document["_id"])
-    assert stored is not None
-    return stored, True
+    await promote(ctx, session_code)
+    for _ in range(CLAIM_ATTEMPTS):
+        stored = await ctx.enrolments.get(document["_id"])
+        assert stored is not None
+        if stored["status"] != S.WAITLISTED:
+            return stored, True
+        # The answer says "waiting": a seat given later is then a promotion the employee is told of.
+        told = await ctx.enrolments.update(stored, {"told_waiting": True}, now=ctx.now())
+        if told is not None:
+            return told, True
+    raise ConflictError(Text("Coba lagi", "Try again"), code="busy")
 
 
 def _live(entry: MongoDocument, enrolment: MongoDocument | None, now: dt.datetime) -> bool:
@@ -263,9 +270,8 @@ def enrolled_event(document: MongoDocument, *, promoted: bool) -> TrainingEnroll
     return TrainingEnrolled.create(payload, producer=PRODUCER)
 
 
-async def promote(ctx: Training, session_code: str, *, requester: str | None = None) -> int:
-    """Give the free seats of a session to its waiting list, in order; returns how many were promoted.
-    ``requester``: the enrolment whose request runs this (its seat is not a promotion from the waiting list)."""
+async def promote(ctx: Training, session_code: str) -> int:
+    """Give the free seats of a session to its waiting list, in order; returns how many were promoted."""
     stored = await ctx.catalogue.session(session_code)
     if stored is None or ctx.today() > dt.date.fromisoformat(stored["ends_on"]):
         return 0
@@ -282,18 +288,19 @@ async def promote(ctx: Training, session_code: str, *, requester: str | None = N
             if first["_id"] not in current.get("holders", []):
                 return promoted  # no seat free
             # it holds a seat already: a promotion that did not finish; finish it
-        if await _seated(ctx, session_code, first, promoted=first["_id"] != requester):
+        if await _seated(ctx, session_code, first):
             promoted += 1
     return promoted
 
 
-async def _seated(ctx: Training, session_code: str, waiting: MongoDocument, *, promoted: bool) -> bool:
-    """Mark a waiting enrolment that holds a seat ``enrolled`` (with its event); when it changed meanwhile and no
-    longer wants the seat (cancelled), give the seat back."""
+async def _seated(ctx: Training, session_code: str, waiting: MongoDocument) -> bool:
+    """Mark a waiting enrolment that holds a seat ``enrolled`` (with its event: a promotion from the waiting list
+    when the request was answered "waiting", ``told_waiting``); when it changed meanwhile and no longer wants the
+    seat (cancelled), give the seat back."""
     written = await ctx.enrolments.update(
         waiting,
         {"status": S.ENROLLED.value, "enrolled_at": ctx.now()},
-        enrolled_event(waiting, promoted=promoted),
+        enrolled_event(waiting, promoted=bool(waiting.get("told_waiting"))),
         now=ctx.now(),
     )
     if written is not None:
@@ -321,7 +328,7 @@ async def reconcile(ctx: Training, session_code: str) -> int:
         if document is None or S(document["status"]) in (S.CANCELLED, S.DECLINED):
             changed += await ctx.catalogue.free_seat(session_code, holder)
         elif document["status"] == S.WAITLISTED and ctx.now() - document["updated_at"] >= SETTLE_AFTER:
-            changed += await _seated(ctx, session_code, document, promoted=True)
+            changed += await _seated(ctx, session_code, document)
     return changed
 
 

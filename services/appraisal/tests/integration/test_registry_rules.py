@@ -459,3 +459,53 @@ async def test_concurrent_patches_closing_a_loop_never_leave_one(
         stored_x = (await client.get(f"/api/v1/employees/{x}", headers=admin)).json()
         stored_y = (await client.get(f"/api/v1/employees/{y}", headers=admin)).json()
         assert not (stored_x["pejabat_penilai_nip"] == y and stored_y["pejabat_penilai_nip"] == x)
+
+
+async def test_a_pppk_contract_start_is_validated_and_travels_in_the_registry_events(
+    client: httpx.AsyncClient,
+    infra: Infra,
+    keys: Keys,
+    new_nip: Callable[[], str],
+    run_import: Callable[..., Awaitable[dict[str, Any]]],
+) -> None:
+    bkpsdm = keys.headers(BKPSDM, "admin_bkpsdm")
+    pppk, pns, early, imported, imported_pns = (new_nip() for _ in range(5))
+    created = await client.post(
+        "/api/v1/employees", json=employee(pppk, employee_type="PPPK", contract_start="2024-03-01"), headers=bkpsdm
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["contract_start"] == "2024-03-01"
+    _, event = await wait_for_event(infra, "employee.registered.v1", lambda v: v["payload"]["nip"] == pppk)
+    assert event["payload"]["contract_start"] == "2024-03-01"
+    for nip, fields in (
+        (pns, {"contract_start": "2024-03-01"}),
+        (early, {"employee_type": "PPPK", "contract_start": "2018-12-31"}),
+    ):
+        refused = await client.post("/api/v1/employees", json=employee(nip, **fields), headers=bkpsdm)
+        assert refused.status_code == 422, refused.text
+        assert "contract_start" in refused.text
+    # A PPPK who becomes PNS clears the contract start in the same change.
+    kept = await client.patch(
+        f"/api/v1/employees/{pppk}", json={"employee_type": "PNS"}, headers=bkpsdm | {"If-Match": '"1"'}
+    )
+    assert kept.status_code == 422, kept.text
+    cleared = await client.patch(
+        f"/api/v1/employees/{pppk}",
+        json={"employee_type": "PNS", "contract_start": None},
+        headers=bkpsdm | {"If-Match": '"1"'},
+    )
+    assert cleared.status_code == 200, cleared.text
+    _, updated = await wait_for_event(infra, "employee.updated.v1", lambda v: v["payload"]["nip"] == pppk)
+    assert updated["payload"]["contract_start"] is None
+    assert "contract_start" in updated["payload"]["changed_fields"]
+    # A CSV column of a SIASN-style export, a day-first date read with a note; a PNS row with one is refused.
+    header = "NIP,NAMA,JENIS PEGAWAI,JENIS JABATAN,KODE OPD,TMT PPPK"
+    job = await run_import(
+        client,
+        f"{header}\n{imported},Kontrak,P3K,JF,DINKES,01-07-2025\n{imported_pns},Tetap,PNS,JF,DINKES,2025-07-01\n",
+        bkpsdm,
+    )
+    assert (job["created"], job["rejected"]) == (1, 1), job
+    assert list(job["rejections"]) == [3]
+    stored = (await client.get(f"/api/v1/employees/{imported}", headers=bkpsdm)).json()
+    assert (stored["employee_type"], stored["contract_start"]) == ("PPPK", "2025-07-01")

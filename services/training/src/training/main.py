@@ -16,7 +16,12 @@ DEFINITION = ServiceDefinition(
     title="Kinerja ASN: training service",
     description="Competency-development catalogue, recommendations, enrolment and the yearly 20 JP obligation.",
     routers=[api.router],
-    publishes=[Topic.TRAINING_RECOMMENDED, Topic.TRAINING_ENROLLED, Topic.TRAINING_COMPLETED],
+    publishes=[
+        Topic.TRAINING_RECOMMENDED,
+        Topic.TRAINING_ENROLLED,
+        Topic.TRAINING_COMPLETED,
+        Topic.TRAINING_RECOMMENDATION_WITHDRAWN,
+    ],
     consumes=[*handlers.CONSUMES, *roster.TOPICS],
     wire=wire,
 )

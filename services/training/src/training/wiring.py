@@ -15,7 +15,9 @@ from training.repository.records import (
     LedgerRepository,
     RecommendationRepository,
     ResultRepository,
+    ScheduleRepository,
 )
+from training.services import enrolments
 from training.services.context import Training, utc_now
 
 
@@ -32,9 +34,18 @@ async def build(runtime: Runtime) -> Training:
         enrolments=EnrolmentRepository(runtime.db),
         ledger=LedgerRepository(runtime.db),
         results=ResultRepository(runtime.db),
+        schedules=ScheduleRepository(runtime.db),
         wake=runtime.relay.wake,
     )
-    for repository in (ctx.catalogue, ctx.people, ctx.recommendations, ctx.enrolments, ctx.ledger, ctx.results):
+    for repository in (
+        ctx.catalogue,
+        ctx.people,
+        ctx.recommendations,
+        ctx.enrolments,
+        ctx.ledger,
+        ctx.results,
+        ctx.schedules,
+    ):
         await repository.ensure_indexes()
     return ctx
 
@@ -44,9 +55,10 @@ async def wire(runtime: Runtime) -> Wiring:
     settings = runtime.settings
     if isinstance(settings, Settings) and settings.seed_catalogue:
         await ctx.catalogue.seed(SEED_CATALOGUE, utc_now())
+    await enrolments.reconcile_running(ctx)
     return Wiring(
         deps=Deps(ctx),
         subscriptions=[*handlers.subscriptions(ctx), *ctx.people.subscriptions()],
-        outbox_collections=[ctx.recommendations.collection, ctx.enrolments.collection],
+        outbox_collections=[ctx.recommendations.collection, ctx.enrolments.collection, ctx.ledger.collection],
         people=ctx.people,
     )

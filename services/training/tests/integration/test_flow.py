@@ -23,6 +23,8 @@ from kinerja_testing import (
     wait_for_event,
 )
 from shared.events import (
+    DevelopmentPlanChanged,
+    DevelopmentPlanChangedPayload,
     EmployeeRegistered,
     EmployeeSnapshot,
     Event,
@@ -54,53 +56,80 @@ async def publish(infra: Infra, event: Event) -> None:
     await publish_raw(infra, event.topic, event.model_dump(mode="json"), event.key())
 
 
-def registered(nip: str, opd: str, appraiser: str | None, position: str = "JF") -> EmployeeRegistered:
+def registered(
+    nip: str,
+    opd: str,
+    appraiser: str | None,
+    position: str = "JF",
+    employee_type: str = "PNS",
+    contract_start: dt.date | None = None,
+) -> EmployeeRegistered:
     snapshot = EmployeeSnapshot(
         nip=nip,
         name=f"Pegawai {nip[-3:]}",
-        employee_type="PNS",
+        employee_type=employee_type,
         position_type=position,
         position_title="Pengelola Imunisasi",
         opd_code=opd,
         unit_code="PKM-SEI-BAUNG",
         pejabat_penilai_nip=appraiser,
+        contract_start=contract_start,
         version=1,
     )
     return EmployeeRegistered.create(snapshot, producer="test")
 
 
-def low_score(nip: str, appraisal_id: str, appraiser: str) -> LowScoreFlagged:
+def low_score(
+    nip: str,
+    appraisal_id: str,
+    appraiser: str,
+    indicator: dict[str, Any] | None = None,
+    opd: str = "DINKES",
+    sector: str = "kesehatan",
+) -> LowScoreFlagged:
     payload = LowScoreFlaggedPayload.model_validate(
         {
             "appraisal_id": appraisal_id,
             "nip": nip,
-            "opd_code": "DINKES",
+            "opd_code": opd,
             "unit_code": "PKM-SEI-BAUNG",
-            "sector": "kesehatan",
+            "sector": sector,
             "period": f"{TODAY.year}-Q2",
             "predikat": "butuh_perbaikan",
             "hasil_kerja": "di_bawah_ekspektasi",
             "perilaku_kerja": "sesuai_ekspektasi",
-            "weak_indicators": [
-                {
-                    "rhk_id": "r1",
-                    "rhk_text": "Meningkatnya cakupan imunisasi dasar lengkap di wilayah puskesmas",
-                    "indicator_id": "r1-i1",
-                    "indicator_text": "Cakupan imunisasi dasar lengkap",
-                    "aspect": "kuantitas",
-                    "target": "95",
-                    "realisation": "62",
-                    "unit": "%",
-                    "achievement_pct": 65.3,
-                    "rating": "di_bawah_ekspektasi",
-                }
-            ],
+            "weak_indicators": [indicator or IMMUNISATION],
             "pejabat_penilai_nip": appraiser,
             "position_type": "JF",
             "employee_type": "PNS",
         }
     )
     return LowScoreFlagged.create(payload, producer="test")
+
+
+IMMUNISATION: dict[str, Any] = {
+    "rhk_id": "r1",
+    "rhk_text": "Meningkatnya cakupan imunisasi dasar lengkap di wilayah puskesmas",
+    "indicator_id": "r1-i1",
+    "indicator_text": "Cakupan imunisasi dasar lengkap",
+    "aspect": "kuantitas",
+    "target": "95",
+    "realisation": "62",
+    "unit": "%",
+    "achievement_pct": 65.3,
+    "rating": "di_bawah_ekspektasi",
+}
+PARENTS: dict[str, Any] = {
+    "rhk_id": "r2",
+    "rhk_text": "Terlaksananya komunikasi dengan orang tua siswa kelas VII",
+    "indicator_id": "r2-i1",
+    "indicator_text": "Pertemuan dengan wali murid terlaksana",
+    "aspect": "kuantitas",
+    "target": "4",
+    "realisation": "1",
+    "unit": "kali",
+    "rating": "di_bawah_ekspektasi",
+}
 
 
 async def session_today(http: httpx.AsyncClient, keys: Keys, capacity: int = 30) -> str:
@@ -162,7 +191,10 @@ async def test_low_score_to_recommendation_enrolment_completion_and_effectivenes
     assert event["payload"]["programs"][0]["program_code"] == "KES-IMUN-01"
 
     # The team's pejabat penilai sees it; a colleague does not.
-    assert (await client.get(f"/api/v1/recommendations/{rec['id']}", headers=boss)).status_code == 200
+    async def boss_reads() -> bool:  # once the local copy has the registration (another topic, any order)
+        return (await client.get(f"/api/v1/recommendations/{rec['id']}", headers=boss)).status_code == 200
+
+    await eventually(boss_reads, within=60)
     stranger = keys.headers(new_nip(), "pegawai", opd_code="DINKES")
     assert (await client.get(f"/api/v1/recommendations/{rec['id']}", headers=stranger)).status_code == 404
 
@@ -266,3 +298,248 @@ async def test_a_withdrawn_flag_withdraws_the_open_recommendation(
     assert declined.status_code == 409
     assert declined.json()["code"] == "recommendation_not_open"
     assert uuid.UUID(rec["id"])
+    _, event = await wait_for_event(
+        infra, "training.recommendation_withdrawn.v1", lambda v: v["payload"]["recommendation_id"] == rec["id"]
+    )
+    assert (event["payload"]["reason"], event["payload"]["source_appraisal_id"]) == (
+        "low_score_withdrawn",
+        appraisal_id,
+    )
+
+
+def plan_changed(nip: str, appraisal_id: str, status: str, cause: str, actions: list[str]) -> DevelopmentPlanChanged:
+    payload = DevelopmentPlanChangedPayload(
+        appraisal_id=appraisal_id,
+        nip=nip,
+        opd_code="DINKES",
+        period=f"{TODAY.year}-Q2",
+        status=status,
+        cause=cause,
+        actions=actions,
+    )
+    return DevelopmentPlanChanged.create(payload, producer="test")
+
+
+async def recommendations_of(client: httpx.AsyncClient, headers: dict[str, str]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = (await client.get("/api/v1/recommendations", headers=headers)).json()["items"]
+    return items
+
+
+async def test_a_development_plan_yields_a_recommendation_from_its_cause_and_actions(
+    client: httpx.AsyncClient, infra: Infra, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    officer, appraiser = new_nip(), new_nip()
+    await publish(infra, registered(officer, "DINKES", appraiser))
+    me = keys.headers(officer, "pegawai", opd_code="DINKES")
+    appraisal_id = f"{officer}-{TODAY.year}-Q2"
+    await publish(infra, low_score(officer, appraisal_id, appraiser))
+
+    async def by_reason(reason: str) -> dict[str, Any] | None:
+        return next((r for r in await recommendations_of(client, me) if r["reason"] == reason), None)
+
+    low = await eventually(lambda: by_reason("low_score"), within=60)
+    # The pejabat penilai records the cause (workload) and the actions (training and coaching).
+    await publish(infra, plan_changed(officer, appraisal_id, "active", "beban_kerja", ["pelatihan", "coaching"]))
+    rec = await eventually(lambda: by_reason("development_plan"), within=60)
+    # The best fit for workload answers the cause (performance management); the time-management and coaching
+    # programmes were recommended for the low score already, so never again for this appraisal.
+    best = rec["programmes"][0]
+    assert "penyebab menurut pejabat penilai: beban kerja" in best["explanation"], rec["programmes"]
+    assert "rencana pengembangan memuat pelatihan" in best["explanation"]
+    assert {"MNJ-WAKTU-01", "COACH-KINERJA-01"} <= {p["program_code"] for p in low["programmes"]}
+    assert not {p["program_code"] for p in rec["programmes"]} & {p["program_code"] for p in low["programmes"]}
+    _, event = await wait_for_event(
+        infra, "training.recommended.v1", lambda v: v["payload"]["recommendation_id"] == rec["id"]
+    )
+    assert event["payload"]["reason"] == "development_plan"
+
+    # The plan is withdrawn: its recommendation is withdrawn, and an event says so; the low-score one stays open.
+    await publish(infra, plan_changed(officer, appraisal_id, "withdrawn", "beban_kerja", ["pelatihan", "coaching"]))
+
+    async def withdrawn() -> dict[str, Any] | None:
+        found = await by_reason("development_plan")
+        return found if found and found["status"] == "withdrawn" else None
+
+    assert (await eventually(withdrawn, within=60))["withdrawn_because"] == "plan_withdrawn"
+    _, gone = await wait_for_event(
+        infra, "training.recommendation_withdrawn.v1", lambda v: v["payload"]["recommendation_id"] == rec["id"]
+    )
+    assert gone["payload"]["reason"] == "plan_withdrawn"
+    assert (await by_reason("low_score") or {}).get("status") == "open"
+
+
+async def test_a_teacher_weak_in_parent_communication_gets_the_parent_communication_programme(
+    client: httpx.AsyncClient, infra: Infra, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    teacher, head = new_nip(), new_nip()
+    await publish(infra, registered(teacher, "DISDIK", head))
+    me = keys.headers(teacher, "pegawai", opd_code="DISDIK")
+    # A low periodic score on the parent meetings: the parent-communication programme first.
+    quarter = f"{teacher}-{TODAY.year}-Q2"
+    await publish(infra, low_score(teacher, quarter, head, PARENTS, opd="DISDIK", sector="pendidikan"))
+
+    async def of_appraisal(appraisal_id: str) -> dict[str, Any] | None:
+        return next((r for r in await recommendations_of(client, me) if r["appraisal_id"] == appraisal_id), None)
+
+    rec = await eventually(lambda: of_appraisal(quarter), within=60)
+    assert rec["programmes"][0]["program_code"] == "DIK-ORTU-01", rec["programmes"]
+    assert "karena: " in rec["programmes"][0]["explanation"]
+
+    # A good (Baik) annual result that still names parent communication as a development area.
+    annual = f"{teacher}-{TODAY.year}"
+    good = appraisal_completed(
+        appraisal_id=annual,
+        nip=teacher,
+        opd_code="DISDIK",
+        period=str(TODAY.year),
+        predikat=Predikat.BAIK,
+        sector="pendidikan",
+        employee_type="PNS",
+        position_type="JF",
+        weak_indicators=[{k: v for k, v in PARENTS.items() if k not in ("realisation", "unit")}],
+    )
+    await publish(infra, good)
+    area = await eventually(lambda: of_appraisal(annual), within=60)
+    assert (area["reason"], area["status"]) == ("development_area", "open")
+    assert area["programmes"][0]["program_code"] == "DIK-ORTU-01"
+    # Still open: a good result of another appraisal does not withdraw the quarter's low-score recommendation.
+    assert (await of_appraisal(quarter) or {}).get("status") == "open"
+
+
+async def test_external_learning_reported_with_evidence_and_approved_adds_jp_and_an_event(
+    client: httpx.AsyncClient, infra: Infra, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    officer, appraiser = new_nip(), new_nip()
+    await publish(infra, registered(officer, "DINKES", appraiser))
+    me = keys.headers(officer, "pegawai", opd_code="DINKES")
+    boss = keys.headers(appraiser, "pejabat_penilai", opd_code="DINKES")
+    colleague = keys.headers(new_nip(), "pejabat_penilai", opd_code="DINKES")
+    await eventually(lambda: _known(client, boss, officer), within=60)
+    day = TODAY - dt.timedelta(days=1)
+    reported = await client.post(
+        "/api/v1/external-learning",
+        json={
+            "nip": officer,
+            "title": "Seminar Nasional Imunisasi",
+            "form": "seminar",
+            "on": day.isoformat(),
+            "days": 2,
+            "evidence": "SERT/IDAI/2026/0042",
+        },
+        headers=me,
+    )
+    assert reported.status_code == 201, reported.text
+    entry = reported.json()
+    assert (entry["status"], entry["jp"]) == ("pending", 8)
+    ledger = f"/api/v1/ledger/{officer}?year={day.year}"
+    assert (await client.get(ledger, headers=me)).json()["standing"]["earned_jp"] == 0
+    decision = f"/api/v1/external-learning/{entry['id']}/decision"
+    assert (await client.post(decision, json={"approve": True}, headers=colleague)).status_code == 404
+    assert (await client.post(decision, json={"approve": True}, headers=me)).status_code == 403
+    approved = await client.post(decision, json={"approve": True}, headers=boss)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "approved"
+    assert (await client.get(ledger, headers=me)).json()["standing"]["earned_jp"] == 8
+    _, event = await wait_for_event(
+        infra, "training.completed.v1", lambda v: v["payload"]["enrolment_id"] == entry["id"]
+    )
+    payload = event["payload"]
+    assert (payload["external_learning"], payload["jp_earned"], payload["program_code"]) == (True, 8, "EXTERNAL")
+    assert (payload["certificate_ref"], payload["year"]) == ("SERT/IDAI/2026/0042", day.year)
+    again = await client.post(decision, json={"approve": False}, headers=boss)
+    assert (again.status_code, again.json()["code"]) == (409, "entry_decided")
+
+
+async def _known(client: httpx.AsyncClient, headers: dict[str, str], nip: str) -> bool:
+    """The local copy has the employee: their pejabat penilai (``headers``) may read their ledger."""
+    response = await client.get(f"/api/v1/ledger/{nip}?year={TODAY.year}", headers=headers)
+    return response.status_code == 200
+
+
+async def _approved_external(
+    client: httpx.AsyncClient, nip: str, jp: int, on: dt.date, me: dict[str, str], boss: dict[str, str]
+) -> None:
+    body = {"nip": nip, "title": f"Kursus {jp} JP", "form": "kursus", "on": on.isoformat(), "jp_stated": jp}
+    reported = await client.post("/api/v1/external-learning", json={**body, "evidence": "SERT/1"}, headers=me)
+    assert reported.status_code == 201, reported.text
+    decided = await client.post(
+        f"/api/v1/external-learning/{reported.json()['id']}/decision", json={"approve": True}, headers=boss
+    )
+    assert decided.status_code == 200, decided.text
+
+
+async def test_a_pppk_is_refused_beyond_24_jp_in_the_contract_year(
+    client: httpx.AsyncClient, infra: Infra, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    """The cap counts from the contract start in the registry: learning before it belongs to the previous
+    contract year (the calendar year would count it), and the JP planned in enrolments count too."""
+    pppk, appraiser = new_nip(), new_nip()
+    contract_start = TODAY - dt.timedelta(days=40)
+    await publish(infra, registered(pppk, "DINKES", appraiser, employee_type="PPPK", contract_start=contract_start))
+    me = keys.headers(pppk, "pegawai", opd_code="DINKES")
+    boss = keys.headers(appraiser, "pejabat_penilai", opd_code="DINKES")
+    admin = keys.headers(BKPSDM, "admin_bkpsdm", opd_code="BKPSDM")
+
+    async def pppk_known() -> bool:
+        people = await client.get(f"/api/v1/ledger/{pppk}?year={TODAY.year}", headers=me)
+        return people.status_code == 200 and people.json()["standing"]["employee_type"] == "PPPK"
+
+    await eventually(pppk_known, within=60)
+    suffix = pppk[-4:]
+    sessions = []
+    for n in range(3):
+        code = f"CAP{suffix}-{n}"
+        starts = TODAY + dt.timedelta(days=10 + 5 * n)
+        programme = {
+            "title": f"E-learning Pelayanan Prima {n}",
+            "form": "e_learning",
+            "jp": 10,
+            "minutes": 450,
+            "competencies": ["pelayanan_prima"],
+            "sessions": [
+                {
+                    "code": f"{code}-A",
+                    "starts_on": starts.isoformat(),
+                    "ends_on": (starts + dt.timedelta(days=1)).isoformat(),
+                    "capacity": 10,
+                    "online_link": "https://elearning.palembang.example/cap",
+                }
+            ],
+        }
+        put = await client.put(f"/api/v1/programmes/{code}", json=programme, headers=admin)
+        assert put.status_code == 201, put.text
+        sessions.append(f"{code}-A")
+
+    # 20 JP before the contract start: the previous contract year.
+    await _approved_external(client, pppk, 20, contract_start - dt.timedelta(days=20), me, boss)
+    first = await client.post("/api/v1/enrolments", json={"nip": pppk, "session_code": sessions[0]}, headers=me)
+    assert first.status_code == 201, first.text
+    # 10 JP within the contract year + 10 JP planned = 20; another 10 JP would make 30.
+    await _approved_external(client, pppk, 10, TODAY - dt.timedelta(days=5), me, boss)
+    refused = await client.post("/api/v1/enrolments", json={"nip": pppk, "session_code": sessions[1]}, headers=me)
+    assert (refused.status_code, refused.json()["code"]) == (422, "pppk_cap_exceeded")
+    # Cancelling the planned one frees its JP: 10 used, 10 more fit.
+    cancelled = await client.post(f"/api/v1/enrolments/{first.json()['id']}/cancel", headers=me)
+    assert cancelled.status_code == 200, cancelled.text
+    second = await client.post("/api/v1/enrolments", json={"nip": pppk, "session_code": sessions[2]}, headers=me)
+    assert second.status_code == 201, second.text
+
+
+async def test_odd_external_learning_is_refused_not_a_server_error(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    nip = new_nip()
+    me = keys.headers(nip, "pegawai", opd_code="DINKES")
+    body = {"nip": nip, "title": "Kursus", "form": "kursus", "jp_stated": 4, "evidence": "x"}
+    for on, status, code in (("1999-01-01", 422, "date_too_old"), ("2999-01-01", 409, "date_in_future")):
+        response = await client.post("/api/v1/external-learning", json={**body, "on": on}, headers=me)
+        assert (response.status_code, response.json()["code"]) == (status, code)
+    other = keys.headers(new_nip(), "pegawai", opd_code="DINKES")
+    response = await client.post("/api/v1/external-learning", json={**body, "on": TODAY.isoformat()}, headers=other)
+    assert response.status_code == 403
+    admin = keys.headers(BKPSDM, "admin_bkpsdm", opd_code="BKPSDM")
+    page = await client.get("/api/v1/effectiveness?limit=1&offset=0", headers=admin)
+    assert page.status_code == 200, page.text
+    assert len(page.json()["by_programme"]) <= 1
+    assert page.json()["complete"] is True
+    assert (await client.get("/api/v1/effectiveness", headers=me)).status_code == 403

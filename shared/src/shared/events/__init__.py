@@ -60,6 +60,8 @@ from shared.events.training import (
     TrainingCompletedPayload,
     TrainingEnrolled,
     TrainingEnrolledPayload,
+    TrainingRecommendationWithdrawn,
+    TrainingRecommendationWithdrawnPayload,
     TrainingRecommended,
     TrainingRecommendedPayload,
 )
@@ -82,6 +84,7 @@ EVENT_TYPES: dict[Topic, type[Event]] = {
         TrainingRecommended,
         TrainingEnrolled,
         TrainingCompleted,
+        TrainingRecommendationWithdrawn,
         NotificationDelivered,
         NotificationFailed,
     )
@@ -141,6 +144,8 @@ __all__ = [
     "TrainingCompletedPayload",
     "TrainingEnrolled",
     "TrainingEnrolledPayload",
+    "TrainingRecommendationWithdrawn",
+    "TrainingRecommendationWithdrawnPayload",
     "TrainingRecommended",
     "TrainingRecommendedPayload",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -27,6 +28,11 @@ class EmployeeSnapshot(Payload):
         None, description="NIP of the appraiser's superior; or 'PPK', the Wali Kota, who has no NIP."
     )
     active: bool = Field(True, description="False once the employee has left the city government.")
+    contract_start: dt.date | None = Field(
+        None,
+        description="PPPK only: the first day of the work agreement (perjanjian kerja); the contract years that "
+        "count the 24 JP cap run from it. Absent for a PNS, or when the registry does not know it.",
+    )
     version: int = Field(ge=1, description="Registry version of this record; higher wins.")
 
 

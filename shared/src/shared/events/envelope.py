@@ -45,6 +45,7 @@ class Topic(StrEnum):
     TRAINING_RECOMMENDED = "training.recommended.v1"
     TRAINING_ENROLLED = "training.enrolled.v1"
     TRAINING_COMPLETED = "training.completed.v1"
+    TRAINING_RECOMMENDATION_WITHDRAWN = "training.recommendation_withdrawn.v1"
     NOTIFICATION_DELIVERED = "notification.delivered.v1"
     NOTIFICATION_FAILED = "notification.failed.v1"
 

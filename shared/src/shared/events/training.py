@@ -56,6 +56,11 @@ class TrainingEnrolledPayload(EnrolmentRef):
     ends_on: dt.date | None = Field(None, description="Last day, if known.")
     recommendation_id: str | None = Field(None, description="The recommendation this enrolment answers, if any.")
     session_code: str | None = Field(None, description="Code of the session (the run of the programme).")
+    promoted_from_waiting_list: bool = Field(
+        False,
+        description="True when the request had been answered 'waitlisted' and the seat came later (a seat freed "
+        "or added): tell the employee. False when the seat was given on the request itself.",
+    )
 
 
 class TrainingEnrolled(Event):
@@ -74,6 +79,12 @@ class TrainingCompletedPayload(EnrolmentRef):
     certificate_ref: str | None = Field(None, description="Certificate number or link, if any.")
     recommendation_id: str | None = Field(None, description="The recommendation this completion answers, if any.")
     session_code: str | None = Field(None, description="Code of the session, if the programme ran in sessions.")
+    external_learning: bool = Field(
+        False,
+        description="True for learning done elsewhere, reported with evidence and approved by the pejabat penilai: "
+        "then ``enrolment_id`` is the ledger entry (``external:<uuid>``), ``program_code`` is ``EXTERNAL``, "
+        "``certificate_ref`` the evidence.",
+    )
 
 
 class TrainingCompleted(Event):
@@ -83,3 +94,22 @@ class TrainingCompleted(Event):
     event_type: Literal["training.completed"] = "training.completed"
     schema_version: Literal[1] = 1
     payload: TrainingCompletedPayload
+
+
+class TrainingRecommendationWithdrawnPayload(Payload):
+    recommendation_id: str = Field(description="Id of the recommendation (as in training.recommended.v1).")
+    nip: str = nip_field()
+    reason: Literal["low_score_withdrawn", "plan_withdrawn", "result_improved"] = Field(
+        description="Why: the low-score flag was withdrawn (objection upheld, revision), the development plan was "
+        "withdrawn, or a revised result of the same appraisal is no longer low."
+    )
+    source_appraisal_id: str | None = Field(None, description="The appraisal the recommendation came from.")
+
+
+class TrainingRecommendationWithdrawn(Event):
+    """An open recommendation was withdrawn: the need it answered is gone."""
+
+    topic: ClassVar[Topic] = Topic.TRAINING_RECOMMENDATION_WITHDRAWN
+    event_type: Literal["training.recommendation_withdrawn"] = "training.recommendation_withdrawn"
+    schema_version: Literal[1] = 1
+    payload: TrainingRecommendationWithdrawnPayload

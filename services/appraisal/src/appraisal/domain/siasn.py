@@ -29,6 +29,9 @@ HEADER_ALIASES = MappingProxyType(
         "NIP_PEJABAT_PENILAI": "pejabat_penilai_nip",
         "NIP_ATASAN": "pejabat_penilai_nip",
         "NIP_ATASAN_PEJABAT_PENILAI": "atasan_pejabat_penilai_nip",
+        "TMT_PPPK": "contract_start",
+        "TMT_KONTRAK": "contract_start",
+        "AWAL_PERJANJIAN_KERJA": "contract_start",
     }
 )
 """[R] Column names of a SIASN-style export (case, spaces and hyphens do not matter)."""
@@ -61,8 +64,16 @@ def canonical_header(name: str) -> str | None:
     return HEADER_ALIASES.get(re.sub(r"[\s\-]+", "_", name.strip().upper()))
 
 
+DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+"""[R] A date as an Indonesian spreadsheet writes it (31-12-2024, 31/12/2024): day first."""
+
+
 def read_value(field: str, raw: str) -> tuple[str, Text | None]:
     """``raw`` as the registry reads it, and a note when it was read as something else."""
+    if field == "contract_start" and (found := DAY_MONTH_YEAR.match(raw.strip())):
+        day, month, year = found.groups()
+        iso = f"{year}-{int(month):02d}-{int(day):02d}"
+        return iso, Text(f"{field}: '{raw}' dibaca sebagai {iso}", f"{field}: '{raw}' read as {iso}")
     aliases = VALUE_ALIASES.get(field)
     if not aliases:
         return raw, None

@@ -25,6 +25,30 @@ EXAMPLE: dict[str, Any] = {
 
 
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+CONTRACT_START_DOC = (
+    "PPPK only: the first day of the work agreement (perjanjian kerja), from 2019 (PP 49/2018) to a year ahead; "
+    "the training service counts the 24 JP cap per contract year from it."
+)
+FIRST_CONTRACT_START = date(2019, 1, 1)
+"""[R] PPPK exist since PP 49/2018; no work agreement starts earlier."""
+
+
+def check_contract_start(employee_type: str | None, contract_start: date | str | None, today: date) -> None:
+    """A contract start only for a PPPK, from 2019 to a year after ``today``."""
+    if contract_start is None:
+        return
+    if employee_type != EmployeeType.PPPK:
+        raise TextError(
+            Text("contract_start hanya untuk PPPK", "contract_start is for a PPPK only"),
+        )
+    day = date.fromisoformat(contract_start) if isinstance(contract_start, str) else contract_start
+    if not FIRST_CONTRACT_START <= day <= today.replace(year=today.year + 1, day=min(today.day, 28)):
+        raise TextError(
+            Text(
+                "contract_start harus antara 2019-01-01 dan satu tahun ke depan",
+                "contract_start must be from 2019-01-01 to a year ahead",
+            )
+        )
 
 
 class EmployeeFields(InputModel):
@@ -39,6 +63,7 @@ class EmployeeFields(InputModel):
     unit_code: Code | None = None
     pejabat_penilai_nip: Appraiser | None = None
     atasan_pejabat_penilai_nip: Appraiser | None = None
+    contract_start: date | None = Field(None, description=CONTRACT_START_DOC)
 
 
 class EmployeeIn(EmployeeFields):
@@ -97,6 +122,7 @@ class EmployeePatch(InputModel):
     unit_code: Code | None = None
     pejabat_penilai_nip: Appraiser | None = None
     atasan_pejabat_penilai_nip: Appraiser | None = None
+    contract_start: date | None = Field(None, description=CONTRACT_START_DOC + " null clears it.")
     active: StrictBool | None = Field(None, description="false retires the record (a JSON boolean).")
     mutation_date: date | None = Field(
         None,

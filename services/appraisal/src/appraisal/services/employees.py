@@ -21,7 +21,7 @@ from appraisal.domain.nip import InvalidNipError, parse_nip
 from appraisal.domain.siasn import canonical_header, read_value
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
 from appraisal.repository.opd import OpdRepository
-from appraisal.schemas.employees import EmployeeIn, EmployeePatch, check_appraisers
+from appraisal.schemas.employees import EmployeeIn, EmployeePatch, check_appraisers, check_contract_start
 from shared.errors import (
     ConflictError,
     ForbiddenError,
@@ -56,6 +56,7 @@ REGISTRY_FIELDS = (
     "unit_code",
     "pejabat_penilai_nip",
     "atasan_pejabat_penilai_nip",
+    "contract_start",
 )
 CSV_COLUMNS = ("nip", *REGISTRY_FIELDS)
 REQUIRED_COLUMNS = frozenset({"nip", "name", "employee_type", "position_type", "opd_code"})
@@ -247,6 +248,10 @@ def _new_employee(
         )
     require_known_opd(data.opd_code, known_opds)
     _check_nip(data.nip, data.employee_type, today)
+    try:
+        check_contract_start(data.employee_type, data.contract_start, today)
+    except TextError as exc:
+        raise InvalidError(exc.text, errors=[Text("contract_start: ", "contract_start: ") + exc.text]) from exc
     now = now_ms()
     document: MongoDocument = {
         "_id": data.nip,
@@ -357,6 +362,11 @@ def _plan_change(
         check_appraisers(current["_id"], after.get("pejabat_penilai_nip"), after.get("atasan_pejabat_penilai_nip"))
     except TextError as exc:
         raise InvalidError(exc.text) from exc
+    if {"employee_type", "contract_start"} & set(changed):
+        try:
+            check_contract_start(after.get("employee_type"), after.get("contract_start"), today)
+        except TextError as exc:
+            raise InvalidError(exc.text, errors=[Text("contract_start: ", "contract_start: ") + exc.text]) from exc
     if "employee_type" in changed:
         _check_nip(current["_id"], EmployeeType(changes["employee_type"]), today)
     fields = {k: changes[k] for k in changed}

@@ -13,7 +13,7 @@ from training.api.common import PROBLEMS, ActorDep, Ctx
 from training.domain.catalogue import Programme, Session
 from training.repository.catalogue import session_out
 from training.schemas.models import ProgrammeIn, ProgrammeOut, SessionOut
-from training.services import catalogue
+from training.services import catalogue, enrolments
 
 router = APIRouter(tags=["catalogue"])
 CodePath = Annotated[str, Path(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}$", examples=["KES-IMUN-01"])]
@@ -89,6 +89,8 @@ async def put_programme(
         description=body.description,
     )
     written, created = await catalogue.put_programme(ctx.catalogue, actor, programme, version, ctx.now())
+    for session in programme.sessions:  # more seats go to the waiting list
+        await enrolments.promote(ctx, session.code)
     response.status_code = 201 if created else 200
     document, sessions = await catalogue.programme_with_sessions(ctx.catalogue, code)
     response.headers["ETag"] = etag(written["version"])

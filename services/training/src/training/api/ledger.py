@@ -128,10 +128,19 @@ async def standings(
     "(an OPD's admin: their OPD; the BKPSDM: all)",
     responses=PROBLEMS,
 )
-async def effectiveness(ctx: Ctx, actor: ActorDep) -> EffectivenessOut:
-    per_programme, per_need = await ledger.effectiveness(ctx, actor)
+async def effectiveness(ctx: Ctx, actor: ActorDep, paging: Paging) -> EffectivenessOut:
+    report = await ledger.effectiveness(ctx, actor)
 
     def effect(e: Effect) -> EffectOut:
         return EffectOut.model_validate({**dataclasses.asdict(e), "improvement_rate": e.improvement_rate})
 
-    return EffectivenessOut(by_programme=[effect(e) for e in per_programme], by_need_kind=[effect(e) for e in per_need])
+    page = report.by_programme[paging.offset : paging.offset + paging.limit]
+    return EffectivenessOut(
+        by_programme=[effect(e) for e in page],
+        by_need_kind=[effect(e) for e in report.by_need_kind],
+        total=len(report.by_programme),
+        limit=paging.limit,
+        offset=paging.offset,
+        completions_counted=report.completions,
+        complete=report.complete,
+    )

@@ -94,6 +94,7 @@ class CatalogueRepository:
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("code", ASCENDING)], unique=True, name="code_unique")
         await self.sessions.create_index([("program_code", ASCENDING)], name="program_code")
+        await self.sessions.create_index([("ends_on", ASCENDING)], name="ends_on")
 
     async def get(self, code: str) -> MongoDocument | None:
         return await self.collection.find_one({"_id": code}, HIDDEN)
@@ -141,7 +142,7 @@ class CatalogueRepository:
         if stored is None:
             result = await self.sessions.update_one(
                 {"_id": session.code},
-                {"$setOnInsert": {**fields, "seats_free": session.capacity}},
+                {"$setOnInsert": {**fields, "seats_free": session.capacity, "holders": []}},
                 upsert=True,
             )
             if result.upserted_id is not None:
@@ -163,13 +164,27 @@ class CatalogueRepository:
                 return False
         return False
 
-    async def take_seat(self, code: str) -> bool:
-        """Take one free seat of a session, if any: never more than its capacity, whatever runs concurrently."""
-        result = await self.sessions.update_one({"_id": code, "seats_free": {"$gt": 0}}, {"$inc": {"seats_free": -1}})
+    async def take_seat(self, code: str, holder: str) -> bool:
+        """Give one free seat of a session to ``holder`` (an enrolment id), if a seat is free and they hold none:
+        the counter and the list of holders change in one write, so never more than the capacity, whatever runs
+        concurrently, and a seat is always known to belong to someone (``reconcile`` can give it back)."""
+        result = await self.sessions.update_one(
+            {"_id": code, "seats_free": {"$gt": 0}, "holders": {"$ne": holder}},
+            {"$inc": {"seats_free": -1}, "$push": {"holders": holder}},
+        )
         return result.modified_count == 1
 
-    async def free_seat(self, code: str) -> None:
-        await self.sessions.update_one({"_id": code}, {"$inc": {"seats_free": 1}})
+    async def free_seat(self, code: str, holder: str) -> bool:
+        """Give back the seat ``holder`` holds (nothing when they hold none: safe to repeat)."""
+        result = await self.sessions.update_one(
+            {"_id": code, "holders": holder}, {"$inc": {"seats_free": 1}, "$pull": {"holders": holder}}
+        )
+        return result.modified_count == 1
+
+    async def running(self, today: dt.date, limit: int = 5000) -> list[MongoDocument]:
+        """The sessions that have not ended (bounded; the start-up reconciliation)."""
+        cursor = self.sessions.find({"ends_on": {"$gte": today.isoformat()}}, {"_id": 1, "holders": 1})
+        return await cursor.limit(limit).to_list(None)
 
     async def seed(self, programmes: Sequence[Programme], now: dt.datetime) -> int:
         """Insert the programmes (and their sessions) that are not in the catalogue yet; returns how many.
@@ -188,7 +203,7 @@ class CatalogueRepository:
         sessions = [
             UpdateOne(
                 {"_id": s.code},
-                {"$setOnInsert": {**session_fields(s, p.code), "seats_free": s.capacity}},
+                {"$setOnInsert": {**session_fields(s, p.code), "seats_free": s.capacity, "holders": []}},
                 upsert=True,
             )
             for p in programmes

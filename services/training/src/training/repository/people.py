@@ -67,6 +67,7 @@ class People:
                 "pejabat_penilai_nip": p.pejabat_penilai_nip,
                 "employee_type": p.employee_type.value,
                 "position_type": p.position_type.value,
+                "contract_start": p.contract_start.isoformat() if p.contract_start else None,
                 "readers": reader_keys(subject),
                 "version": p.version,
             }

@@ -239,8 +239,15 @@ class EffectOut(BaseModel):
 
 
 class EffectivenessOut(BaseModel):
-    by_programme: list[EffectOut]
-    by_need_kind: list[EffectOut]
+    by_programme: list[EffectOut] = Field(description="One page (limit, offset) of the programmes, by code.")
+    by_need_kind: list[EffectOut] = Field(description="Every need kind (at most five).")
+    total: int = Field(0, description="Programmes with a completion (all pages).")
+    limit: int = 50
+    offset: int = 0
+    completions_counted: int = Field(0, description="Completions of recommended programmes counted.")
+    complete: bool = Field(
+        True, description="False when more completions exist than one report reads (100,000): the oldest are left out."
+    )
 
 
 def out(model: type[Any], document: dict[str, Any]) -> Any:

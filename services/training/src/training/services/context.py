@@ -19,6 +19,7 @@ from training.repository.records import (
     LedgerRepository,
     RecommendationRepository,
     ResultRepository,
+    ScheduleRepository,
 )
 
 PRODUCER = "training"
@@ -36,6 +37,7 @@ class Training:
     enrolments: EnrolmentRepository
     ledger: LedgerRepository
     results: ResultRepository
+    schedules: ScheduleRepository
     wake: Callable[[str, Any], None] = field(default=lambda collection, document_id: None)
     now: Callable[[], dt.datetime] = field(default=utc_now)
 

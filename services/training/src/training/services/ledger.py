@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from shared.errors import ConflictError, ForbiddenError, NotFoundError
-from shared.events import EmployeeType, Predikat
+from shared.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from shared.events import EmployeeType, Predikat, TrainingCompleted, TrainingCompletedPayload
 from shared.i18n import Text
 from shared.mongo import MongoDocument
 from shared.versioned import BusyError, MissingError
@@ -18,7 +19,10 @@ from training.domain.effectiveness import Completion, Effect, Result, by_need_ki
 from training.domain.errors import RuleError
 from training.domain.jp import JpStanding, classify, jp_for
 from training.domain.rules import LearningForm
-from training.services.context import Training, authorise, refuse
+from training.services.context import PRODUCER, Training, authorise, refuse
+
+EXTERNAL_PROGRAM_CODE = "EXTERNAL"
+"""``program_code`` of training.completed.v1 for learning done elsewhere (no programme of the catalogue)."""
 
 
 async def report_external(
@@ -39,6 +43,11 @@ async def report_external(
     await authorise(ctx, actor, nip, REPORT_LEARNING, hidden=False)
     if on > ctx.today():
         raise ConflictError(Text("Tanggal di masa depan", "The date is in the future"), code="date_in_future")
+    if on.year < ctx.today().year - 1:
+        raise InvalidError(
+            Text("Hanya pembelajaran tahun ini atau tahun lalu", "Only learning of this year or last year counts"),
+            code="date_too_old",
+        )
     try:
         jp = jp_for(form, days=days, jp_stated=jp_stated, minutes=minutes, international=international)
     except RuleError as exc:
@@ -78,13 +87,33 @@ async def decide_external(ctx: Training, actor: Actor, ref: str, approve: bool, 
             raise ConflictError(
                 Text(f"Entri sudah {current['status']}", f"The entry is {current['status']}"), code="entry_decided"
             )
-        return {"status": "approved" if approve else "rejected", "decided_by": actor.nip, "note": note}, []
+        fields = {"status": "approved" if approve else "rejected", "decided_by": actor.nip, "note": note}
+        return fields, [external_completed(current)] if approve else []
 
     try:
         written: MongoDocument = await ctx.ledger.modify(ref, decide, now=ctx.now)
     except (MissingError, BusyError) as exc:
         raise ConflictError(Text("Coba lagi", "Try again"), code="busy") from exc
+    if approve:
+        ctx.wake(ctx.ledger.collection.name, ref)
     return written
+
+
+def external_completed(entry: MongoDocument) -> TrainingCompleted:
+    """training.completed.v1 for approved learning done elsewhere: every JP credit travels in events."""
+    day = dt.date.fromisoformat(entry["on"])
+    payload = TrainingCompletedPayload(
+        enrolment_id=entry["_id"],
+        nip=entry["nip"],
+        program_code=EXTERNAL_PROGRAM_CODE,
+        title=entry["title"],
+        jp_earned=entry["jp"],
+        completed_on=day,
+        year=day.year,
+        certificate_ref=entry.get("evidence"),
+        external_learning=True,
+    )
+    return TrainingCompleted.create(payload, producer=PRODUCER)
 
 
 def standing_of(employee_type: str | None, earned: float, year: int, today: dt.date) -> JpStanding:
@@ -138,9 +167,8 @@ async def standings(
     ]
     earned: dict[str, float] = defaultdict(float)
     wanted = {p["_id"] for p in people}
-    for entry in await ctx.ledger.approved_in(year):
-        if entry["nip"] in wanted:
-            earned[entry["nip"]] += entry["jp"]
+    for entry in await ctx.ledger.approved_of(sorted(wanted), year):
+        earned[entry["nip"]] += entry["jp"]
     rows = []
     today = ctx.today()
     for p in people:
@@ -178,7 +206,19 @@ async def standings(
     return rows, summary
 
 
-async def effectiveness(ctx: Training, actor: Actor) -> tuple[list[Effect], list[Effect]]:
+EFFECTIVENESS_READ = 100_000
+"""Most completions one effectiveness report reads (the newest first)."""
+
+
+@dataclass(frozen=True)
+class EffectivenessReport:
+    by_programme: list[Effect]
+    by_need_kind: list[Effect]
+    completions: int
+    complete: bool
+
+
+async def effectiveness(ctx: Training, actor: Actor) -> EffectivenessReport:
     """Per programme and per need kind: of the completions of recommended programmes, how many have a later
     result, and how many of those improved, stayed or worsened (the BKPSDM: all; an OPD's admin: their OPD)."""
     if "admin_bkpsdm" in actor.roles:
@@ -187,7 +227,9 @@ async def effectiveness(ctx: Training, actor: Actor) -> tuple[list[Effect], list
         nips = await ctx.people.nips({"opd_code": actor.opd_code})
     else:
         raise ForbiddenError(Text("Hanya admin OPD dan BKPSDM", "Only an OPD admin or the BKPSDM"), code="forbidden")
-    done = [d for d in await ctx.enrolments.completed(nips) if d.get("recommendation_id")]
+    read = await ctx.enrolments.completed(nips, limit=EFFECTIVENESS_READ + 1)
+    complete = len(read) <= EFFECTIVENESS_READ
+    done = [d for d in read[:EFFECTIVENESS_READ] if d.get("recommendation_id")]
     recs = await ctx.recommendations.get_many([d["recommendation_id"] for d in done])
     completions = []
     for d in done:
@@ -210,4 +252,6 @@ async def effectiveness(ctx: Training, actor: Actor) -> tuple[list[Effect], list
             results.append(Result(r["nip"], r["period"], Predikat(r["predikat"])))
         except (RuleError, ValueError):
             continue
-    return by_programme(completions, results), by_need_kind(completions, results)
+    return EffectivenessReport(
+        by_programme(completions, results), by_need_kind(completions, results), len(completions), complete
+    )

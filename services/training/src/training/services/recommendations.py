@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 from shared.errors import ConflictError, InvalidError, NotFoundError
 from shared.events import (
@@ -21,6 +21,8 @@ from shared.events import (
     LowScoreWithdrawn,
     PositionType,
     Predikat,
+    TrainingRecommendationWithdrawn,
+    TrainingRecommendationWithdrawnPayload,
     TrainingRecommended,
     TrainingRecommendedPayload,
 )
@@ -111,7 +113,7 @@ async def create(
     catalogue = [to_programme(d) for d in await ctx.catalogue.all()]
     pppk_used = None
     if need.employee_type is EmployeeType.PPPK:
-        pppk_used = await enrolments.jp_of_year(ctx, need.nip, ctx.today().year)
+        pppk_used = await enrolments.pppk_jp_used(ctx, {"_id": need.nip, **person}, ctx.today())
     exclude = await _excluded(ctx, need.group)
     result = recommend(need, catalogue, exclude=exclude, pppk_jp_used=pppk_used)
     now = ctx.now()
@@ -173,18 +175,33 @@ def _with_person(need: Need, person: MongoDocument) -> Need:
     )
 
 
-async def withdraw(ctx: Training, group: str, kinds: Sequence[str], below_revision: int | None, why: str) -> int:
-    """Withdraw the open recommendations of an appraisal (of ``kinds``, older than ``below_revision``)."""
+WithdrawReason = Literal["low_score_withdrawn", "plan_withdrawn", "result_improved"]
+
+
+async def withdraw(
+    ctx: Training, group: str, kinds: Sequence[str], below_revision: int | None, why: WithdrawReason
+) -> int:
+    """Withdraw the open recommendations of an appraisal (of ``kinds``, older than ``below_revision``), each with
+    its training.recommendation_withdrawn.v1 in the same write."""
     withdrawn = 0
     for document in await ctx.recommendations.of_group(group):
         if document["status"] != "open" or document["reason"] not in kinds:
             continue
         if below_revision is not None and document.get("revision", 1) >= below_revision:
             continue
-        written = await ctx.recommendations.update(
-            document, {"status": "withdrawn", "withdrawn_because": why}, now=ctx.now()
+        payload = TrainingRecommendationWithdrawnPayload(
+            recommendation_id=document["_id"],
+            nip=document["nip"],
+            reason=why,
+            source_appraisal_id=document.get("appraisal_id"),
         )
-        withdrawn += written is not None
+        event = TrainingRecommendationWithdrawn.create(payload, producer=PRODUCER)
+        written = await ctx.recommendations.update(
+            document, {"status": "withdrawn", "withdrawn_because": why}, event, now=ctx.now()
+        )
+        if written is not None:
+            ctx.wake(ctx.recommendations.collection.name, document["_id"])
+            withdrawn += 1
     return withdrawn
 
 
@@ -220,7 +237,7 @@ async def on_development_plan(events: Sequence[DevelopmentPlanChanged], *, ctx: 
         p = event.payload
         group = f"{p.nip}:{p.appraisal_id}"
         if p.status == "withdrawn":
-            await withdraw(ctx, group, (NeedKind.DEVELOPMENT_PLAN.value,), None, "development_plan_withdrawn")
+            await withdraw(ctx, group, (NeedKind.DEVELOPMENT_PLAN.value,), None, "plan_withdrawn")
             continue
         lows = [d for d in await ctx.recommendations.of_group(group) if d["reason"] == NeedKind.LOW_SCORE.value]
         low = max(lows, key=lambda d: d.get("revision", 1), default=None)
@@ -262,7 +279,7 @@ async def on_appraisal_completed(events: Sequence[AppraisalCompleted], *, ctx: T
         if p.predikat not in GOOD:
             continue
         group = f"{p.nip}:{p.appraisal_id}"
-        await withdraw(ctx, group, LOW_KINDS, p.revision, "result_revised")
+        await withdraw(ctx, group, LOW_KINDS, p.revision, "result_improved")
         try:
             need = need_from_completed(p)
         except RuleError:

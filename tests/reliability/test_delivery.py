@@ -131,23 +131,25 @@ async def test_consumer_interrupted_mid_stream_ends_with_every_event_applied_exa
         for n in range(EVENTS)
     ]
     notification = ServiceProcess.configure("notification", infra, keys, run_id, log_dir)
-    inbox = mongo[notification.database]["inbox"]
+    inbox = mongo[notification.database]["notifications"]  # the inbox
     await skip_history(infra, notification.env["NOTIFICATION_CONSUMER_GROUP"], ["appraisal.completed.v1"])
     await publish_many(infra, events)
 
     notification.start(**SMALL_BATCHES).wait_ready()
-    await eventually(lambda: inbox.count_documents({"nip": nip}) >= EVENTS // 40, within=60, interval=0.02)
+    await eventually(lambda: inbox.count_documents({"recipient": nip}) >= EVENTS // 40, within=60, interval=0.02)
     notification.stop(sig)
-    applied_at_interruption = inbox.count_documents({"nip": nip})
+    applied_at_interruption = inbox.count_documents({"recipient": nip})
     assert applied_at_interruption < EVENTS, "the consumer finished before it could be interrupted"
 
     notification.start().wait_ready()
     try:
-        await eventually(lambda: inbox.count_documents({"nip": nip}) == EVENTS, within=120)
+        await eventually(lambda: inbox.count_documents({"recipient": nip}) == EVENTS, within=120)
         await asyncio.sleep(1.0)  # anything redelivered late would show up now
-        items = list(inbox.find({"nip": nip}, {"_id": 1, "ref": 1}))
+        items = list(inbox.find({"recipient": nip}, {"source_event_id": 1, "record": 1}))
         assert len(items) == EVENTS
-        assert {item["_id"] for item in items} == {str(event.event_id) for event in events}
-        assert sorted(str(item["ref"]) for item in items) == sorted(f"{run_id}-{n}" for n in range(EVENTS))
+        assert {item["source_event_id"] for item in items} == {str(event.event_id) for event in events}
+        assert sorted(str(item["record"]).removeprefix("appraisal:") for item in items) == sorted(
+            f"{run_id}-{n}" for n in range(EVENTS)
+        )
     finally:
         notification.stop()

@@ -284,8 +284,9 @@ async def assert_applied_exactly_once(cluster: Cluster, burst: Burst, models: Re
         return int(await models.evaluations.count_documents({"period": period, "outbox_since": {"$exists": True}}))
 
     async def inbox_refs() -> list[str]:
-        items = await models.inbox.find({}, {"ref": 1}).to_list(None)
-        return [str(item["ref"]) for item in items if str(item["ref"]).endswith(f"-{period}")]
+        items = await models.inbox.find({}, {"record": 1}).to_list(None)
+        records = [str(item["record"]).removeprefix("appraisal:") for item in items]
+        return [record for record in records if record.endswith(f"-{period}")]
 
     async def facts() -> dict[str, MongoDocument]:
         return {d["_id"]: d for d in await models.facts.find({"period": period}).to_list(None)}
@@ -326,12 +327,14 @@ async def assert_applied_exactly_once(cluster: Cluster, burst: Burst, models: Re
     assert await models.evaluations.count_documents({"outbox_failed.0": {"$exists": True}}) == 0
     assert await read_topic(cluster.infra, f"{TOPIC}.dlq", idle_polls=2) == []
 
-    # Notification: one inbox item per event (its id is the event id), none twice.
+    # Notification: one inbox item per appraisal (it names the event it came from), none twice.
     refs = Counter(await inbox_refs())
     assert set(refs) == expected
     assert [ref for ref, count in refs.items() if count > 1] == []
-    items = await models.inbox.find({"ref": {"$in": sorted(expected)[:50]}}, {"ref": 1}).to_list(None)
-    assert {item["_id"] for item in items} == {next(iter(event_ids[item["ref"]])) for item in items}
+    items = await models.inbox.find(
+        {"record": {"$in": sorted(expected)[:50]}}, {"record": 1, "source_event_id": 1}
+    ).to_list(None)
+    assert all(item["source_event_id"] in event_ids[item["record"]] for item in items)
 
     # Reporting: one fact per appraisal, its first revision with the predikat the API answered, and
     # the summary through the API counts each appraisal once.
@@ -366,7 +369,7 @@ async def test_a_broker_lost_and_the_database_restarted_mid_burst_every_event_is
         async with serve(apps[0]) as appraisal, serve(apps[1]), serve(apps[2]) as reporting:
             models = ReadModels(
                 evaluations=mongo["kinerja_appraisal"]["evaluations"],
-                inbox=mongo["kinerja_notification"]["inbox"],
+                inbox=mongo["kinerja_notification"]["notifications"],
                 facts=mongo["kinerja_reporting"]["appraisal_facts"],
                 reporting=reporting,
             )

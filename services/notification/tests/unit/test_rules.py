@@ -434,3 +434,16 @@ def test_jp_behind_at_mid_year_tells_the_employee_and_lists_them_for_the_pejabat
     for reminder in found:
         rendered = render(ENV, reminder.kind, "inbox", {**reminder.data, "audience": reminder.audience})
         assert "JP" in rendered.body
+
+
+def test_a_seat_from_the_waiting_list_says_so() -> None:
+    seated = render(ENV, "training.enrolled", "inbox", context(enrolled()))
+    assert seated.title == "Anda terdaftar pada Manajemen Waktu"
+    assert "daftar tunggu" not in seated.body
+    promoted = render(ENV, "training.enrolled", "inbox", context(enrolled(promoted_from_waiting_list=True)))
+    assert promoted.title == "Anda mendapat tempat dari daftar tunggu pada Manajemen Waktu"
+    assert "diberikan dari daftar tunggu karena ada peserta yang membatalkan" in promoted.body
+    email = render(
+        ENV, "training.enrolled", "email", context(enrolled(promoted_from_waiting_list=True), "pejabat_penilai")
+    )
+    assert "Siti Rahmawati mendapat tempat dari daftar tunggu" in email.title

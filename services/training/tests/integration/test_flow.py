@@ -460,7 +460,8 @@ async def _approved_external(
     client: httpx.AsyncClient, nip: str, jp: int, on: dt.date, me: dict[str, str], boss: dict[str, str]
 ) -> None:
     body = {"nip": nip, "title": f"Kursus {jp} JP", "form": "kursus", "on": on.isoformat(), "jp_stated": jp}
-    reported = await client.post("/api/v1/external-learning", json={**body, "evidence": "SERT/1"}, headers=me)
+    evidence = f"SERT/{jp}/{on.isoformat()}"  # one certificate is reported once
+    reported = await client.post("/api/v1/external-learning", json={**body, "evidence": evidence}, headers=me)
     assert reported.status_code == 201, reported.text
     decided = await client.post(
         f"/api/v1/external-learning/{reported.json()['id']}/decision", json={"approve": True}, headers=boss
@@ -543,3 +544,186 @@ async def test_odd_external_learning_is_refused_not_a_server_error(
     assert len(page.json()["by_programme"]) <= 1
     assert page.json()["complete"] is True
     assert (await client.get("/api/v1/effectiveness", headers=me)).status_code == 403
+
+
+# ---------------------------------------------------------------- the outside review's findings
+
+
+async def _programme(
+    client: httpx.AsyncClient, admin: dict[str, str], code: str, capacities: dict[str, int], version: str | None = None
+) -> httpx.Response:
+    starts = TODAY + dt.timedelta(days=30)
+    body = {
+        "title": f"E-learning Pelayanan Prima {code}",
+        "form": "e_learning",
+        "jp": 10,
+        "minutes": 450,
+        "competencies": ["pelayanan_prima"],
+        "sessions": [
+            {
+                "code": session,
+                "starts_on": (starts + dt.timedelta(days=3 * n)).isoformat(),
+                "ends_on": (starts + dt.timedelta(days=3 * n + 1)).isoformat(),
+                "capacity": capacity,
+                "online_link": "https://elearning.palembang.example/review",
+            }
+            for n, (session, capacity) in enumerate(capacities.items())
+        ],
+    }
+    return await client.put(
+        f"/api/v1/programmes/{code}", json=body, headers=admin | ({"If-Match": version} if version else {})
+    )
+
+
+async def test_nobody_organises_or_approves_their_own_record(
+    client: httpx.AsyncClient, infra: Infra, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    """An OPD admin's own enrolment: no attendance or completion by themselves (a colleague may); a pejabat
+    penilai whom the registry names as their own appraiser cannot approve their own learning."""
+    admin_nip, colleague_nip = new_nip(), new_nip()
+    await publish(infra, registered(admin_nip, "DINKES", admin_nip))
+    myself = keys.headers(admin_nip, "admin_opd", "pejabat_penilai", opd_code="DINKES")
+    colleague = keys.headers(colleague_nip, "admin_opd", opd_code="DINKES")
+    bkpsdm_self = keys.headers(admin_nip, "admin_bkpsdm", opd_code="DINKES")
+    await eventually(lambda: _known(client, colleague, admin_nip), within=60)
+    session = await session_today(client, keys)
+    enrolled = await client.post("/api/v1/enrolments", json={"nip": admin_nip, "session_code": session}, headers=myself)
+    assert enrolled.status_code == 201, enrolled.text
+    enrolment = enrolled.json()["id"]
+    for who in (myself, bkpsdm_self):
+        attended = await client.post(f"/api/v1/enrolments/{enrolment}/attendance", headers=who)
+        assert (attended.status_code, attended.json()["code"]) == (403, "forbidden")
+        completed = await client.post(
+            f"/api/v1/enrolments/{enrolment}/completion", json={"certificate_ref": "SELF/1"}, headers=who
+        )
+        assert (completed.status_code, completed.json()["code"]) == (403, "forbidden")
+    attended = await client.post(f"/api/v1/enrolments/{enrolment}/attendance", headers=colleague)
+    assert attended.status_code == 200, attended.text
+
+    reported = await client.post(
+        "/api/v1/external-learning",
+        json={
+            "nip": admin_nip,
+            "title": "Kursus",
+            "form": "kursus",
+            "on": TODAY.isoformat(),
+            "jp_stated": 4,
+            "evidence": f"SELF/{admin_nip}",
+        },
+        headers=myself,
+    )
+    assert reported.status_code == 201, reported.text
+    decided = await client.post(
+        f"/api/v1/external-learning/{reported.json()['id']}/decision", json={"approve": True}, headers=myself
+    )
+    assert (decided.status_code, decided.json()["code"]) == (403, "forbidden")
+
+
+async def test_the_same_evidence_is_reported_once_while_live(
+    client: httpx.AsyncClient, infra: Infra, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    officer, appraiser = new_nip(), new_nip()
+    await publish(infra, registered(officer, "DINKES", appraiser))
+    me = keys.headers(officer, "pegawai", opd_code="DINKES")
+    boss = keys.headers(appraiser, "pejabat_penilai", opd_code="DINKES")
+    await eventually(lambda: _known(client, boss, officer), within=60)
+    body = {
+        "nip": officer,
+        "title": "Seminar",
+        "form": "seminar",
+        "on": TODAY.isoformat(),
+        "days": 1,
+        "evidence": "SERT/SAMA/01",
+    }
+    first = await client.post("/api/v1/external-learning", json=body, headers=me)
+    assert first.status_code == 201, first.text
+    again = await client.post("/api/v1/external-learning", json={**body, "title": "Seminar lagi"}, headers=me)
+    assert (again.status_code, again.json()["code"]) == (409, "evidence_already_reported")
+    decision = f"/api/v1/external-learning/{first.json()['id']}/decision"
+    assert (await client.post(decision, json={"approve": True}, headers=boss)).status_code == 200
+    again = await client.post("/api/v1/external-learning", json=body, headers=me)
+    assert (again.status_code, again.json()["code"]) == (409, "evidence_already_reported")
+    other = await client.post("/api/v1/external-learning", json={**body, "evidence": "SERT/LAIN/02"}, headers=me)
+    assert other.status_code == 201, other.text
+    rejected = f"/api/v1/external-learning/{other.json()['id']}/decision"
+    assert (await client.post(rejected, json={"approve": False}, headers=boss)).status_code == 200
+    resent = await client.post("/api/v1/external-learning", json={**body, "evidence": "SERT/LAIN/02"}, headers=me)
+    assert resent.status_code == 201, resent.text
+    ledger = (await client.get(f"/api/v1/ledger/{officer}?year={TODAY.year}", headers=me)).json()
+    assert ledger["standing"]["earned_jp"] == 4
+
+
+async def test_a_refused_programme_change_writes_nothing_and_held_sessions_stay(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    admin = keys.headers(BKPSDM, "admin_bkpsdm", opd_code="BKPSDM")
+    code = f"REV{new_nip()[-6:]}"
+    a, b, c = f"{code}-A", f"{code}-B", f"{code}-C"
+    created = await _programme(client, admin, code, {a: 5, b: 2, c: 5})
+    assert created.status_code == 201, created.text
+    for _ in range(2):
+        nip = new_nip()
+        me = keys.headers(nip, "pegawai", opd_code="DINKES")
+        enrolled = await client.post("/api/v1/enrolments", json={"nip": nip, "session_code": b}, headers=me)
+        assert enrolled.status_code == 201, enrolled.text
+    before = await client.get(f"/api/v1/programmes/{code}", headers=admin)
+    etag = before.headers["etag"]
+
+    # Session A grows, session B would shrink below its two seats taken: refused, and nothing written.
+    refused = await _programme(client, admin, code, {a: 9, b: 1, c: 5}, etag)
+    assert (refused.status_code, refused.json()["code"]) == (409, "capacity_below_taken")
+    after = await client.get(f"/api/v1/programmes/{code}", headers=admin)
+    assert after.headers["etag"] == etag
+    assert {s["code"]: s["capacity"] for s in after.json()["sessions"]} == {a: 5, b: 2, c: 5}
+
+    # Session B has seat holders: it cannot be dropped. Session C has none: it can.
+    dropped = await _programme(client, admin, code, {a: 5, c: 5}, etag)
+    assert (dropped.status_code, dropped.json()["code"]) == (409, "session_in_use")
+    assert (await client.get(f"/api/v1/programmes/{code}", headers=admin)).headers["etag"] == etag
+    kept = await _programme(client, admin, code, {a: 5, b: 2}, etag)
+    assert kept.status_code == 200, kept.text
+
+    # Nobody enrols in the session no longer in the catalogue.
+    nip = new_nip()
+    late = await client.post(
+        "/api/v1/enrolments", json={"nip": nip, "session_code": c}, headers=keys.headers(nip, "pegawai")
+    )
+    assert (late.status_code, late.json()["code"]) == (404, "session_unknown")
+
+
+async def test_a_low_score_older_than_a_known_good_result_opens_nothing(
+    client: httpx.AsyncClient, infra: Infra, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    officer, appraiser = new_nip(), new_nip()
+    await publish(infra, registered(officer, "DINKES", appraiser))
+    me = keys.headers(officer, "pegawai", opd_code="DINKES")
+    appraisal_id = f"{officer}-{TODAY.year}-Q2"
+    # Revision 2 (an objection upheld) is Baik, with a development area: its recommendation shows it was handled.
+    good = appraisal_completed(
+        appraisal_id=appraisal_id,
+        revision=2,
+        nip=officer,
+        opd_code="DINKES",
+        period=f"{TODAY.year}-Q2",
+        predikat=Predikat.BAIK,
+        weak_indicators=[{k: v for k, v in IMMUNISATION.items() if k not in ("realisation", "unit")}],
+    )
+    await publish(infra, good)
+
+    async def reasons() -> list[tuple[str, str, str]]:
+        return [(r["appraisal_id"], r["reason"], r["status"]) for r in await recommendations_of(client, me)]
+
+    await eventually(lambda: _having(reasons, (appraisal_id, "development_area", "open")), within=60)
+    # Revision 1's flag arrives late; then a flag of another appraisal (same key, same partition: handled after).
+    await publish(infra, low_score(officer, appraisal_id, appraiser))
+    await publish(infra, plan_changed(officer, appraisal_id, "active", "beban_kerja", ["pelatihan"]))
+    other = f"{officer}-{TODAY.year}-Q3"
+    await publish(infra, low_score(officer, other, appraiser))
+    await publish(infra, plan_changed(officer, other, "active", "beban_kerja", ["pelatihan"]))
+    await eventually(lambda: _having(reasons, (other, "development_plan", "open")), within=60)
+    await eventually(lambda: _having(reasons, (other, "low_score", "open")), within=60)
+    assert not [r for r in await reasons() if r[0] == appraisal_id and r[1] != "development_area"], await reasons()
+
+
+async def _having(read: Callable[[], Any], wanted: tuple[str, str, str]) -> bool:
+    return wanted in await read()

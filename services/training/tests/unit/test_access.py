@@ -51,3 +51,20 @@ def test_reader_keys_meet_actor_keys_exactly_when_read_is_allowed() -> None:
         assert keys is not None
         assert bool(set(keys) & set(reader_keys(S))) == may(actor, S, READ), actor
     assert actor_keys(Actor("1" * 18, frozenset({"admin_bkpsdm"}))) is None
+
+
+def test_no_organiser_or_decider_relation_on_ones_own_record() -> None:
+    own_appraiser = Subject(S.nip, "DINKES", S.nip)  # the registry names them as their own pejabat penilai
+    for roles, opd in (
+        ({"admin_opd"}, "DINKES"),
+        ({"admin_bkpsdm"}, "BKPSDM"),
+        ({"pejabat_penilai"}, "DINKES"),
+        ({"admin_opd", "admin_bkpsdm", "pejabat_penilai"}, "DINKES"),
+    ):
+        me = Actor(S.nip, frozenset(roles), opd)
+        subject = Subject(S.nip, "DINKES", S.nip)
+        assert relations(me, subject) == {Relation.SELF}
+        assert not may(me, subject, ORGANISE)
+        assert not may(me, own_appraiser, APPROVE_LEARNING)
+        assert may(me, subject, READ)
+        assert may(me, subject, DECIDE)

@@ -88,7 +88,9 @@ async def put_programme(
         ),
         description=body.description,
     )
-    written, created = await catalogue.put_programme(ctx.catalogue, actor, programme, version, ctx.now())
+    written, created = await catalogue.put_programme(
+        ctx.catalogue, ctx.enrolments, actor, programme, version, ctx.now()
+    )
     for session in programme.sessions:  # more seats go to the waiting list
         await enrolments.promote(ctx, session.code)
     response.status_code = 201 if created else 200

@@ -40,9 +40,12 @@ class Subject:
 
 
 def relations(actor: Actor, subject: Subject) -> frozenset[Relation]:
-    found = set()
+    """The relations of ``actor`` to ``subject``. On one's own record only SELF: nobody organises, approves or
+    decides as pejabat penilai, OPD admin or BKPSDM for themselves (not even when the registry names them as
+    their own pejabat penilai), so no one credits their own attendance, completion or learning."""
     if actor.nip == subject.nip:
-        found.add(Relation.SELF)
+        return frozenset({Relation.SELF})
+    found = set()
     if "pejabat_penilai" in actor.roles and subject.pejabat_penilai_nip == actor.nip:
         found.add(Relation.APPRAISER)
     if "admin_opd" in actor.roles and actor.opd_code is not None and actor.opd_code == subject.opd_code:

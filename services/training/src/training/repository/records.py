@@ -80,6 +80,12 @@ class LedgerRepository(VersionedRepository):
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("nip", ASCENDING), ("year", ASCENDING)], name="nip_year")
+        await self.collection.create_index([("nip", ASCENDING), ("evidence", ASCENDING)], name="nip_evidence")
+
+    async def live_with_evidence(self, nip: str, evidence: str) -> MongoDocument | None:
+        """An entry of ``nip`` with this evidence that is not rejected (pending or approved), if any."""
+        query = {"nip": nip, "evidence": evidence, "status": {"$in": ["pending", "approved"]}}
+        return await self.collection.find_one(query, HIDDEN)
 
     async def add(self, document: MongoDocument) -> None:
         """Insert an entry unless its ref is there (idempotent)."""
@@ -145,6 +151,10 @@ class ResultRepository:
 
     async def store(self, documents: Sequence[MongoDocument]) -> int:
         return await store_newest(self.collection, documents, "revision")
+
+    async def get(self, appraisal_id: str) -> MongoDocument | None:
+        """The newest known result of one appraisal."""
+        return await self.collection.find_one({"_id": appraisal_id})
 
     async def of(self, nips: Sequence[str]) -> list[MongoDocument]:
         return await find_in(self.collection, "nip", list(nips))

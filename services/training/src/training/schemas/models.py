@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from shared.events import BerAkhlakValue, EmployeeType, PositionType
 from shared.inputs import InputModel
@@ -14,6 +15,13 @@ from training.domain.rules import Competency, LearningForm
 Nip = Annotated[str, Field(pattern=r"^[0-9]{18}$", examples=["198609262015051001"])]
 Code = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}$", examples=["KES-IMUN-01"])]
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+BLANK_ENDS = re.compile(r"^[\s\u180e\u200b-\u200d\u2060\ufeff]+|[\s\u180e\u200b-\u200d\u2060\ufeff]+$")
+"""Whitespace and zero-width characters (U+180E, U+200B-U+200D, U+2060, U+FEFF) at either end of a text."""
+
+
+def stripped(value: Any) -> Any:
+    """A text without blanks or zero-width characters at its ends (before its length is checked)."""
+    return BLANK_ENDS.sub("", value) if isinstance(value, str) else value
 
 
 class JpObligationOut(BaseModel):
@@ -116,7 +124,7 @@ class AcceptIn(InputModel):
 
 
 class DeclineIn(InputModel):
-    reason: Annotated[str, Field(min_length=3, max_length=1000)]
+    reason: Annotated[str, BeforeValidator(stripped), Field(min_length=3, max_length=1000)]
 
 
 class EnrolIn(InputModel):

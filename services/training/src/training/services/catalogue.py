@@ -12,6 +12,7 @@ from training.domain.access import Actor
 from training.domain.catalogue import Programme, check_programme
 from training.domain.errors import RuleError
 from training.repository.catalogue import CatalogueRepository
+from training.repository.records import EnrolmentRepository
 from training.services.context import refuse
 
 
@@ -26,10 +27,18 @@ async def programme_with_sessions(
 
 
 async def put_programme(
-    catalogue: CatalogueRepository, actor: Actor, programme: Programme, expected_version: int | None, now: dt.datetime
+    catalogue: CatalogueRepository,
+    enrolments: EnrolmentRepository,
+    actor: Actor,
+    programme: Programme,
+    expected_version: int | None,
+    now: dt.datetime,
 ) -> tuple[MongoDocument, bool]:
     """Create or replace a programme with its sessions (admin_bkpsdm). The programme is checked against the rules
-    (its JP must equal its conversion); a session's capacity cannot go below the seats taken."""
+    (its JP must equal its conversion); a session's capacity cannot go below the seats taken, and a session that
+    has seat holders or a waiting list cannot be dropped. Every check runs before the first write, so a refused
+    request changes nothing (a seat taken between the check and the write is still caught by the conditional
+    capacity write)."""
     if "admin_bkpsdm" not in actor.roles:
         raise ForbiddenError(
             Text("Katalog dikelola oleh BKPSDM", "The catalogue is managed by the BKPSDM"), code="forbidden"
@@ -50,6 +59,22 @@ async def put_programme(
                 Text(f"Sesi {code} milik program lain", f"Session {code} belongs to another programme"),
                 code="session_code_taken",
             )
+        taken = stored_session["capacity"] - stored_session["seats_free"]
+        if next(s for s in programme.sessions if s.code == code).capacity < taken:
+            raise _below_taken(code)
+    kept = {s.code for s in programme.sessions}
+    for code in (stored or {}).get("session_codes", []):
+        if code in kept:
+            continue
+        dropped = await catalogue.session(code) or {}
+        if dropped.get("holders") or await enrolments.holding(code) or await enrolments.waiting(code, limit=1):
+            raise ConflictError(
+                Text(
+                    f"Sesi {code} masih memiliki peserta atau daftar tunggu; batalkan dulu",
+                    f"Session {code} still has participants or a waiting list; cancel them first",
+                ),
+                code="session_in_use",
+            )
     written = await catalogue.put(programme, now, expected_version)
     if written is None:
         raise VersionConflictError(
@@ -58,14 +83,17 @@ async def put_programme(
         )
     for session in programme.sessions:
         if not await catalogue.put_session(session, programme.code):
-            raise ConflictError(
-                Text(
-                    f"Kapasitas sesi {session.code} di bawah kursi terisi",
-                    f"The capacity of session {session.code} is below the seats taken",
-                ),
-                code="capacity_below_taken",
-            )
+            raise _below_taken(session.code)
     return written, stored is None
+
+
+def _below_taken(code: str) -> ConflictError:
+    return ConflictError(
+        Text(
+            f"Kapasitas sesi {code} di bawah kursi terisi", f"The capacity of session {code} is below the seats taken"
+        ),
+        code="capacity_below_taken",
+    )
 
 
 async def seed(catalogue: CatalogueRepository, programmes: Sequence[Programme], now: dt.datetime) -> int:

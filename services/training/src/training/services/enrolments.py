@@ -55,9 +55,13 @@ def enrolment_id(session_code: str, nip: str) -> str:
     return f"{session_code}:{nip}"
 
 
-async def load_session(ctx: Training, session_code: str) -> tuple[Programme, Session]:
+async def load_session(ctx: Training, session_code: str, *, offered: bool = False) -> tuple[Programme, Session]:
+    """A session and its programme; with ``offered``, only a session its programme still lists (a session
+    dropped from the catalogue takes no new enrolments; its past ones can still be cancelled and completed)."""
     stored = await ctx.catalogue.session(session_code)
     programme = await ctx.catalogue.get(stored["program_code"]) if stored else None
+    if offered and programme is not None and session_code not in programme.get("session_codes", []):
+        programme = None
     if stored is None or programme is None:
         raise NotFoundError(
             Text(f"Sesi {session_code} tidak ada", f"No session {session_code}"), code="session_unknown"
@@ -85,7 +89,7 @@ async def enrol(
     """Enrol ``nip`` in a session: a seat when one is free and nobody waits before them, else a waiting place.
     Returns the enrolment and whether it was created (False: the same request again)."""
     await authorise(ctx, actor, nip, ENROL, hidden=False)
-    programme, session = await load_session(ctx, session_code)
+    programme, session = await load_session(ctx, session_code, offered=True)
     existing = await ctx.enrolments.get(enrolment_id(session_code, nip))
     if existing is not None:
         if existing["status"] in (S.CANCELLED, S.DECLINED):

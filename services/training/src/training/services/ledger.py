@@ -52,6 +52,14 @@ async def report_external(
         jp = jp_for(form, days=days, jp_stated=jp_stated, minutes=minutes, international=international)
     except RuleError as exc:
         refuse(exc)
+    if await ctx.ledger.live_with_evidence(nip, evidence) is not None:
+        raise ConflictError(
+            Text(
+                "Bukti ini sudah dilaporkan (menunggu atau disetujui)",
+                "This evidence has been reported already (pending or approved)",
+            ),
+            code="evidence_already_reported",
+        )
     person = await ctx.people.get(nip) or {}
     now = ctx.now()
     document = {

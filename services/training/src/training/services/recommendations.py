@@ -208,6 +208,26 @@ async def withdraw(
 # ---------------------------------------------------------------- event handlers (idempotent, any order)
 
 
+async def _superseded(ctx: Training, appraisal_id: str, revision: int) -> int | None:
+    """The revision of a newer result of the appraisal that is not low (Baik or Sangat Baik), when one is stored:
+    a low-score flag or plan of an older revision arriving after it (any order) must not stay open."""
+    result = await ctx.results.get(appraisal_id)
+    if result is None or result["revision"] <= revision or Predikat(result["predikat"]) not in GOOD:
+        return None
+    return int(result["revision"])
+
+
+async def _create_unless_superseded(ctx: Training, need: Need, *, revision: int, **fields: Any) -> None:
+    """``create`` the low-score or plan recommendation unless a newer good result is known; checked again after
+    the write (that result may be stored meanwhile, its handler then finding nothing to withdraw yet)."""
+    if await _superseded(ctx, need.appraisal_id, revision) is not None:
+        return
+    await create(ctx, need, revision=revision, **fields)
+    newer = await _superseded(ctx, need.appraisal_id, revision)
+    if newer is not None:
+        await withdraw(ctx, need.group, LOW_KINDS, newer, "result_improved")
+
+
 async def on_low_score(events: Sequence[LowScoreFlagged], *, ctx: Training) -> None:
     for event in events:
         p = event.payload
@@ -215,7 +235,7 @@ async def on_low_score(events: Sequence[LowScoreFlagged], *, ctx: Training) -> N
             need = need_from_low_score(p)
         except RuleError:
             continue  # a key the rules refuse (an id too long): nothing to recommend from
-        await create(
+        await _create_unless_superseded(
             ctx,
             need,
             revision=p.revision,
@@ -247,7 +267,7 @@ async def on_development_plan(events: Sequence[DevelopmentPlanChanged], *, ctx: 
             continue
         if need is None:
             continue
-        await create(
+        await _create_unless_superseded(
             ctx,
             need,
             revision=low.get("revision", 1) if low else 1,

@@ -7,6 +7,7 @@ inbox and task they should touch."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -34,6 +35,7 @@ from shared.events import (
     EmployeeSnapshot,
     EmployeeType,
     Event,
+    LowScoreFlagged,
     ObjectionDecided,
     ObjectionFiled,
     PositionType,
@@ -327,6 +329,114 @@ async def test_an_objection_from_filing_to_decision_and_a_stale_revision_says_no
     assert sorted(i["ref"] for i in finals) == sorted([appraisal_id, f"{appraisal_id}-next"])
 
 
+async def test_an_escalation_reaches_the_bkpsdm_and_the_opd_admin_and_the_ppk_gets_its_task(service: Service) -> None:
+    cast = Cast.new()
+    await register(service, cast)
+    appraisal_id = f"ap-{uuid.uuid4().hex[:8]}"
+    weak = {"hasil_kerja": "di_bawah_ekspektasi", "perilaku_kerja": "di_bawah_ekspektasi", "predikat": "sangat_kurang"}
+    await service.publish(
+        make(LowScoreFlagged, result_fields(cast, appraisal_id) | weak | {"escalated_to_bkpsdm": True})
+    )
+
+    async def escalation(nip_: str, role: str, opd_code: str | None = None) -> list[dict[str, Any]]:
+        items = await service.inbox(nip_, role, opd_code=opd_code)
+        return [i for i in items if i["kind"] == "escalation" and i["ref"] == appraisal_id]
+
+    [bkpsdm] = await eventually(lambda: escalation("197001012000011001", "admin_bkpsdm"), within=45)
+    assert bkpsdm["link"] == f"https://kinerja.example/evaluations/{appraisal_id}"
+    [opd] = await eventually(lambda: escalation("197101012000011002", "admin_opd", "DINKES"), within=45)
+    assert opd["id"] != bkpsdm["id"]
+    assert await escalation("197101012000011002", "admin_opd", "DISDIK") == []
+
+    # The atasan's own SKP: their pejabat penilai is the PPK (the Wali Kota, no NIP).
+    skp_id = f"skp-{uuid.uuid4().hex[:8]}"
+    await service.publish(
+        make(SkpSubmitted, skp_fields(cast, skp_id) | {"nip": cast.superior, "pejabat_penilai_nip": None})
+    )
+
+    async def ppk_task() -> list[dict[str, Any]]:
+        page = (await service.http.get("/api/v1/tasks?limit=100", headers=service.as_("PPK", "ppk"))).json()
+        return [t for t in page["items"] if t["link"].endswith(f"/skp/{skp_id}")]
+
+    [task] = await eventually(ppk_task, within=45)
+    assert (task["status"], task["kind"]) == ("open", "skp.awaiting_approval")
+    inbox = (await service.http.get("/api/v1/inbox?limit=100", headers=service.as_("PPK", "ppk"))).json()
+    assert any(i["ref"] == skp_id for i in inbox["items"])
+
+
+async def test_a_line_break_in_a_registry_name_or_email_cannot_forge_a_mail_header(service: Service, smtp: Any) -> None:
+    _, mailbox = smtp
+    cast = Cast.new()
+    await register(service, cast)
+    forged = [
+        (cast.employee, "Siti\r\nBcc: mallory@evil.example", cast.email(cast.employee), cast.appraiser),
+        (cast.superior, "Hendra", f"{cast.email(cast.superior)}\r\nBcc: mallory@evil.example", "PPK"),
+    ]
+    for who, name, email, appraiser in forged:
+        snapshot = EmployeeSnapshot(
+            nip=who,
+            name=name,
+            email=email,
+            employee_type=EmployeeType.PNS,
+            position_type=PositionType.JF,
+            opd_code="DINKES",
+            pejabat_penilai_nip=appraiser,
+            version=2,
+        )
+        await service.publish(EmployeeRegistered.create(snapshot, producer="test"))
+
+    async def updated() -> bool:
+        return (
+            await service.db["roster"].count_documents({"_id": {"$in": [cast.employee, cast.superior]}, "version": 2})
+            == 2
+        )
+
+    await eventually(updated, within=45)
+    await service.publish(make(SkpSubmitted, skp_fields(cast, f"skp-{uuid.uuid4().hex[:8]}")))
+    [mail] = await eventually(lambda: mailbox.to(cast.email(cast.appraiser)), within=30)
+    subject = " ".join(str(mail["Subject"]).split())  # a long header is folded
+    assert subject == "[Kinerja ASN] SKP Siti Bcc: mallory@evil.example tahun 2035 menunggu persetujuan Anda"
+    assert mail["Bcc"] is None
+    # An address that is not a plain addr-spec is refused: the inbox has the message, no email is queued.
+    superior_skp = f"skp-{uuid.uuid4().hex[:8]}"
+    await service.publish(make(SkpReturned, skp_fields(cast, superior_skp) | {"nip": cast.superior, "reason": "uji"}))
+    assert await service.kinds(cast.superior, 1) == ["skp.returned"]
+    assert await service.db["deliveries"].count_documents({"recipient": cast.superior, "channel": "email"}) == 0
+    assert all("evil" not in str(m["To"]) for m in mailbox.messages)
+
+
+async def test_any_error_of_a_send_is_a_counted_attempt_and_the_delivery_gives_up(service: Service) -> None:
+    cast = Cast.new()
+    now = dt.datetime.now(dt.UTC)
+    delivery = {
+        "_id": f"broken-{uuid.uuid4().hex[:8]}|email",
+        "channel": "email",
+        "notification_id": f"broken-{uuid.uuid4().hex[:8]}",
+        "recipient": cast.employee,
+        "kind": "skp.returned",
+        "source_event_id": str(uuid.uuid4()),
+        "status": "pending",
+        "attempts": 5,  # the last of NOTIFICATION_DELIVERY_MAX_ATTEMPTS (6) comes next
+        "next_at": now,
+        "lease_until": None,
+        "created_at": now,
+        "to": cast.email(cast.employee),
+        "subject": "uji",
+        # no "text": the send raises KeyError, not a channel error
+    }
+    await service.db["deliveries"].insert_one(delivery)
+    _, failed = await wait_for_event(
+        service.infra,
+        "notification.failed.v1",
+        lambda v: v["payload"]["notification_id"] == delivery["notification_id"],
+    )
+    assert (failed["payload"]["attempts"], failed["payload"]["will_retry"]) == (6, False)
+    assert "KeyError" in failed["payload"]["error"]
+    stored = await service.db["deliveries"].find_one({"_id": delivery["_id"]})
+    assert stored is not None
+    assert (stored["status"], stored["attempts"]) == ("failed", 6)
+
+
 # ---------------------------------------------------------------- channels
 
 
@@ -436,6 +546,19 @@ async def test_a_receiver_that_keeps_failing_is_disabled_and_its_owner_re_enable
             "/api/v1/webhooks", json={"url": "http://10.1.2.3/hook", "event_types": ["*"]}, headers=admin
         )
         assert refused.json()["code"] == "webhook_url_refused"
+        for url in ("https://100.64.0.1/hook", "https://2130706433/hook", "https://0x7f.0.0.1/hook", "https://127.1/"):
+            refused = await http.post("/api/v1/webhooks", json={"url": url, "event_types": ["*"]}, headers=admin)
+            assert refused.json()["code"] == "webhook_url_refused", url
+        crlf = await http.post(
+            "/api/v1/webhooks", json={"url": "https://example.go.id/h\r\nX: 1", "event_types": ["*"]}, headers=admin
+        )
+        assert crlf.json()["code"] == "webhook_url_refused"
+        unknown = await http.post(
+            "/api/v1/webhooks",
+            json={"url": "https://example.go.id/h", "event_types": ["*"], "secret": "whsec_mine"},
+            headers=admin,
+        )
+        assert unknown.status_code == 422
         rotated = (await http.post(f"/api/v1/webhooks/{created['id']}/rotate-secret", headers=admin)).json()
         assert rotated["secret"] != created["secret"]
         assert rotated["secret_rotating_until"] is not None

@@ -16,11 +16,12 @@ from notification.domain.deadlines import (
     plan_reminders,
     skp_reminders,
 )
-from notification.domain.messages import environment, link_path, render
+from notification.domain.messages import environment, header_text, link_path, plain_address, render
 from notification.domain.periods import describe_date, describe_period
 from notification.domain.preferences import channels_for, effective
 from notification.domain.routing import Person
 from notification.domain.webhooks import backoff_s, encode_secret, message_id, sign, signature_header, url_problem
+from notification.services.stream import _event
 from shared.events import (
     AppraisalCompleted,
     DevelopmentPlanChanged,
@@ -321,6 +322,7 @@ def test_links_point_at_the_record() -> None:
     assert link_path("objection.upheld", {"appraisal_id": "a1"}) == "/evaluations/a1/objection"
     assert link_path("plan.awaiting_input", {"appraisal_id": "a1"}) == "/evaluations/a1/development-plan"
     assert link_path("training.enrolled", {"enrolment_id": "e1"}) == "/training/enrolments/e1"
+    assert link_path("skp.returned", {"skp_id": "../x\r\n?y#z"}) == "/skp/..%2Fx%0D%0A%3Fy%23z"
 
 
 # ---------------------------------------------------------------- channels
@@ -368,10 +370,57 @@ def test_signatures_verify_with_the_standard_webhooks_library_also_during_a_rota
         ("https://user:pw@example.go.id/hook", False, True),
         ("ftp://example.go.id/hook", False, True),
         ("https:///nohost", False, True),
+        ("https://100.64.0.1/hook", False, True),  # shared address space: not global
+        ("https://192.0.2.10/hook", False, True),  # documentation
+        ("https://[::ffff:10.0.0.1]/hook", False, True),  # IPv4-mapped private
+        ("https://8.8.8.8/hook", False, False),
+        ("https://2130706433/hook", True, True),  # numeric host forms of 127.0.0.1
+        ("https://0x7f.0.0.1/hook", True, True),
+        ("https://0177.0.0.1/hook", True, True),
+        ("https://127.1/hook", True, True),
+        ("https://example.go.id/hook\r\nX-Forged: 1", False, True),
+        ("https://example.go.id/ho\x00ok", False, True),
+        ("https://example.go.id/a b", False, True),
     ],
 )
 def test_webhook_targets(url: str, loopback: bool, refused: bool) -> None:
     assert (url_problem(url, allow_loopback_http=loopback) is not None) is refused
+
+
+def test_mail_header_values_lose_line_breaks_and_only_plain_addresses_pass() -> None:
+    assert header_text("SKP Siti\r\nBcc: mallory@evil.example tahun 2035") == (
+        "SKP Siti Bcc: mallory@evil.example tahun 2035"
+    )
+    assert header_text("a\x00b\u202ec\td") == "a b c d"
+    assert plain_address("siti.rahma@palembang.go.id") == "siti.rahma@palembang.go.id"
+    for refused in (
+        "siti@palembang.go.id\r\nBcc: mallory@evil.example",
+        "Siti <siti@palembang.go.id>",
+        "siti@palembang.go.id, mallory@evil.example",
+        '"s i"@palembang.go.id',
+        "siti@localhost",
+        "siti@@palembang.go.id",
+        "",
+        None,
+    ):
+        assert plain_address(refused) is None, refused
+
+
+def test_an_sse_frame_never_carries_a_line_break_from_a_record_id() -> None:
+    document = {
+        "_id": "skp.returned|skp:x\nevent: forged\ndata: {}|e1|198609262015051001",
+        "kind": "skp.returned",
+        "title": "t\r\nx",
+        "body": "b",
+        "link": "/skp/x",
+        "created_at": dt.datetime(2035, 1, 1, tzinfo=dt.UTC),
+    }
+    frame = _event(document)
+    assert frame.endswith("\n\n")
+    lines = frame.removesuffix("\n\n").split("\n")
+    assert [line.split(":", 1)[0] for line in lines] == ["id", "event", "data"]
+    assert "\r" not in frame
+    assert lines[0] == "id: skp.returned|skp:x%0Aevent:%20forged%0Adata:%20%7B%7D|e1|198609262015051001"
 
 
 def test_backoff_doubles_up_to_its_cap() -> None:

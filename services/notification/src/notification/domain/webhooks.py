@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from shared.i18n import Text
@@ -18,6 +19,8 @@ SECRET_PREFIX = "whsec_"  # noqa: S105 (the prefix of every secret, not a secret
 SECRET_BYTES = 32
 MAX_URL_CHARS = 2000
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+URL_CONTROL = re.compile("[\x00-\x20\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+NUMERIC_LABEL = re.compile(r"(0x[0-9a-f]*|[0-9]+)", re.IGNORECASE)
 
 
 def encode_secret(raw: bytes) -> str:
@@ -52,15 +55,20 @@ def backoff_s(attempt: int, initial_s: float, max_s: float) -> float:
 
 def address_refused(host: str, allow_loopback: bool) -> bool:
     """An IP address a webhook may not reach (SSRF): loopback (unless allowed for local use and tests),
-    private, link-local, multicast, reserved or unspecified. A name is checked once resolved."""
+    private, link-local, multicast, reserved, unspecified or any other not global (shared address space
+    100.64.0.0/10, documentation, benchmarking ...); an IPv4-mapped IPv6 address as its IPv4 address.
+    A name is checked once resolved."""
     try:
-        address = ipaddress.ip_address(host.strip("[]"))
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False  # a name: checked against what it resolves to, when sending
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
     if address.is_loopback:
         return not allow_loopback
     return bool(
-        address.is_private
+        not address.is_global
+        or address.is_private
         or address.is_link_local
         or address.is_multicast
         or address.is_reserved
@@ -68,12 +76,32 @@ def address_refused(host: str, allow_loopback: bool) -> bool:
     )
 
 
+def numeric_host(host: str) -> bool:
+    """A host a URL parser may read as an IPv4 address although it is not written as one (WHATWG: the
+    last label is a number): ``2130706433``, ``0x7f.0.0.1``, ``0177.0.0.1``, ``127.1``. Only the plain
+    dotted-decimal form is accepted (and then checked as an address)."""
+    if ":" in host:
+        return False  # IPv6, read by ipaddress
+    labels = host.removesuffix(".").split(".")
+    if not NUMERIC_LABEL.fullmatch(labels[-1]):
+        return False
+    try:
+        return str(ipaddress.IPv4Address(host)) != host
+    except ValueError:
+        return True
+
+
 def url_problem(url: str, *, allow_loopback_http: bool) -> Text | None:
     """Why a target URL is refused, or None: https only, except http to the loopback address when the
-    service allows it (``NOTIFICATION_WEBHOOK_ALLOW_LOOPBACK_HTTP``, local use and tests); no credentials
-    in the URL; no private or link-local address."""
+    service allows it (``NOTIFICATION_WEBHOOK_ALLOW_LOOPBACK_HTTP``, local use and tests); no control
+    characters or spaces anywhere; no credentials in the URL; no numeric host other than a dotted-decimal
+    IPv4 address; no private, link-local or other non-global address."""
     if len(url) > MAX_URL_CHARS:
         return Text("URL webhook terlalu panjang", "The webhook URL is too long")
+    if URL_CONTROL.search(url):
+        return Text(
+            "URL webhook memuat karakter kontrol atau spasi", "The webhook URL holds control characters or spaces"
+        )
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -82,6 +110,11 @@ def url_problem(url: str, *, allow_loopback_http: bool) -> Text | None:
         return Text("URL webhook tidak valid", "The webhook URL is not valid")
     if not host:
         return Text("URL webhook tidak memiliki host", "The webhook URL has no host")
+    if numeric_host(host):
+        return Text(
+            "URL webhook memakai bentuk alamat IP yang tidak baku",
+            "The webhook URL writes an IP address in a non-standard form",
+        )
     if parts.username or parts.password:
         return Text("URL webhook tidak boleh memuat kredensial", "The webhook URL may not carry credentials")
     loopback = host in LOOPBACK_NAMES
@@ -93,7 +126,7 @@ def url_problem(url: str, *, allow_loopback_http: bool) -> Text | None:
         return Text("URL webhook menuju alamat lokal", "The webhook URL points at a local address")
     if address_refused(host, allow_loopback_http):
         return Text(
-            "URL webhook menuju alamat privat atau link-local",
-            "The webhook URL points at a private or link-local address",
+            "URL webhook menuju alamat privat, link-local atau bukan alamat publik",
+            "The webhook URL points at a private, link-local or other non-global address",
         )
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.inputs import InputModel
 
@@ -85,6 +85,8 @@ class StreamTicketOut(BaseModel):
 
 
 class WebhookIn(InputModel):
+    model_config = ConfigDict(extra="forbid")
+
     url: str = Field(max_length=2000, description="https URL of the receiver.")
     event_types: list[Annotated[str, Field(max_length=60)]] = Field(
         min_length=1, max_length=40, description="Notification kinds to receive ('*': every kind)."
@@ -93,6 +95,8 @@ class WebhookIn(InputModel):
 
 
 class WebhookPatch(InputModel):
+    model_config = ConfigDict(extra="forbid")
+
     url: str | None = Field(None, max_length=2000)
     event_types: list[Annotated[str, Field(max_length=60)]] | None = Field(None, min_length=1, max_length=40)
     enabled: bool | None = Field(None, description="true re-enables a subscription disabled after failures.")

@@ -19,8 +19,9 @@ from email.utils import formatdate
 import aiosmtplib
 import httpx
 
+from notification.domain.messages import header_text, plain_address
 from notification.domain.routing import is_nip
-from notification.domain.webhooks import address_refused, backoff_s, signature_header
+from notification.domain.webhooks import address_refused, backoff_s, signature_header, url_problem
 from notification.repository.deliveries import SENDING
 from notification.services.context import PRODUCER, Notifier, utc_now
 from shared.events import (
@@ -77,6 +78,10 @@ async def deliver(ctx: Notifier, http: httpx.AsyncClient, delivery: MongoDocumen
     except (DeliveryError, aiosmtplib.SMTPException, OSError, httpx.HTTPError, TimeoutError) as exc:
         await failed(ctx, delivery, f"{type(exc).__name__}: {exc}")
         return
+    except Exception as exc:  # any other error of a send is a failed attempt too (backoff, then give up)
+        logger.exception("delivery attempt raised", extra={"delivery": delivery["_id"]})
+        await failed(ctx, delivery, f"{type(exc).__name__}: {exc}")
+        return
     now = utc_now()
     if subscription_id:
         await ctx.webhooks.attempt_succeeded(subscription_id, now)
@@ -108,10 +113,13 @@ async def send_email(ctx: Notifier, delivery: MongoDocument) -> None:
     settings = ctx.settings
     if not settings.smtp_host:
         raise DeliveryError("the email channel is not configured (NOTIFICATION_SMTP_HOST)")
+    to = plain_address(delivery["to"])
+    if to is None:
+        raise DeliveryError("the recipient address is not a plain address")
     message = EmailMessage()
-    message["From"] = settings.smtp_from
-    message["To"] = delivery["to"]
-    message["Subject"] = delivery["subject"]
+    message["From"] = header_text(settings.smtp_from)
+    message["To"] = to
+    message["Subject"] = header_text(delivery["subject"])
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = f"<{delivery['_id'].replace('|', '.').replace(':', '.')[:200]}@kinerja-asn>"
     message.set_content(delivery["text"])
@@ -153,7 +161,11 @@ async def send_webhook(ctx: Notifier, http: httpx.AsyncClient, delivery: MongoDo
 
 
 async def _check_resolved(url: str, allow_loopback: bool) -> None:
-    """Refuse a target whose name resolves to a private or link-local address (SSRF), at send time."""
+    """Refuse a target whose name resolves to a private, link-local or other non-global address (SSRF),
+    at send time; and a URL refused by today's rules (stored before them)."""
+    problem = url_problem(url, allow_loopback_http=allow_loopback)
+    if problem:
+        raise DeliveryError(f"subscription URL refused: {problem.en}")
     host = httpx.URL(url).host
     loop = asyncio.get_running_loop()
     try:

@@ -11,7 +11,7 @@ from typing import Any
 
 from notification.domain import routing
 from notification.domain.deadlines import Reminder
-from notification.domain.messages import link_path, render
+from notification.domain.messages import link_path, plain_address, render
 from notification.domain.preferences import channels_for
 from notification.domain.routing import Audience, Fact, Notice, Person, TaskAction, TaskChange
 from notification.domain.webhooks import message_id
@@ -92,12 +92,12 @@ async def store(
         document = message_document(ctx, item, people, channels, now)
         messages.append(document)
         recipient = people.get(notice.recipient)
-        if "email" in channels and ctx.email_enabled and recipient and recipient.email and recipient.active:
+        address = plain_address(recipient.email) if recipient else None
+        if "email" in channels and ctx.email_enabled and recipient and address and recipient.active:
             context = _context(ctx, item, people)
             rendered = render(ctx.templates, notice.kind, "email", context)
             deliveries.append(
-                _delivery(document, "email", now)
-                | {"to": recipient.email, "subject": rendered.title, "text": rendered.body}
+                _delivery(document, "email", now) | {"to": address, "subject": rendered.title, "text": rendered.body}
             )
         for subscription in subscriptions:
             if notice.kind in subscription["event_types"] or "*" in subscription["event_types"]:
@@ -217,6 +217,8 @@ def message_document(
         "read": False,
         "read_at": None,
     }
+    if not routing.is_nip(notice.recipient):
+        return document  # the PPK and group inboxes have no NIP to key the event by
     delivered = NotificationDelivered.create(
         NotificationDeliveredPayload(
             notification_id=notice.notification_id,
@@ -227,7 +229,7 @@ def message_document(
         ),
         producer=PRODUCER,
     )
-    return with_events(document, delivered, now=now) if routing.is_nip(notice.recipient) else document
+    return with_events(document, delivered, now=now)
 
 
 async def _objection_windows(ctx: Notifier, facts: Sequence[Fact]) -> dict[str, str | None]:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from urllib.parse import quote
 
 from notification.services.context import Notifier, utc_now
 from shared.mongo import MongoDocument
@@ -37,6 +38,8 @@ async def ticket_owner(ctx: Notifier, ticket: str) -> MongoDocument | None:
 
 
 def _event(document: MongoDocument) -> str:
+    """One SSE frame. No field may hold a CR or LF (it would end the field and start a forged one): the
+    ``id:`` line carries the message id percent-encoded, ``data:`` is one line of JSON."""
     data = {
         "id": document["_id"],
         "kind": document["kind"],
@@ -46,7 +49,8 @@ def _event(document: MongoDocument) -> str:
         "task": document.get("task"),
         "created_at": document["created_at"].isoformat(),
     }
-    return f"id: {document['_id']}\nevent: notification\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+    frame_id = quote(str(document["_id"]), safe="|:@._~-")
+    return f"id: {frame_id}\nevent: notification\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
 async def messages(

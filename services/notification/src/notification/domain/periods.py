@@ -6,12 +6,10 @@ import datetime as dt
 from types import MappingProxyType
 
 from shared.events import Predikat
+from shared.periods import MONTHS as MONTH_NAMES
+from shared.periods import period_label
 
-MONTHS = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)  # fmt: skip
-ROMAN = MappingProxyType({"1": "I", "2": "II", "3": "III", "4": "IV"})
+MONTHS = tuple(MONTH_NAMES.ind.split())
 PREDIKAT_LABELS = MappingProxyType(
     {
         Predikat.SANGAT_BAIK: "Sangat Baik",
@@ -26,16 +24,10 @@ LOW_PREDIKAT = frozenset({Predikat.BUTUH_PERBAIKAN, Predikat.KURANG_MISCONDUCT, 
 
 
 def describe_period(period: str) -> str:
-    """'2026' -> 'tahun 2026'; '2026-S1' -> 'Semester I 2026'; '2026-Q1' -> 'Triwulan I 2026';
-    '2026-03' -> 'Maret 2026'."""
-    year, _, part = period.partition("-")
-    if not part:
-        return f"tahun {year}"
-    if part.startswith("S"):
-        return f"Semester {ROMAN[part[1:]]} {year}"
-    if part.startswith("Q"):
-        return f"Triwulan {ROMAN[part[1:]]} {year}"
-    return f"{MONTHS[int(part) - 1]} {year}"
+    """The period inside a sentence: '2026' -> 'tahun 2026'; '2026-S1' -> 'Semester I 2026';
+    '2026-Q1' -> 'Triwulan I 2026'; '2026-03' -> 'Maret 2026' (``shared.periods``)."""
+    label = period_label(period).ind
+    return label[0].lower() + label[1:] if label.startswith("Tahun ") else label
 
 
 def describe_date(value: dt.date | str | None) -> str:

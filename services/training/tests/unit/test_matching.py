@@ -14,12 +14,16 @@ from shared.events import (
 from training.domain.catalogue_seed import SEED_CATALOGUE
 from training.domain.errors import RuleError
 from training.domain.matching import (
+    MAX_EXPLANATION,
     Need,
     NeedKind,
+    ProgrammeMatch,
+    Reason,
     need_from_completed,
     need_from_development_plan,
     need_from_low_score,
     need_key,
+    plain_text,
     recommend,
     recommendation_id,
 )
@@ -318,3 +322,16 @@ def test_weak_items_are_bounded() -> None:
     need = need_from_low_score(low(weak_indicators=[ind(f"Indikator {i}", "waktu") for i in range(80)]))
     assert len(need.weak_indicators) == 50
     assert all(isinstance(t, PositionType | EmployeeType | None) for t in (need.position_type, need.employee_type))
+
+
+def test_event_text_is_shown_without_control_or_bidi_characters() -> None:
+    assert plain_text("imunisasi \u202e<b>x</b>\r\n dasar\u200b lengkap") == "imunisasi <b>x</b> dasar lengkap"
+    assert plain_text("a" * 2000) == "a" * 500
+
+
+def test_an_explanation_is_cut_at_its_bound() -> None:
+    long_reasons = tuple(Reason("keyword", 1, "indikator '" + "x" * 400 + "'") for _ in range(10))
+    match = ProgrammeMatch(programme=SEED_CATALOGUE[0], score=10, bonus=0, reasons=long_reasons)
+    assert len(match.explanation) == MAX_EXPLANATION
+    assert match.explanation.startswith("karena: ")
+    assert match.explanation.endswith("…")

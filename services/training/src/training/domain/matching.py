@@ -9,6 +9,7 @@ and none of them is recommended again."""
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,8 @@ MAX_KEY_PART = 100
 MAX_WEAK_ITEMS = 50
 """Weak indicators (or behaviours) of one need that are read; the rest are ignored (bounded work)."""
 MAX_TEXT = 500
+MAX_EXPLANATION = 1000
+"""Characters of one explanation (``karena: ...``); a longer one is cut with an ellipsis."""
 """Characters of an indicator or RHK text that are read."""
 
 
@@ -119,9 +122,16 @@ def recommendation_id(key: str) -> str:
     return str(uuid.uuid5(RECOMMENDATION_NAMESPACE, key))
 
 
+def plain_text(text: str, limit: int = MAX_TEXT) -> str:
+    """Event text as it may be shown: control and format characters (line breaks, bidi overrides,
+    zero-width ones) become a space, runs of spaces one, at most ``limit`` characters."""
+    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Cf") else c for c in text[: limit * 2])
+    return " ".join(cleaned.split())[:limit]
+
+
 def _weak(indicators: Iterable[IndicatorResult]) -> tuple[WeakIndicator, ...]:
     return tuple(
-        WeakIndicator(i.indicator_text[:MAX_TEXT], i.aspect, (i.rhk_text or "")[:MAX_TEXT] or None)
+        WeakIndicator(plain_text(i.indicator_text), i.aspect, plain_text(i.rhk_text or "") or None)
         for i in list(indicators)[:MAX_WEAK_ITEMS]
     )
 
@@ -213,7 +223,8 @@ class ProgrammeMatch:
     @property
     def explanation(self) -> str:
         """``karena: nilai Kolaboratif di bawah ekspektasi; ...`` (Bahasa Indonesia)."""
-        return "karena: " + "; ".join(r.text for r in self.reasons)
+        text = "karena: " + "; ".join(r.text for r in self.reasons)
+        return text if len(text) <= MAX_EXPLANATION else text[: MAX_EXPLANATION - 1] + "…"
 
     def as_event_program(self) -> RecommendedProgram:
         p = self.programme

@@ -6,9 +6,10 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from shared.events import BerAkhlakValue, EmployeeType, PositionType
+from shared.i18n import Text, TextError
 from shared.inputs import InputModel
 from training.domain.rules import Competency, LearningForm
 
@@ -160,13 +161,30 @@ class AcceptedOut(BaseModel):
     enrolment: EnrolmentOut
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?=\S)")
+
+
+def _evidence(value: str) -> str:
+    """Plain text (a certificate number: 'SERT/2026/11', 'Nomor: 800/12') or an http(s) link; never
+    another scheme ('javascript:', 'data:'), which a client could render as a live link."""
+    scheme = _SCHEME.match(value.strip())
+    if scheme and scheme.group().lower() not in ("http:", "https:"):
+        raise TextError(
+            Text(
+                "evidence berupa nomor sertifikat atau tautan http(s), bukan skema lain",
+                "evidence is a certificate number or an http(s) link, no other scheme",
+            )
+        )
+    return value
+
+
 class ExternalLearningIn(InputModel):
     nip: Nip
     title: Annotated[str, Field(min_length=1, max_length=200)]
     form: LearningForm
     on: dt.date = Field(description="Day it was completed.")
-    evidence: Annotated[str, Field(min_length=1, max_length=500)] = Field(
-        description="Certificate number or a link to the evidence."
+    evidence: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_evidence)] = Field(
+        description="Certificate number, or an http(s) link to the evidence (no other scheme)."
     )
     days: float | None = Field(None, gt=0, le=60)
     jp_stated: float | None = Field(None, gt=0, le=1000)

@@ -46,7 +46,22 @@ class SkpRhk(Payload):
     indicators: list[SkpIndicator] = Field(description="Its indicators with targets.")
 
 
-class SkpApprovedPayload(Payload):
+class SkpSpan(Payload):
+    """The span and revision every SKP event carries (a mutation mid-year splits an SKP; an approved
+    one is revised through a new submission)."""
+
+    valid_from: dt.date | None = Field(
+        None, description="First day the SKP is valid (1 January, or the day of a mutation mid-year)."
+    )
+    valid_to: dt.date | None = Field(
+        None, description="Last day the SKP is valid (31 December, unless a later mutation closes it earlier)."
+    )
+    revision: int = Field(
+        0, ge=0, description="0: the SKP as first approved; n: its n-th revision (a new submission of an approved SKP)."
+    )
+
+
+class SkpApprovedPayload(SkpSpan):
     skp_id: str = Field(description="Id of the SKP in the appraisal service.")
     nip: str = nip_field()
     year: int = Field(ge=2000, le=2100, description="The SKP year (1 January - 31 December).")
@@ -59,15 +74,6 @@ class SkpApprovedPayload(Payload):
     due: dt.date | None = Field(None, description="The year's skp_due: the date by which the SKP should be approved.")
     late: bool = Field(False, description="True when it was approved after `due`.")
     rhk: list[SkpRhk] = Field(description="The approved RHK with their indicators.")
-    valid_from: dt.date | None = Field(
-        None, description="First day the SKP is valid (1 January, or the day of a mutation mid-year)."
-    )
-    valid_to: dt.date | None = Field(
-        None, description="Last day the SKP is valid (31 December, unless a later mutation closes it earlier)."
-    )
-    revision: int = Field(
-        0, ge=0, description="0: the SKP as first approved; n: its n-th revision (a new submission of an approved SKP)."
-    )
 
 
 class SkpApproved(Event):
@@ -228,7 +234,7 @@ class LowScoreWithdrawn(Event):
     payload: LowScoreWithdrawnPayload
 
 
-class SkpSubmittedPayload(Payload):
+class SkpSubmittedPayload(SkpSpan):
     skp_id: str = Field(description="Id of the SKP in the appraisal service.")
     nip: str = nip_field()
     year: int = Field(ge=2000, le=2100, description="The SKP year.")
@@ -241,15 +247,6 @@ class SkpSubmittedPayload(Payload):
         None, description="The year's skp_due: the date by which the SKP should be approved (for reminders)."
     )
     late: bool = Field(False, description="True when this step happened after `due` (accepted: warning enforcement).")
-    valid_from: dt.date | None = Field(
-        None, description="First day the SKP is valid (1 January, or the day of a mutation mid-year)."
-    )
-    valid_to: dt.date | None = Field(
-        None, description="Last day the SKP is valid (31 December, unless a later mutation closes it earlier)."
-    )
-    revision: int = Field(
-        0, ge=0, description="0: the SKP as first approved; n: its n-th revision (a new submission of an approved SKP)."
-    )
 
 
 class SkpSubmitted(Event):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import Depends, Request, Response
@@ -33,10 +32,6 @@ def get_deps(request: Request) -> Deps:
 async def get_actor(principal: CurrentPrincipal) -> Actor:
     """The caller (an inactive one was refused by ``authenticate``, which asks the registry)."""
     return Actor(principal.nip, frozenset(str(r) for r in principal.roles), principal.opd_code)
-
-
-def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
 
 
 DepsDep = Annotated[Deps, Depends(get_deps)]

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 
-from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, today, visibility
+from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, visibility
 from appraisal.domain.access import Actor
 from appraisal.schemas.common import Nip, OpdCode
 from appraisal.schemas.employees import (
@@ -44,7 +44,9 @@ def _out(document: MongoDocument) -> EmployeeOut:
     responses={**PROBLEMS, 409: {"description": "the NIP is already registered"}},
 )
 async def register(body: EmployeeIn, response: Response, deps: DepsDep, actor: ActorDep) -> EmployeeOut:
-    document = await employees.register_employee(body, actor=actor, registry=deps.registry, today=today())
+    document = await employees.register_employee(
+        body, actor=actor, registry=deps.registry, today=deps.registry.clock.today()
+    )
     response.headers["Location"] = f"/api/v1/employees/{document['_id']}"
     response.headers["ETag"] = etag(document["version"])
     return _out(document)
@@ -121,7 +123,9 @@ async def get_link_changes(nip: Nip, deps: DepsDep, actor: ActorDep, paging: Pag
 async def update(
     nip: Nip, body: EmployeePatch, expected: ExpectedVersion, response: Response, deps: DepsDep, actor: ActorDep
 ) -> EmployeeOut:
-    document = await employees.update_employee(nip, body, expected, actor=actor, registry=deps.registry, today=today())
+    document = await employees.update_employee(
+        nip, body, expected, actor=actor, registry=deps.registry, today=deps.registry.clock.today()
+    )
     response.headers["ETag"] = etag(document["version"])
     return _out(document)
 
@@ -158,7 +162,9 @@ async def import_csv(
         raise ProblemError(
             413, "too_large", TOO_LARGE, Text("Berkas CSV paling besar 10 MiB", "The CSV may be at most 10 MiB")
         )
-    job = await employees.start_import(content, actor=actor, registry=deps.registry, today=today(), spawn=deps.spawn)
+    job = await employees.start_import(
+        content, actor=actor, registry=deps.registry, today=deps.registry.clock.today(), spawn=deps.spawn
+    )
     response.headers["Location"] = f"/api/v1/employee-imports/{job['_id']}"
     return _job_out(job)
 

@@ -22,6 +22,7 @@ from appraisal.domain.siasn import canonical_header, read_value
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
 from appraisal.repository.opd import OpdRepository
 from appraisal.schemas.employees import EmployeeIn, EmployeePatch, check_appraisers, check_contract_start
+from appraisal.services.clock import Clock
 from shared.errors import (
     ConflictError,
     ForbiddenError,
@@ -86,6 +87,8 @@ class Registry:
     wake_relay: Callable[[str, Any], None]
     producer: str
     on_mutation: MutationHook | None = None
+    clock: Clock = field(default_factory=Clock)
+    """The app's one clock: "today" (in WIB) of every date rule, for the registry and ``Planning``."""
 
 
 def employee_not_found(nip: str) -> Text:
@@ -519,7 +522,7 @@ async def _undo_if_loop(registry: Registry, before: MongoDocument, after: MongoD
         if current is None or current.get("pejabat_penilai_nip") != pejabat:
             break  # changed again meanwhile: that change has its own check
         change = _plan_change(
-            current, undo, actor=actor, producer=registry.producer, today=date.today(), note="undone: loop"
+            current, undo, actor=actor, producer=registry.producer, today=registry.clock.today(), note="undone: loop"
         )
         if change is None or await registry.employees.update(current, change.fields, change.event, now=now_ms()):
             break
@@ -556,7 +559,7 @@ async def _reports_follow(registry: Registry, nip: str, pejabat: str | None, *, 
                     {"atasan_pejabat_penilai_nip": pejabat},
                     actor=actor,
                     producer=registry.producer,
-                    today=date.today(),
+                    today=registry.clock.today(),
                     note=f"follows the pejabat penilai {nip}",
                 )
                 if change is None or await registry.employees.update(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -77,7 +77,10 @@ class Planning:
     registry: Registry
     years: YearRepository
     skps: SkpRepository
-    clock: Clock = field(default_factory=Clock)
+
+    @property
+    def clock(self) -> Clock:
+        return self.registry.clock
 
 
 # ---------------------------------------------------------------- performance years

@@ -21,6 +21,8 @@ from shared.events.appraisal import (
     ObjectionDecidedPayload,
     ObjectionFiled,
     ObjectionFiledPayload,
+    OrganisationYearUpdated,
+    OrganisationYearUpdatedPayload,
     PerformanceYearConfigured,
     PerformanceYearConfiguredPayload,
     SkpApproved,
@@ -41,6 +43,7 @@ from shared.events.envelope import (
     BerAkhlakValue,
     EmployeeType,
     Event,
+    OrgPredikat,
     Payload,
     PositionType,
     Predikat,
@@ -52,6 +55,8 @@ from shared.events.notification import (
     NotificationDeliveredPayload,
     NotificationFailed,
     NotificationFailedPayload,
+    NotificationRead,
+    NotificationReadPayload,
 )
 from shared.events.outbox import OutboxRecord
 from shared.events.training import (
@@ -87,6 +92,8 @@ EVENT_TYPES: dict[Topic, type[Event]] = {
         TrainingRecommendationWithdrawn,
         NotificationDelivered,
         NotificationFailed,
+        NotificationRead,
+        OrganisationYearUpdated,
     )
 }
 
@@ -119,10 +126,15 @@ __all__ = [
     "NotificationDeliveredPayload",
     "NotificationFailed",
     "NotificationFailedPayload",
+    "NotificationRead",
+    "NotificationReadPayload",
     "ObjectionDecided",
     "ObjectionDecidedPayload",
     "ObjectionFiled",
     "ObjectionFiledPayload",
+    "OrgPredikat",
+    "OrganisationYearUpdated",
+    "OrganisationYearUpdatedPayload",
     "OutboxRecord",
     "Payload",
     "PerformanceYearConfigured",

@@ -12,6 +12,7 @@ from shared.events.envelope import (
     BerAkhlakValue,
     EmployeeType,
     Event,
+    OrgPredikat,
     Payload,
     PositionType,
     Predikat,
@@ -392,3 +393,27 @@ class PerformanceYearConfigured(Event):
     def key(self) -> bytes:
         """The year (a city-wide configuration concerns no single employee)."""
         return str(self.payload.year).encode()
+
+
+class OrganisationYearUpdatedPayload(Payload):
+    opd_code: str = Field(description="Code of the OPD.")
+    year: int = Field(ge=2000, le=2100, description="The performance year.")
+    predikat: OrgPredikat | None = Field(
+        None, description="The OPD's organisation predikat for the year (null until it is set)."
+    )
+    closed: bool = Field(False, description="True once the OPD's year is closed (no more changes).")
+    version: int = Field(ge=1, description="Version of the OPD's year record; higher wins.")
+
+
+class OrganisationYearUpdated(Event):
+    """The organisation predikat of an OPD for a year was set or changed, or its year was closed. The
+    distribution curve its employees' predikat are held against follows from the predikat."""
+
+    topic: ClassVar[Topic] = Topic.ORGANISATION_YEAR_UPDATED
+    event_type: Literal["organisation.year_updated"] = "organisation.year_updated"
+    schema_version: Literal[1] = 1
+    payload: OrganisationYearUpdatedPayload
+
+    def key(self) -> bytes:
+        """The OPD (an organisation's year concerns no single employee)."""
+        return self.payload.opd_code.encode()

@@ -48,6 +48,8 @@ class Topic(StrEnum):
     TRAINING_RECOMMENDATION_WITHDRAWN = "training.recommendation_withdrawn.v1"
     NOTIFICATION_DELIVERED = "notification.delivered.v1"
     NOTIFICATION_FAILED = "notification.failed.v1"
+    NOTIFICATION_READ = "notification.read.v1"
+    ORGANISATION_YEAR_UPDATED = "organisation.year_updated.v1"
 
     @property
     def dlq(self) -> str:
@@ -111,6 +113,17 @@ class Predikat(StrEnum):
     BAIK = "baik"
     BUTUH_PERBAIKAN = "butuh_perbaikan"
     KURANG_MISCONDUCT = "kurang_misconduct"
+    SANGAT_KURANG = "sangat_kurang"
+
+
+class OrgPredikat(StrEnum):
+    """Predikat kinerja organisasi (PermenPANRB 6/2022): the OPD's own result, which sets the curve its
+    employees' predikat are held against."""
+
+    ISTIMEWA = "istimewa"
+    BAIK = "baik"
+    BUTUH_PERBAIKAN = "butuh_perbaikan"
+    KURANG = "kurang"
     SANGAT_KURANG = "sangat_kurang"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -47,3 +48,20 @@ class NotificationFailed(Event):
     event_type: Literal["notification.failed"] = "notification.failed"
     schema_version: Literal[1] = 1
     payload: NotificationFailedPayload
+
+
+class NotificationReadPayload(Payload):
+    notification_id: str = Field(description="Id of the inbox message in the notification service.")
+    nip: str = nip_field("NIP of the recipient (18 digits); the event's Kafka key.")
+    kind: str = Field(description="Event type that caused the message, e.g. 'appraisal.completed'.")
+    source_event_id: str = Field(description="event_id of the event that caused the message.")
+    read_at: dt.datetime = Field(description="When the recipient first marked it read (UTC).")
+
+
+class NotificationRead(Event):
+    """A recipient read an inbox message (the first time it was marked read; never again for it)."""
+
+    topic: ClassVar[Topic] = Topic.NOTIFICATION_READ
+    event_type: Literal["notification.read"] = "notification.read"
+    schema_version: Literal[1] = 1
+    payload: NotificationReadPayload

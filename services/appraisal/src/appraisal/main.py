@@ -29,6 +29,7 @@ DEFINITION = ServiceDefinition(
         Topic.APPRAISAL_DEVELOPMENT_PLAN_CHANGED,
         Topic.APPRAISAL_OBJECTION_FILED,
         Topic.APPRAISAL_OBJECTION_DECIDED,
+        Topic.ORGANISATION_YEAR_UPDATED,
     ],
     consumes=[],
     wire=wire,

@@ -61,6 +61,12 @@ async def wire(runtime: Runtime) -> Wiring:
             runtime.spawn,
         ),
         subscriptions=handlers.subscriptions(),
-        outbox_collections=[employees.collection, skps.collection, evaluation_docs.collection, years.collection],
+        outbox_collections=[
+            employees.collection,
+            skps.collection,
+            evaluation_docs.collection,
+            years.collection,
+            org_years.collection,
+        ],
         people=employees,
     )

@@ -6,8 +6,8 @@ import pytest
 from appraisal.domain.access import READ, Actor, Relation, Subject, may, relations
 from appraisal.domain.distribution import check_distribution
 from appraisal.domain.followup import add_months, improvement_due, must_escalate, objection_open
-from appraisal.domain.rules import DISTRIBUTION_2022, OPD_SEED, OrgPredikat
-from shared.events import Predikat
+from appraisal.domain.rules import DISTRIBUTION_2022, OPD_SEED
+from shared.events import OrgPredikat, Predikat
 
 SB, B, BP, K, SK = (
     Predikat.SANGAT_BAIK,

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from appraisal.domain.rules import DISTRIBUTION_2022, DistributionPattern, OrgPredikat, ShareRule
-from shared.events import Predikat
+from appraisal.domain.rules import DISTRIBUTION_2022, DistributionPattern, ShareRule
+from shared.events import OrgPredikat, Predikat
 
 
 @dataclass(frozen=True)

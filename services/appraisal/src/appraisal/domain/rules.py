@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 from types import MappingProxyType
 
-from shared.events import Predikat, RatingLevel
+from shared.events import OrgPredikat, Predikat, RatingLevel
 
 LOW_PREDIKAT = frozenset({Predikat.BUTUH_PERBAIKAN, Predikat.KURANG_MISCONDUCT, Predikat.SANGAT_KURANG})
 """Predikat that flag a low score and open a development plan (domain.md 1.8, recommended rule engine).
@@ -77,16 +76,6 @@ DEADLINE_ENFORCEMENT_SOURCE = (
     "all dates are configurable per year. Whether a missed deadline only marks the step late (warning, the "
     "default) or refuses it (blocking) is the BKPSDM's choice per year."
 )
-
-
-class OrgPredikat(StrEnum):
-    """Predikat kinerja organisasi."""
-
-    ISTIMEWA = "istimewa"
-    BAIK = "baik"
-    BUTUH_PERBAIKAN = "butuh_perbaikan"
-    KURANG = "kurang"
-    SANGAT_KURANG = "sangat_kurang"
 
 
 HEAD_HASIL_KERJA = MappingProxyType(

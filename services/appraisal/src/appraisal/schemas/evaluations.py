@@ -8,10 +8,9 @@ from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, U
 
 from appraisal.domain.evaluation import Rollup
 from appraisal.domain.followup import Action, Cause, ObjectionDecision
-from appraisal.domain.rules import OrgPredikat
 from appraisal.schemas.common import Code, Nip, Period, Text
 from shared import i18n
-from shared.events import BerAkhlakValue, Predikat, RatingLevel
+from shared.events import BerAkhlakValue, OrgPredikat, Predikat, RatingLevel
 from shared.inputs import InputModel
 from shared.periods import period_label
 

@@ -40,7 +40,6 @@ from appraisal.domain.rules import (
     DEFAULT_OBJECTION_WINDOW_DAYS,
     HEAD_HASIL_KERJA,
     OBJECTION_DECISION_DAYS,
-    OrgPredikat,
 )
 from appraisal.repository.evaluations import (
     EvaluationRepository,
@@ -78,6 +77,7 @@ from shared.events import (
     ObjectionDecidedPayload,
     ObjectionFiled,
     ObjectionFiledPayload,
+    OrgPredikat,
     Predikat,
     RatingLevel,
 )

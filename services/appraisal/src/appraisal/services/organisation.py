@@ -9,12 +9,12 @@ from typing import Any
 
 from appraisal.domain.access import Actor
 from appraisal.domain.distribution import check_distribution
-from appraisal.domain.rules import DISTRIBUTION_2022, OrgPredikat
+from appraisal.domain.rules import DISTRIBUTION_2022
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, org_year_id
 from appraisal.services.employees import heads_of, now_ms
 from appraisal.services.planning import Planning, get_year
 from shared.errors import ConflictError, ForbiddenError, NotFoundError
-from shared.events import Event, Predikat
+from shared.events import Event, OrganisationYearUpdated, OrganisationYearUpdatedPayload, OrgPredikat, Predikat
 from shared.i18n import Text, verbatim
 from shared.mongo import MongoDocument
 from shared.versioned import AlreadyExistsError, BusyError
@@ -54,13 +54,32 @@ async def _is_head(actor: Actor, opd_code: str, ctx: Organisation) -> bool:
     return any(head["_id"] == actor.nip for head in await _heads(opd_code, ctx))
 
 
+def _updated(record: MongoDocument, ctx: Organisation) -> Event:
+    """organisation.year_updated.v1 for the OPD's year record as written (its version included)."""
+    return OrganisationYearUpdated.create(
+        OrganisationYearUpdatedPayload(
+            opd_code=record["opd_code"],
+            year=record["year"],
+            predikat=OrgPredikat(record["predikat"]) if record["predikat"] else None,
+            closed=record["closed"],
+            version=record["version"],
+        ),
+        producer=ctx.planning.registry.producer,
+    )
+
+
 async def _upsert(opd_code: str, year: int, fields: MongoDocument, ctx: Organisation) -> MongoDocument:
-    """Create the OPD's year record if absent, then set ``fields`` (compare-and-set) unless it is closed."""
+    """Create the OPD's year record with ``fields`` if absent, else set them (compare-and-set) unless it is
+    closed; each write carries organisation.year_updated.v1 of the record as written (outbox, same write)."""
     key = org_year_id(opd_code, year)
     now = now_ms()
-    blank = {"_id": key, "opd_code": opd_code, "year": year, "predikat": None, "closed": False, "warnings": []}
-    with contextlib.suppress(AlreadyExistsError):
-        await ctx.org_years.insert({**blank, "version": 1, "updated_at": now}, now=now)
+    if await ctx.org_years.get(key) is None:
+        blank = {"_id": key, "opd_code": opd_code, "year": year, "predikat": None, "closed": False, "warnings": []}
+        record = {**blank, **fields, "version": 1, "updated_at": now}
+        with contextlib.suppress(AlreadyExistsError):  # created concurrently: change it as below
+            await ctx.org_years.insert(record, _updated(record, ctx), now=now)
+            ctx.planning.registry.wake_relay(ctx.org_years.collection.name, key)
+            return record
 
     async def decide(current: MongoDocument) -> tuple[MongoDocument, Sequence[Event]]:
         if current["closed"]:
@@ -68,15 +87,17 @@ async def _upsert(opd_code: str, year: int, fields: MongoDocument, ctx: Organisa
                 Text(f"Tahun {year} pada {opd_code} sudah ditutup", f"The year {year} of {opd_code} is closed"),
                 code="year_closed",
             )
-        return fields, ()
+        return fields, [_updated({**current, **fields, "version": current["version"] + 1}, ctx)]
 
     try:
-        return await ctx.org_years.modify(key, decide, now=now_ms)
+        stored = await ctx.org_years.modify(key, decide, now=now_ms)
     except BusyError as exc:
         raise ConflictError(
             Text("Diubah oleh pihak lain pada saat yang sama; coba lagi", "Changed concurrently; try again"),
             code="busy",
         ) from exc
+    ctx.planning.registry.wake_relay(ctx.org_years.collection.name, key)
+    return stored
 
 
 async def set_org_predikat(

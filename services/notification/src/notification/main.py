@@ -17,7 +17,7 @@ DEFINITION = ServiceDefinition(
     description="Tells the right people at the right time: inbox and tasks, email, webhooks (Standard Webhooks), "
     "live push (Server-Sent Events), in Bahasa Indonesia.",
     routers=[api.router],
-    publishes=[Topic.NOTIFICATION_DELIVERED, Topic.NOTIFICATION_FAILED],
+    publishes=[Topic.NOTIFICATION_DELIVERED, Topic.NOTIFICATION_FAILED, Topic.NOTIFICATION_READ],
     consumes=[*handlers.CONSUMES, *roster.TOPICS],
     wire=wire,
 )

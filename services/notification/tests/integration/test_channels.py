@@ -26,7 +26,16 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from kinerja_testing import Infra, Keys, eventually, free_port, publish_raw, skip_history, wait_for_event
+from kinerja_testing import (
+    Infra,
+    Keys,
+    eventually,
+    free_port,
+    publish_raw,
+    read_topic,
+    skip_history,
+    wait_for_event,
+)
 from notification.config import Settings
 from notification.main import DEFINITION, create_app
 from shared.events import (
@@ -607,14 +616,38 @@ async def test_inbox_read_marks_and_privacy(service: Service) -> None:
     assert other.status_code == 404
     mine = await service.http.post(f"/api/v1/inbox/{first['id']}/read", headers=service.as_(cast.employee))
     assert mine.json()["read"] is True
+    # The first read publishes notification.read.v1 (keyed by the recipient); reading it again changes nothing.
+    key, read = await wait_for_event(
+        service.infra, "notification.read.v1", lambda v: v["payload"]["nip"] == cast.employee
+    )
+    assert key == cast.employee.encode()
+    payload = read["payload"]
+    assert (payload["notification_id"], payload["kind"]) == (first["id"], "skp.returned")
+    assert read["producer"] == "notification"
+    read_at = dt.datetime.fromisoformat(mine.json()["read_at"]).replace(tzinfo=dt.UTC)
+    assert dt.datetime.fromisoformat(payload["read_at"]) == read_at  # the stored moment, to the millisecond
+    assert payload["source_event_id"]
+    again = await service.http.post(f"/api/v1/inbox/{first['id']}/read", headers=service.as_(cast.employee))
+    assert (again.status_code, again.json()["read_at"]) == (200, mine.json()["read_at"])
     page = await service.inbox(cast.employee)
     assert [i["read"] for i in page] == [False, False, True]  # unread first
     marked = await service.http.post("/api/v1/inbox/read-all", headers=service.as_(cast.employee))
-    assert marked.json() == {"marked": 2}
+    assert marked.json() == {"marked": 2, "remaining": 0}
     assert (await service.http.get("/api/v1/inbox/unread-count", headers=service.as_(cast.employee))).json() == {
         "unread": 0
     }
     assert await service.inbox(cast.appraiser) == []
+    # read-all published one event for each message it marked; the one read before got no second event.
+    await wait_for_event(
+        service.infra,
+        "notification.read.v1",
+        lambda v: v["payload"]["nip"] == cast.employee and v["payload"]["notification_id"] == page[0]["id"],
+    )
+    again_all = await service.http.post("/api/v1/inbox/read-all", headers=service.as_(cast.employee))
+    assert again_all.json() == {"marked": 0, "remaining": 0}
+    events = [json.loads(r.value) for r in await read_topic(service.infra, "notification.read.v1") if r.value]
+    ids = [e["payload"]["notification_id"] for e in events if e["payload"].get("nip") == cast.employee]
+    assert sorted(ids) == sorted(i["id"] for i in page)
 
 
 async def test_preferences_turn_email_off_for_a_kind(service: Service, smtp: Any) -> None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from notification.api.common import PROBLEMS, Audiences, Ctx
 from notification.schemas.models import InboxItemOut, InboxPage, MarkedRead, TaskOut, TaskPage, UnreadCount
-from notification.services.context import utc_now
+from notification.services import reading
 from shared.errors import NotFoundError
 from shared.i18n import Text
 from shared.mongo import MongoDocument
@@ -60,20 +60,29 @@ async def unread_count(ctx: Ctx, mine: Audiences) -> UnreadCount:
 
 
 @router.post(
-    "/inbox/read-all", response_model=MarkedRead, summary="Mark every message of the caller read", responses=PROBLEMS
+    "/inbox/read-all",
+    response_model=MarkedRead,
+    summary=f"Mark the caller's unread messages read, up to {reading.MAX_READ_ALL} (the newest) per call",
+    description=(
+        "Each message marked read for the first time publishes `notification.read.v1`. `remaining` says how many "
+        "stay unread: call again while it is above 0."
+    ),
+    responses=PROBLEMS,
 )
 async def read_all(ctx: Ctx, mine: Audiences) -> MarkedRead:
-    return MarkedRead(marked=await ctx.inbox.mark_all_read(mine, utc_now()))
+    marked, remaining = await reading.read_all(ctx, mine)
+    return MarkedRead(marked=marked, remaining=remaining)
 
 
 @router.post(
     "/inbox/{notification_id}/read",
     response_model=InboxItemOut,
     summary="Mark one of the caller's messages read",
+    description="The first time only, publishes `notification.read.v1`; marking it read again changes nothing.",
     responses=PROBLEMS,
 )
 async def read_one(ctx: Ctx, mine: Audiences, notification_id: Annotated[str, ID]) -> InboxItemOut:
-    found = await ctx.inbox.mark_read(mine, notification_id, utc_now())
+    found = await reading.read_one(ctx, mine, notification_id)
     if found is None:
         raise NotFoundError(Text("Pesan tidak ditemukan", "Message not found"), code="not_found")
     return item_out(found)

@@ -13,6 +13,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from notification.domain.routing import TaskAction, TaskChange
+from shared.events import Event
+from shared.events.outbox import push_events
 from shared.mongo import MongoDocument, write_skipping_duplicates
 
 MAX_STREAM_BATCH = 100
@@ -92,19 +94,35 @@ class Inbox:
     async def unread(self, audiences: list[str]) -> int:
         return await self.notifications.count_documents({"recipient": {"$in": audiences}, "read": False})
 
-    async def mark_read(self, audiences: list[str], notification_id: str, now: dt.datetime) -> MongoDocument | None:
-        found = await self.notifications.find_one({"_id": notification_id, "recipient": {"$in": audiences}})
-        if found is None:
-            return None
-        if not found.get("read"):
-            await self.notifications.update_one(
-                {"_id": notification_id, "read": False}, {"$set": {"read": True, "read_at": now}}
-            )
+    async def mine(self, audiences: list[str], notification_id: str) -> MongoDocument | None:
+        """The message, when it is in one of ``audiences`` (the caller's inboxes)."""
+        return await self.notifications.find_one(
+            {"_id": notification_id, "recipient": {"$in": audiences}}, {"outbox": 0, "outbox_since": 0}
+        )
+
+    async def get(self, notification_id: str) -> MongoDocument | None:
         return await self.notifications.find_one({"_id": notification_id}, {"outbox": 0, "outbox_since": 0})
 
-    async def mark_all_read(self, audiences: list[str], now: dt.datetime) -> int:
-        result = await self.notifications.update_many(
-            {"recipient": {"$in": audiences}, "read": False}, {"$set": {"read": True, "read_at": now}}
+    async def mark_read(self, notification_id: str, now: dt.datetime, event: Event | None) -> bool:
+        """Mark the message read with its event (one write), unless it is read already; whether it was marked."""
+        result = await self.notifications.update_one({"_id": notification_id, "read": False}, _read(now, event))
+        return result.modified_count == 1
+
+    async def unread_messages(self, audiences: list[str], limit: int) -> list[MongoDocument]:
+        """Up to ``limit`` unread messages of ``audiences``, newest first (what an event of each needs)."""
+        cursor = self.notifications.find(
+            {"recipient": {"$in": audiences}, "read": False}, {"recipient": 1, "kind": 1, "source_event_id": 1}
+        )
+        return await cursor.sort([("created_at", DESCENDING), ("_id", ASCENDING)]).limit(limit).to_list(None)
+
+    async def mark_many_read(self, marks: Sequence[tuple[str, Event | None]], now: dt.datetime) -> int:
+        """``mark_read`` for many messages in one bulk write (each message with its own event); how many
+        were marked (those read meanwhile are skipped)."""
+        if not marks:
+            return 0
+        result = await self.notifications.bulk_write(
+            [UpdateOne({"_id": message_id, "read": False}, _read(now, event)) for message_id, event in marks],
+            ordered=False,
         )
         return result.modified_count
 
@@ -162,3 +180,9 @@ class Inbox:
 
     async def ticket(self, digest: str, now: dt.datetime) -> MongoDocument | None:
         return await self.tickets.find_one({"_id": digest, "expires_at": {"$gt": now}})
+
+
+def _read(now: dt.datetime, event: Event | None) -> MongoDocument:
+    """The update that marks a message read, with its notification.read.v1 in the outbox when there is one."""
+    update: MongoDocument = {"$set": {"read": True, "read_at": now}}
+    return update | push_events(event, now=now) if event is not None else update

@@ -41,6 +41,9 @@ class UnreadCount(BaseModel):
 
 class MarkedRead(BaseModel):
     marked: int
+    """Messages this call marked read."""
+    remaining: int = 0
+    """Messages still unread (a call marks at most 1,000): call again while above 0."""
 
 
 class TaskOut(BaseModel):

@@ -4,10 +4,9 @@ import re
 import pytest
 
 from appraisal.domain.access import READ, Actor, Relation, Subject, may, relations
-from appraisal.domain.distribution import check_distribution
 from appraisal.domain.followup import add_months, improvement_due, must_escalate, objection_open
-from appraisal.domain.rules import DISTRIBUTION_2022, OPD_SEED
-from shared.events import OrgPredikat, Predikat
+from appraisal.domain.rules import OPD_SEED
+from shared.events import Predikat
 
 SB, B, BP, K, SK = (
     Predikat.SANGAT_BAIK,
@@ -16,87 +15,6 @@ SB, B, BP, K, SK = (
     Predikat.KURANG_MISCONDUCT,
     Predikat.SANGAT_KURANG,
 )
-
-
-def rules_broken(org: OrgPredikat, counts: dict[Predikat, int]) -> list[str]:
-    return [v.rule for v in check_distribution(org, counts)]
-
-
-def test_every_organisation_predikat_has_rules_with_a_citation() -> None:
-    assert set(DISTRIBUTION_2022.rules) == set(OrgPredikat)
-    assert "PermenPANRB No. 6 Tahun 2022" in DISTRIBUTION_2022.citation
-
-
-@pytest.mark.parametrize(
-    ("org", "counts", "broken"),
-    [
-        (OrgPredikat.ISTIMEWA, {SB: 7, B: 3}, []),
-        (OrgPredikat.ISTIMEWA, {SB: 8, B: 2}, ["Sangat Baik paling banyak 70%"]),
-        (OrgPredikat.BAIK, {B: 7, SB: 2, BP: 1}, []),
-        (OrgPredikat.BAIK, {B: 7, SB: 2, K: 1}, []),
-        (OrgPredikat.BAIK, {B: 8, BP: 2}, ["Baik paling banyak 70%"]),
-        (OrgPredikat.BAIK, {B: 7, SB: 3}, ["harus ada Butuh Perbaikan dan/atau Kurang/Misconduct"]),
-        (OrgPredikat.BUTUH_PERBAIKAN, {BP: 6, B: 3, SB: 1}, []),
-        (
-            OrgPredikat.BUTUH_PERBAIKAN,
-            {BP: 5, B: 3, SB: 2},
-            ["Butuh Perbaikan paling sedikit 60%", "Sangat Baik paling banyak 10%"],
-        ),
-        (OrgPredikat.KURANG, {K: 6, BP: 1, SB: 1, B: 2}, []),
-        (OrgPredikat.KURANG, {K: 6, B: 4}, ["Butuh Perbaikan paling sedikit 10%"]),
-        (
-            OrgPredikat.KURANG,
-            {K: 5, BP: 3, SB: 2},
-            ["Kurang/Misconduct paling sedikit 60%", "Sangat Baik paling banyak 10%"],
-        ),
-        (OrgPredikat.SANGAT_KURANG, {SK: 6, K: 1, B: 3}, []),
-        (OrgPredikat.SANGAT_KURANG, {SK: 6, BP: 1, SB: 1, B: 2}, ["tidak ada Sangat Baik"]),
-        (
-            OrgPredikat.SANGAT_KURANG,
-            {SK: 5, B: 5},
-            [
-                "Sangat Kurang paling sedikit 60%",
-                "Kurang/Misconduct dan/atau Butuh Perbaikan paling sedikit 10%",
-            ],
-        ),
-    ],
-)
-def test_distribution_rules(org: OrgPredikat, counts: dict[Predikat, int], broken: list[str]) -> None:
-    assert rules_broken(org, counts) == broken
-
-
-@pytest.mark.parametrize(
-    ("org", "counts", "warned"),
-    [
-        (OrgPredikat.ISTIMEWA, {Predikat.SANGAT_BAIK: 6, Predikat.BAIK: 4}, []),
-        (
-            OrgPredikat.ISTIMEWA,
-            {Predikat.SANGAT_BAIK: 5, Predikat.BAIK: 5},
-            ["sebagian besar Sangat Baik (lebih dari setengah)"],
-        ),
-        (
-            OrgPredikat.BAIK,
-            {Predikat.BAIK: 4, Predikat.SANGAT_BAIK: 5, Predikat.KURANG_MISCONDUCT: 1},
-            ["sebagian besar Baik (lebih dari setengah)"],
-        ),
-        (OrgPredikat.BAIK, {Predikat.BAIK: 6, Predikat.BUTUH_PERBAIKAN: 4}, []),
-        (OrgPredikat.KURANG, {Predikat.BAIK: 10}, []),
-    ],
-)
-def test_sebagian_besar_is_a_warning_never_a_violation(
-    org: OrgPredikat, counts: dict[Predikat, int], warned: list[str]
-) -> None:
-    assert [w.rule for w in check_distribution(org, counts, warnings=True)] == warned
-    assert not any(v.rule.startswith("sebagian besar") for v in check_distribution(org, counts))
-
-
-def test_empty_opd_has_no_violations() -> None:
-    assert check_distribution(OrgPredikat.BAIK, {}) == []
-
-
-def test_violation_reports_count_and_share() -> None:
-    [violation] = check_distribution(OrgPredikat.ISTIMEWA, {SB: 8, B: 2})
-    assert (violation.actual_count, violation.actual_share) == (8, 0.8)
 
 
 def test_add_months_clamps_to_month_end() -> None:

@@ -10,7 +10,6 @@ from training.domain.jp import (
     LedgerEntry,
     LedgerSource,
     classify,
-    contract_year,
     jp_between,
     jp_for,
     jp_in_year,
@@ -18,7 +17,7 @@ from training.domain.jp import (
     pppk_remaining,
     who_is_behind,
 )
-from training.domain.rules import FORM_RULES, JP_CAPS, JP_RULES, Conversion, LearningForm, Modality
+from training.domain.rules import FORM_RULES, JP_RULES, Conversion, LearningForm, Modality
 
 F = LearningForm
 CLASSICAL = {
@@ -42,13 +41,6 @@ def test_every_form_has_a_rule_with_a_citation_and_the_right_modality() -> None:
         assert rule.citation
         assert rule.modality is (Modality.KLASIKAL if form in CLASSICAL else Modality.NON_KLASIKAL)
     assert len([f for f in LearningForm if f not in CLASSICAL]) == 11
-
-
-def test_pppk_cap_is_24_jp_per_contract_year_with_citation() -> None:
-    cap = JP_CAPS[EmployeeType.PPPK]
-    assert (cap.maximum_jp, cap.window) == (24, "contract_year")
-    assert "[S]" in cap.citation
-    assert "[R]" in cap.citation
 
 
 @pytest.mark.parametrize(
@@ -165,27 +157,6 @@ def test_ledger_refuses_one_ref_recorded_differently() -> None:
     with pytest.raises(RuleError) as exc:
         jp_in_year([_entry("e1", 8, "2026-02-10"), _entry("e1", 9, "2026-02-10")], 2026)
     assert exc.value.code == "ledger_ref_conflict"
-
-
-@pytest.mark.parametrize(
-    ("start", "on", "window"),
-    [
-        ("2025-04-01", "2025-04-01", ("2025-04-01", "2026-03-31")),
-        ("2025-04-01", "2026-03-31", ("2025-04-01", "2026-03-31")),
-        ("2025-04-01", "2026-04-01", ("2026-04-01", "2027-03-31")),
-        ("2024-02-29", "2025-03-01", ("2025-02-28", "2026-02-27")),
-        ("2024-02-29", "2025-02-27", ("2024-02-29", "2025-02-27")),
-    ],
-)
-def test_contract_year(start: str, on: str, window: tuple[str, str]) -> None:
-    first, last = contract_year(dt.date.fromisoformat(start), dt.date.fromisoformat(on))
-    assert (first.isoformat(), last.isoformat()) == window
-
-
-def test_contract_year_refuses_a_date_before_the_contract() -> None:
-    with pytest.raises(RuleError) as exc:
-        contract_year(dt.date(2026, 1, 1), dt.date(2025, 12, 31))
-    assert exc.value.code == "before_contract"
 
 
 @pytest.mark.parametrize(("used", "left", "over"), [(0, 24, 0), (20, 4, 0), (24, 0, 0), (30, 0, 6)])

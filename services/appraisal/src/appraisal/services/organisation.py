@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from appraisal.domain.access import Actor
-from appraisal.domain.distribution import check_distribution
-from appraisal.domain.rules import DISTRIBUTION_2022
 from appraisal.repository.evaluations import EvaluationRepository, OrgYearRepository, org_year_id
 from appraisal.services.employees import heads_of, now_ms
 from appraisal.services.planning import Planning, get_year
@@ -17,6 +15,7 @@ from shared.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.events import Event, OrganisationYearUpdated, OrganisationYearUpdatedPayload, OrgPredikat, Predikat
 from shared.i18n import Text, verbatim
 from shared.mongo import MongoDocument
+from shared.regulation import DISTRIBUTION_2022, check_distribution
 from shared.versioned import AlreadyExistsError, BusyError
 
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from shared.effectiveness import Effect
 from shared.pagination import Paging
 from training.api.common import PROBLEMS, ActorDep, Ctx
-from training.domain.effectiveness import Effect
 from training.schemas.models import (
     EffectivenessOut,
     EffectOut,

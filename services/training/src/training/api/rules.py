@@ -7,7 +7,8 @@ from fastapi import APIRouter
 from shared.auth import CurrentPrincipal
 from shared.http import ProblemError
 from shared.i18n import Text
-from training.domain import JP_OBLIGATIONS, MINUTES_PER_JP, EmployeeType
+from shared.regulation import JP_OBLIGATIONS
+from training.domain import MINUTES_PER_JP, EmployeeType
 from training.schemas.models import JpObligationOut
 
 router = APIRouter(tags=["rules"])

@@ -9,15 +9,11 @@ model and its checks), ``catalogue_seed`` (the starting catalogue), ``matching``
 from shared.events import EmployeeType
 from training.domain.errors import RuleError
 from training.domain.jp import jp_shortfall
-from training.domain.rules import JP_CAPS, JP_OBLIGATIONS, MINUTES_PER_JP, JpCap, JpObligation
+from training.domain.rules import MINUTES_PER_JP
 
 __all__ = [
-    "JP_CAPS",
-    "JP_OBLIGATIONS",
     "MINUTES_PER_JP",
     "EmployeeType",
-    "JpCap",
-    "JpObligation",
     "RuleError",
     "jp_shortfall",
 ]

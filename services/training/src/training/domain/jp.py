@@ -12,15 +12,12 @@ from enum import StrEnum
 
 from shared.events import EmployeeType
 from shared.i18n import Text
+from shared.regulation import JP_CAPS, JP_OBLIGATIONS, JpCap, JpObligation
 from training.domain.errors import RuleError
 from training.domain.rules import (
-    JP_CAPS,
-    JP_OBLIGATIONS,
     JP_RULES,
     PROGRESS_RULES,
     Conversion,
-    JpCap,
-    JpObligation,
     JpRules,
     LearningForm,
     ProgressRules,
@@ -169,29 +166,6 @@ def jp_in_year(entries: Iterable[LedgerEntry], year: int, rules: JpRules = JP_RU
     """JP credited to ``year``: approved entries counted once per ref."""
     total = sum((Decimal(str(e.jp)) for e in _counted(entries, rules) if e.year == year), Decimal(0))
     return _round(total, rules)
-
-
-def contract_year(contract_start: dt.date, on: dt.date) -> tuple[dt.date, dt.date]:
-    """The contract year (first and last day) of a PPPK that contains ``on``: years run from the anniversary
-    of ``contract_start`` (29 February starts on 28 February in other years)."""
-    if on < contract_start:
-        raise RuleError(
-            "before_contract", Text("Tanggal sebelum awal perjanjian kerja", "Date is before the contract start")
-        )
-    years = on.year - contract_start.year
-    start = _anniversary(contract_start, years)
-    if start > on:
-        years -= 1
-        start = _anniversary(contract_start, years)
-    return start, _anniversary(contract_start, years + 1) - dt.timedelta(days=1)
-
-
-def _anniversary(start: dt.date, years: int) -> dt.date:
-    year = start.year + years
-    try:
-        return start.replace(year=year)
-    except ValueError:  # 29 February in a common year
-        return dt.date(year, 2, 28)
 
 
 def jp_between(entries: Iterable[LedgerEntry], first: dt.date, last: dt.date, rules: JpRules = JP_RULES) -> float:

@@ -28,6 +28,7 @@ from shared.events import (
 )
 from shared.events.training import RecommendedProgram
 from shared.i18n import Text
+from shared.regulation import JP_CAPS, JpCap
 from training.domain.catalogue import Programme
 from training.domain.errors import RuleError
 from training.domain.jp import pppk_remaining
@@ -42,11 +43,9 @@ from training.domain.rules import (
     CAUSE_LABELS,
     DIMENSION_COMPETENCIES,
     DIMENSION_LABELS,
-    JP_CAPS,
     KEYWORD_RULES,
     MATCH_RULES,
     Dimension,
-    JpCap,
     MatchRules,
 )
 

@@ -12,61 +12,11 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Literal
 
-from shared.events import Aspect, BerAkhlakValue, EmployeeType, PositionType
+from shared.events import Aspect, BerAkhlakValue, PositionType
 
 # ---------------------------------------------------------------------------------------------------
-# JP obligations
+# JP: the PNS yearly minimum and the PPPK cap are in shared.regulation (reporting applies them too)
 
-
-@dataclass(frozen=True)
-class JpObligation:
-    """Yearly competency-development hours (jam pelajaran, JP) for one employee type: a minimum."""
-
-    employee_type: EmployeeType
-    minimum_jp_per_year: int
-    citation: str
-
-
-JP_OBLIGATIONS = MappingProxyType(
-    {
-        EmployeeType.PNS: JpObligation(
-            employee_type=EmployeeType.PNS,
-            minimum_jp_per_year=20,
-            citation=(
-                "PP No. 11 Tahun 2017 jo. PP No. 17 Tahun 2020 tentang Manajemen PNS, Pasal 203: "
-                "hak dan kewajiban pengembangan kompetensi paling sedikit 20 JP dalam 1 tahun"
-            ),
-        ),
-    }
-)
-"""[S] 20 JP a year for PNS (Kemendikbud coaching/mentoring guide; idntimes.com); the Pasal is [R] (domain.md 2).
-PPPK have no yearly minimum: they have a cap (``JP_CAPS``)."""
-
-
-@dataclass(frozen=True)
-class JpCap:
-    """A ceiling on competency development for one employee type, per contract year."""
-
-    employee_type: EmployeeType
-    maximum_jp: int
-    window: str
-    citation: str
-
-
-JP_CAPS = MappingProxyType(
-    {
-        EmployeeType.PPPK: JpCap(
-            employee_type=EmployeeType.PPPK,
-            maximum_jp=24,
-            window="contract_year",
-            citation=(
-                "[S] PPPK paling lama 24 JP (idntimes.com, domain.md 2; Peraturan LAN 15/2020 on Bangkom PPPK); "
-                "[R] counted per contract year (1 tahun masa perjanjian kerja) from the contract start date: "
-                "domain.md reads 'over the contract period', the brief of issue 10 'per contract year'"
-            ),
-        ),
-    }
-)
 
 MINUTES_PER_JP = 45
 """[R] 1 JP = 45 minutes (Peraturan LAN 10/2018 practice; domain.md 2)."""

@@ -26,12 +26,13 @@ from shared.events import (
 )
 from shared.i18n import Text
 from shared.mongo import MongoDocument
+from shared.regulation import RegulationError, contract_year
 from shared.versioned import AlreadyExistsError, BusyError, MissingError
 from training.domain.access import ENROL, ORGANISE, READ, Actor
 from training.domain.catalogue import Programme, Session
 from training.domain.enrolment import HOLDS_SEAT, EnrolmentStatus, check_timing, check_transition, overlapping
 from training.domain.errors import RuleError
-from training.domain.jp import contract_year, pppk_remaining
+from training.domain.jp import pppk_remaining
 from training.repository.catalogue import to_programme, to_session
 from training.services.context import PRODUCER, Training, authorise, refuse
 
@@ -177,7 +178,10 @@ def jp_window(person: MongoDocument, on: dt.date) -> tuple[dt.date, dt.date]:
     start = person.get("contract_start")
     if start:
         first = dt.date.fromisoformat(start)
-        return contract_year(first, max(on, first))
+        try:
+            return contract_year(first, max(on, first))
+        except RegulationError as exc:  # the rule's refusal, as training's own
+            raise RuleError(exc.code, exc.text) from exc
     return dt.date(on.year, 1, 1), dt.date(on.year, 12, 31)
 
 

@@ -9,13 +9,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from shared.effectiveness import Completion, Effect, Result, by_need_kind, by_programme
 from shared.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from shared.events import EmployeeType, Predikat, TrainingCompleted, TrainingCompletedPayload
 from shared.i18n import Text
 from shared.mongo import MongoDocument
 from shared.versioned import BusyError, MissingError
 from training.domain.access import APPROVE_LEARNING, READ, REPORT_LEARNING, Actor, actor_keys
-from training.domain.effectiveness import Completion, Effect, Result, by_need_kind, by_programme
 from training.domain.errors import RuleError
 from training.domain.jp import JpStanding, classify, jp_for
 from training.domain.rules import LearningForm
@@ -258,7 +258,7 @@ async def effectiveness(ctx: Training, actor: Actor) -> EffectivenessReport:
     for r in await ctx.results.of(sorted({c.nip for c in completions})):
         try:
             results.append(Result(r["nip"], r["period"], Predikat(r["predikat"])))
-        except (RuleError, ValueError):
+        except ValueError:  # an unknown predikat, as stored
             continue
     return EffectivenessReport(
         by_programme(completions, results), by_need_kind(completions, results), len(completions), complete

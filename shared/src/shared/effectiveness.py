@@ -1,7 +1,7 @@
 """Did results improve after training? For each completion of a recommended programme: the result before it
 (the need's own result, or the latest one ending on or before the completion) and the first result whose period
 ends after the completion; improved when the later predikat is better. Aggregated per programme and per need
-kind, always with the counts behind the figure."""
+kind, always with the counts behind the figure. Training reports it; reporting reads the same rules."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from shared.events import Predikat
 from shared.i18n import Text
-from training.domain.errors import RuleError
+from shared.regulation import RegulationError
 
 PREDIKAT_RANK = {
     Predikat.SANGAT_KURANG: 0,
@@ -32,7 +32,7 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     """First and last day of an evaluation period: '2026', '2026-S1', '2026-Q3' or '2026-03'."""
     match = _PERIOD.match(period)
     if not match or not 2000 <= int(match.group(1)) <= 2100:
-        raise RuleError("period_invalid", Text(f"Periode {period!r} tidak sah", f"Invalid period {period!r}"))
+        raise RegulationError("period_invalid", Text(f"Periode {period!r} tidak sah", f"Invalid period {period!r}"))
     year, part = int(match.group(1)), match.group(2)
     if part is None:
         first_month, last_month = 1, 12

@@ -2,8 +2,7 @@ import datetime as dt
 
 import pytest
 
-from shared.events import Predikat
-from training.domain.effectiveness import (
+from shared.effectiveness import (
     Completion,
     Effect,
     Outcome,
@@ -13,7 +12,8 @@ from training.domain.effectiveness import (
     outcome,
     period_bounds,
 )
-from training.domain.errors import RuleError
+from shared.events import Predikat
+from shared.regulation import RegulationError
 
 SB, B, BP, K, SK = (
     Predikat.SANGAT_BAIK,
@@ -41,7 +41,7 @@ def test_period_bounds(period: str, first: str, last: str) -> None:
 
 @pytest.mark.parametrize("bad", ["26", "2026-Q5", "2026-13", "2026-S3", "1999", "2026-q1", ""])
 def test_period_bounds_refuses_nonsense(bad: str) -> None:
-    with pytest.raises(RuleError) as exc:
+    with pytest.raises(RegulationError) as exc:
         period_bounds(bad)
     assert exc.value.code == "period_invalid"
 

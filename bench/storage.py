@@ -51,9 +51,9 @@ from notification.domain.routing import plan as notification_plan
 from notification.main import create_app as create_notification
 from notification.repository.inbox import Inbox as InboxRepository
 from reporting.config import Settings as ReportingSettings
+from reporting.domain.facts import Model, facts_of
 from reporting.main import create_app as create_reporting
-from reporting.repository import AppraisalFacts
-from reporting.services import fact_of
+from reporting.repository.store import Store
 from shared.config import ServiceSettings
 from shared.credentials import KafkaAuth, MongoAuth, mongodb_url_with
 from shared.events import AppraisalCompleted, Predikat, Topic
@@ -219,11 +219,11 @@ class Bench:
             collection = inbox.notifications
             progress: MongoDocument = {"nip": {"$in": nips}}
         else:
-            facts = AppraisalFacts(db)
+            facts = Store(db, 1)
             await facts.ensure_indexes()
             for start in range(0, stored, BATCH):
-                await facts.upsert_many([fact_of(e) for e in filler[start : start + BATCH]])
-            collection, progress = facts.collection, {"period": "2031"}
+                await store_facts(facts, filler[start : start + BATCH])
+            collection, progress = facts[Model.APPRAISALS], {"period": "2031"}
         log(f"  {stored:,} documents stored; positioning the consumer group")
         await skip_history(self.kafka_infra(), settings.consumer_group, [Topic.APPRAISAL_COMPLETED])
 
@@ -326,7 +326,7 @@ class Bench:
         await employees.ensure_indexes()
         inbox = InboxRepository(db)
         await inbox.ensure_indexes()
-        facts = AppraisalFacts(db)
+        facts = Store(db, 1)
         await facts.ensure_indexes()
         rng = random.Random(1)
         results: list[dict[str, Any]] = []
@@ -347,7 +347,7 @@ class Bench:
         return results
 
     async def fill_lookups(
-        self, employees: EmployeeRepository, inbox: InboxRepository, facts: AppraisalFacts, start: int, stop: int
+        self, employees: EmployeeRepository, inbox: InboxRepository, facts: Store, start: int, stop: int
     ) -> None:
         """Each collection grows to ``stop`` documents; what one query returns stays the same size
         (10 employees per pejabat penilai, 4 messages per inbox, ~6 facts per OPD and period at 1,000)."""
@@ -386,7 +386,12 @@ class Bench:
                 for n in numbers
             ]
             await inbox.add_many([inbox_item(e) for e in events])
-            await facts.upsert_many([fact_of(e) for e in events])
+            await store_facts(facts, events)
+
+
+async def store_facts(store: Store, events: list[AppraisalCompleted]) -> None:
+    """Reporting's appraisal documents of ``events``, as its consumer stores them."""
+    await store.store(Model.APPRAISALS, [fact.document for event in events for fact in facts_of(event)])
 
 
 def inbox_id(event: AppraisalCompleted) -> str:
@@ -410,7 +415,7 @@ def inbox_item(event: AppraisalCompleted) -> dict[str, Any]:
 
 
 def lookup_queries(
-    employees: EmployeeRepository, inbox: InboxRepository, facts: AppraisalFacts, size: int, rng: random.Random
+    employees: EmployeeRepository, inbox: InboxRepository, facts: Store, size: int, rng: random.Random
 ) -> dict[str, Callable[[], Awaitable[Any]]]:
     """The services' own read paths, each returning the same amount whatever the size."""
     return {
@@ -424,9 +429,13 @@ def lookup_queries(
         "notification: an inbox page and total": lambda: inbox.page(
             [nip_of(rng.randrange(size // 4), 4)], unread_only=False, limit=20, offset=0
         ),
-        "reporting: predikat counts of one OPD and period": lambda: facts.count_by_predikat(
-            period=f"{2026 + rng.randrange(size // 1000)}-Q{rng.randrange(4) + 1}",
-            opd_code=f"OPD{rng.randrange(40):02d}",
+        "reporting: the appraisals of one OPD and period": lambda: facts.find(
+            Model.APPRAISALS,
+            {
+                "opd_code": f"OPD{rng.randrange(40):02d}",
+                "period": f"{2026 + rng.randrange(size // 1000)}-Q{rng.randrange(4) + 1}",
+            },
+            {"predikat": 1},
         ),
     }
 

@@ -20,7 +20,9 @@ from shared.logs import correlation_id_var
 
 logger = logging.getLogger(__name__)
 
-SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000
+KEEP_FOREVER = -1
+"""Event topics keep every record: they are the history the reporting service replays its read
+models from (a year of a city's events is a few hundred MB)."""
 THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
 DLQ_MAX_MESSAGE_BYTES = 2 * 1024 * 1024
 """A dead-letter topic takes larger records than the broker's 1 MiB default: a record that fitted its
@@ -33,7 +35,7 @@ class TopicSpec:
     name: str
     partitions: int
     replication_factor: int
-    retention_ms: int = SEVEN_DAYS_MS
+    retention_ms: int = KEEP_FOREVER
     max_message_bytes: int | None = None
 
 

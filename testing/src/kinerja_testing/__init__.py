@@ -43,7 +43,7 @@ from pymongo import AsyncMongoClient
 from shared.config import ServiceSettings
 from shared.consumer import group_id_for
 from shared.credentials import KafkaAuth, MongoAuth, mongodb_url_with, read_secret_file
-from shared.events import AppraisalCompleted, AppraisalCompletedPayload, Predikat, RatingLevel
+from shared.events import AppraisalCompleted, AppraisalCompletedPayload, Event, Predikat, RatingLevel
 from shared.kafka import ensure_topics, topic_specs
 from shared.mongo import MongoDocument
 from shared.token import ensure_local_keypair, mint_token
@@ -354,6 +354,24 @@ async def publish_raw(infra: Infra, topic: str, value: dict[str, Any], key: byte
         await producer.send_and_wait(
             topic, json.dumps(value).encode(), key=key, headers=[("content-type", b"application/json")]
         )
+    finally:
+        await producer.stop()
+
+
+async def publish_events(infra: Infra, events: Iterable[Event]) -> None:
+    """Publish ``events`` in the given order with one idempotent producer, each on its topic under its
+    key, as the services' outbox relays do."""
+    producer = AIOKafkaProducer(**infra.kafka_options, enable_idempotence=True)
+    await producer.start()
+    try:
+        for event in events:
+            await producer.send(
+                event.topic,
+                event.model_dump_json().encode(),
+                key=event.key(),
+                headers=[("content-type", b"application/json")],
+            )
+        await producer.flush()
     finally:
         await producer.stop()
 

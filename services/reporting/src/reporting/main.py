@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from reporting import api
+from reporting import api, handlers
 from reporting.config import Settings
 from reporting.wiring import wire
-from shared import roster
 from shared.app import ServiceDefinition, create_service_app
-from shared.events import Topic
 
 DEFINITION = ServiceDefinition(
     name="reporting",
@@ -17,7 +15,7 @@ DEFINITION = ServiceDefinition(
     description="Real-time read models for employees, supervisors, OPD heads and the BKPSDM.",
     routers=[api.router],
     publishes=[],
-    consumes=[Topic.APPRAISAL_COMPLETED, *roster.TOPICS],
+    consumes=handlers.TOPICS,
     wire=wire,
 )
 

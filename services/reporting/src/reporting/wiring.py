@@ -5,23 +5,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reporting import handlers
-from reporting.repository import AppraisalFacts
+from reporting.repository.store import Generations
+from reporting.services.context import Reporting
+from reporting.services.summaries import run_summariser
 from shared.app import Runtime, Wiring
+from shared.lag import LagProbe
 from shared.roster import Roster
 
 
 @dataclass(frozen=True)
 class Deps:
-    facts: AppraisalFacts
+    reporting: Reporting
 
 
 async def wire(runtime: Runtime) -> Wiring:
-    facts = AppraisalFacts(runtime.db)
-    await facts.ensure_indexes()
+    settings = runtime.settings
     roster = Roster(runtime.db)
     await roster.ensure_indexes()
+    generations = Generations(runtime.db)
+    await generations.active()  # its collections and indexes exist from the start
+    lag = LagProbe(
+        settings.kafka_bootstrap_servers,
+        [str(topic) for topic in handlers.TOPICS],
+        settings.consumer_group,
+        settings.kafka_auth,
+        registry=runtime.registry,
+    )
+    ctx = Reporting(generations=generations, roster=roster, lag=lag)
+
+    async def summariser() -> None:
+        await run_summariser(ctx)
+
     return Wiring(
-        deps=Deps(facts),
-        subscriptions=[*handlers.subscriptions(facts), *roster.subscriptions()],
+        deps=Deps(ctx),
+        subscriptions=handlers.subscriptions(ctx),
+        background=[summariser, lag.run],
         people=roster,
     )

@@ -1,0 +1,9 @@
+"""HTTP routes of the reporting service: parse, call one use case, answer."""
+
+from fastapi import APIRouter
+
+from reporting.api import views
+
+router = APIRouter()
+for module in (views,):
+    router.include_router(module.router)

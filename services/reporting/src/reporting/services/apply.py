@@ -1,0 +1,67 @@
+"""Applying a batch of events to the read models (every subscription of the service)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from reporting.domain.facts import NEEDS_OPD, Fact, Model, facts_of, marks_of, newest
+from reporting.repository.store import Store
+from reporting.services.context import Reporting
+from shared.events import EmployeeRegistered, EmployeeUpdated, Event
+
+
+async def apply(events: Sequence[Event], *, ctx: Reporting) -> int:
+    """Apply a batch to every generation being written (the active one, and one a replay builds);
+    returns how many documents changed in the active one. Idempotent and order-tolerant."""
+    facts = newest(fact for event in events for fact in facts_of(event))
+    newest_at: dict[str, datetime] = {}
+    for event in events:
+        topic = str(event.topic)
+        if topic not in newest_at or event.occurred_at > newest_at[topic]:
+            newest_at[topic] = event.occurred_at
+    changed: int | None = None
+    for store in await ctx.generations.targets():
+        count = await write(store, facts, newest_at, ctx)
+        changed = count if changed is None else changed
+    return changed or 0
+
+
+async def apply_people(events: Sequence[EmployeeRegistered | EmployeeUpdated], *, ctx: Reporting) -> int:
+    """``employee.*``: the roster the platform asks who is active, and the people model."""
+    await ctx.roster.apply(events)
+    return await apply(events, ctx=ctx)
+
+
+async def write(store: Store, facts: Sequence[Fact], newest_at: dict[str, datetime], ctx: Reporting) -> int:
+    """Store ``facts`` in ``store``, then mark the summaries they touch, then record the freshness.
+    A crash in between redoes the whole batch on redelivery: nothing is lost, nothing counted twice."""
+    now = ctx.clock.now()
+    by_model: dict[Model, list[Fact]] = defaultdict(list)
+    for fact in facts:
+        by_model[fact.model].append(fact)
+    years: set[int] = set()
+    moved: set[str] = set()
+    if Model.PEOPLE in by_model:
+        people = by_model[Model.PEOPLE]
+        before = await store.by_ids(Model.PEOPLE, [f.document["_id"] for f in people], {"opd_code": 1})
+        moved = {p["opd_code"] for p in before if p.get("opd_code")}
+        years = {int(y["_id"]) for y in await store.find(Model.YEARS, {}, {"_id": 1})} | {ctx.clock.today().year}
+    marks = {f"year:{opd}:{year}" for opd in moved for year in years}
+    for fact in facts:
+        marks |= marks_of(fact, years)
+    changed = 0
+    for model, group in by_model.items():
+        changed += await store.store(model, [fact.document for fact in group])
+    # Facts that name only the employee count in the OPD the employee is in. Looked up after they are
+    # stored: an employee.* batch stored meanwhile marks that OPD itself, after this write.
+    needing = [fact for model in NEEDS_OPD for fact in by_model.get(model, [])]
+    if needing:
+        known = await store.by_ids(Model.PEOPLE, [f.document["nip"] for f in needing], {"opd_code": 1})
+        opd_of = {p["_id"]: p.get("opd_code") for p in known}
+        for fact in needing:
+            marks |= marks_of(fact, opd=opd_of.get(fact.document["nip"]))
+    await store.mark(marks, now)
+    await store.touch(newest_at, now)
+    return changed

@@ -1,0 +1,139 @@
+"""Keeping the summaries current: the summariser recomputes each summary a batch marked stale, from the
+read models, and clears the mark unless it was set again meanwhile (then the next pass recomputes it).
+A burst of events marks the same few keys over and over; each is recomputed once per pass."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from reporting.domain import summaries
+from reporting.domain.facts import Model
+from reporting.repository.store import Store
+from reporting.services.context import Reporting
+from shared.mongo import MongoDocument
+
+logger = logging.getLogger(__name__)
+
+PASS_SIZE = 200
+"""Marks taken per pass (oldest first)."""
+
+
+def parse(key: str) -> tuple[str, str, str]:
+    """``dist:<opd>:<period>``, ``year:<opd>:<year>`` or ``city:<year>`` -> (kind, opd or "", period or year)."""
+    kind, _, rest = key.partition(":")
+    if kind == "city":
+        return kind, "", rest
+    opd, _, when = rest.rpartition(":")
+    return kind, opd, when
+
+
+async def recompute(store: Store, key: str, today: dt.date) -> MongoDocument:
+    kind, opd, when = parse(key)
+    document: MongoDocument
+    if kind in ("dist", "year") and not opd:
+        raise ValueError(f"summary {key!r} names no OPD")
+    if kind == "dist":
+        appraisals = await store.find(
+            Model.APPRAISALS, {"opd_code": opd, "period": when}, {"predikat": 1, "due": 1, "late": 1}
+        )
+        flags = await store.find(Model.FLAGS, {"opd_code": opd, "period": when})
+        figures = summaries.distribution(appraisals, flags)
+        document = {"kind": kind, "opd_code": opd, "period": when, "year": int(when[:4])} | figures
+    elif kind == "year":
+        document = {"kind": kind, "opd_code": opd, "year": int(when)} | await _year(store, opd, int(when), today)
+    elif kind == "city":
+        document = {"kind": kind, "opd_code": None, "year": int(when)} | await _city(store, int(when))
+    else:
+        raise ValueError(f"unknown summary {key!r}")
+    await store.save_summary(key, document)
+    return document
+
+
+async def _year(store: Store, opd: str, year: int, today: dt.date) -> MongoDocument:
+    people = await store.find(
+        Model.PEOPLE, {"opd_code": opd, "active": True}, {"employee_type": 1, "contract_start": 1}
+    )
+    nips = [p["_id"] for p in people]
+    completions = await store.of_people(
+        Model.ENROLMENTS,
+        nips,
+        {"year": {"$in": [year - 1, year]}, "status": "completed"},
+        {"nip": 1, "jp": 1, "year": 1, "completed_on": 1},
+    )
+    inbox = {"channel": "inbox", "year": year}
+    messages = {
+        "delivered": await store.count_of_people(Model.MESSAGES, nips, inbox | {"status": "delivered"}),
+        "read": await store.count_of_people(Model.MESSAGES, nips, inbox | {"status": "read"}),
+        "failed": await store.count_of_people(Model.MESSAGES, nips, {"year": year, "status": "failed"}),
+    }
+    return summaries.year_summary(
+        people,
+        await store.find(Model.SKP_APPROVALS, {"opd_code": opd, "year": year}, {"nip": 1, "late": 1}),
+        await store.find(Model.SKPS, {"opd_code": opd, "year": year}, {"nip": 1, "status": 1}),
+        completions,
+        await store.find(Model.PLANS, {"opd_code": opd, "year": year}, {"status": 1, "escalated": 1}),
+        await store.find(Model.OBJECTIONS, {"opd_code": opd, "year": year}, {"status": 1}),
+        messages,
+        year=year,
+        today=today,
+    )
+
+
+async def _city(store: Store, year: int) -> MongoDocument:
+    completions = [
+        c
+        for c in await store.find(
+            Model.ENROLMENTS,
+            {"year": year, "status": "completed"},
+            {"nip": 1, "program_code": 1, "completed_on": 1, "recommendation_id": 1},
+        )
+        if c.get("recommendation_id")
+    ]
+    recommendations = {
+        r["_id"]: r
+        for r in await store.by_ids(
+            Model.RECOMMENDATIONS,
+            [c["recommendation_id"] for c in completions],
+            {"reason": 1, "source_appraisal_id": 1},
+        )
+    }
+    sources = [r["source_appraisal_id"] for r in recommendations.values() if r.get("source_appraisal_id")]
+    baselines = {a["_id"]: a["predikat"] for a in await store.by_ids(Model.APPRAISALS, sources, {"predikat": 1})}
+    results = await store.of_people(
+        Model.APPRAISALS, sorted({c["nip"] for c in completions}), {}, {"nip": 1, "period": 1, "predikat": 1}
+    )
+    return summaries.effectiveness(completions, recommendations, baselines, results)
+
+
+async def summarise_once(store: Store, today: dt.date, limit: int = PASS_SIZE) -> int:
+    """Recompute the stale summaries of one generation (up to ``limit``); returns how many."""
+    marks = await store.marks(limit)
+    for mark in marks:
+        await recompute(store, mark["_id"], today)
+        await store.clear_mark(mark["_id"], mark["token"])
+    return len(marks)
+
+
+async def settle(store: Store, today: dt.date) -> None:
+    """Recompute until no summary of ``store`` is stale (a replay, before it swaps)."""
+    while await summarise_once(store, today):
+        pass
+
+
+async def run_summariser(ctx: Reporting, idle_s: float = 0.2) -> None:
+    """The background job: a pass over every generation being written, again at once while work was
+    found, else after ``idle_s``. A failing pass is logged and tried again."""
+    while True:
+        done = 0
+        try:
+            for store in await ctx.generations.targets():
+                done += await summarise_once(store, ctx.clock.today())
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a database hiccup must not stop the summaries
+            logger.warning("summariser pass failed; trying again", exc_info=True)
+            await asyncio.sleep(1.0)
+        if not done:
+            await asyncio.sleep(idle_s)

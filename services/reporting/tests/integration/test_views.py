@@ -57,7 +57,8 @@ class Reader:
             fresh = body.get("freshness", {}).get("stale_summaries", 0) == 0
             return body if fresh and check(body) else None
 
-        view: dict[str, Any] = await eventually(probe, within=45)
+        view = await eventually(probe, within=45)
+        assert view is not None
         return view
 
 

@@ -57,7 +57,7 @@ class Reader:
             fresh = body.get("freshness", {}).get("stale_summaries", 0) == 0
             return body if fresh and check(body) else None
 
-        view = await eventually(probe, within=45)
+        view: dict[str, Any] | None = await eventually(probe, within=45)
         assert view is not None
         return view
 

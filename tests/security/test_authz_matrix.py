@@ -181,7 +181,12 @@ DELETE /webhooks/{subscription_id}                           deny  deny  deny  d
 POST /webhooks/{subscription_id}/rotate-secret               deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
 GET /webhooks/{subscription_id}/deliveries                   deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
 [reporting]
-GET /reports/appraisals/summary                              deny  deny  deny  deny  deny  deny  allow deny  allow allow deny
+GET /reports/appraisals/summary                              deny  deny  deny  deny  allow deny  allow deny  allow allow allow
+GET /reports/employees/{nip}                                 allow deny  allow deny  allow deny  allow deny  allow deny  deny
+GET /reports/teams/{nip}                                     deny  deny  allow deny  allow deny  allow deny  allow deny  deny
+GET /reports/opd/{opd_code}                                  deny  deny  deny  deny  allow deny  allow deny  allow allow allow
+GET /reports/city                                            deny  deny  deny  deny  deny  deny  deny  deny  allow allow allow
+GET /reports/freshness                                       deny  deny  deny  deny  deny  deny  deny  deny  allow allow allow
 """
 # fmt: on
 
@@ -881,6 +886,13 @@ ROWS: dict[tuple[str, str], Row] = {
         plain(lambda w: f"{webhook_path(w)}/deliveries")
     ),
     ("reporting", "GET /reports/appraisals/summary"): Row(plain("/reports/appraisals/summary?opd_code=DINKES")),
+    ("reporting", "GET /reports/employees/{nip}"): Row(
+        plain(lambda w: f"/reports/employees/{w.cast.subject}?year={Y1}")
+    ),
+    ("reporting", "GET /reports/teams/{nip}"): Row(plain(lambda w: f"/reports/teams/{w.cast.appraiser}?year={Y1}")),
+    ("reporting", "GET /reports/opd/{opd_code}"): Row(plain(f"/reports/opd/DINKES?year={Y1}")),
+    ("reporting", "GET /reports/city"): Row(plain(f"/reports/city?year={Y1}")),
+    ("reporting", "GET /reports/freshness"): Row(plain("/reports/freshness")),
 }
 
 
@@ -1009,7 +1021,24 @@ async def notification_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncItera
 
 @pytest.fixture(scope="module")
 async def reporting_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncIterator[World]:
+    """The cast in the service's copy of the registry (employee.registered.v1): the relations the views
+    are read through."""
     async with world_of("reporting", infra, keys, cast) as world:
+        for version, (nip, opd, position, appraiser, superior) in enumerate(cast.registry(), start=1):
+            snapshot = EmployeeSnapshot.model_validate(
+                employee(nip, opd, position, appraiser, superior) | {"version": version}
+            )
+            event = EmployeeRegistered.create(snapshot, producer="test")
+            await publish_raw(infra, event.topic, event.model_dump(mode="json"), event.key())
+
+        async def ready() -> bool:
+            team = (await world.read(f"/reports/teams/{cast.other_appraiser}?year={Y1}")).json()
+            head = await world.client.get(
+                f"{PREFIX}/reports/opd/DINKES?year={Y1}", headers=world.headers(cast.head, "pegawai", "DINKES")
+            )
+            return bool(team.get("size") == 1 and head.status_code == 200)
+
+        await eventually(ready, within=60)
         yield world
 
 

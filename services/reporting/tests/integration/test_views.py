@@ -138,6 +138,7 @@ async def test_opd_view_counts_each_appraisal_once_newest_revision_in_any_order(
     period = "2026-Q1"
     await send(
         infra,
+        ev.year_configured(YEAR),
         ev.person(a, opd),
         ev.person(b, opd),
         ev.person(c, opd),

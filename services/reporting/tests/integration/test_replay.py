@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI
 
@@ -36,7 +35,7 @@ def at(minutes: int) -> dt.datetime:
 async def app(service_settings: Callable[..., Settings], infra: Infra) -> AsyncIterator[tuple[FastAPI, Settings]]:
     settings = service_settings(Settings)
     await skip_history(infra, settings.consumer_group, DEFINITION.consumes)
-    yield create_app(settings), settings
+    return create_app(settings), settings
 
 
 async def snapshot(store: Store, opd: str, nips: set[str]) -> dict[str, list[dict[str, Any]]]:
@@ -109,7 +108,9 @@ async def test_replay_rebuilds_the_same_state_and_swaps_it_in(
         assert before_view is not None
         old = await ctx.generations.active()
         before = await snapshot(old, opd, nips)
-        assert before[Model.APPRAISALS] and before[Model.MESSAGES] and before["summaries"]
+        assert before[Model.APPRAISALS]
+        assert before[Model.MESSAGES]
+        assert before["summaries"]
 
         seen: list[Progress] = []
         result = await replay(
@@ -122,7 +123,7 @@ async def test_replay_rebuilds_the_same_state_and_swaps_it_in(
         assert result.applied >= len(events)
         assert seen[-1].phase == "summaries"
         assert seen[-1].done == seen[-1].total  # every record up to the end offsets was read
-        assert [p.phase for p in seen if p.phase != "summaries"][0] == f"1/{len(PHASES)}"
+        assert next(p.phase for p in seen if p.phase != "summaries") == f"1/{len(PHASES)}"
 
         rebuilt = await ctx.generations.store(result.generation)
         after = await snapshot(rebuilt, opd, nips)

@@ -3,7 +3,7 @@ in; the rebuilt state equals the one the live consumers built event by event."""
 
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -32,7 +32,7 @@ def at(minutes: int) -> dt.datetime:
 
 
 @pytest.fixture
-async def app(service_settings: Callable[..., Settings], infra: Infra) -> AsyncIterator[tuple[FastAPI, Settings]]:
+async def app(service_settings: Callable[..., Settings], infra: Infra) -> tuple[FastAPI, Settings]:
     settings = service_settings(Settings)
     await skip_history(infra, settings.consumer_group, DEFINITION.consumes)
     return create_app(settings), settings

@@ -95,7 +95,11 @@ PREFIX = "/api/v1"
 #   the task about S's submitted SKP is in the list of S's pejabat penilai alone); webhooks are the BKPSDM's
 #   (services/notification/README.md);
 # - an inbox is only ever the caller's own; the predikat summary is for the pimpinan, the BKPSDM and
-#   the admin of the OPD asked about (route documentation).
+#   the admin and the head of the OPD asked about (route documentation; the head is known from the registry);
+# - the reporting views (reporting.domain.access): an employee's by the employee, their pejabat penilai, the
+#   admin and the head of their OPD, the BKPSDM; a team's by its pejabat penilai, the admin and head of its OPD,
+#   the BKPSDM; an OPD's by its admin and head, the pimpinan, the BKPSDM; the city's and the freshness by the
+#   BKPSDM, the pimpinan and the PPK. Every export (table or chart) of a view has exactly the view's cells.
 # fmt: off
 MATRIX = """
 operation                                                    self  peer  pp    pp~   atas  atas~ opd   opd~  bkp   pimp  ppk
@@ -183,9 +187,16 @@ GET /webhooks/{subscription_id}/deliveries                   deny  deny  deny  d
 [reporting]
 GET /reports/appraisals/summary                              deny  deny  deny  deny  allow deny  allow deny  allow allow allow
 GET /reports/employees/{nip}                                 allow deny  allow deny  allow deny  allow deny  allow deny  deny
+GET /reports/employees/{nip}/tables/{table}.{format}         allow deny  allow deny  allow deny  allow deny  allow deny  deny
 GET /reports/teams/{nip}                                     deny  deny  allow deny  allow deny  allow deny  allow deny  deny
+GET /reports/teams/{nip}/tables/{table}.{format}             deny  deny  allow deny  allow deny  allow deny  allow deny  deny
 GET /reports/opd/{opd_code}                                  deny  deny  deny  deny  allow deny  allow deny  allow allow allow
+GET /reports/opd/{opd_code}/tables/{table}.{format}          deny  deny  deny  deny  allow deny  allow deny  allow allow allow
+GET /reports/opd/{opd_code}/charts/distribusi.svg            deny  deny  deny  deny  allow deny  allow deny  allow allow allow
 GET /reports/city                                            deny  deny  deny  deny  deny  deny  deny  deny  allow allow allow
+GET /reports/city/tables/{table}.{format}                    deny  deny  deny  deny  deny  deny  deny  deny  allow allow allow
+GET /reports/city/charts/tren.svg                            deny  deny  deny  deny  deny  deny  deny  deny  allow allow allow
+GET /reports/city/charts/adopsi.svg                          deny  deny  deny  deny  deny  deny  deny  deny  allow allow allow
 GET /reports/freshness                                       deny  deny  deny  deny  deny  deny  deny  deny  allow allow allow
 """
 # fmt: on
@@ -886,12 +897,25 @@ ROWS: dict[tuple[str, str], Row] = {
         plain(lambda w: f"{webhook_path(w)}/deliveries")
     ),
     ("reporting", "GET /reports/appraisals/summary"): Row(plain("/reports/appraisals/summary?opd_code=DINKES")),
-    ("reporting", "GET /reports/employees/{nip}"): Row(
-        plain(lambda w: f"/reports/employees/{w.cast.subject}?year={Y1}")
+    ("reporting", "GET /reports/employees/{nip}"): Row(plain(lambda w: f"/reports/employees/{w.cast.subject}")),
+    ("reporting", "GET /reports/employees/{nip}/tables/{table}.{format}"): Row(
+        plain(lambda w: f"/reports/employees/{w.cast.subject}/tables/riwayat.csv")
     ),
-    ("reporting", "GET /reports/teams/{nip}"): Row(plain(lambda w: f"/reports/teams/{w.cast.appraiser}?year={Y1}")),
-    ("reporting", "GET /reports/opd/{opd_code}"): Row(plain(f"/reports/opd/DINKES?year={Y1}")),
-    ("reporting", "GET /reports/city"): Row(plain(f"/reports/city?year={Y1}")),
+    ("reporting", "GET /reports/teams/{nip}"): Row(plain(lambda w: f"/reports/teams/{w.cast.appraiser}")),
+    ("reporting", "GET /reports/teams/{nip}/tables/{table}.{format}"): Row(
+        plain(lambda w: f"/reports/teams/{w.cast.appraiser}/tables/anggota.xlsx")
+    ),
+    ("reporting", "GET /reports/opd/{opd_code}"): Row(plain("/reports/opd/DINKES")),
+    ("reporting", "GET /reports/opd/{opd_code}/tables/{table}.{format}"): Row(
+        plain("/reports/opd/DINKES/tables/distribusi.xlsx")
+    ),
+    ("reporting", "GET /reports/opd/{opd_code}/charts/distribusi.svg"): Row(
+        plain("/reports/opd/DINKES/charts/distribusi.svg")
+    ),
+    ("reporting", "GET /reports/city"): Row(plain("/reports/city")),
+    ("reporting", "GET /reports/city/tables/{table}.{format}"): Row(plain("/reports/city/tables/adopsi.csv")),
+    ("reporting", "GET /reports/city/charts/tren.svg"): Row(plain("/reports/city/charts/tren.svg")),
+    ("reporting", "GET /reports/city/charts/adopsi.svg"): Row(plain("/reports/city/charts/adopsi.svg")),
     ("reporting", "GET /reports/freshness"): Row(plain("/reports/freshness")),
 }
 
@@ -1021,8 +1045,8 @@ async def notification_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncItera
 
 @pytest.fixture(scope="module")
 async def reporting_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncIterator[World]:
-    """The cast in the service's copy of the registry (employee.registered.v1): the relations the views
-    are read through."""
+    """The cast in the service's copy of the registry (employee.registered.v1): the relations the views'
+    access stands on (S's pejabat penilai, the head of DINKES)."""
     async with world_of("reporting", infra, keys, cast) as world:
         for version, (nip, opd, position, appraiser, superior) in enumerate(cast.registry(), start=1):
             snapshot = EmployeeSnapshot.model_validate(

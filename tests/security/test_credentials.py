@@ -123,7 +123,7 @@ async def test_a_service_cannot_publish_to_another_service_topic(acl_infra: Infr
 @pytest.mark.parametrize(
     ("principal", "topic"),
     [
-        ("reporting", Topic.SKP_APPROVED),  # a topic it does not subscribe to
+        ("reporting", Topic.SKP_APPROVED.dlq),  # it subscribes to every event topic, and dead letters are not events
         ("appraisal", Topic.APPRAISAL_COMPLETED),  # its own topic: publishing is not reading
         ("notification", Topic.APPRAISAL_COMPLETED.dlq),  # dead letters are the operator's
         ("integration", Topic.APPRAISAL_COMPLETED.dlq),

@@ -45,7 +45,9 @@ async def snapshot(store: Store, opd: str, nips: set[str]) -> dict[str, list[dic
         docs = await store.find(model, {})
         mine = [d for d in docs if d.get("nip") in nips or d.get("opd_code") == opd or d["_id"] in nips]
         found[model] = sorted(({k: v for k, v in d.items() if k not in VOLATILE} for d in mine), key=lambda d: d["_id"])
-    summaries = await store.find("summaries", {"opd_code": opd})
+    # of the test's year only: the topics hold other tests' configurations of other years, which the
+    # replay reads (and which mark this OPD for those years) but the live consumers never saw
+    summaries = await store.find("summaries", {"opd_code": opd, "year": 2026})
     found["summaries"] = sorted(
         ({k: v for k, v in d.items() if k not in VOLATILE} for d in summaries), key=lambda d: d["_id"]
     )

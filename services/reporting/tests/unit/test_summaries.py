@@ -179,3 +179,9 @@ def test_shares_and_counts() -> None:
     assert sum(s.predikat_counts(["legendary"]).values()) == 0
     assert s.add_counts([{"baik": 1}, {"baik": 2, "sangat_baik": 1}])["baik"] == 3
     assert s.jp_of([{"jp": 8, "year": 2026}, {"jp": 4.5, "year": 2026}, {"jp": 9, "year": 2025}], 2026) == 12.5
+
+
+def test_a_pppk_whose_contract_has_not_begun_is_within_the_cap() -> None:
+    people = [{"_id": C, "employee_type": "PPPK", "contract_start": "2027-01-01"}]
+    jp = s.jp_compliance(people, [], 2026, dt.date(2026, 5, 1))
+    assert (jp["pppk"], jp["pppk_within_cap"], jp["pppk_with_training"]) == (1, 1, 0)

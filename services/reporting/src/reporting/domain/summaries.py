@@ -111,7 +111,9 @@ def jp_compliance(people: Sequence[Document], completions: Sequence[Document], y
         if person.get("employee_type") == EmployeeType.PPPK.value:
             pppk += 1
             start = person.get("contract_start")
-            if start:
+            if start and dt.date.fromisoformat(start) > on:
+                window = []  # the contract has not begun by then
+            elif start:
                 first, last = contract_year(dt.date.fromisoformat(start), on)
                 window = [c for c in own if first.isoformat() <= (c.get("completed_on") or "") <= last.isoformat()]
             else:

@@ -12,7 +12,7 @@ from reporting.domain import summaries
 from reporting.domain.facts import Model
 from reporting.repository.store import Store
 from reporting.services.context import Reporting
-from shared.mongo import MongoDocument
+from shared.mongo import MongoDocument, is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -111,12 +111,20 @@ async def _city(store: Store, year: int) -> MongoDocument:
 
 
 async def summarise_once(store: Store, today: dt.date, limit: int = PASS_SIZE) -> int:
-    """Recompute the stale summaries of one generation (up to ``limit``); returns how many."""
-    marks = await store.marks(limit)
-    for mark in marks:
-        await recompute(store, mark["_id"], today)
+    """Recompute the stale summaries of one generation (up to ``limit``); returns how many were. One that
+    fails is logged and keeps its mark (tried again next pass); it does not hold up the others."""
+    done = 0
+    for mark in await store.marks(limit):
+        try:
+            await recompute(store, mark["_id"], today)
+        except Exception as exc:
+            if is_transient(exc):
+                raise  # the database is away: the whole pass waits
+            logger.exception("summary %s could not be recomputed; it stays stale", mark["_id"])
+            continue
         await store.clear_mark(mark["_id"], mark["token"])
-    return len(marks)
+        done += 1
+    return done
 
 
 async def settle(store: Store, today: dt.date) -> None:

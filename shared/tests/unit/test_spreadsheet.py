@@ -19,7 +19,7 @@ def test_text_a_spreadsheet_would_run_gets_a_leading_quote(text: str) -> None:
     assert safe_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", ["Siti Rahmawati", " =not first", "", 42, -3.5, date(2026, 3, 1), None])
+@pytest.mark.parametrize("value", ["Siti Rahmawati", "a =not first", "", 42, -3.5, date(2026, 3, 1), None])
 def test_everything_else_is_unchanged(value: object) -> None:
     assert safe_cell(value) == value  # type: ignore[arg-type]
 
@@ -27,3 +27,13 @@ def test_everything_else_is_unchanged(value: object) -> None:
 def test_a_csv_export_neutralises_header_and_cells_and_keeps_numbers() -> None:
     text = csv_text(["nama", "=nilai"], [["=1+1", -2], ["Budi, S.Pd.", 3]])
     assert list(csv.reader(io.StringIO(text))) == [["nama", "'=nilai"], ["'=1+1", "-2"], ["Budi, S.Pd.", "3"]]
+
+
+@pytest.mark.parametrize("text", [" =1+1", "\n=1+1", "\t@SUM(A1)", "\uff1d1+1", "  \uff0b1", "\r-2+3"])
+def test_formula_starts_after_blanks_and_full_width_forms_are_neutralised(text: str) -> None:
+    assert safe_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Dinas Kesehatan", "a=b", "95%", "1 - 2"])
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    assert safe_cell(text) == text

@@ -6,8 +6,8 @@ import pytest
 
 from appraisal.config import Settings
 from appraisal.main import create_app
-from appraisal.services.clock import Clock
 from kinerja_testing import eventually, serve
+from shared.clock import Clock
 
 RunImport = Callable[[httpx.AsyncClient, str, dict[str, str]], Awaitable[dict[str, Any]]]
 

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from appraisal.services.clock import Clock
 from kinerja_testing import Infra, Keys, eventually, read_topic, wait_for_event
+from shared.clock import Clock
 
 pytestmark = pytest.mark.infra
 

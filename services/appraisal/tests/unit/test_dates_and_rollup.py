@@ -21,7 +21,7 @@ from appraisal.domain.evaluation import (
     roll_up,
 )
 from appraisal.domain.rules import MAX_FINALISE_GRACE_DAYS
-from appraisal.services.clock import Clock
+from shared.clock import Clock
 
 D = dt.date
 

@@ -5,17 +5,16 @@ import csv
 import datetime as dt
 import io
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import openpyxl
 import pytest
 
-from kinerja_testing import Infra, Keys, eventually, publish_events, serve, skip_history
+from kinerja_testing import Infra, publish_events
 from kinerja_testing import events as ev
-from reporting.config import Settings
-from reporting.main import DEFINITION, create_app
+from kinerja_testing.reports import ReportReader
 from shared.events import Predikat
 
 pytestmark = pytest.mark.infra
@@ -24,47 +23,6 @@ BKPSDM = "197001012000011001"
 YEAR = 2026
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SVG_NS = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-async def client(service_settings: Callable[..., Settings], infra: Infra) -> AsyncIterator[httpx.AsyncClient]:
-    settings = service_settings(Settings)
-    await skip_history(infra, settings.consumer_group, DEFINITION.consumes)
-    async with serve(create_app(settings)) as http:
-        yield http
-
-
-@pytest.fixture
-def opd(unique: str) -> str:
-    return f"T{unique.upper()}"
-
-
-class Reader:
-    def __init__(self, client: httpx.AsyncClient, keys: Keys) -> None:
-        self.client, self.keys = client, keys
-
-    async def get(self, path: str, nip: str = BKPSDM, *roles: str, opd: str | None = None) -> httpx.Response:
-        headers = self.keys.headers(nip, *(roles or ("admin_bkpsdm",)), opd_code=opd)
-        return await self.client.get(f"/api/v1/reports{path}", headers=headers)
-
-    async def until(self, path: str, check: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-        async def probe() -> dict[str, Any] | None:
-            response = await self.get(path)
-            if response.status_code == 404:
-                return None  # the employee's own event is not applied yet
-            assert response.status_code == 200, response.text
-            body: dict[str, Any] = response.json()
-            fresh = body.get("freshness", {}).get("stale_summaries", 0) == 0
-            return body if fresh and check(body) else None
-
-        view: dict[str, Any] | None = await eventually(probe, within=45)
-        assert view is not None
-        return view
-
-
-@pytest.fixture
-def reader(client: httpx.AsyncClient, keys: Keys) -> Reader:
-    return Reader(client, keys)
 
 
 def csv_rows(response: httpx.Response) -> list[dict[str, str]]:
@@ -84,7 +42,7 @@ def xlsx_rows(response: httpx.Response) -> tuple[list[str], list[list[Any]]]:
 
 
 async def test_opd_and_city_exports_open_with_the_expected_rows_and_the_views_access(
-    reader: Reader, infra: Infra, opd: str, new_nip: Callable[[], str]
+    reader: ReportReader, infra: Infra, opd: str, new_nip: Callable[[], str]
 ) -> None:
     a, b, c = new_nip(), new_nip(), new_nip()
     due = dt.date(2026, 4, 15)
@@ -172,7 +130,7 @@ async def test_opd_and_city_exports_open_with_the_expected_rows_and_the_views_ac
 
 
 async def test_employee_and_team_exports_with_the_views_access(
-    reader: Reader, infra: Infra, opd: str, new_nip: Callable[[], str]
+    reader: ReportReader, infra: Infra, opd: str, new_nip: Callable[[], str]
 ) -> None:
     nip, appraiser, peer = new_nip(), new_nip(), new_nip()
     indicators = [

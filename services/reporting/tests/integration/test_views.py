@@ -2,16 +2,14 @@
 access rules, and events that arrive twice, out of order, revised or withdrawn."""
 
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 
-from kinerja_testing import Infra, Keys, eventually, publish_events, serve, skip_history
+from kinerja_testing import Infra, eventually, publish_events, wait_for_event
 from kinerja_testing import events as ev
-from reporting.config import Settings
-from reporting.main import DEFINITION, create_app
+from kinerja_testing.reports import ReportReader
 from shared.events import Event, Predikat
 
 pytestmark = pytest.mark.infra
@@ -25,50 +23,6 @@ def at(minutes: int) -> dt.datetime:
     return T0 + dt.timedelta(minutes=minutes)
 
 
-@pytest.fixture
-async def client(service_settings: Callable[..., Settings], infra: Infra) -> AsyncIterator[httpx.AsyncClient]:
-    settings = service_settings(Settings)
-    await skip_history(infra, settings.consumer_group, DEFINITION.consumes)
-    async with serve(create_app(settings)) as http:
-        yield http
-
-
-@pytest.fixture
-def opd(unique: str) -> str:
-    """An OPD no other test uses."""
-    return f"T{unique.upper()}"
-
-
-class Reader:
-    def __init__(self, client: httpx.AsyncClient, keys: Keys) -> None:
-        self.client, self.keys = client, keys
-
-    async def get(self, path: str, nip: str = BKPSDM, *roles: str, opd: str | None = None) -> httpx.Response:
-        headers = self.keys.headers(nip, *(roles or ("admin_bkpsdm",)), opd_code=opd)
-        return await self.client.get(f"/api/v1/reports{path}", headers=headers)
-
-    async def until(self, path: str, check: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-        """The view once ``check`` holds and no summary is stale."""
-
-        async def probe() -> dict[str, Any] | None:
-            response = await self.get(path)
-            if response.status_code == 404:
-                return None  # the employee's own event is not applied yet
-            assert response.status_code == 200, response.text
-            body: dict[str, Any] = response.json()
-            fresh = body.get("freshness", {}).get("stale_summaries", 0) == 0
-            return body if fresh and check(body) else None
-
-        view: dict[str, Any] | None = await eventually(probe, within=45)
-        assert view is not None
-        return view
-
-
-@pytest.fixture
-def reader(client: httpx.AsyncClient, keys: Keys) -> Reader:
-    return Reader(client, keys)
-
-
 async def send(infra: Infra, *events: Event) -> None:
     await publish_events(infra, events)
 
@@ -78,7 +32,7 @@ def period_of(view: dict[str, Any], period: str) -> dict[str, Any]:
 
 
 async def test_employee_view_history_plan_recommendations_trainings_and_access(
-    reader: Reader, infra: Infra, opd: str, new_nip: Callable[[], str]
+    reader: ReportReader, infra: Infra, opd: str, new_nip: Callable[[], str]
 ) -> None:
     nip, appraiser, peer = new_nip(), new_nip(), new_nip()
     indicators = [
@@ -120,7 +74,15 @@ async def test_employee_view_history_plan_recommendations_trainings_and_access(
     assert first["indicators"][0]["realisation"] == "62"
     assert view["development_plans"][0]["cause"] == "kompetensi"
     assert view["recommendations"][0]["recommendation_id"] == "r1-" + nip
-    assert view["jp"] == {"year": YEAR, "earned": 12.0, "minimum": 20, "cap": None, "met": False}
+    assert view["jp"] == {
+        "year": YEAR,
+        "earned": 12.0,
+        "minimum": 20,
+        "cap": None,
+        "met": False,
+        "counted_from": f"{YEAR}-01-01",
+        "counted_to": f"{YEAR}-12-31",
+    }
     assert view["freshness"]["newest_event_at"] is not None
 
     path = f"/employees/{nip}?year={YEAR}"
@@ -135,7 +97,7 @@ async def test_employee_view_history_plan_recommendations_trainings_and_access(
 
 
 async def test_opd_view_counts_each_appraisal_once_newest_revision_in_any_order(
-    reader: Reader, infra: Infra, opd: str, new_nip: Callable[[], str]
+    reader: ReportReader, infra: Infra, opd: str, new_nip: Callable[[], str]
 ) -> None:
     a, b, c = new_nip(), new_nip(), new_nip()
     period = "2026-Q1"
@@ -200,7 +162,7 @@ async def test_opd_view_counts_each_appraisal_once_newest_revision_in_any_order(
 
 
 async def test_opd_view_jp_compliance_skp_adoption_and_inbox_read(
-    reader: Reader, infra: Infra, opd: str, new_nip: Callable[[], str]
+    reader: ReportReader, infra: Infra, opd: str, new_nip: Callable[[], str]
 ) -> None:
     pns_ok, pns_short, pppk = new_nip(), new_nip(), new_nip()
     await send(
@@ -258,7 +220,7 @@ async def test_opd_view_jp_compliance_skp_adoption_and_inbox_read(
 
 
 async def test_team_view_skp_status_evaluations_due_plans_and_objections(
-    reader: Reader, infra: Infra, opd: str, new_nip: Callable[[], str]
+    reader: ReportReader, infra: Infra, opd: str, new_nip: Callable[[], str]
 ) -> None:
     appraiser, a, b, outsider = new_nip(), new_nip(), new_nip(), new_nip()
     await send(
@@ -301,7 +263,7 @@ async def test_team_view_skp_status_evaluations_due_plans_and_objections(
 
 
 async def test_city_view_trend_escalations_and_training_effectiveness(
-    reader: Reader, infra: Infra, opd: str, new_nip: Callable[[], str]
+    reader: ReportReader, infra: Infra, opd: str, new_nip: Callable[[], str]
 ) -> None:
     nip = new_nip()
     program = f"P-{opd}"
@@ -340,7 +302,7 @@ async def test_city_view_trend_escalations_and_training_effectiveness(
 
 
 async def test_freshness_names_the_newest_event_and_the_lag(
-    reader: Reader, infra: Infra, new_nip: Callable[[], str]
+    reader: ReportReader, infra: Infra, new_nip: Callable[[], str]
 ) -> None:
     nip = new_nip()
     newest = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=365 * 5)  # newer than any other
@@ -356,3 +318,19 @@ async def test_freshness_names_the_newest_event_and_the_lag(
     assert dt.datetime.fromisoformat(body["newest_event_at"]) >= newest
     assert body["generation"] >= 1
     assert (await reader.get("/freshness", nip, "pegawai")).status_code == 403
+
+
+async def test_an_event_naming_an_opd_no_view_can_name_is_dead_lettered_and_the_rest_applied(
+    reader: ReportReader, infra: Infra, opd: str, new_nip: Callable[[], str]
+) -> None:
+    nip = new_nip()
+    bad = ev.completed("bad-" + nip, nip, "2026-Q1", opd_code="X<svg>")
+    await send(infra, ev.person(nip, opd), bad, ev.completed("good-" + nip, nip, "2026-Q1", opd_code=opd))
+    view = await reader.until(f"/opd/{opd}?year={YEAR}", lambda v: bool(v["periods"]) and v["periods"][0]["total"] == 1)
+    assert view["freshness"]["stale_summaries"] == 0
+    _, letter = await wait_for_event(
+        infra, "appraisal.completed.v1.dlq", lambda v: v["event_id"] == str(bad.event_id), within=30
+    )
+    assert letter["payload"]["opd_code"] == "X<svg>"
+    city = await reader.until(f"/city?year={YEAR}", lambda v: True)
+    assert all(row["opd_code"] != "X<svg>" for row in city["opds"])

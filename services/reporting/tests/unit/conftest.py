@@ -122,7 +122,15 @@ def employee(empty: bool = False) -> dict[str, Any]:
         "development_plans": [] if empty else [plan],
         "recommendations": [] if empty else [recommendation],
         "trainings": [] if empty else trainings,
-        "jp": {"year": 2026, "earned": 0.0 if empty else 12.0, "minimum": 20, "cap": None, "met": False},
+        "jp": {
+            "year": 2026,
+            "earned": 0.0 if empty else 12.0,
+            "minimum": 20,
+            "cap": None,
+            "met": False,
+            "counted_from": "2026-01-01",
+            "counted_to": "2026-12-31",
+        },
         "freshness": FRESH,
     }
 

@@ -58,3 +58,4 @@ def test_head_of_an_opd() -> None:
     assert head_of({**head, "position_type": "ADMINISTRATOR"}, None) is None
     assert head_of({**head, "active": False}, None) is None
     assert head_of(None, None) is None
+    assert head_of({**head, "pejabat_penilai_nip": PP}, None) is None  # the appraiser not known yet

@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 from kinerja_testing import events as ev
-from reporting.domain.facts import FACTS, Fact, Model, facts_of, marks_of, newest
+from reporting.domain.facts import FACTS, Fact, InvalidEvent, Model, facts_of, marks_of, newest
 from shared.events import EVENT_TYPES, Predikat
 
 T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
@@ -150,3 +150,12 @@ def test_lists_from_events_are_bounded() -> None:
     assert len(doc["indicators"][0]["target"]) == 40
     plan = facts_of(ev.plan("a1", NIP, "2026", "active", actions=["coaching"] * 50))[0].document
     assert len(plan["actions"]) == 20
+
+
+@pytest.mark.parametrize("code", ["", " ", "A:", "X<svg onload=alert(1)>", "dinkes", "A" * 33])
+def test_an_opd_code_no_api_accepts_makes_the_event_invalid(code: str) -> None:
+    with pytest.raises(InvalidEvent):
+        facts_of(ev.completed("a1", NIP, "2026-Q1", opd_code=code))
+    with pytest.raises(InvalidEvent):
+        facts_of(ev.person(NIP, code))
+    assert facts_of(ev.completed("a1", NIP, "2026-Q1", opd_code="DINKES-2"))

@@ -178,7 +178,39 @@ def test_shares_and_counts() -> None:
     assert s.predikat_counts(["baik", "legendary"])["baik"] == 1
     assert sum(s.predikat_counts(["legendary"]).values()) == 0
     assert s.add_counts([{"baik": 1}, {"baik": 2, "sangat_baik": 1}])["baik"] == 3
-    assert s.jp_of([{"jp": 8, "year": 2026}, {"jp": 4.5, "year": 2026}, {"jp": 9, "year": 2025}], 2026) == 12.5
+    done = [
+        {"jp": 8, "completed_on": "2026-02-01"},
+        {"jp": 4.5, "completed_on": "2026-12-31"},
+        {"jp": 9, "completed_on": "2025-12-31"},
+    ]
+    assert s.jp_in(done, (dt.date(2026, 1, 1), dt.date(2026, 12, 31))) == 12.5
+    assert s.jp_in(done, None) == 0
+
+
+def test_the_employee_view_and_the_opd_view_apply_one_jp_rule() -> None:
+    pppk = {"_id": C, "employee_type": "PPPK", "contract_start": "2025-07-01"}
+    done = [
+        {"nip": C, "jp": 20, "year": 2026, "completed_on": "2026-03-02"},
+        {"nip": C, "jp": 10, "year": 2026, "completed_on": "2026-09-01"},
+    ]
+    today = dt.date(2026, 11, 30)
+    standing = s.jp_standing(pppk, done, 2026, today)
+    assert (standing["earned"], standing["met"], standing["counted_from"]) == (10.0, True, "2026-07-01")
+    assert s.jp_compliance([pppk], done, 2026, today)["pppk_within_cap"] == 1
+    early = s.jp_standing(pppk, done, 2026, dt.date(2026, 5, 1))  # the contract year 2025-07-01 - 2026-06-30
+    assert (early["earned"], early["met"]) == (20.0, True)
+    later = {**pppk, "contract_start": "2030-01-01"}
+    assert s.jp_standing(later, done, 2026, today) | {} == {
+        "year": 2026,
+        "earned": 0.0,
+        "minimum": None,
+        "cap": 24,
+        "met": True,
+        "counted_from": None,
+        "counted_to": None,
+    }
+    pns = {"_id": A, "employee_type": "PNS"}
+    assert s.jp_standing(pns, [{"jp": 20, "completed_on": "2026-01-05"}], 2026, today)["met"] is True
 
 
 def test_a_pppk_whose_contract_has_not_begun_is_within_the_cap() -> None:

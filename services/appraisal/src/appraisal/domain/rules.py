@@ -3,7 +3,6 @@ assumptions kept here, as data, so that the BKPSDM can change them without a cod
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -48,10 +47,6 @@ sets the procedure, including asking the pejabat penilai and the employee for ex
 DEFAULT_OBJECTION_WINDOW_DAYS = 14
 """[R] Days after finalisation in which the employee may object (keberatan, PP 30/2019); set per year."""
 
-
-LOCAL_TIME = dt.timezone(dt.timedelta(hours=7), "WIB")
-"""Palembang keeps Western Indonesian Time (WIB, UTC+7, no daylight saving): a deadline or a period's
-end is a calendar day there, so "today" is read in WIB."""
 
 DEADLINE_REACH_DAYS = 366
 """[R] How far a deadline may lie: an evaluation's ``evaluation_due`` from its period's end (the annual

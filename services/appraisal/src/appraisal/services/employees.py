@@ -22,7 +22,7 @@ from appraisal.domain.siasn import canonical_header, read_value
 from appraisal.repository.employees import EmployeeRepository, ImportRepository
 from appraisal.repository.opd import OpdRepository
 from appraisal.schemas.employees import EmployeeIn, EmployeePatch, check_appraisers, check_contract_start
-from appraisal.services.clock import Clock
+from shared.clock import Clock
 from shared.errors import (
     ConflictError,
     ForbiddenError,

@@ -43,9 +43,9 @@ from appraisal.domain.skp import (
 from appraisal.repository.planning import SkpRepository, YearRepository, skp_id
 from appraisal.schemas.skp import ExpectationsIn, SkpContent, SkpIn
 from appraisal.schemas.years import YearConfigIn
-from appraisal.services.clock import Clock
 from appraisal.services.employees import Registry, now_ms, subject_of
 from appraisal.services.master import create_or_update
+from shared.clock import Clock
 from shared.errors import (
     ConflictError,
     ForbiddenError,

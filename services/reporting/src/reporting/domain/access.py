@@ -49,9 +49,11 @@ def head_of(person: Document | None, appraiser: Document | None) -> str | None:
         return None
     opd = person.get("opd_code")
     above = person.get("pejabat_penilai_nip")
-    if above is None or above == PPK or appraiser is None or appraiser.get("opd_code") != opd:
+    if above is None or above == PPK:
         return str(opd) if opd else None
-    return None
+    if appraiser is None:
+        return None  # the appraiser is not in the registry copy yet: no head rights on a guess
+    return str(opd) if opd and appraiser.get("opd_code") != opd else None
 
 
 def may_read_employee(actor: Actor, person: Document) -> bool:

@@ -11,7 +11,8 @@ are in Bahasa Indonesia; each column has a type:
 - ``date``: ISO 8601 in CSV (2026-04-15), a date cell with the format ``yyyy-mm-dd`` in XLSX;
 - ``bool``: "Ya" or "Tidak".
 
-Every text cell (and header) goes through ``shared.spreadsheet.safe_cell`` (CSV/formula injection).
+Every CSV text cell (and header) goes through ``shared.spreadsheet.safe_cell`` (CSV/formula injection);
+an XLSX text cell is a string cell, which a spreadsheet shows as written and never runs.
 CSV is UTF-8 with a byte order mark (so Excel reads names right), comma-separated, CRLF (RFC 4180).
 """
 
@@ -28,7 +29,7 @@ from typing import Any
 import xlsxwriter
 
 from shared.events import OrgPredikat, Predikat
-from shared.spreadsheet import Cell, csv_text, safe_cell
+from shared.spreadsheet import Cell, csv_text
 
 View = Mapping[str, Any]
 
@@ -288,13 +289,19 @@ def _trainings(view: View) -> Table:
 
 def _jp(view: View) -> Table:
     columns = [_c("NIP"), _c("Tahun", INT), _c("JP Diperoleh", FLOAT), _c("JP Minimum (PNS)", INT)]
-    columns += [_c("Batas JP (PPPK)", INT), _c("Terpenuhi", BOOL)]
+    columns += [
+        _c("Batas JP (PPPK)", INT),
+        _c("Terpenuhi", BOOL),
+        _c("Dihitung Dari", DATE),
+        _c("Dihitung Sampai", DATE),
+    ]
     jp = view["jp"]
+    window = [jp.get("counted_from"), jp.get("counted_to")]
     return table(
         "jp",
         "Jam pelajaran (JP)",
         columns,
-        [[view["nip"], jp["year"], jp["earned"], jp.get("minimum"), jp.get("cap"), jp["met"]]],
+        [[view["nip"], jp["year"], jp["earned"], jp.get("minimum"), jp.get("cap"), jp["met"], *window]],
     )
 
 
@@ -672,7 +679,7 @@ def to_xlsx(t: Table) -> bytes:
     }
     sheet = book.add_worksheet(SHEET_NAME_FORBIDDEN.sub("-", t.title)[:31] or t.name[:31])
     for col, column in enumerate(t.columns):
-        sheet.write_string(0, col, str(safe_cell(column.header)), header)
+        sheet.write_string(0, col, column.header, header)
         sheet.set_column(col, col, _width(column, (row[col] for row in t.rows)))
     for r, row in enumerate(t.rows, start=1):
         for col, (value, column) in enumerate(zip(row, t.columns, strict=True)):
@@ -683,7 +690,7 @@ def to_xlsx(t: Table) -> bytes:
             elif column.type in formats and isinstance(value, int | float):
                 sheet.write_number(r, col, value, formats[column.type])
             else:
-                sheet.write_string(r, col, str(safe_cell(value)))
+                sheet.write_string(r, col, str(value))  # a string cell: never a formula, shown as written
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(t.rows), 1), max(len(t.columns) - 1, 0))
     book.close()

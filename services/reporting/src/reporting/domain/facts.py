@@ -22,6 +22,7 @@ score needs nothing but its status, since the views leave it out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date
@@ -59,6 +60,8 @@ MAX_INDICATORS = 60
 """Indicators kept per appraisal (an SKP has a handful of RHK with a few indicators each)."""
 MAX_LIST = 20
 """Items kept of any other list an event carries (BerAKHLAK values, a year's periods, actions)."""
+MAX_JP = 1_000.0
+"""JP kept of one training (the longest classical programmes are a few hundred JP)."""
 MAX_TEXT = 300
 """Characters kept of a free text shown in a view (an RHK, an indicator, a cause)."""
 
@@ -332,7 +335,7 @@ def _enrolment(event: TrainingEnrolled | TrainingCompleted) -> list[Fact]:
         doc |= {
             "status": "completed",
             "year": done.year,
-            "jp": done.jp_earned,
+            "jp": min(done.jp_earned, MAX_JP),
             "completed_on": iso(done.completed_on),
             "recommendation_id": done.recommendation_id,
             "external_learning": done.external_learning,
@@ -342,7 +345,7 @@ def _enrolment(event: TrainingEnrolled | TrainingCompleted) -> list[Fact]:
         doc |= {
             "status": "enrolled",
             "year": enrolled.starts_on.year,
-            "jp": enrolled.jp_planned,
+            "jp": min(enrolled.jp_planned, MAX_JP),
             "starts_on": iso(enrolled.starts_on),
             "ends_on": iso(enrolled.ends_on),
             "recommendation_id": enrolled.recommendation_id,
@@ -394,8 +397,22 @@ FACTS: dict[type[Event], Callable[[Any], list[Fact]]] = {
 """Every event the reporting service reads, with the facts it leaves."""
 
 
+OPD_CODE = re.compile(r"^[A-Z0-9_-]{2,32}$")
+"""An OPD code as the APIs accept it (the event contracts do not bound it)."""
+
+
+class InvalidEvent(ValueError):
+    """An event the contract accepts but the read models cannot hold (an OPD code no view could name)."""
+
+
 def facts_of(event: Event) -> list[Fact]:
-    return FACTS[type(event)](event)
+    """The facts ``event`` leaves; ``InvalidEvent`` when it names an OPD code no API accepts."""
+    facts = FACTS[type(event)](event)
+    for fact in facts:
+        opd = fact.document.get("opd_code")
+        if opd is not None and not OPD_CODE.match(opd):
+            raise InvalidEvent(f"{event.event_type} {event.event_id}: OPD code {opd[:40]!r} is not valid")
+    return facts
 
 
 def newest(facts: Iterable[Fact]) -> list[Fact]:

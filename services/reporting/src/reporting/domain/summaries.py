@@ -94,36 +94,45 @@ def curve(org_predikat: str | None, counts: Mapping[str, int]) -> Document:
     }
 
 
+def jp_window(person: Document, year: int, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The days whose JP count for ``person`` in ``year``: the calendar year for a PNS (and a PPPK whose
+    contract start the registry does not know); for a PPPK, the contract year that holds
+    ``min(today, 31 December)``; None when the contract has not begun by then."""
+    if person.get("employee_type") != EmployeeType.PPPK.value or not person.get("contract_start"):
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    start = dt.date.fromisoformat(person["contract_start"])
+    on = min(today, dt.date(year, 12, 31))
+    return None if start > on else contract_year(start, on)
+
+
+def jp_in(completions: Iterable[Document], window: tuple[dt.date, dt.date] | None) -> float:
+    """JP of the completions on a day of ``window`` (none when there is no window)."""
+    if window is None:
+        return 0.0
+    first, last = window[0].isoformat(), window[1].isoformat()
+    return round(sum(float(c.get("jp") or 0) for c in completions if first <= (c.get("completed_on") or "") <= last), 2)
+
+
 def jp_compliance(people: Sequence[Document], completions: Sequence[Document], year: int, today: dt.date) -> Document:
-    """JP compliance of ``people`` (active employees) in ``year``, from their completed trainings:
-    a PNS meets the yearly minimum (PP 11/2017 jo. PP 17/2020 Pasal 203); a PPPK stays within the cap
-    of the contract year that holds ``min(today, 31 December)`` (from the contract start, or the
-    calendar year when the registry does not know it)."""
+    """JP compliance of ``people`` (active employees) in ``year``, from their completed trainings (this
+    year's and last year's, for a contract year that began then): a PNS meets the yearly minimum
+    (PP 11/2017 jo. PP 17/2020 Pasal 203); a PPPK stays within the cap of their contract year
+    (``jp_window``), the rule the employee view applies too."""
     minimum = JP_OBLIGATIONS[EmployeeType.PNS].minimum_jp_per_year
     cap = JP_CAPS[EmployeeType.PPPK].maximum_jp
-    on = min(today, dt.date(year, 12, 31))
     by_nip: dict[str, list[Document]] = {}
     for completion in completions:
         by_nip.setdefault(completion["nip"], []).append(completion)
     pns = pns_met = pppk = pppk_within = pppk_any = 0
     for person in people:
-        own = by_nip.get(person["_id"], [])
+        used = jp_in(by_nip.get(person["_id"], []), jp_window(person, year, today))
         if person.get("employee_type") == EmployeeType.PPPK.value:
             pppk += 1
-            start = person.get("contract_start")
-            if start and dt.date.fromisoformat(start) > on:
-                window = []  # the contract has not begun by then
-            elif start:
-                first, last = contract_year(dt.date.fromisoformat(start), on)
-                window = [c for c in own if first.isoformat() <= (c.get("completed_on") or "") <= last.isoformat()]
-            else:
-                window = [c for c in own if c.get("year") == year]
-            used = sum(float(c.get("jp") or 0) for c in window)
             pppk_within += used <= cap
             pppk_any += used > 0
         else:
             pns += 1
-            pns_met += sum(float(c.get("jp") or 0) for c in own if c.get("year") == year) >= minimum
+            pns_met += used >= minimum
     return {
         "minimum_jp": minimum,
         "pppk_cap_jp": cap,
@@ -136,9 +145,19 @@ def jp_compliance(people: Sequence[Document], completions: Sequence[Document], y
     }
 
 
-def jp_of(completions: Iterable[Document], year: int) -> float:
-    """JP earned in ``year`` from completed trainings."""
-    return round(sum(float(c.get("jp") or 0) for c in completions if c.get("year") == year), 2)
+def jp_standing(person: Document, completions: Sequence[Document], year: int, today: dt.date) -> Document:
+    """One employee's JP of ``year`` against their rule (the same as ``jp_compliance``)."""
+    window = jp_window(person, year, today)
+    earned = jp_in(completions, window)
+    window_fields = {
+        "counted_from": window[0].isoformat() if window else None,
+        "counted_to": window[1].isoformat() if window else None,
+    }
+    if person.get("employee_type") == EmployeeType.PPPK.value:
+        cap = JP_CAPS[EmployeeType.PPPK].maximum_jp
+        return {"year": year, "earned": earned, "minimum": None, "cap": cap, "met": earned <= cap} | window_fields
+    minimum = JP_OBLIGATIONS[EmployeeType.PNS].minimum_jp_per_year
+    return {"year": year, "earned": earned, "minimum": minimum, "cap": None, "met": earned >= minimum} | window_fields
 
 
 def skp_adoption(people: Sequence[Document], approvals: Sequence[Document], skps: Sequence[Document]) -> Document:

@@ -106,7 +106,11 @@ class Store:
         if keys:
             await self["marks"].bulk_write(
                 [
-                    UpdateOne({"_id": key}, {"$set": {"at": now, "token": uuid.uuid4().hex}}, upsert=True)
+                    UpdateOne(
+                        {"_id": key},
+                        {"$set": {"at": now, "token": uuid.uuid4().hex}, "$unset": {"failed_at": "", "error": ""}},
+                        upsert=True,
+                    )
                     for key in sorted(keys)
                 ],
                 ordered=False,
@@ -182,8 +186,18 @@ class Store:
     async def count(self, model: str, query: MongoDocument) -> int:
         return await self.collections[model].count_documents(query)
 
-    async def marks(self, limit: int) -> list[MongoDocument]:
-        return await self["marks"].find({}).sort("at", ASCENDING).limit(limit).to_list(None)
+    async def marks(self, limit: int, retry_before: datetime) -> list[MongoDocument]:
+        """The stale summaries, oldest first: those never tried, and those whose recomputation failed
+        before ``retry_before``."""
+        query = {"$or": [{"failed_at": {"$exists": False}}, {"failed_at": {"$lt": retry_before}}]}
+        return await self["marks"].find(query).sort("at", ASCENDING).limit(limit).to_list(None)
+
+    async def park_mark(self, key: str, token: str, error: str, now: datetime) -> None:
+        """A summary that could not be recomputed: it keeps its mark, counted apart, tried again later."""
+        await self["marks"].update_one({"_id": key, "token": token}, {"$set": {"failed_at": now, "error": error[:300]}})
+
+    async def count_marks(self, *, failed: bool, limit: int) -> int:
+        return await self["marks"].count_documents({"failed_at": {"$exists": failed}}, limit=limit)
 
     async def freshness(self) -> list[MongoDocument]:
         return await self["freshness"].find({}).sort("_id", DESCENDING).to_list(None)

@@ -18,6 +18,9 @@ class FreshnessOut(BaseModel):
     newest_event_at: dt.datetime | None = Field(description="The newest event (occurred_at) the read models hold.")
     applied_at: dt.datetime | None = Field(description="When the last batch of events was applied.")
     stale_summaries: int = Field(description="Summaries waiting to be recomputed (0: the figures are current).")
+    failed_summaries: int = Field(
+        0, description="Summaries whose recomputation failed (logged; tried again every minute): an operator's case."
+    )
     lag_records: int | None = Field(description="Records on the consumed topics not read yet (null: not probed).")
     lag_checked_at: dt.datetime | None
     generation: int = Field(description="The read models' generation (a replay builds the next one).")
@@ -100,6 +103,11 @@ class JpOut(BaseModel):
     minimum: int | None = Field(description="PNS: the yearly minimum (20 JP).")
     cap: int | None = Field(description="PPPK: the cap (24 JP).")
     met: bool = Field(description="PNS: earned at least the minimum; PPPK: within the cap.")
+    counted_from: str | None = Field(
+        description="First day whose JP count: 1 January; for a PPPK the start of the contract year (null: the "
+        "contract has not begun)."
+    )
+    counted_to: str | None = Field(description="Last day whose JP count.")
 
 
 class EmployeeViewOut(BaseModel):

@@ -6,15 +6,21 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from reporting.domain.facts import NEEDS_OPD, Fact, Model, facts_of, marks_of, newest
+from reporting.domain.facts import NEEDS_OPD, Fact, InvalidEvent, Model, facts_of, marks_of, newest
 from reporting.repository.store import Store
 from reporting.services.context import Reporting
+from shared.consumer import PermanentError
 from shared.events import EmployeeRegistered, EmployeeUpdated, Event
 
 
 async def apply(events: Sequence[Event], *, ctx: Reporting) -> int:
     """Apply a batch to every generation being written (the active one, and one a replay builds);
     returns how many documents changed in the active one. Idempotent and order-tolerant."""
+    try:
+        for event in events:
+            facts_of(event)
+    except InvalidEvent as exc:
+        raise PermanentError(str(exc)) from exc  # the consumer applies the others and dead-letters it
     changed: int | None = None
     for store in await ctx.generations.targets():
         count = await apply_to(store, events, ctx)

@@ -28,7 +28,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import ValidationError
 
-from reporting.domain.facts import FACTS
+from reporting.domain.facts import FACTS, facts_of
 from reporting.repository.store import Store
 from reporting.services.apply import apply_to
 from reporting.services.context import Reporting
@@ -117,7 +117,7 @@ async def replay(
             await consumer.stop()
         state.phase = "summaries"
         progress(state)
-        await settle(store, ctx.clock.today())
+        await settle(store, ctx.clock)
         if not await ctx.generations.swap(generation):
             raise RuntimeError(f"generation {generation} is no longer the one being built (another replay?)")
     except BaseException:
@@ -180,10 +180,14 @@ async def _read(
 
 
 def _event(topic: str, value: bytes | None) -> Event | None:
+    """The record's event, or None where the live consumer dead-lettered it (not the contract, or an
+    ``InvalidEvent``)."""
     try:
-        return EVENT_OF[topic].model_validate_json(value or b"")
+        event = EVENT_OF[topic].model_validate_json(value or b"")
+        facts_of(event)
     except (ValidationError, ValueError):
         return None
+    return event
 
 
 def describe(state: Progress, width: int = 30) -> str:

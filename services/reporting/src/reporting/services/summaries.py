@@ -12,12 +12,15 @@ from reporting.domain import summaries
 from reporting.domain.facts import Model
 from reporting.repository.store import Store
 from reporting.services.context import Reporting
+from shared.clock import LOCAL_TIME, Clock
 from shared.mongo import MongoDocument, is_transient
 
 logger = logging.getLogger(__name__)
 
 PASS_SIZE = 200
 """Marks taken per pass (oldest first)."""
+RETRY_FAILED_S = 60.0
+"""How long a summary whose recomputation failed waits before it is tried again."""
 
 
 def parse(key: str) -> tuple[str, str, str]:
@@ -110,26 +113,29 @@ async def _city(store: Store, year: int) -> MongoDocument:
     return summaries.effectiveness(completions, recommendations, baselines, results)
 
 
-async def summarise_once(store: Store, today: dt.date, limit: int = PASS_SIZE) -> int:
+async def summarise_once(store: Store, now: dt.datetime, limit: int = PASS_SIZE) -> int:
     """Recompute the stale summaries of one generation (up to ``limit``); returns how many were. One that
-    fails is logged and keeps its mark (tried again next pass); it does not hold up the others."""
+    fails is logged and parked (``failed_summaries`` in the views' freshness, tried again after
+    ``RETRY_FAILED_S``); it does not hold up the others."""
     done = 0
-    for mark in await store.marks(limit):
+    today = now.astimezone(LOCAL_TIME).date()
+    for mark in await store.marks(limit, now - dt.timedelta(seconds=RETRY_FAILED_S)):
         try:
             await recompute(store, mark["_id"], today)
         except Exception as exc:
             if is_transient(exc):
                 raise  # the database is away: the whole pass waits
-            logger.exception("summary %s could not be recomputed; it stays stale", mark["_id"])
+            logger.exception("summary %s could not be recomputed; parked", mark["_id"])
+            await store.park_mark(mark["_id"], mark["token"], repr(exc), now)
             continue
         await store.clear_mark(mark["_id"], mark["token"])
         done += 1
     return done
 
 
-async def settle(store: Store, today: dt.date) -> None:
-    """Recompute until no summary of ``store`` is stale (a replay, before it swaps)."""
-    while await summarise_once(store, today):
+async def settle(store: Store, clock: Clock) -> None:
+    """Recompute until no summary of ``store`` is stale but the parked ones (a replay, before it swaps)."""
+    while await summarise_once(store, clock.now()):
         pass
 
 
@@ -140,7 +146,7 @@ async def run_summariser(ctx: Reporting, idle_s: float = 0.2) -> None:
         done = 0
         try:
             for store in await ctx.generations.targets():
-                done += await summarise_once(store, ctx.clock.today())
+                done += await summarise_once(store, ctx.clock.now())
         except asyncio.CancelledError:
             raise
         except Exception:  # a database hiccup must not stop the summaries

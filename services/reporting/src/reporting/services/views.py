@@ -18,10 +18,9 @@ from reporting.domain.facts import Model
 from reporting.repository.store import Store
 from reporting.services.context import Reporting
 from shared.errors import ForbiddenError, NotFoundError
-from shared.events import PPK, EmployeeType
+from shared.events import PPK
 from shared.i18n import Text
 from shared.mongo import MongoDocument
-from shared.regulation import JP_CAPS, JP_OBLIGATIONS
 
 HISTORY_LIMIT = 200
 """Appraisals shown in an employee's history, newest first (40 years of quarters and annuals)."""
@@ -63,12 +62,12 @@ async def freshness(store: Store, ctx: Reporting) -> MongoDocument:
     """How fresh a view is: the newest event applied (any topic), when, how many summaries wait to
     be recomputed, and the consumers' lag (records not yet read) when it was last probed."""
     rows = await store.freshness()
-    stale = await store.count("marks", {})
     lag = ctx.lag
     return {
         "newest_event_at": max((r["newest_event_at"] for r in rows), default=None),
         "applied_at": max((r["applied_at"] for r in rows), default=None),
-        "stale_summaries": min(stale, STALE_COUNT_LIMIT),
+        "stale_summaries": await store.count_marks(failed=False, limit=STALE_COUNT_LIMIT),
+        "failed_summaries": await store.count_marks(failed=True, limit=STALE_COUNT_LIMIT),
         "lag_records": sum(lag.lags.values()) if lag and lag.checked_at else None,
         "lag_checked_at": lag.checked_at if lag else None,
         "generation": store.generation,
@@ -95,15 +94,6 @@ async def topics_freshness(ctx: Reporting, actor: Actor) -> MongoDocument:
     }
 
 
-def jp_standing(person: MongoDocument, completions: Sequence[MongoDocument], year: int) -> MongoDocument:
-    earned = summaries.jp_of(completions, year)
-    if person.get("employee_type") == EmployeeType.PPPK.value:
-        cap = JP_CAPS[EmployeeType.PPPK].maximum_jp
-        return {"year": year, "earned": earned, "minimum": None, "cap": cap, "met": earned <= cap}
-    minimum = JP_OBLIGATIONS[EmployeeType.PNS].minimum_jp_per_year
-    return {"year": year, "earned": earned, "minimum": minimum, "cap": None, "met": earned >= minimum}
-
-
 async def employee_view(ctx: Reporting, actor: Actor, nip: str, year: int) -> MongoDocument:
     store = await ctx.generations.active()
     person = await store.get(Model.PEOPLE, nip)
@@ -115,8 +105,9 @@ async def employee_view(ctx: Reporting, actor: Actor, nip: str, year: int) -> Mo
     history.sort(key=lambda a: period_key(a["period"]), reverse=True)
     plans = [p for p in await store.find(Model.PLANS, {"nip": nip}) if p.get("status") in ("awaiting_input", "active")]
     recommendations = [r for r in await store.find(Model.RECOMMENDATIONS, {"nip": nip}) if r.get("status") == "open"]
-    trainings = await store.find(Model.ENROLMENTS, {"nip": nip, "year": year})
-    completed = [t for t in trainings if t.get("status") == "completed"]
+    recent = await store.find(Model.ENROLMENTS, {"nip": nip, "year": {"$in": [year - 1, year]}})
+    trainings = [t for t in recent if t.get("year") == year]
+    completed = [t for t in recent if t.get("status") == "completed"]  # a contract year may begin last year
     return {
         "nip": nip,
         "name": person.get("name"),
@@ -130,7 +121,7 @@ async def employee_view(ctx: Reporting, actor: Actor, nip: str, year: int) -> Mo
         "development_plans": [_plan_row(p) for p in sorted(plans, key=lambda p: period_key(p["period"]))],
         "recommendations": [_recommendation_row(r) for r in recommendations],
         "trainings": [_training_row(t) for t in sorted(trainings, key=lambda t: t["_id"])],
-        "jp": jp_standing(person, completed, year),
+        "jp": summaries.jp_standing(person, completed, year, ctx.clock.today()),
         "freshness": await freshness(store, ctx),
     }
 

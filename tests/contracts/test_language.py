@@ -57,8 +57,8 @@ CASES = {
         "DINKES",
         403,
         "forbidden",
-        ("Akses ditolak", "admin_opd hanya dapat melihat OPD-nya sendiri"),
-        ("Forbidden", "admin_opd sees only their own OPD"),
+        ("Akses ditolak", "Data ini tidak dapat Anda lihat"),
+        ("Forbidden", "You may not see this"),
     ),
 }
 

@@ -18,7 +18,7 @@ from shared.mongo import MongoDocument
 pytestmark = pytest.mark.infra
 
 ROOT = Path(__file__).resolve().parents[2]
-ROW = re.compile(r"^\| `(?P<collection>[a-z_]+)` \| `(?P<index>[a-z_]+)` \| `(?P<keys>[^`]+)` \| (?P<serves>.+) \|$")
+ROW = re.compile(r"^\| `(?P<collection>[a-z0-9_]+)` \| `(?P<index>[a-z_]+)` \| `(?P<keys>[^`]+)` \| (?P<serves>.+) \|$")
 
 
 def documented(service: str) -> set[tuple[str, str, str]]:

@@ -370,7 +370,7 @@ async def test_a_broker_lost_and_the_database_restarted_mid_burst_every_event_is
             models = ReadModels(
                 evaluations=mongo["kinerja_appraisal"]["evaluations"],
                 inbox=mongo["kinerja_notification"]["notifications"],
-                facts=mongo["kinerja_reporting"]["appraisal_facts"],
+                facts=mongo["kinerja_reporting"]["g1_appraisals"],  # the read model of generation 1 (no replay ran)
                 reporting=reporting,
             )
             partitions = (await describe(cluster.infra, TOPIC))["partitions"]

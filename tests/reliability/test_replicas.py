@@ -156,7 +156,7 @@ async def test_two_consumer_replicas_in_one_group_apply_every_event_once_through
         await publish_spread(infra, events[450:], copies=2)
         reporting[1].start(**small_batches)
         notification[1].start(**small_batches)
-        facts = mongo[reporting[0].database]["appraisal_facts"]
+        facts = mongo[reporting[0].database]["g1_appraisals"]  # the read model of generation 1 (no replay ran)
         inbox = mongo[notification[0].database]["notifications"]  # the inbox
         appraisals = {f"appraisal:{run_id}-{n}" for n in range(300)}  # the record each message is about
         await eventually(

@@ -95,7 +95,11 @@ PREFIX = "/api/v1"
 #   the task about S's submitted SKP is in the list of S's pejabat penilai alone); webhooks are the BKPSDM's
 #   (services/notification/README.md);
 # - an inbox is only ever the caller's own; the predikat summary is for the pimpinan, the BKPSDM and
-#   the admin of the OPD asked about (route documentation).
+#   the admin and the head of the OPD asked about (route documentation; the head is known from the registry);
+# - the reporting views (reporting.domain.access): an employee's by the employee, their pejabat penilai, the
+#   admin and the head of their OPD, the BKPSDM; a team's by its pejabat penilai, the admin and head of its OPD,
+#   the BKPSDM; an OPD's by its admin and head, the pimpinan, the BKPSDM; the city's and the freshness by the
+#   BKPSDM, the pimpinan and the PPK. Every export (table or chart) of a view has exactly the view's cells.
 # fmt: off
 MATRIX = """
 operation                                                    self  peer  pp    pp~   atas  atas~ opd   opd~  bkp   pimp  ppk
@@ -181,7 +185,19 @@ DELETE /webhooks/{subscription_id}                           deny  deny  deny  d
 POST /webhooks/{subscription_id}/rotate-secret               deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
 GET /webhooks/{subscription_id}/deliveries                   deny  deny  deny  deny  deny  deny  deny  deny  allow deny  deny
 [reporting]
-GET /reports/appraisals/summary                              deny  deny  deny  deny  deny  deny  allow deny  allow allow deny
+GET /reports/appraisals/summary                              deny  deny  deny  deny  allow deny  allow deny  allow allow allow
+GET /reports/employees/{nip}                                 allow deny  allow deny  allow deny  allow deny  allow deny  deny
+GET /reports/employees/{nip}/tables/{table}.{format}         allow deny  allow deny  allow deny  allow deny  allow deny  deny
+GET /reports/teams/{nip}                                     deny  deny  allow deny  allow deny  allow deny  allow deny  deny
+GET /reports/teams/{nip}/tables/{table}.{format}             deny  deny  allow deny  allow deny  allow deny  allow deny  deny
+GET /reports/opd/{opd_code}                                  deny  deny  deny  deny  allow deny  allow deny  allow allow allow
+GET /reports/opd/{opd_code}/tables/{table}.{format}          deny  deny  deny  deny  allow deny  allow deny  allow allow allow
+GET /reports/opd/{opd_code}/charts/distribusi.svg            deny  deny  deny  deny  allow deny  allow deny  allow allow allow
+GET /reports/city                                            deny  deny  deny  deny  deny  deny  deny  deny  allow allow allow
+GET /reports/city/tables/{table}.{format}                    deny  deny  deny  deny  deny  deny  deny  deny  allow allow allow
+GET /reports/city/charts/tren.svg                            deny  deny  deny  deny  deny  deny  deny  deny  allow allow allow
+GET /reports/city/charts/adopsi.svg                          deny  deny  deny  deny  deny  deny  deny  deny  allow allow allow
+GET /reports/freshness                                       deny  deny  deny  deny  deny  deny  deny  deny  allow allow allow
 """
 # fmt: on
 
@@ -881,6 +897,26 @@ ROWS: dict[tuple[str, str], Row] = {
         plain(lambda w: f"{webhook_path(w)}/deliveries")
     ),
     ("reporting", "GET /reports/appraisals/summary"): Row(plain("/reports/appraisals/summary?opd_code=DINKES")),
+    ("reporting", "GET /reports/employees/{nip}"): Row(plain(lambda w: f"/reports/employees/{w.cast.subject}")),
+    ("reporting", "GET /reports/employees/{nip}/tables/{table}.{format}"): Row(
+        plain(lambda w: f"/reports/employees/{w.cast.subject}/tables/riwayat.csv")
+    ),
+    ("reporting", "GET /reports/teams/{nip}"): Row(plain(lambda w: f"/reports/teams/{w.cast.appraiser}")),
+    ("reporting", "GET /reports/teams/{nip}/tables/{table}.{format}"): Row(
+        plain(lambda w: f"/reports/teams/{w.cast.appraiser}/tables/anggota.xlsx")
+    ),
+    ("reporting", "GET /reports/opd/{opd_code}"): Row(plain("/reports/opd/DINKES")),
+    ("reporting", "GET /reports/opd/{opd_code}/tables/{table}.{format}"): Row(
+        plain("/reports/opd/DINKES/tables/distribusi.xlsx")
+    ),
+    ("reporting", "GET /reports/opd/{opd_code}/charts/distribusi.svg"): Row(
+        plain("/reports/opd/DINKES/charts/distribusi.svg")
+    ),
+    ("reporting", "GET /reports/city"): Row(plain("/reports/city")),
+    ("reporting", "GET /reports/city/tables/{table}.{format}"): Row(plain("/reports/city/tables/adopsi.csv")),
+    ("reporting", "GET /reports/city/charts/tren.svg"): Row(plain("/reports/city/charts/tren.svg")),
+    ("reporting", "GET /reports/city/charts/adopsi.svg"): Row(plain("/reports/city/charts/adopsi.svg")),
+    ("reporting", "GET /reports/freshness"): Row(plain("/reports/freshness")),
 }
 
 
@@ -1009,7 +1045,24 @@ async def notification_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncItera
 
 @pytest.fixture(scope="module")
 async def reporting_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncIterator[World]:
+    """The cast in the service's copy of the registry (employee.registered.v1): the relations the views'
+    access stands on (S's pejabat penilai, the head of DINKES)."""
     async with world_of("reporting", infra, keys, cast) as world:
+        for version, (nip, opd, position, appraiser, superior) in enumerate(cast.registry(), start=1):
+            snapshot = EmployeeSnapshot.model_validate(
+                employee(nip, opd, position, appraiser, superior) | {"version": version}
+            )
+            event = EmployeeRegistered.create(snapshot, producer="test")
+            await publish_raw(infra, event.topic, event.model_dump(mode="json"), event.key())
+
+        async def ready() -> bool:
+            team = (await world.read(f"/reports/teams/{cast.other_appraiser}?year={Y1}")).json()
+            head = await world.client.get(
+                f"{PREFIX}/reports/opd/DINKES?year={Y1}", headers=world.headers(cast.head, "pegawai", "DINKES")
+            )
+            return bool(team.get("size") == 1 and head.status_code == 200)
+
+        await eventually(ready, within=60)
         yield world
 
 

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import AsyncMongoClient, InsertOne, UpdateOne
+from pymongo import AsyncMongoClient, InsertOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure, PyMongoError, WTimeoutError
 
@@ -86,7 +86,7 @@ async def write_skipping_duplicates(
 
 
 async def store_newest(
-    collection: AsyncCollection[MongoDocument], documents: Sequence[MongoDocument], field: str
+    collection: AsyncCollection[MongoDocument], documents: Sequence[MongoDocument], field: str, *, replace: bool = False
 ) -> int:
     """Store each document unless one with its ``_id`` and an equal or higher ``field`` (a revision,
     a version) is stored; returns how many changed the collection. Idempotent and order-tolerant.
@@ -94,12 +94,15 @@ async def store_newest(
     Two bulk writes: every document is inserted (new ones are the common case, and an insert is the
     fast path); those whose ``_id`` is stored then update it only where the stored ``field`` is lower.
     (One conditional upsert each gives the same result, ~10x slower on SecantusDB, and can lose a race
-    between two replicas inserting the same ``_id``.)"""
+    between two replicas inserting the same ``_id``.) With ``replace``, a newer document replaces the
+    stored one whole (no field of the older one is left behind); otherwise its fields are set on it."""
     taken = await write_skipping_duplicates(collection, [InsertOne(document) for document in documents])
     if not taken:
         return len(documents)
-    updates = [
-        UpdateOne(
+    updates: list[UpdateOne | ReplaceOne[MongoDocument]] = [
+        ReplaceOne({"_id": documents[i]["_id"], field: {"$lt": documents[i][field]}}, documents[i])
+        if replace
+        else UpdateOne(
             {"_id": documents[i]["_id"], field: {"$lt": documents[i][field]}},
             {"$set": {k: v for k, v in documents[i].items() if k != "_id"}},
         )

@@ -48,7 +48,7 @@ class Settings(ServiceSettings):
     reminder_lead_days: int = Field(3, ge=0, le=60)
     reminder_enabled: bool = True
     jp_obligation_per_year: float = Field(20.0, ge=0, le=1000)
-    """PP 17/2020 Pasal 203: at least 20 JP a year (training's JP_OBLIGATIONS)."""
+    """PP 17/2020 Pasal 203: at least 20 JP a year (`shared.regulation.JP_OBLIGATIONS`, which training applies)."""
     jp_midyear_share: float = Field(0.5, ge=0, le=1)
     jp_reminder_window_days: int = Field(30, ge=0, le=184)
 

@@ -52,6 +52,8 @@ class Reader:
 
         async def probe() -> dict[str, Any] | None:
             response = await self.get(path)
+            if response.status_code == 404:
+                return None  # the employee's own event is not applied yet
             assert response.status_code == 200, response.text
             body: dict[str, Any] = response.json()
             fresh = body.get("freshness", {}).get("stale_summaries", 0) == 0
@@ -124,11 +126,12 @@ async def test_employee_view_history_plan_recommendations_trainings_and_access(
     path = f"/employees/{nip}?year={YEAR}"
     assert (await reader.get(path, nip, "pegawai")).status_code == 200
     assert (await reader.get(path, appraiser, "pejabat_penilai")).status_code == 200
-    assert (await reader.get(path, peer, "pegawai")).status_code == 403
-    assert (await reader.get(path, peer, "pejabat_penilai")).status_code == 403
+    assert (await reader.get(f"/employees/{peer[:-1]}9?year={YEAR}", nip, "pegawai")).status_code == 404  # unknown
+    assert (await reader.get(path, peer, "pegawai")).status_code == 404  # the same answer: existence not revealed
+    assert (await reader.get(path, peer, "pejabat_penilai")).status_code == 404
     assert (await reader.get(path, peer, "admin_opd", opd=opd)).status_code == 200
-    assert (await reader.get(path, peer, "admin_opd", opd="DISDIK")).status_code == 403
-    assert (await reader.get(path, peer, "pimpinan")).status_code == 403
+    assert (await reader.get(path, peer, "admin_opd", opd="DISDIK")).status_code == 404
+    assert (await reader.get(path, peer, "pimpinan")).status_code == 404
 
 
 async def test_opd_view_counts_each_appraisal_once_newest_revision_in_any_order(
@@ -138,6 +141,7 @@ async def test_opd_view_counts_each_appraisal_once_newest_revision_in_any_order(
     period = "2026-Q1"
     await send(
         infra,
+        ev.year_configured(YEAR),
         ev.person(a, opd),
         ev.person(b, opd),
         ev.person(c, opd),
@@ -291,9 +295,9 @@ async def test_team_view_skp_status_evaluations_due_plans_and_objections(
 
     path = f"/teams/{appraiser}?year={YEAR}"
     assert (await reader.get(path, appraiser, "pejabat_penilai")).status_code == 200
-    assert (await reader.get(path, a, "pegawai")).status_code == 403
+    assert (await reader.get(path, a, "pegawai")).status_code == 404
     assert (await reader.get(path, outsider, "admin_opd", opd=opd)).status_code == 200
-    assert (await reader.get(path, outsider, "admin_opd", opd="DISDIK")).status_code == 403
+    assert (await reader.get(path, outsider, "admin_opd", opd="DISDIK")).status_code == 404
 
 
 async def test_city_view_trend_escalations_and_training_effectiveness(

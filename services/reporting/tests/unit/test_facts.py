@@ -138,3 +138,15 @@ def test_facts_of_one_employee_mark_the_years_of_their_opd_once_it_is_known() ->
     assert marks_of(fact, opd="DINKES") == {"year:DINKES:2026", "city:2026"}
     person = facts_of(ev.person(NIP, "DISDIK"))[0]
     assert marks_of(person, [2025, 2026]) == {"year:DISDIK:2025", "year:DISDIK:2026"}
+
+
+def test_lists_from_events_are_bounded() -> None:
+    many = [
+        {"rhk_id": "r", "indicator_id": f"i{n}", "indicator_text": "x" * 1000, "target": "9" * 100} for n in range(100)
+    ]
+    doc = facts_of(ev.completed("a1", NIP, "2026-Q1", indicators=many))[0].document
+    assert len(doc["indicators"]) == 60
+    assert len(doc["indicators"][0]["indicator"]) == 300
+    assert len(doc["indicators"][0]["target"]) == 40
+    plan = facts_of(ev.plan("a1", NIP, "2026", "active", actions=["coaching"] * 50))[0].document
+    assert len(plan["actions"]) == 20

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from reporting.api import views
+from reporting.api import exports, views
 
 router = APIRouter()
-for module in (views,):
+for module in (views, exports):
     router.include_router(module.router)

@@ -5,7 +5,7 @@
 - **team** view of pejabat penilai p: p themselves (the PPK: the ``ppk`` role); the admin and the head
   of p's OPD; the BKPSDM.
 - **OPD** view of OPD o: its admin (``admin_opd`` with ``opd_code`` o); its head; ``pimpinan``; the
-  BKPSDM.
+  PPK; the BKPSDM.
 - **city** view: the BKPSDM, ``pimpinan`` and the PPK.
 
 The head of an OPD is an active JPT registered in it whose pejabat penilai is outside it (or the PPK),
@@ -74,7 +74,7 @@ def may_read_team(actor: Actor, appraiser_nip: str, appraiser: Document | None) 
 
 
 def may_read_opd(actor: Actor, opd_code: str) -> bool:
-    return "pimpinan" in actor.roles or actor.oversees(opd_code)
+    return bool({"pimpinan", "ppk"} & actor.roles) or actor.oversees(opd_code)
 
 
 def may_read_city(actor: Actor) -> bool:

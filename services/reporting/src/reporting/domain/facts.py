@@ -57,6 +57,8 @@ Document = dict[str, Any]
 
 MAX_INDICATORS = 60
 """Indicators kept per appraisal (an SKP has a handful of RHK with a few indicators each)."""
+MAX_LIST = 20
+"""Items kept of any other list an event carries (BerAKHLAK values, a year's periods, actions)."""
 MAX_TEXT = 300
 """Characters kept of a free text shown in a view (an RHK, an indicator, a cause)."""
 
@@ -149,9 +151,11 @@ def _year(event: PerformanceYearConfigured) -> list[Fact]:
     doc = _base(event, counted(p.version), str(p.year)) | {
         "year": p.year,
         "frequency": p.frequency,
-        "periods": list(p.periods),
+        "periods": [clip(period, 10) for period in p.periods[:MAX_LIST]],
         "skp_due": iso(p.skp_due),
-        "evaluation_due": {period: due.isoformat() for period, due in p.evaluation_due.items()},
+        "evaluation_due": {
+            clip(period, 10): due.isoformat() for period, due in list(p.evaluation_due.items())[:MAX_LIST]
+        },
         "deadline_enforcement": p.deadline_enforcement,
     }
     return [Fact(Model.YEARS, doc)]
@@ -224,7 +228,7 @@ def _appraisal(event: AppraisalCompleted) -> list[Fact]:
         "due": iso(p.due),
         "late": p.late,
         "indicators": [_indicator(i) for i in p.indicators[:MAX_INDICATORS]],
-        "behaviours": [{"value": b.value.value, "rating": b.rating.value} for b in p.behaviours],
+        "behaviours": [{"value": b.value.value, "rating": b.rating.value} for b in p.behaviours[:MAX_LIST]],
     }
     return [Fact(Model.APPRAISALS, doc)]
 
@@ -251,7 +255,7 @@ def _flag(event: LowScoreFlagged | LowScoreWithdrawn) -> list[Fact]:
                 "escalated": flagged.escalated_to_bkpsdm,
                 "improvement_due": iso(flagged.improvement_due),
                 "weak_indicators": [_indicator(i) for i in flagged.weak_indicators[:MAX_INDICATORS]],
-                "weak_behaviours": [b.value.value for b in flagged.weak_behaviours],
+                "weak_behaviours": [b.value.value for b in flagged.weak_behaviours[:MAX_LIST]],
             },
         )
     ]
@@ -266,7 +270,7 @@ def _plan(event: DevelopmentPlanChanged) -> list[Fact]:
         "year": year_of(p.period),
         "status": p.status,
         "cause": clip(p.cause),
-        "actions": [clip(a, 40) for a in p.actions[:10]],
+        "actions": [clip(a, 40) for a in p.actions[:MAX_LIST]],
         "due_on": iso(p.due_on),
         "escalated": p.escalated,
         "pejabat_penilai_nip": p.pejabat_penilai_nip,

@@ -281,3 +281,27 @@ def add_counts(rows: Iterable[Mapping[str, int]]) -> dict[str, int]:
         for key in total:
             total[key] += int(row.get(key, 0))
     return total
+
+
+def is_empty(summary: Document) -> bool:
+    """A summary with nothing in it (its documents all went away, or none held anything for it): it is
+    not kept, so the summaries kept do not depend on which events marked which keys."""
+    kind = summary.get("kind")
+    if kind == "dist":
+        return not summary["total"] and not summary["low"]
+    if kind == "year":
+        skp, inbox = summary["skp"], summary["inbox"]
+        activity = (
+            summary["employees"],
+            skp["approved"],
+            skp["waiting"],
+            skp["returned"],
+            inbox["delivered"],
+            inbox["failed"],
+            summary["plans_open"],
+            summary["objections_pending"],
+        )
+        return not any(activity)
+    if kind == "city":
+        return not summary["by_programme"] and not summary["by_need_kind"]
+    return False

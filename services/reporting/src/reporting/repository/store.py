@@ -99,7 +99,7 @@ class Store:
         """Store each document unless one with its ``_id`` and an equal or higher ``order`` is stored."""
         if not documents:
             return 0
-        return await store_newest(self.collections[model], list(documents), "order")
+        return await store_newest(self.collections[model], list(documents), "order", replace=True)
 
     async def mark(self, keys: set[str], now: datetime) -> None:
         """Mark summaries stale (``domain.summaries``); the summariser recomputes and clears them."""
@@ -165,6 +165,12 @@ class Store:
         for chunk in chunks:
             found.extend(await self.find(model, {"nip": {"$in": chunk}, **query}, projection))
         return found
+
+    async def distinct(self, model: str, field: str) -> list[Any]:
+        return list(await self.collections[model].distinct(field))
+
+    async def delete_summary(self, key: str) -> None:
+        await self["summaries"].delete_one({"_id": key})
 
     async def count_of_people(self, model: str, nips: Sequence[str], query: MongoDocument) -> int:
         """How many documents of ``model`` whose ``nip`` is one of ``nips`` match ``query``."""

@@ -200,7 +200,6 @@ class PeriodOut(BaseModel):
     low_by_unit: list[UnitLowOut]
     low_by_indicator: list[IndicatorLowOut]
     low_by_behaviour: list[BehaviourLowOut]
-    computed_at: dt.datetime | None = None
     curve: CurveOut
 
 

@@ -47,7 +47,10 @@ async def recompute(store: Store, key: str, today: dt.date) -> MongoDocument:
         document = {"kind": kind, "opd_code": None, "year": int(when)} | await _city(store, int(when))
     else:
         raise ValueError(f"unknown summary {key!r}")
-    await store.save_summary(key, document)
+    if summaries.is_empty(document):
+        await store.delete_summary(key)  # nothing to show: no summary, whatever order the events came in
+    else:
+        await store.save_summary(key, document)
     return document
 
 

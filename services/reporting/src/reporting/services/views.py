@@ -33,6 +33,12 @@ STALE_COUNT_LIMIT = 10_000
 NOT_VISIBLE = Text("Data ini tidak dapat Anda lihat", "You may not see this")
 
 
+def _not_found(nip: str) -> Text:
+    return Text(
+        f"Pegawai {nip} tidak ditemukan atau tidak dapat Anda lihat", f"Employee {nip} not found or not visible to you"
+    )
+
+
 def period_key(period: str) -> tuple[int, int, str]:
     """Periods in time order within a year, the annual one last."""
     return int(period[:4]), 1 if len(period) == 4 else 0, period
@@ -101,11 +107,10 @@ def jp_standing(person: MongoDocument, completions: Sequence[MongoDocument], yea
 async def employee_view(ctx: Reporting, actor: Actor, nip: str, year: int) -> MongoDocument:
     store = await ctx.generations.active()
     person = await store.get(Model.PEOPLE, nip)
-    if person is None and actor.nip != nip and not actor.bkpsdm:
-        raise NotFoundError(Text(f"Pegawai {nip} tidak ditemukan", f"Employee {nip} not found"), code="not_found")
-    if person is not None and not may_read_employee(actor, person):
-        raise ForbiddenError(NOT_VISIBLE, code="forbidden")
-    person = person or {"_id": nip}
+    if person is None and actor.nip == nip:
+        person = {"_id": nip}  # not in the registry copy yet: their own (empty) view
+    if person is None or not may_read_employee(actor, person):
+        raise NotFoundError(_not_found(nip), code="not_found")  # whether the NIP exists is not theirs to learn
     history = await store.find(Model.APPRAISALS, {"nip": nip}, limit=HISTORY_LIMIT, sort=[("year", -1)])
     history.sort(key=lambda a: period_key(a["period"]), reverse=True)
     plans = [p for p in await store.find(Model.PLANS, {"nip": nip}) if p.get("status") in ("awaiting_input", "active")]
@@ -154,7 +159,7 @@ async def team_view(ctx: Reporting, actor: Actor, appraiser_nip: str, year: int)
     store = await ctx.generations.active()
     appraiser = None if appraiser_nip == PPK else await store.get(Model.PEOPLE, appraiser_nip)
     if not may_read_team(actor, appraiser_nip, appraiser):
-        raise ForbiddenError(NOT_VISIBLE, code="forbidden")
+        raise NotFoundError(_not_found(appraiser_nip), code="not_found")
     members = await store.find(
         Model.PEOPLE,
         {"pejabat_penilai_nip": appraiser_nip, "active": True},

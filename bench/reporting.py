@@ -36,7 +36,6 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HE
 import argparse
 import asyncio
 import datetime as dt
-import importlib
 import json
 import os
 import platform
@@ -46,7 +45,7 @@ import subprocess
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -61,6 +60,11 @@ from kinerja_testing import events as ev
 from kinerja_testing import serve
 from reporting.config import Settings
 from reporting.main import DEFINITION, create_app
+from reporting.repository.store import Store
+from reporting.services import apply as apply_module
+from reporting.services import summaries as summaries_module
+from reporting.services.context import Reporting
+from reporting.services.replay import replay
 from shared.consumer import group_id_for
 from shared.credentials import KafkaAuth, MongoAuth, mongodb_url_with
 from shared.events import PPK, BerAkhlakValue, Event, OrgPredikat, Predikat, RatingLevel, Topic
@@ -505,6 +509,49 @@ class Kafka:
         return lag
 
 
+# ---------------------------------------------------------------------------------------- where time goes
+
+
+class Timings:
+    """Calls and seconds awaited per operation of the service (the consumers' writes, the summariser's
+    recomputations, the store's queries), wrapped in place; measuring only, the behaviour is the same.
+    Concurrent awaits overlap, so the seconds of a phase can add up to more than its wall time."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.seconds: dict[str, float] = {}
+
+    def wrap(self, owner: Any, name: str, label: Callable[..., str]) -> None:
+        original = getattr(owner, name)
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                key = label(*args, **kwargs)
+                self.calls[key] += 1
+                self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - began
+
+        setattr(owner, name, timed)
+
+    def install(self) -> None:
+        self.wrap(apply_module, "write", lambda *a, **k: "consumer: one batch written (all of it)")
+        self.wrap(summaries_module, "recompute", lambda store, key, today: f"summariser: recompute {key.split(':')[0]}")
+        for method in ("store", "mark", "touch", "by_ids", "find", "of_people", "count_of_people", "count"):
+            self.wrap(Store, method, lambda *a, _m=method, **k: f"store.{_m}")
+
+    def take(self) -> list[dict[str, Any]]:
+        """The figures since the last call, largest first; starts counting afresh."""
+        rows = [
+            {"operation": key, "calls": self.calls[key], "seconds": round(self.seconds[key], 1)}
+            for key in sorted(self.seconds, key=lambda k: -self.seconds[k])
+        ]
+        self.calls.clear()
+        self.seconds.clear()
+        return rows
+
+
 # ---------------------------------------------------------------------------------------- the run
 
 
@@ -724,26 +771,22 @@ class Bench:
 
     # ------------------------------------------------------------------ 4. replay
 
-    async def replay(self, client: httpx.AsyncClient) -> dict[str, Any]:
+    async def replay(self, client: httpx.AsyncClient, ctx: Reporting) -> dict[str, Any]:
+        """``reporting.services.replay`` (what ``python -m reporting.replay`` runs) into the running
+        app's context: every topic from its start into a fresh generation, summaries settled, swapped in."""
         before = await self.get(client, f"/city?year={YEAR}", self.bkpsdm)
-        try:
-            module = importlib.import_module("reporting.services.replay")
-        except ModuleNotFoundError:
-            # TODO(issue 12): time reporting.services.replay once the lead's replay lands on main.
-            return {"measured": False, "note": "reporting.services.replay is not on this branch yet"}
-        rebuild: Callable[..., Awaitable[Any]] = module.replay
-        db = self.mongo[self.settings.mongodb_database]
         began = time.perf_counter()
-        outcome = await rebuild(self.settings, db=db)
+        result = await replay(ctx, self.bootstrap, self.kafka_auth)
         elapsed = time.perf_counter() - began
         after = await self.get(client, f"/city?year={YEAR}", self.bkpsdm)
-        same = _without_freshness(before) == _without_freshness(after)
         return {
-            "measured": True,
             "replay_s": round(elapsed, 1),
-            "outcome": str(outcome),
-            "generation_after": after["freshness"]["generation"],
-            "city_view_equal": same,
+            "records_applied": result.applied,
+            "records_skipped": result.skipped,
+            "records_per_s": round(result.applied / elapsed),
+            "generation": f"{result.previous} -> {result.generation}",
+            "views_generation_after": after["freshness"]["generation"],
+            "city_view_equal": _without_freshness(before) == _without_freshness(after),
         }
 
 
@@ -774,8 +817,15 @@ def environment(info: MongoDocument) -> dict[str, Any]:
 GOALS = {"view_p95_ms": 50, "consistent_s": 5, "replay_s": 60}
 
 
+def awaited(phase: str, part: dict[str, Any]) -> list[str]:
+    rows = part.get("time_awaited", [])
+    lines = ["", f"Time awaited in the service during {phase} (overlapping: concurrent awaits add up):", ""]
+    lines += ["| operation | calls | seconds |", "|---|---:|---:|"]
+    return lines + [f"| {r['operation']} | {r['calls']:,} | {r['seconds']} |" for r in rows]
+
+
 def markdown(report: dict[str, Any]) -> str:
-    env, load, burst, replay = report["environment"], report["load"], report["burst"], report["replay"]
+    env, load, burst, rebuilt = report["environment"], report["load"], report["burst"], report["replay"]
     lines = [
         "# Reporting benchmark",
         "",
@@ -797,6 +847,7 @@ def markdown(report: dict[str, Any]) -> str:
         "|---|---:|",
     ]
     lines += [f"| {topic} | {n:,} |" for topic, n in load["events_by_topic"].items()]
+    lines += awaited("the load", load)
     lines += [
         "",
         f"## Views ({SAMPLES} requests each, random subjects; goal p95 <= {GOALS['view_p95_ms']} ms)",
@@ -818,16 +869,17 @@ def markdown(report: dict[str, Any]) -> str:
         f"{burst['consistent_after_s']} s**; the views' own lag figure (probed every 5 s) read 0 after "
         f"{burst['views_lag_figure_zero_after_s']} s.",
         "",
+        *awaited("the burst", burst),
+        "",
         f"## Replay (goal <= {GOALS['replay_s']} s)",
         "",
     ]
-    if replay.get("measured"):
-        lines.append(
-            f"Rebuilt and swapped in after **{replay['replay_s']} s** (generation {replay['generation_after']}); "
-            f"city view equal before and after: {replay['city_view_equal']}."
-        )
-    else:
-        lines.append(f"Not measured: {replay['note']}.")
+    lines.append(
+        f"{rebuilt['records_applied']:,} records rebuilt and swapped in after **{rebuilt['replay_s']} s** "
+        f"({rebuilt['records_per_s']:,} records/s; generation {rebuilt['generation']}); the city view after "
+        f"it equals the one before: {rebuilt['city_view_equal']}."
+    )
+    lines += awaited("the replay", rebuilt)
     return "\n".join(lines) + "\n"
 
 
@@ -837,24 +889,29 @@ async def run(parts: set[str]) -> dict[str, Any]:
     bench = Bench(kafka, mongo_url, uuid.uuid4().hex[:6])
     info = await bench.mongo.admin.command("buildInfo")
     report: dict[str, Any] = {"environment": environment(info)}
+    timings = Timings()
+    timings.install()
     log(f"building a year of {len(bench.city.people):,} employees")
     bench.prepare()
     await bench.kafka.start()
     try:
-        async with serve(create_app(bench.settings)) as client:
+        app = create_app(bench.settings)
+        async with serve(app) as client:
             log(f"load: the reporting app consumes {len(DEFINITION.consumes)} topics")
-            report["load"] = await bench.load(client)
+            report["load"] = await bench.load(client) | {"time_awaited": timings.take()}
             log(str({k: v for k, v in report["load"].items() if k not in ("opd_sizes", "events_by_topic")}))
             if "views" in parts:
                 log("views")
                 report["views"] = await bench.views(client)
+                timings.take()
             if "burst" in parts:
                 log("burst")
-                report["burst"] = await bench.burst(client)
+                report["burst"] = await bench.burst(client) | {"time_awaited": timings.take()}
                 log(str(report["burst"]))
             if "replay" in parts:
                 log("replay")
-                report["replay"] = await bench.replay(client)
+                ctx: Reporting = app.state.deps.reporting
+                report["replay"] = await bench.replay(client, ctx) | {"time_awaited": timings.take()}
                 log(str(report["replay"]))
     finally:
         await bench.kafka.stop()

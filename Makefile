@@ -11,7 +11,7 @@ export AUTH_ISSUER ?= kinerja-asn-local
 MONGO ?= secantusdb
 
 .PHONY: run test down bootstrap stack-up stack-down stack-status stack-reset keys lint typecheck imports \
-        unit pytest conformance bench token lock compose-secrets
+        unit pytest conformance bench bench-reporting token lock compose-secrets
 
 ## run: set up, start Kafka + the Mongo-wire server and the four services; Ctrl-C or `make down` stops them
 run: bootstrap stack-up keys
@@ -75,6 +75,11 @@ conformance: bootstrap
 ## bench: the storage benchmark on its own fresh stack instance; writes bench/results/storage.{json,md}
 bench: bootstrap keys
 	@python3 deploy/local/stack.py --instance bench run -- .venv/bin/python bench/storage.py $(BENCH_ARGS)
+
+## bench-reporting: the reporting benchmark (issue 12) on its own fresh stack instance; writes
+## bench/results/reporting.{json,md}
+bench-reporting: bootstrap keys
+	@python3 deploy/local/stack.py --instance bench run -- .venv/bin/python bench/reporting.py $(BENCH_ARGS)
 
 ## unit: only the tests that need no infrastructure
 unit: bootstrap

@@ -135,7 +135,8 @@ def test_marks_name_the_summaries_a_fact_touches(event: object, marks: set[str])
 def test_facts_of_one_employee_mark_the_years_of_their_opd_once_it_is_known() -> None:
     fact = facts_of(ev.training_completed("e1", NIP, 8))[0]
     assert marks_of(fact) == {"city:2026"}  # OPD not known (yet): the person's own event marks it
-    assert marks_of(fact, opd="DINKES") == {"year:DINKES:2026", "city:2026"}
+    fact.document["opd_code"] = "DINKES"  # placed when applied
+    assert marks_of(fact) == {"year:DINKES:2026", "city:2026"}
     person = facts_of(ev.person(NIP, "DISDIK"))[0]
     assert marks_of(person, [2025, 2026]) == {"year:DISDIK:2025", "year:DISDIK:2026"}
 

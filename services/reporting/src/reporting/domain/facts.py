@@ -84,8 +84,8 @@ class Model(StrEnum):
 
 
 NEEDS_OPD = frozenset({Model.RECOMMENDATIONS, Model.ENROLMENTS, Model.MESSAGES})
-"""Models whose events name only the employee: they count in the OPD the employee is in now (the
-people model), and the summaries find them by the NIPs of an OPD."""
+"""Models whose events name only the employee: stored with the OPD the employee is in when they are
+applied (``services.apply``), and counted there."""
 
 
 @dataclass(frozen=True)
@@ -426,11 +426,11 @@ def newest(facts: Iterable[Fact]) -> list[Fact]:
     return list(kept.values())
 
 
-def marks_of(fact: Fact, known_years: Iterable[int] = (), *, opd: str | None = None) -> set[str]:
+def marks_of(fact: Fact, known_years: Iterable[int] = ()) -> set[str]:
     """The summaries a fact makes stale (see ``domain.summaries``): ``dist:<opd>:<period>``,
     ``year:<opd>:<year>`` and ``city:<year>``. A person's change marks the years known for their OPD
-    (the caller adds the OPD they left); a fact that names only the employee marks their OPD ``opd``
-    (the caller looks it up)."""
+    (the caller adds the OPD they left); a fact that names only the employee marks the OPD the caller
+    placed it in (``opd_code``; none while the employee is unknown)."""
     doc = fact.document
     if fact.model is Model.PEOPLE:
         return {f"year:{doc['opd_code']}:{year}" for year in known_years}
@@ -443,7 +443,7 @@ def marks_of(fact: Fact, known_years: Iterable[int] = (), *, opd: str | None = N
         return marks
     if fact.model is Model.RECOMMENDATIONS:
         return {f"city:{doc['event_at'].year}"}
-    owner = opd if fact.model in NEEDS_OPD else doc.get("opd_code")
+    owner = doc.get("opd_code")
     marks = {f"year:{owner}:{doc['year']}"} if owner else set()
     if fact.model is Model.ENROLMENTS:
         marks.add(f"city:{doc['year']}")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo import ASCENDING, DESCENDING, UpdateMany, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -24,6 +24,9 @@ from reporting.domain.facts import Model
 from shared.mongo import MongoDocument, find_in, store_newest
 
 META_ID = "generations"
+MARK_RANK = {"dist": 0, "year": 1, "city": 2}
+"""Which stale summaries a pass takes first: the cheap per-period ones, then the yearly ones, then the
+city's training effectiveness (the dearest, read from every completion of the year)."""
 
 INDEXES: dict[str, list[tuple[str, list[tuple[str, int]]]]] = {
     Model.PEOPLE: [
@@ -58,7 +61,10 @@ INDEXES: dict[str, list[tuple[str, list[tuple[str, int]]]]] = {
         ("nip_year", [("nip", ASCENDING), ("year", ASCENDING)]),
         ("year_status", [("year", ASCENDING), ("status", ASCENDING)]),
     ],
-    Model.MESSAGES: [("nip_year_status", [("nip", ASCENDING), ("year", ASCENDING), ("status", ASCENDING)])],
+    Model.MESSAGES: [
+        ("opd_year_status", [("opd_code", ASCENDING), ("year", ASCENDING), ("status", ASCENDING)]),
+        ("nip", [("nip", ASCENDING)]),
+    ],
     "summaries": [("kind_year_opd", [("kind", ASCENDING), ("year", ASCENDING), ("opd_code", ASCENDING)])],
     "marks": [],
     "freshness": [],
@@ -101,6 +107,18 @@ class Store:
             return 0
         return await store_newest(self.collections[model], list(documents), "order", replace=True)
 
+    async def place(self, model: Model, opd_of: dict[str, str]) -> None:
+        """Give the documents of ``model`` that have no OPD yet the OPD of their employee (by NIP)."""
+        by_opd: dict[str, list[str]] = {}
+        for nip, opd in opd_of.items():
+            by_opd.setdefault(opd, []).append(nip)
+        operations = [
+            UpdateMany({"nip": {"$in": nips}, "opd_code": None}, {"$set": {"opd_code": opd}})
+            for opd, nips in sorted(by_opd.items())
+        ]
+        if operations:
+            await self.collections[model].bulk_write(operations, ordered=False)
+
     async def mark(self, keys: set[str], now: datetime) -> None:
         """Mark summaries stale (``domain.summaries``); the summariser recomputes and clears them."""
         if keys:
@@ -108,7 +126,10 @@ class Store:
                 [
                     UpdateOne(
                         {"_id": key},
-                        {"$set": {"at": now, "token": uuid.uuid4().hex}, "$unset": {"failed_at": "", "error": ""}},
+                        {
+                            "$set": {"at": now, "token": uuid.uuid4().hex, "rank": MARK_RANK.get(key.split(":")[0], 9)},
+                            "$unset": {"failed_at": "", "error": ""},
+                        },
                         upsert=True,
                     )
                     for key in sorted(keys)
@@ -190,7 +211,7 @@ class Store:
         """The stale summaries, oldest first: those never tried, and those whose recomputation failed
         before ``retry_before``."""
         query = {"$or": [{"failed_at": {"$exists": False}}, {"failed_at": {"$lt": retry_before}}]}
-        return await self["marks"].find(query).sort("at", ASCENDING).limit(limit).to_list(None)
+        return await self["marks"].find(query).sort([("rank", ASCENDING), ("at", ASCENDING)]).limit(limit).to_list(None)
 
     async def park_mark(self, key: str, token: str, error: str, now: datetime) -> None:
         """A summary that could not be recomputed: it keeps its mark, counted apart, tried again later."""

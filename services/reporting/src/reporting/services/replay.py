@@ -8,7 +8,8 @@
    batches by the same code as the live consumers (``services.apply.write``), to the new generation
    only. A record that does not validate against its contract is skipped and counted (the live
    consumer dead-lettered it).
-3. Every summary marked stale is recomputed (``services.summaries.settle``).
+3. Every summary the records touched is recomputed, once (``services.summaries.settle``): the batches
+   collect them instead of marking them one batch at a time.
 4. The new generation is made active in one write; the previous one stays until the next replay.
    On any failure the new generation is abandoned and the active one is untouched.
 
@@ -109,14 +110,16 @@ async def replay(
             ends = await consumer.end_offsets(partitions) if partitions else {}
             starts = await consumer.beginning_offsets(partitions) if partitions else {}
             state = Progress("", 0, sum(ends[tp] - starts[tp] for tp in partitions), 0, started)
+            stale: set[str] = set()  # the summaries to compute, once each, at the end
             for number, topics in enumerate(PHASES, start=1):
                 state.phase = f"{number}/{len(PHASES)}"
                 mine = [tp for tp in partitions if tp.topic in {str(t) for t in topics}]
-                await _read(consumer, mine, starts, ends, store, ctx, state, progress)
+                await _read(consumer, mine, starts, ends, store, ctx, state, progress, stale)
         finally:
             await consumer.stop()
         state.phase = "summaries"
         progress(state)
+        await store.mark(stale, ctx.clock.now())
         await settle(store, ctx.clock)
         if not await ctx.generations.swap(generation):
             raise RuntimeError(f"generation {generation} is no longer the one being built (another replay?)")
@@ -153,6 +156,7 @@ async def _read(
     ctx: Reporting,
     state: Progress,
     progress: Callable[[Progress], None],
+    stale: set[str],
 ) -> None:
     pending = [tp for tp in partitions if ends[tp] > starts[tp]]
     if not pending:
@@ -174,7 +178,7 @@ async def _read(
                 else:
                     events.append(event)
         if events:
-            await apply_to(store, events, ctx)
+            await apply_to(store, events, ctx, sink=stale)
         pending = [tp for tp in pending if await consumer.position(tp) < ends[tp]]
         progress(state)
 

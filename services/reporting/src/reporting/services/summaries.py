@@ -68,11 +68,11 @@ async def _year(store: Store, opd: str, year: int, today: dt.date) -> MongoDocum
         {"year": {"$in": [year - 1, year]}, "status": "completed"},
         {"nip": 1, "jp": 1, "year": 1, "completed_on": 1},
     )
-    inbox = {"channel": "inbox", "year": year}
+    inbox = {"opd_code": opd, "year": year, "channel": "inbox"}
     messages = {
-        "delivered": await store.count_of_people(Model.MESSAGES, nips, inbox | {"status": "delivered"}),
-        "read": await store.count_of_people(Model.MESSAGES, nips, inbox | {"status": "read"}),
-        "failed": await store.count_of_people(Model.MESSAGES, nips, {"year": year, "status": "failed"}),
+        "delivered": await store.count(Model.MESSAGES, inbox | {"status": "delivered"}),
+        "read": await store.count(Model.MESSAGES, inbox | {"status": "read"}),
+        "failed": await store.count(Model.MESSAGES, {"opd_code": opd, "year": year, "status": "failed"}),
     }
     return summaries.year_summary(
         people,

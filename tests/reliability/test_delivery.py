@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from pymongo import MongoClient
 
 from kinerja_testing import (
@@ -22,11 +21,12 @@ from kinerja_testing import (
     ServiceProcess,
     appraisal_completed,
     eventually,
+    publish_events,
     register_employee,
     skip_history,
     wait_for_event,
 )
-from shared.events import AppraisalCompleted, Predikat
+from shared.events import Predikat
 
 pytestmark = pytest.mark.infra
 
@@ -50,22 +50,6 @@ def mongo(infra: Infra) -> Iterator[MongoClient[dict[str, object]]]:
     client: MongoClient[dict[str, object]] = MongoClient(infra.mongodb_url)
     yield client
     client.close()
-
-
-async def publish_many(infra: Infra, events: list[AppraisalCompleted]) -> None:
-    producer = AIOKafkaProducer(**infra.kafka_options, enable_idempotence=True)
-    await producer.start()
-    try:
-        for event in events:
-            await producer.send(
-                event.topic,
-                event.model_dump_json().encode(),
-                key=event.key(),
-                headers=[("content-type", b"application/json")],
-            )
-        await producer.flush()
-    finally:
-        await producer.stop()
 
 
 async def test_event_written_before_the_producer_was_killed_is_published_after_restart(
@@ -133,7 +117,7 @@ async def test_consumer_interrupted_mid_stream_ends_with_every_event_applied_exa
     notification = ServiceProcess.configure("notification", infra, keys, run_id, log_dir)
     inbox = mongo[notification.database]["notifications"]  # the inbox
     await skip_history(infra, notification.env["NOTIFICATION_CONSUMER_GROUP"], ["appraisal.completed.v1"])
-    await publish_many(infra, events)
+    await publish_events(infra, events)
 
     notification.start(**SMALL_BATCHES).wait_ready()
     await eventually(lambda: inbox.count_documents({"recipient": nip}) >= EVENTS // 40, within=60, interval=0.02)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker
@@ -116,6 +117,21 @@ class CorrelationIdMiddleware(BaseMiddleware):
             return await call_next(msg)
         finally:
             correlation_id_var.reset(token)
+
+
+async def partitions_of(admin: AIOKafkaAdminClient, topics: Iterable[str]) -> list[TopicPartition]:
+    """Every partition of ``topics``, sorted; a topic that does not exist (or that the principal may not
+    describe) has none."""
+    described = await admin.describe_topics(list(topics))
+    return sorted(
+        (
+            TopicPartition(t["topic"], p["partition"])
+            for t in described
+            if t["error_code"] == 0
+            for p in t["partitions"]
+        ),
+        key=lambda tp: (tp.topic, tp.partition),
+    )
 
 
 def bootstrap_list(bootstrap_servers: str) -> list[str]:

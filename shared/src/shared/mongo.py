@@ -132,12 +132,14 @@ async def find_in(
     field: str,
     values: Sequence[Any],
     projection: MongoDocument | None = None,
+    *,
+    query: MongoDocument | None = None,
 ) -> list[MongoDocument]:
-    """The documents whose ``field`` is one of ``values`` (any order), read in concurrent queries of
-    at most ``IN_CHUNK`` values each."""
+    """The documents whose ``field`` is one of ``values`` (any order) and that match ``query``, read in
+    concurrent queries of at most ``IN_CHUNK`` values each."""
     unique = list(dict.fromkeys(values))
     chunks = [unique[start : start + IN_CHUNK] for start in range(0, len(unique), IN_CHUNK)]
     found = await asyncio.gather(
-        *(collection.find({field: {"$in": chunk}}, projection).to_list(None) for chunk in chunks)
+        *(collection.find({field: {"$in": chunk}, **(query or {})}, projection).to_list(None) for chunk in chunks)
     )
     return [document for documents in found for document in documents]

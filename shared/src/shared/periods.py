@@ -31,3 +31,8 @@ def period_label(period: str) -> Text:
         return Text(f"Triwulan {ROMAN[part[1:]]} {year}", f"Q{part[1:]} {year}")
     month = int(part) - 1
     return Text(f"{MONTHS.ind.split()[month]} {year}", f"{MONTHS.en.split()[month]} {year}")
+
+
+def period_order(period: str) -> tuple[int, int, str]:
+    """A sort key: periods in time order within a year, the annual one last ('2026-Q4' before '2026')."""
+    return int(period[:4]), 1 if len(period) == 4 else 0, period

@@ -29,6 +29,7 @@ from typing import Any
 import xlsxwriter
 
 from shared.events import OrgPredikat, Predikat
+from shared.periods import period_order
 from shared.spreadsheet import Cell, csv_text
 
 View = Mapping[str, Any]
@@ -137,11 +138,6 @@ def _c(header: str, kind: ColumnType = ColumnType.TEXT) -> Column:
 
 
 INT, FLOAT, SHARE, DATE, BOOL = ColumnType.INT, ColumnType.FLOAT, ColumnType.SHARE, ColumnType.DATE, ColumnType.BOOL
-
-
-def period_order(period: str) -> tuple[int, int, str]:
-    """Periods in time order within a year, the annual one last."""
-    return int(period[:4]), 1 if len(period) == 4 else 0, period
 
 
 def _counts(counts: Mapping[str, int] | None) -> list[int]:

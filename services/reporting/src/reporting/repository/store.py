@@ -185,24 +185,13 @@ class Store:
         self, model: str, nips: Sequence[str], query: MongoDocument, projection: MongoDocument | None = None
     ) -> list[MongoDocument]:
         """Documents of ``model`` whose ``nip`` is one of ``nips`` and that match ``query``."""
-        chunks = [list(nips[i : i + 500]) for i in range(0, len(nips), 500)]
-        found: list[MongoDocument] = []
-        for chunk in chunks:
-            found.extend(await self.find(model, {"nip": {"$in": chunk}, **query}, projection))
-        return found
+        return await find_in(self.collections[model], "nip", nips, projection, query=query)
 
     async def distinct(self, model: str, field: str) -> list[Any]:
         return list(await self.collections[model].distinct(field))
 
     async def delete_summary(self, key: str) -> None:
         await self["summaries"].delete_one({"_id": key})
-
-    async def count_of_people(self, model: str, nips: Sequence[str], query: MongoDocument) -> int:
-        """How many documents of ``model`` whose ``nip`` is one of ``nips`` match ``query``."""
-        total = 0
-        for i in range(0, len(nips), 500):
-            total += await self.count(model, {"nip": {"$in": list(nips[i : i + 500])}, **query})
-        return total
 
     async def count(self, model: str, query: MongoDocument) -> int:
         return await self.collections[model].count_documents(query)

@@ -17,13 +17,12 @@ async def apply(events: Sequence[Event], *, ctx: Reporting) -> int:
     """Apply a batch to every generation being written (the active one, and one a replay builds);
     returns how many documents changed in the active one. Idempotent and order-tolerant."""
     try:
-        for event in events:
-            facts_of(event)
+        facts, newest_at = prepared(events)
     except InvalidEvent as exc:
         raise PermanentError(str(exc)) from exc  # the consumer applies the others and dead-letters it
     changed: int | None = None
     for store in await ctx.generations.targets():
-        count = await apply_to(store, events, ctx)
+        count = await write(store, facts, newest_at, ctx)
         changed = count if changed is None else changed
     return changed or 0
 
@@ -34,15 +33,15 @@ async def apply_people(events: Sequence[EmployeeRegistered | EmployeeUpdated], *
     return await apply(events, ctx=ctx)
 
 
-async def apply_to(store: Store, events: Sequence[Event], ctx: Reporting, *, sink: set[str] | None = None) -> int:
-    """Apply a batch to one generation; returns how many documents changed (``sink``: see ``write``)."""
+def prepared(events: Sequence[Event]) -> tuple[list[Fact], dict[str, datetime]]:
+    """A batch's facts (the newest of each thing) and the newest ``occurred_at`` per topic;
+    ``InvalidEvent`` if one of the events is."""
     newest_at: dict[str, datetime] = {}
     for event in events:
         topic = str(event.topic)
         if topic not in newest_at or event.occurred_at > newest_at[topic]:
             newest_at[topic] = event.occurred_at
-    facts = newest(fact for event in events for fact in facts_of(event))
-    return await write(store, facts, newest_at, ctx, sink=sink)
+    return newest(fact for event in events for fact in facts_of(event)), newest_at
 
 
 async def write(

@@ -29,14 +29,14 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import ValidationError
 
-from reporting.domain.facts import FACTS, facts_of
+from reporting.domain.facts import FACTS, InvalidEvent, facts_of
 from reporting.repository.store import Store
-from reporting.services.apply import apply_to
+from reporting.services.apply import prepared, write
 from reporting.services.context import Reporting
 from reporting.services.summaries import settle
 from shared.credentials import KafkaAuth
 from shared.events import Event, Topic
-from shared.kafka import bootstrap_list
+from shared.kafka import bootstrap_list, partitions_of
 
 BATCH = 500
 """Records applied at once (as the live consumers' batches)."""
@@ -133,18 +133,9 @@ async def _partitions(bootstrap_servers: str, auth: KafkaAuth, topics: Sequence[
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_list(bootstrap_servers), **auth.client_options())
     await admin.start()
     try:
-        described = await admin.describe_topics([str(t) for t in topics])
+        return await partitions_of(admin, [str(t) for t in topics])
     finally:
         await admin.close()
-    return sorted(
-        (
-            TopicPartition(t["topic"], p["partition"])
-            for t in described
-            if t["error_code"] == 0
-            for p in t["partitions"]
-        ),
-        key=lambda tp: (tp.topic, tp.partition),
-    )
 
 
 async def _read(
@@ -178,20 +169,32 @@ async def _read(
                 else:
                     events.append(event)
         if events:
-            await apply_to(store, events, ctx, sink=stale)
+            try:
+                facts, newest_at = prepared(events)
+            except InvalidEvent:  # rare: leave out those the live consumer dead-lettered, then again
+                kept = [e for e in events if _valid(e)]
+                state.skipped += len(events) - len(kept)
+                facts, newest_at = prepared(kept)
+            await write(store, facts, newest_at, ctx, sink=stale)
         pending = [tp for tp in pending if await consumer.position(tp) < ends[tp]]
         progress(state)
 
 
 def _event(topic: str, value: bytes | None) -> Event | None:
-    """The record's event, or None where the live consumer dead-lettered it (not the contract, or an
-    ``InvalidEvent``)."""
+    """The record's event, or None where it is not the contract (the live consumer dead-lettered it)."""
     try:
-        event = EVENT_OF[topic].model_validate_json(value or b"")
-        facts_of(event)
+        return EVENT_OF[topic].model_validate_json(value or b"")
     except (ValidationError, ValueError):
         return None
-    return event
+
+
+def _valid(event: Event) -> bool:
+    """Whether the read models can hold ``event`` (else the live consumer dead-lettered it)."""
+    try:
+        facts_of(event)
+    except InvalidEvent:
+        return False
+    return True
 
 
 def describe(state: Progress, width: int = 30) -> str:

@@ -21,6 +21,7 @@ from shared.errors import ForbiddenError, NotFoundError
 from shared.events import PPK
 from shared.i18n import Text
 from shared.mongo import MongoDocument
+from shared.periods import period_order
 
 HISTORY_LIMIT = 200
 """Appraisals shown in an employee's history, newest first (40 years of quarters and annuals)."""
@@ -36,11 +37,6 @@ def _not_found(nip: str) -> Text:
     return Text(
         f"Pegawai {nip} tidak ditemukan atau tidak dapat Anda lihat", f"Employee {nip} not found or not visible to you"
     )
-
-
-def period_key(period: str) -> tuple[int, int, str]:
-    """Periods in time order within a year, the annual one last."""
-    return int(period[:4]), 1 if len(period) == 4 else 0, period
 
 
 async def actor_of(ctx: Reporting, nip: str, roles: frozenset[str], opd_code: str | None) -> Actor:
@@ -102,7 +98,7 @@ async def employee_view(ctx: Reporting, actor: Actor, nip: str, year: int) -> Mo
     if person is None or not may_read_employee(actor, person):
         raise NotFoundError(_not_found(nip), code="not_found")  # whether the NIP exists is not theirs to learn
     history = await store.find(Model.APPRAISALS, {"nip": nip}, limit=HISTORY_LIMIT, sort=[("year", -1)])
-    history.sort(key=lambda a: period_key(a["period"]), reverse=True)
+    history.sort(key=lambda a: period_order(a["period"]), reverse=True)
     plans = [p for p in await store.find(Model.PLANS, {"nip": nip}) if p.get("status") in ("awaiting_input", "active")]
     recommendations = [r for r in await store.find(Model.RECOMMENDATIONS, {"nip": nip}) if r.get("status") == "open"]
     recent = await store.find(Model.ENROLMENTS, {"nip": nip, "year": {"$in": [year - 1, year]}})
@@ -118,7 +114,7 @@ async def employee_view(ctx: Reporting, actor: Actor, nip: str, year: int) -> Mo
         "pejabat_penilai_nip": person.get("pejabat_penilai_nip"),
         "year": year,
         "history": [_appraisal_row(a) for a in history],
-        "development_plans": [_plan_row(p) for p in sorted(plans, key=lambda p: period_key(p["period"]))],
+        "development_plans": [_plan_row(p) for p in sorted(plans, key=lambda p: period_order(p["period"]))],
         "recommendations": [_recommendation_row(r) for r in recommendations],
         "trainings": [_training_row(t) for t in sorted(trainings, key=lambda t: t["_id"])],
         "jp": summaries.jp_standing(person, completed, year, ctx.clock.today()),
@@ -167,14 +163,14 @@ async def team_view(ctx: Reporting, actor: Actor, appraiser_nip: str, year: int)
     plans = await store.of_people(Model.PLANS, nips, {"status": {"$in": ["awaiting_input", "active"]}})
     objections = await store.of_people(Model.OBJECTIONS, nips, {"status": "filed"})
     config = await store.get(Model.YEARS, str(year))
-    periods = list(config["periods"]) if config else sorted({a["period"] for a in appraisals}, key=period_key)
+    periods = list(config["periods"]) if config else sorted({a["period"] for a in appraisals}, key=period_order)
     dues = config.get("evaluation_due", {}) if config else {}
     by_nip: dict[str, list[MongoDocument]] = {}
     for appraisal in appraisals:
         by_nip.setdefault(appraisal["nip"], []).append(appraisal)
     rows = []
     for member in members:
-        own = sorted(by_nip.get(member["_id"], []), key=lambda a: period_key(a["period"]))
+        own = sorted(by_nip.get(member["_id"], []), key=lambda a: period_order(a["period"]))
         own_skps = sorted((s for s in skps if s["nip"] == member["_id"]), key=lambda s: s.get("valid_from") or "")
         approval = approvals.get(member["_id"])
         rows.append(
@@ -221,7 +217,7 @@ async def opd_view(ctx: Reporting, actor: Actor, opd_code: str, year: int) -> Mo
 
 
 def _opd(opd_code: str, found: Sequence[MongoDocument], org: MongoDocument | None) -> MongoDocument:
-    dists = sorted((d for d in found if d["kind"] == "dist"), key=lambda d: period_key(d["period"]))
+    dists = sorted((d for d in found if d["kind"] == "dist"), key=lambda d: period_order(d["period"]))
     year_doc = next((d for d in found if d["kind"] == "year"), None)
     org_predikat = org.get("predikat") if org else None
     periods = []
@@ -267,7 +263,7 @@ async def city_view(ctx: Reporting, actor: Actor, year: int) -> MongoDocument:
             "low": sum(d["low"] for d in docs),
             "escalated": sum(d["escalated"] for d in docs),
         }
-        for period, docs in sorted(periods.items(), key=lambda item: period_key(item[0]))
+        for period, docs in sorted(periods.items(), key=lambda item: period_order(item[0]))
     ]
     city = await store.get("summaries", f"city:{year}")
     return {

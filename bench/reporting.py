@@ -53,22 +53,24 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, InsertOne
 
 from appraisal.domain.rules import OPD_SEED
 from kinerja_testing import events as ev
 from kinerja_testing import serve
 from reporting.config import Settings
+from reporting.domain.facts import FACTS, facts_of, newest
 from reporting.main import DEFINITION, create_app
 from reporting.repository.store import Store
 from reporting.services import apply as apply_module
 from reporting.services import summaries as summaries_module
 from reporting.services.context import Reporting
-from reporting.services.replay import replay
+from reporting.services.replay import BATCH as REPLAY_BATCH
+from reporting.services.replay import EVENT_OF, replay
 from shared.consumer import group_id_for
 from shared.credentials import KafkaAuth, MongoAuth, mongodb_url_with
 from shared.events import PPK, BerAkhlakValue, Event, OrgPredikat, Predikat, RatingLevel, Topic
-from shared.mongo import MongoDocument
+from shared.mongo import MongoDocument, write_skipping_duplicates
 from shared.token import ensure_local_keypair, mint_token
 
 ROOT = HERE.parent
@@ -495,6 +497,28 @@ class Kafka:
             ends |= await self.consumer.end_offsets(await self.topic_partitions(topic))
         return ends
 
+    async def bare_read(
+        self, starts: dict[TopicPartition, int], ends: dict[TopicPartition, int]
+    ) -> tuple[list[Record], float]:
+        """Every record between ``starts`` and ``ends`` read with a bare aiokafka consumer (the ceiling a
+        consumer of these records can reach on this broker); returns them and the seconds it took."""
+        consumer = AIOKafkaConsumer(**self.options, enable_auto_commit=False, group_id=None)
+        await consumer.start()
+        try:
+            pending = [tp for tp in ends if ends[tp] > starts.get(tp, 0)]
+            consumer.assign(pending)
+            for tp in pending:
+                consumer.seek(tp, starts.get(tp, 0))
+            read: list[Record] = []
+            began = time.perf_counter()
+            while pending:
+                for tp, batch in (await consumer.getmany(*pending, timeout_ms=1000, max_records=2000)).items():
+                    read += [(tp.topic, r.value or b"", r.key) for r in batch if r.offset < ends[tp]]
+                pending = [tp for tp in pending if await consumer.position(tp) < ends[tp]]
+            return read, time.perf_counter() - began
+        finally:
+            await consumer.stop()
+
     async def lag(self, group_prefix: str, ends: dict[TopicPartition, int]) -> int:
         """Records of ``ends`` the service's consumer groups have not committed yet."""
         lag = 0
@@ -550,6 +574,35 @@ class Timings:
         self.calls.clear()
         self.seconds.clear()
         return rows
+
+
+# ---------------------------------------------------------------------------------------- ceilings
+
+
+async def bare_write(db: Any, records: list[Record], batch: int) -> tuple[int, float]:
+    """The read models' documents of ``records`` (the newest of each thing per batch, as the service
+    builds them) written with plain unordered ``insert_many`` batches into fresh collections that have
+    the service's indexes: the ceiling a consumer of these records can reach on this database. Building
+    the documents is not timed; the collections are dropped after. Returns (documents, seconds)."""
+    scratch = Store(db, 999)
+    await scratch.drop()
+    await scratch.ensure_indexes()
+    written, seconds = 0, 0.0
+    try:
+        for start in range(0, len(records), batch):
+            chunk = records[start : start + batch]
+            events = [EVENT_OF[topic].model_validate_json(value) for topic, value, _ in chunk]
+            by_model: dict[str, list[MongoDocument]] = {}
+            for fact in newest(f for e in events for f in facts_of(e)):
+                by_model.setdefault(fact.model, []).append(fact.document)
+            began = time.perf_counter()
+            for model, documents in by_model.items():
+                await write_skipping_duplicates(scratch[model], [InsertOne(d) for d in documents])
+                written += len(documents)
+            seconds += time.perf_counter() - began
+    finally:
+        await scratch.drop()
+    return written, seconds
 
 
 # ---------------------------------------------------------------------------------------- the run
@@ -729,6 +782,7 @@ class Bench:
         batch = self.burst_records
         topic = str(Topic.APPRAISAL_COMPLETED)
         wall_before = dt.datetime.now(dt.UTC)
+        starts = await self.kafka.ends([topic])
         began = time.perf_counter()
         acked = await self.kafka.publish(batch)
         ends = await self.kafka.ends([topic])
@@ -759,7 +813,13 @@ class Bench:
                 break
             await asyncio.sleep(POLL_S)
         view_lag = time.perf_counter() - acked
+        log("  ceilings: a bare read of the burst, a bare write of its documents")
+        read, read_s = await self.kafka.bare_read(starts, ends)
+        written, write_s = await bare_write(self.mongo[self.settings.mongodb_database], read, 500)
         return {
+            "ceiling_bare_read_s": round(read_s, 2),
+            "ceiling_bare_write_s": round(write_s, 2),
+            "ceiling_documents": written,
             "events": len(batch),
             "publish_s": round(acked - began, 2),
             "city_trend_total_after_s": round((city_at or acked) - acked, 2),
@@ -779,7 +839,15 @@ class Bench:
         result = await replay(ctx, self.bootstrap, self.kafka_auth)
         elapsed = time.perf_counter() - began
         after = await self.get(client, f"/city?year={YEAR}", self.bkpsdm)
+        log("  ceilings: a bare read of every topic, a bare write of the documents")
+        topics = sorted({str(e.topic) for e in FACTS})
+        ends = await self.kafka.ends(topics)
+        read, read_s = await self.kafka.bare_read({}, ends)
+        written, write_s = await bare_write(self.mongo[self.settings.mongodb_database], read, REPLAY_BATCH)
         return {
+            "ceiling_bare_read_s": round(read_s, 1),
+            "ceiling_bare_write_s": round(write_s, 1),
+            "ceiling_documents": written,
             "replay_s": round(elapsed, 1),
             "records_applied": result.applied,
             "records_skipped": result.skipped,
@@ -868,6 +936,10 @@ def markdown(report: dict[str, Any]) -> str:
         f"consumer lag 0 after {burst['consumer_lag_zero_after_s']} s, **every view consistent after "
         f"{burst['consistent_after_s']} s**; the views' own lag figure (probed every 5 s) read 0 after "
         f"{burst['views_lag_figure_zero_after_s']} s.",
+        f"- the ceilings on this machine, measured after it: a bare aiokafka read of the burst's "
+        f"{burst['events']:,} records takes {burst['ceiling_bare_read_s']} s; a bare write of its "
+        f"{burst['ceiling_documents']:,} documents (plain `insert_many` batches of 500 into empty collections "
+        f"with the same indexes) takes **{burst['ceiling_bare_write_s']} s**.",
         "",
         *awaited("the burst", burst),
         "",
@@ -877,7 +949,11 @@ def markdown(report: dict[str, Any]) -> str:
     lines.append(
         f"{rebuilt['records_applied']:,} records rebuilt and swapped in after **{rebuilt['replay_s']} s** "
         f"({rebuilt['records_per_s']:,} records/s; generation {rebuilt['generation']}); the city view after "
-        f"it equals the one before: {rebuilt['city_view_equal']}."
+        f"it equals the one before: {rebuilt['city_view_equal']}. The ceilings on this machine: a bare "
+        f"aiokafka read of every topic takes {rebuilt['ceiling_bare_read_s']} s; a bare write of the "
+        f"{rebuilt['ceiling_documents']:,} documents it holds (plain `insert_many` batches of "
+        f"{REPLAY_BATCH:,} into empty collections with the same indexes) takes "
+        f"**{rebuilt['ceiling_bare_write_s']} s**."
     )
     lines += awaited("the replay", rebuilt)
     return "\n".join(lines) + "\n"

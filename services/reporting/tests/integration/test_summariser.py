@@ -45,3 +45,40 @@ async def test_a_failing_summary_is_parked_and_the_others_recomputed(
     await store.mark({"dist::2026-Q1"}, later)  # marked again: stale, not failed, until tried
     assert await store.count_marks(failed=False, limit=100) == 1
     await mongo_client.drop_database(f"test_summariser_{unique}")
+
+
+async def test_a_summary_still_being_marked_waits_for_quiet_or_for_its_longest_wait(
+    mongo_client: AsyncMongoClient[MongoDocument], unique: str
+) -> None:
+    """A burst marks the same summary after every batch: the live summariser recomputes it once the
+    marks stop for ``quiet_s``, or once it was first marked ``max_wait_s`` ago, never in between."""
+    store = Store(mongo_client[f"test_summariser_{unique}"], 1)
+    await store.ensure_indexes()
+    await store.store(
+        Model.APPRAISALS,
+        [{"_id": "a1", "order": "1", "opd_code": "DINKES", "period": "2026-Q1", "year": 2026, "predikat": "baik"}],
+    )
+    key = "dist:DINKES:2026-Q1"
+
+    def at(seconds: float) -> dt.datetime:
+        return NOW + dt.timedelta(seconds=seconds)
+
+    async def live(seconds: float) -> int:
+        return await summarise_once(store, at(seconds), quiet_s=1.0, max_wait_s=10.0)
+
+    for second in range(0, 10):  # a batch every second: never quiet for a whole second
+        await store.mark({key}, at(second))
+        assert await live(second + 0.5) == 0
+    assert await store.get("summaries", key) is None
+    await store.mark({key}, at(10))
+    assert await live(10.5) == 1  # first marked 10.5 s ago: waited long enough
+    assert (await store.get("summaries", key) or {})["counts"]["baik"] == 1
+
+    await store.mark({key}, at(20))
+    assert await live(20.5) == 0  # a new mark starts a new wait
+    assert await live(21) == 1  # quiet for a second
+    assert await store.count_marks(failed=False, limit=100) == 0
+
+    await store.mark({key}, at(30))
+    assert await summarise_once(store, at(30)) == 1  # a replay's settle does not wait
+    await mongo_client.drop_database(f"test_summariser_{unique}")

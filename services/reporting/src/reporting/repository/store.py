@@ -129,6 +129,7 @@ class Store:
                         {
                             "$set": {"at": now, "token": uuid.uuid4().hex, "rank": MARK_RANK.get(key.split(":")[0], 9)},
                             "$unset": {"failed_at": "", "error": ""},
+                            "$setOnInsert": {"first_at": now},
                         },
                         upsert=True,
                     )
@@ -196,10 +197,18 @@ class Store:
     async def count(self, model: str, query: MongoDocument) -> int:
         return await self.collections[model].count_documents(query)
 
-    async def marks(self, limit: int, retry_before: datetime) -> list[MongoDocument]:
-        """The stale summaries, oldest first: those never tried, and those whose recomputation failed
-        before ``retry_before``."""
-        query = {"$or": [{"failed_at": {"$exists": False}}, {"failed_at": {"$lt": retry_before}}]}
+    async def marks(
+        self, limit: int, retry_before: datetime, *, quiet_before: datetime, waited_before: datetime
+    ) -> list[MongoDocument]:
+        """The stale summaries to recompute, by rank then oldest first: those never tried and those whose
+        recomputation failed before ``retry_before``; of them, those not marked again since ``quiet_before``
+        (their events have stopped coming) or first marked before ``waited_before`` (waited long enough)."""
+        query = {
+            "$and": [
+                {"$or": [{"failed_at": {"$exists": False}}, {"failed_at": {"$lt": retry_before}}]},
+                {"$or": [{"at": {"$lte": quiet_before}}, {"first_at": {"$lte": waited_before}}]},
+            ]
+        }
         return await self["marks"].find(query).sort([("rank", ASCENDING), ("at", ASCENDING)]).limit(limit).to_list(None)
 
     async def park_mark(self, key: str, token: str, error: str, now: datetime) -> None:

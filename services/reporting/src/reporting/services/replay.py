@@ -20,16 +20,18 @@ is applied once in effect.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import ValidationError
 
-from reporting.domain.facts import FACTS, InvalidEvent, facts_of
+from reporting.domain.facts import FACTS, Fact, InvalidEvent, facts_of
 from reporting.repository.store import Store
 from reporting.services.apply import prepared, write
 from reporting.services.context import Reporting
@@ -38,8 +40,8 @@ from shared.credentials import KafkaAuth
 from shared.events import Event, Topic
 from shared.kafka import bootstrap_list, partitions_of
 
-BATCH = 500
-"""Records applied at once (as the live consumers' batches)."""
+BATCH = 2000
+"""Records applied at once (larger than the live consumers' 500: fewer round trips per record)."""
 
 PHASES: tuple[tuple[Topic, ...], ...] = (
     (Topic.PERFORMANCE_YEAR_CONFIGURED, Topic.ORGANISATION_YEAR_UPDATED),
@@ -155,29 +157,47 @@ async def _read(
     consumer.assign(pending)
     for tp in pending:
         consumer.seek(tp, starts[tp])
-    while pending:
-        batches = await consumer.getmany(*pending, timeout_ms=1000, max_records=BATCH)
-        events: list[Event] = []
-        for tp, records in batches.items():
-            for record in records:
-                if record.offset >= ends[tp]:
-                    continue  # published after the replay began: the live consumers bring it
-                state.done += 1
-                event = _event(tp.topic, record.value)
-                if event is None:
-                    state.skipped += 1
-                else:
-                    events.append(event)
-        if events:
-            try:
-                facts, newest_at = prepared(events)
-            except InvalidEvent:  # rare: leave out those the live consumer dead-lettered, then again
-                kept = [e for e in events if _valid(e)]
-                state.skipped += len(events) - len(kept)
-                facts, newest_at = prepared(kept)
-            await write(store, facts, newest_at, ctx, sink=stale)
-        pending = [tp for tp in pending if await consumer.position(tp) < ends[tp]]
-        progress(state)
+    # Pipelined: the next batch is read and parsed (this process's CPU) while the previous one is
+    # written (the database's); batches are still written one after the other, in order.
+    writing: asyncio.Task[int] | None = None
+    try:
+        while pending:
+            batches = await consumer.getmany(*pending, timeout_ms=1000, max_records=BATCH)
+            events: list[Event] = []
+            for tp, records in batches.items():
+                for record in records:
+                    if record.offset >= ends[tp]:
+                        continue  # published after the replay began: the live consumers bring it
+                    state.done += 1
+                    event = _event(tp.topic, record.value)
+                    if event is None:
+                        state.skipped += 1
+                    else:
+                        events.append(event)
+            prepared_batch = _prepared(events, state) if events else None
+            if writing is not None:
+                await writing
+                writing = None
+            if prepared_batch is not None:
+                facts, newest_at = prepared_batch
+                writing = asyncio.create_task(write(store, facts, newest_at, ctx, sink=stale))
+            pending = [tp for tp in pending if await consumer.position(tp) < ends[tp]]
+            progress(state)
+        if writing is not None:
+            await writing
+            writing = None
+    finally:
+        if writing is not None:
+            writing.cancel()
+
+
+def _prepared(events: list[Event], state: Progress) -> tuple[list[Fact], dict[str, datetime]]:
+    try:
+        return prepared(events)
+    except InvalidEvent:  # rare: leave out those the live consumer dead-lettered, then again
+        kept = [e for e in events if _valid(e)]
+        state.skipped += len(events) - len(kept)
+        return prepared(kept)
 
 
 def _event(topic: str, value: bytes | None) -> Event | None:

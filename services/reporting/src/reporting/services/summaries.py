@@ -1,6 +1,10 @@
 """Keeping the summaries current: the summariser recomputes each summary a batch marked stale, from the
 read models, and clears the mark unless it was set again meanwhile (then the next pass recomputes it).
-A burst of events marks the same few keys over and over; each is recomputed once per pass."""
+
+A burst of events marks the same few keys over and over. The live summariser waits until a summary's
+events have stopped coming for ``QUIET_S`` (or it has waited ``MAX_WAIT_S``) and then recomputes it
+once: recomputing it after every batch would take the database from the consumer that is still
+writing the burst, and each recomputation but the last is thrown away (bench/README.md, "Reporting")."""
 
 from __future__ import annotations
 
@@ -21,6 +25,10 @@ PASS_SIZE = 200
 """Marks taken per pass (oldest first)."""
 RETRY_FAILED_S = 60.0
 """How long a summary whose recomputation failed waits before it is tried again."""
+QUIET_S = 1.0
+"""The live summariser recomputes a summary once no batch has marked it for this long..."""
+MAX_WAIT_S = 15.0
+"""...or once it was first marked this long ago, so a steady stream of events never starves it."""
 
 
 def parse(key: str) -> tuple[str, str, str]:
@@ -113,13 +121,22 @@ async def _city(store: Store, year: int) -> MongoDocument:
     return summaries.effectiveness(completions, recommendations, baselines, results)
 
 
-async def summarise_once(store: Store, now: dt.datetime, limit: int = PASS_SIZE) -> int:
-    """Recompute the stale summaries of one generation (up to ``limit``); returns how many were. One that
-    fails is logged and parked (``failed_summaries`` in the views' freshness, tried again after
-    ``RETRY_FAILED_S``); it does not hold up the others."""
+async def summarise_once(
+    store: Store, now: dt.datetime, limit: int = PASS_SIZE, *, quiet_s: float = 0.0, max_wait_s: float = 0.0
+) -> int:
+    """Recompute the stale summaries of one generation (up to ``limit``) not marked in the last
+    ``quiet_s`` or first marked ``max_wait_s`` ago; returns how many were. One that fails is logged and
+    parked (``failed_summaries`` in the views' freshness, tried again after ``RETRY_FAILED_S``); it does
+    not hold up the others."""
     done = 0
     today = now.astimezone(LOCAL_TIME).date()
-    for mark in await store.marks(limit, now - dt.timedelta(seconds=RETRY_FAILED_S)):
+    marks = await store.marks(
+        limit,
+        now - dt.timedelta(seconds=RETRY_FAILED_S),
+        quiet_before=now - dt.timedelta(seconds=quiet_s),
+        waited_before=now - dt.timedelta(seconds=max_wait_s),
+    )
+    for mark in marks:
         try:
             await recompute(store, mark["_id"], today)
         except Exception as exc:
@@ -134,19 +151,24 @@ async def summarise_once(store: Store, now: dt.datetime, limit: int = PASS_SIZE)
 
 
 async def settle(store: Store, clock: Clock) -> None:
-    """Recompute until no summary of ``store`` is stale but the parked ones (a replay, before it swaps)."""
+    """Recompute until no summary of ``store`` is stale but the parked ones (a replay, before it swaps:
+    nothing else marks its generation's summaries any more, so no waiting for quiet)."""
     while await summarise_once(store, clock.now()):
         pass
 
 
-async def run_summariser(ctx: Reporting, idle_s: float = 0.2) -> None:
-    """The background job: a pass over every generation being written, again at once while work was
-    found, else after ``idle_s``. A failing pass is logged and tried again."""
+async def run_summariser(
+    ctx: Reporting, idle_s: float = 0.2, quiet_s: float = QUIET_S, max_wait_s: float = MAX_WAIT_S
+) -> None:
+    """The background job: a pass over the active generation (summaries quiet for ``quiet_s`` or waiting
+    ``max_wait_s``), again at once while work was found, else after ``idle_s``. A failing pass is logged
+    and tried again. A generation being built is the replay's to settle (``settle``); what live batches
+    mark in it after that is recomputed here once it is swapped in."""
     while True:
         done = 0
         try:
-            for store in await ctx.generations.targets():
-                done += await summarise_once(store, ctx.clock.now())
+            store = await ctx.generations.active()
+            done = await summarise_once(store, ctx.clock.now(), quiet_s=quiet_s, max_wait_s=max_wait_s)
         except asyncio.CancelledError:
             raise
         except Exception:  # a database hiccup must not stop the summaries

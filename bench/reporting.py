@@ -562,7 +562,7 @@ class Timings:
     def install(self) -> None:
         self.wrap(apply_module, "write", lambda *a, **k: "consumer: one batch written (all of it)")
         self.wrap(summaries_module, "recompute", lambda store, key, today: f"summariser: recompute {key.split(':')[0]}")
-        for method in ("store", "mark", "touch", "by_ids", "find", "of_people", "count_of_people", "count"):
+        for method in ("store", "mark", "touch", "by_ids", "find", "of_people", "count"):
             self.wrap(Store, method, lambda *a, _m=method, **k: f"store.{_m}")
 
     def take(self) -> list[dict[str, Any]]:

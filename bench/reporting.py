@@ -70,7 +70,7 @@ from reporting.services.replay import EVENT_OF, replay
 from shared.consumer import group_id_for
 from shared.credentials import KafkaAuth, MongoAuth, mongodb_url_with
 from shared.events import PPK, BerAkhlakValue, Event, OrgPredikat, Predikat, RatingLevel, Topic
-from shared.mongo import MongoDocument, write_skipping_duplicates
+from shared.mongo import MAX_IDLE_MS, MongoDocument, write_skipping_duplicates
 from shared.token import ensure_local_keypair, mint_token
 
 ROOT = HERE.parent
@@ -624,7 +624,9 @@ class Bench:
         self.kafka = Kafka({"bootstrap_servers": kafka, **self.kafka_auth.client_options()})
         self.bootstrap = kafka
         self.mongo_url = mongodb_url_with(mongo_url, MongoAuth.from_env())
-        self.mongo: AsyncMongoClient[MongoDocument] = AsyncMongoClient(self.mongo_url, tz_aware=True)
+        self.mongo: AsyncMongoClient[MongoDocument] = AsyncMongoClient(
+            self.mongo_url, tz_aware=True, maxIdleTimeMS=MAX_IDLE_MS
+        )
         self.private, self.public = ensure_local_keypair(ROOT / ".run" / "keys")
         self.settings = Settings.model_validate(
             {
@@ -812,7 +814,9 @@ class Bench:
                 break
             await asyncio.sleep(POLL_S)
         view_lag = time.perf_counter() - acked
-        log(f"  consistent after {done - acked:.2f}s; ceilings: a bare read of the burst, a bare write of its documents")
+        log(
+            f"  consistent after {done - acked:.2f}s; ceilings: a bare read of the burst, a bare write of its documents"
+        )
         read, read_s = await self.kafka.bare_read(starts, ends)
         written, write_s = await bare_write(self.mongo[self.settings.mongodb_database], read, 500)
         return {

@@ -10,6 +10,7 @@ Standard library only, so it runs before the project's virtualenv exists.
     python3 deploy/local/stack.py env           # print the environment variables that point at the stack
     python3 deploy/local/stack.py env --as appraisal  # ... with a service's credentials instead of admin's
     python3 deploy/local/stack.py compose-secrets     # the password files docker-compose.yml mounts
+    python3 deploy/local/stack.py prometheus          # Prometheus and promtool (once, cached): prints their folder
     python3 deploy/local/stack.py --instance test run -- CMD ...
                                                 # a fresh, wiped instance for CMD, stopped when it ends
 
@@ -39,6 +40,10 @@ user per service database. Their random passwords are generated once per instanc
 ``<instance folder>/secrets/`` (mode 0600); ``env`` exports the administrator's (``env --as
 appraisal`` a service's), as password files, never the passwords themselves. The cluster instance
 (cluster.py) is set up the same way, with the helpers here.
+
+Prometheus and promtool (for the alert-rule tests and the Prometheus test, and for an operator who
+wants to look at a local run) come from Debian's ``prometheus`` package, pinned by version and
+SHA-256, downloaded with ``apt-get download`` and unpacked into the cache (no system install).
 
 Downloads and builds land in a cache outside git (``$KINERJA_CACHE_DIR``, default
 ``~/.cache/kinerja-asn``). Where ``KAFKA_BOOTSTRAP_SERVERS`` or ``MONGODB_URL`` is set, that server
@@ -97,6 +102,9 @@ INSTALL_HINTS = {
     "mvn": "install Apache Maven (Debian: apt-get install -y maven)",
     "go": "install Go 1.24+ (https://go.dev/doc/install, or Debian: apt-get install -y golang)",
     "python3.11": "install Python 3.11 (Debian: apt-get install -y python3.11 python3.11-venv)",
+    "apt-get": "Prometheus comes from Debian's package archive: run on Debian 12 (or put prometheus and promtool "
+    "2.42+ on PATH)",
+    "dpkg-deb": "install dpkg (Debian: it is part of every system)",
 }
 
 
@@ -345,6 +353,46 @@ def maven_copy(pom_template: Path, target: Path, replacements: dict[str, str]) -
     partial.rename(lib)
     (target / ".complete").write_text("ok")
     return lib
+
+
+# ---------------------------------------------------------------- Prometheus
+
+PROMETHEUS_PACKAGE = ("prometheus", "2.42.0+ds-5+deb12u1")
+PROMETHEUS_SHA256 = "81d59a24fce84f7fbe97a45a4f2914b6a5881b5cd1db2a6a0e129e515e1a5f55"
+"""Debian 12's prometheus package (amd64): the server and promtool, Go binaries needing only libc."""
+
+
+def ensure_prometheus() -> Path:
+    """The folder with ``prometheus`` and ``promtool`` from Debian's package, unpacked into the cache
+    (once); the .deb must have the pinned SHA-256."""
+    name, version = PROMETHEUS_PACKAGE
+    home = CACHE_DIR / f"{name}-{version}"
+    tools = home / "usr" / "bin"
+    if (home / ".complete").exists():
+        return tools
+    apt_get, dpkg_deb = require("apt-get"), require("dpkg-deb")
+    downloads = CACHE_DIR / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    log(f"fetching Debian's {name} {version} into {home} (once)")
+    spec = f"{name}={version}"
+    fetched = subprocess.run([apt_get, "download", spec], cwd=downloads, capture_output=True, text=True, check=False)
+    if fetched.returncode != 0:  # a fresh machine may have no package lists yet
+        run_checked([apt_get, "update", "-qq"], "apt-get update")
+        run_checked([apt_get, "download", spec], f"apt-get download {spec}", cwd=downloads)
+    debs = sorted(downloads.glob(f"{name}_{version.replace(':', '%3a')}_*.deb"))
+    if not debs:
+        raise StackError(f"apt-get download {spec} left no .deb in {downloads}")
+    digest = hashlib.sha256(debs[-1].read_bytes()).hexdigest()
+    if digest != PROMETHEUS_SHA256:
+        debs[-1].unlink()
+        raise StackError(f"{debs[-1].name} has SHA-256 {digest}, not the pinned {PROMETHEUS_SHA256}")
+    partial = home.with_name(home.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    run_checked([dpkg_deb, "-x", str(debs[-1]), str(partial)], "unpacking the prometheus package")
+    shutil.rmtree(home, ignore_errors=True)
+    partial.rename(home)
+    (home / ".complete").write_text("ok")
+    return tools
 
 
 # ---------------------------------------------------------------- Kafka
@@ -945,7 +993,9 @@ def run_against(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--instance", default="run", choices=list(PORTS), help="which local stack (default: run)")
-    parser.add_argument("command", choices=["up", "down", "status", "reset", "env", "run", "compose-secrets"])
+    parser.add_argument(
+        "command", choices=["up", "down", "status", "reset", "env", "run", "compose-secrets", "prometheus"]
+    )
     parser.add_argument("--fresh", action="store_true", help="up: wipe the instance's data first")
     parser.add_argument(
         "--as", dest="principal", default=ADMIN, help="env: whose credentials (admin, a service, integration)"
@@ -973,6 +1023,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(inst, rest)
         elif args.command == "compose-secrets":
             cmd_compose_secrets()
+        elif args.command == "prometheus":
+            print(ensure_prometheus())
         else:
             cmd_env(inst, args.principal)
     except StackError as exc:

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCollector, generate_latest
 from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
@@ -35,11 +35,13 @@ from shared.docs import docs_router
 from shared.events import Topic
 from shared.http import BodyGuard, install_problem_handlers, install_request_middleware
 from shared.kafka import create_broker, ensure_topics, topic_specs
+from shared.lag import LagProbe
 from shared.logs import configure_logging
 from shared.mongo import MongoDocument, create_mongo_client, mongo_ping
 from shared.openapi import describe_platform
 from shared.outbox import OutboxRelay
 from shared.roster import People
+from shared.tracing import Tracing
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,9 @@ class Runtime:
     broker: KafkaBroker
     registry: CollectorRegistry
     relay: OutboxRelay
+    tracing: Tracing
+    lag: LagProbe | None = None
+    """The broker's view of the service's consumption (``shared.lag``); None for a service that consumes nothing."""
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def spawn(self, job: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
@@ -106,10 +111,12 @@ class ServiceDefinition:
 
 def create_service_app(definition: ServiceDefinition, settings: ServiceSettings) -> FastAPI:
     registry = CollectorRegistry()
+    tracing = Tracing.create(definition.name, settings.otel_exporter_otlp_endpoint, definition.version)
+    ProcessCollector(registry=registry)  # process_* (memory, CPU, open files): the saturation panels
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(definition.name, settings.log_level, settings.log_json)
+        configure_logging(definition.name, settings.log_level, settings.log_json, settings.log_personal_data)
         app.state.verifier = TokenVerifier(
             public_key_file=settings.auth_public_key_file,
             jwks_url=settings.auth_jwks_url,
@@ -125,8 +132,27 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
             graceful_timeout_s=settings.shutdown_timeout_s / 2,
             auth=settings.kafka_auth,
         )
-        relay = OutboxRelay(broker, [], registry=registry, poll_interval_s=settings.outbox_poll_interval_s)
-        runtime = Runtime(settings, mongo, mongo[settings.mongodb_database], broker, registry, relay)
+        relay = OutboxRelay(
+            broker,
+            [],
+            registry=registry,
+            poll_interval_s=settings.outbox_poll_interval_s,
+            publishes=definition.publishes,
+            tracing=tracing,
+        )
+        lag = (
+            LagProbe(
+                settings.kafka_bootstrap_servers,
+                [str(topic) for topic in definition.consumes],
+                settings.consumer_group,
+                settings.kafka_auth,
+                registry=registry,
+                interval_s=settings.lag_probe_interval_s,
+            )
+            if definition.consumes
+            else None
+        )
+        runtime = Runtime(settings, mongo, mongo[settings.mongodb_database], broker, registry, relay, tracing, lag)
         tasks: list[asyncio.Task[None]] = []
         try:
             specs = topic_specs(
@@ -140,14 +166,16 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
             undeclared = {str(sub.topic) for sub in wiring.subscriptions} - {str(t) for t in definition.consumes}
             if undeclared:  # the Kafka ACLs (deploy/kafka/acls.json) are derived from ``consumes``
                 raise RuntimeError(f"{definition.name} subscribes to {sorted(undeclared)} without declaring them")
-            subscribe_all(
-                broker,
-                wiring.subscriptions,
-                group_prefix=settings.consumer_group,
-                registry=registry,
-                retry=RetryPolicy(settings.consumer_retry_attempts, settings.consumer_retry_backoff_s),
-                batch=BatchPolicy(settings.consumer_batch_max_records, settings.consumer_batch_timeout_ms),
-            )
+            if settings.consumers_enabled:  # off: the API alone (maintenance), the topics wait in Kafka
+                subscribe_all(
+                    broker,
+                    wiring.subscriptions,
+                    group_prefix=settings.consumer_group,
+                    registry=registry,
+                    retry=RetryPolicy(settings.consumer_retry_attempts, settings.consumer_retry_backoff_s),
+                    batch=BatchPolicy(settings.consumer_batch_max_records, settings.consumer_batch_timeout_ms),
+                    tracing=tracing,
+                )
             relay.watch(*wiring.outbox_collections)
             relay.enabled = settings.outbox_relay_enabled
             await relay.ensure_indexes()
@@ -159,6 +187,8 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
             jobs = list(wiring.background)
             if wiring.outbox_collections and settings.outbox_relay_enabled:
                 jobs.append(relay.run)
+            if lag is not None:
+                jobs.append(lag.run)
             tasks = [asyncio.create_task(job(), name=job.__name__) for job in jobs]
             logger.info("%s started", definition.name, extra={"port": settings.port})
             yield
@@ -170,6 +200,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
             except TimeoutError:
                 logger.error("Kafka broker did not stop within %.0fs", settings.shutdown_timeout_s)
             await mongo.close()
+            tracing.shutdown()  # the spans not exported yet go out now
             logger.info("%s stopped", definition.name)
 
     app = FastAPI(
@@ -181,7 +212,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
         redoc_url=None,
     )
     install_problem_handlers(app)
-    install_request_middleware(app, registry, definition.name)
+    install_request_middleware(app, registry, definition.name, tracing)
     app.add_middleware(BodyGuard, limits=definition.body_limits, default_limit=settings.http_body_limit_bytes)
     app.include_router(_health_router())
     app.include_router(_metrics_router(registry))

@@ -77,6 +77,10 @@ class ServiceSettings(BaseSettings):
 
     log_level: str = Field("INFO", validation_alias=_env("LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=_env("LOG_JSON"))
+    otel_exporter_otlp_endpoint: str | None = Field(
+        None, max_length=500, pattern=r"^https?://", validation_alias=_env("OTEL_EXPORTER_OTLP_ENDPOINT")
+    )
+    log_personal_data: bool = Field(False, validation_alias=_env("LOG_PERSONAL_DATA"))
     shutdown_timeout_s: float = Field(20.0, gt=0, validation_alias=_env("SHUTDOWN_TIMEOUT_S"))
     outbox_poll_interval_s: float = Field(10.0, gt=0, validation_alias=_env("OUTBOX_POLL_INTERVAL_S"))
     outbox_relay_enabled: bool = Field(True, validation_alias=_env("OUTBOX_RELAY_ENABLED"))
@@ -84,6 +88,8 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_s: float = Field(0.2, gt=0, le=10, validation_alias=_env("CONSUMER_RETRY_BACKOFF_S"))
     consumer_batch_max_records: int = Field(500, ge=1, le=5000, validation_alias=_env("CONSUMER_BATCH_MAX_RECORDS"))
     consumer_batch_timeout_ms: int = Field(100, ge=1, le=5000, validation_alias=_env("CONSUMER_BATCH_TIMEOUT_MS"))
+    consumers_enabled: bool = Field(True, validation_alias=_env("CONSUMERS_ENABLED"))
+    lag_probe_interval_s: float = Field(5.0, ge=0.5, le=300, validation_alias=_env("LAG_PROBE_INTERVAL_S"))
     http_body_limit_bytes: int = Field(
         256 * 1024, ge=1024, le=64 * 1024 * 1024, validation_alias=_env("HTTP_BODY_LIMIT_BYTES")
     )

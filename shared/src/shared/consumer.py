@@ -42,11 +42,14 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
+from opentelemetry.trace import NoOpTracer, SpanKind
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from pydantic import ValidationError
 
 from shared.events import Event
+from shared.logs import event_id_var
 from shared.mongo import is_transient
+from shared.tracing import Tracing, context_of, header_traceparent, links_to
 
 logger = logging.getLogger(__name__)
 
@@ -194,8 +197,10 @@ def subscribe(
     metrics: ConsumerMetrics,
     retry: RetryPolicy = RetryPolicy(),
     batch: BatchPolicy = BatchPolicy(),
+    tracing: Tracing | None = None,
 ) -> None:
     topic = subscription.topic
+    spans = tracing or Tracing(NoOpTracer())
     dlq = f"{topic}.dlq"
 
     async def send_to_dlq(record: ConsumerRecord[Any, Any], letter: DeadLetter) -> None:
@@ -259,6 +264,7 @@ def subscribe(
     async def apply_one_by_one(valid: list[tuple[ConsumerRecord[Any, Any], E]], letters: list[Letter]) -> None:
         """Find the events that fail on their own (they join ``letters``) and apply the rest."""
         for record, event in valid:
+            token = event_id_var.set(str(event.event_id))
             try:
                 await subscription.handle([event])
             except PermanentError as exc:
@@ -267,9 +273,27 @@ def subscribe(
                 if is_transient(exc):
                     await unavailable(exc)
                 letters.append((record, DeadLetter("retries_exhausted", exc, retry.attempts + 1)))
+            finally:
+                event_id_var.reset(token)
 
     async def consume(values: list[bytes], msg: KafkaMessage) -> None:
         records: tuple[ConsumerRecord[Any, Any], ...] = msg.raw_message
+        parents = [header_traceparent(record.headers) for record in records]
+        with spans.span(
+            f"consume {topic}",
+            SpanKind.CONSUMER,
+            parent=context_of(parents[0] if parents else None),
+            links=links_to(parents[1:]),
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": topic,
+                "messaging.consumer.group.name": group_id,
+                "messaging.batch.message_count": len(records),
+            },
+        ):
+            await consume_batch(records, values)
+
+    async def consume_batch(records: tuple[ConsumerRecord[Any, Any], ...], values: list[bytes]) -> None:
         valid: list[tuple[ConsumerRecord[Any, Any], E]] = []
         letters: list[Letter] = []
         for record, value in zip(records, values, strict=True):
@@ -310,9 +334,10 @@ def subscribe_all(
     registry: CollectorRegistry,
     retry: RetryPolicy = RetryPolicy(),
     batch: BatchPolicy = BatchPolicy(),
+    tracing: Tracing | None = None,
 ) -> None:
     """Register every subscription; each gets its own consumer group ``<group_prefix>.<name>``."""
     metrics = ConsumerMetrics(registry)
     for subscription in subscriptions:
         group_id = group_id_for(group_prefix, subscription.topic)
-        subscribe(broker, subscription, group_id=group_id, metrics=metrics, retry=retry, batch=batch)
+        subscribe(broker, subscription, group_id=group_id, metrics=metrics, retry=retry, batch=batch, tracing=tracing)

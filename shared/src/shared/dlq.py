@@ -29,8 +29,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from shared.credentials import CredentialsError, KafkaAuth
-
-REDRIVE_GROUP_PREFIX = "dlq-redrive"
+from shared.kafka_acl import REDRIVE_GROUP_PREFIX
 
 
 @dataclass(frozen=True)

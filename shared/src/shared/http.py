@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
+from opentelemetry.trace import NoOpTracer, SpanKind
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +24,7 @@ from shared.field_errors import field_message, field_name
 from shared.i18n import Text, negotiate, verbatim
 from shared.logs import correlation_id_var
 from shared.mongo import is_transient
+from shared.tracing import TRACEPARENT, Tracing, context_of
 
 logger = logging.getLogger(__name__)
 
@@ -231,7 +233,9 @@ SECURITY_HEADERS = {
 }
 
 
-def install_request_middleware(app: FastAPI, registry: CollectorRegistry, service: str) -> None:
+def install_request_middleware(
+    app: FastAPI, registry: CollectorRegistry, service: str, tracing: Tracing | None = None
+) -> None:
     """Correlation id (a valid ``X-Correlation-ID`` or a new one), request count/latency metrics with
     bounded labels, security headers, and a problem+json 500 that keeps the correlation id."""
     requests = Counter(
@@ -241,7 +245,25 @@ def install_request_middleware(app: FastAPI, registry: CollectorRegistry, servic
         "http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"], registry=registry
     )
 
+    spans = tracing or Tracing(NoOpTracer())
+
     @app.middleware("http")
+    async def traced(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """A SERVER span per API request (``shared.tracing``), child of the caller's ``traceparent``."""
+        if not request.url.path.startswith("/api/"):  # probes and scrapes are not traced
+            return await correlation_and_metrics(request, call_next)
+        method = request.method if request.method in KNOWN_METHODS else "OTHER"
+        given = request.headers.get(TRACEPARENT) or ""
+        parent = context_of(given) if len(given) <= 128 else None
+        attributes = {"http.request.method": method}
+        with spans.span(f"{method}", SpanKind.SERVER, parent=parent, attributes=attributes) as span:
+            response = await correlation_and_metrics(request, call_next)
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            span.update_name(f"{method} {route}")
+            span.set_attribute("http.route", route)
+            span.set_attribute("http.response.status_code", response.status_code)
+            return response
+
     async def correlation_and_metrics(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:

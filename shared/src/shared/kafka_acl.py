@@ -36,6 +36,8 @@ from shared.events import Topic
 ADMIN = "admin"
 INTEGRATION = "integration"
 INTEGRATION_GROUP_PREFIX = "ext."
+REDRIVE_GROUP_PREFIX = "dlq-redrive"
+"""The consumer groups of ``python -m shared.dlq redrive``: ``dlq-redrive.<dlq topic>``."""
 
 CLUSTER = "kafka-cluster"
 
@@ -82,6 +84,8 @@ def service_acls(service: ServiceTopics, group_prefix: str | None = None) -> lis
     acls.add(Acl(who, "CLUSTER", CLUSTER, "LITERAL", "IDEMPOTENT_WRITE"))
     if consumes:
         acls.add(Acl(who, "GROUP", f"{group_prefix or who}.", "PREFIXED", "READ"))
+        # shared.lag: how far ``python -m shared.dlq redrive`` got in each dead-letter topic
+        acls.add(Acl(who, "GROUP", f"{REDRIVE_GROUP_PREFIX}.", "PREFIXED", "DESCRIBE"))
     return sorted(acls)
 
 

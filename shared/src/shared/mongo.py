@@ -27,12 +27,18 @@ IN_CHUNK = 50
 (500 values: ~110 ms; ten queries of 50: ~30 ms), so longer lists are split and sent at once."""
 
 
+MAX_IDLE_MS = 120_000
+"""How long a pooled connection may sit unused before the client drops it (below SecantusDB's 300 s)."""
+
+
 def create_mongo_client(
     url: str, app_name: str, timeout_ms: int = 5000, *, auth: MongoAuth | None = None
 ) -> AsyncMongoClient[MongoDocument]:
     """A client with timezone-aware datetimes and short server-selection timeouts, so a missing
     server turns into a clear error (and a 503 on /readyz) instead of a 30-second hang. ``auth``
-    (the service's own user) takes precedence over credentials in the URL."""
+    (the service's own user) takes precedence over credentials in the URL. A pooled connection idle
+    for ``MAX_IDLE_MS`` is closed by the client before the server (SecantusDB closes one idle for 300 s)
+    or a firewall does, so a quiet night does not end in a failed first request."""
     return AsyncMongoClient(
         url,
         **(auth or MongoAuth()).client_options(),
@@ -40,6 +46,7 @@ def create_mongo_client(
         tz_aware=True,
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
+        maxIdleTimeMS=MAX_IDLE_MS,
     )
 
 

@@ -19,7 +19,8 @@ producer, ``acks=all``) and then removes them from the array.
 - While Kafka is unreachable the relay backs off (doubling up to a minute) and the events wait.
 
 Metrics: ``outbox_pending_documents``, ``outbox_oldest_pending_age_seconds``,
-``outbox_published_total``, ``outbox_publish_failures_total`` and ``outbox_parked_total``.
+``outbox_published_total``, ``outbox_publish_failures_total`` and ``outbox_parked_total``; and the
+business counters of the events published (``shared.business``).
 """
 
 from __future__ import annotations
@@ -27,18 +28,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka.errors import MessageSizeTooLargeError
 from faststream.kafka import KafkaBroker
+from opentelemetry.trace import NoOpTracer, SpanKind
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
+from shared.business import BusinessMetrics
+from shared.events import Topic
 from shared.mongo import MongoDocument, find_in
+from shared.tracing import TRACEPARENT, Tracing, context_of, current_traceparent
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +95,14 @@ class OutboxRelay:
         publish_timeout_s: float = 15.0,
         batch_size: int = 500,
         max_backoff_s: float = 60.0,
+        publishes: Iterable[Topic] = (),
+        tracing: Tracing | None = None,
     ) -> None:
+        self._tracing = tracing or Tracing(NoOpTracer())
         self._broker = broker
         self._collections = list(collections)
         self._metrics = OutboxMetrics(registry or CollectorRegistry())
+        self._business = BusinessMetrics(registry or CollectorRegistry(), publishes)
         self._poll_interval_s = poll_interval_s
         self._publish_timeout_s = publish_timeout_s
         self._batch_size = batch_size
@@ -205,19 +214,31 @@ class OutboxRelay:
                 outcome.error = outcome.error or error
             elif outcome.error is None:  # after a failure, keep the rest for the next pass, in order
                 outcome.published.append(record["event_id"])
+                self._business.published(record["topic"], record["value"])
         await self._remove(collection, outcomes)
         return sum(len(outcome.published) for outcome in outcomes)
 
     async def _send(self, record: MongoDocument) -> asyncio.Future[Any]:
         value: dict[str, Any] = record["value"]
-        future: asyncio.Future[Any] = await self._broker.publish(
-            value,
-            topic=record["topic"],
-            key=record["key"].encode(),
-            headers={"event_type": value["event_type"], "event_id": record["event_id"]},
-            correlation_id=value.get("correlation_id"),
-            no_confirm=True,
-        )
+        headers = {"event_type": value["event_type"], "event_id": record["event_id"]}
+        # A PRODUCER span under the span that wrote the event; consumers continue from it (shared.tracing).
+        with self._tracing.span(
+            f"publish {record['topic']}",
+            SpanKind.PRODUCER,
+            parent=context_of(record.get("traceparent")),
+            attributes={"messaging.system": "kafka", "messaging.destination.name": str(record["topic"])},
+        ):
+            traceparent = current_traceparent()
+            if traceparent:
+                headers[TRACEPARENT] = traceparent
+            future: asyncio.Future[Any] = await self._broker.publish(
+                value,
+                topic=record["topic"],
+                key=record["key"].encode(),
+                headers=headers,
+                correlation_id=value.get("correlation_id"),
+                no_confirm=True,
+            )
         return future
 
     async def _remove(self, collection: AsyncCollection[MongoDocument], outcomes: list[_Outcome]) -> None:

@@ -5,7 +5,7 @@ import pytest
 from pydantic_settings import SettingsConfigDict
 
 from shared.config import ServiceSettings
-from shared.logs import JsonFormatter, correlation_id_var
+from shared.logs import JsonFormatter, PlainFormatter, correlation_id_var, event_id_var, trace_ids_var
 
 
 def test_json_log_line_has_service_correlation_id_and_extras() -> None:
@@ -21,6 +21,42 @@ def test_json_log_line_has_service_correlation_id_and_extras() -> None:
     assert entry["service"] == "appraisal"
     assert entry["correlation_id"] == "corr-9"
     assert entry["port"] == 8001
+
+
+def test_the_event_handled_and_the_trace_are_on_the_line_when_in_scope() -> None:
+    record = logging.makeLogRecord({"name": "x", "levelname": "WARNING", "msg": "failed"})
+    assert "event_id" not in json.loads(JsonFormatter("training").format(record))
+    tokens = (event_id_var.set("e-1"), trace_ids_var.set(("a" * 32, "b" * 16)))
+    try:
+        entry = json.loads(JsonFormatter("training").format(record))
+    finally:
+        event_id_var.reset(tokens[0])
+        trace_ids_var.reset(tokens[1])
+    assert (entry["event_id"], entry["trace_id"], entry["span_id"]) == ("e-1", "a" * 32, "b" * 16)
+
+
+def test_nips_are_redacted_everywhere_on_the_line_unless_personal_data_is_allowed() -> None:
+    nip = "198609262015051001"
+    record = logging.makeLogRecord({"name": "x", "levelname": "ERROR", "msg": "no SKP for %s", "args": (nip,)})
+    record.subject = nip
+    try:
+        raise ValueError(f"employee {nip} unknown")
+    except ValueError:
+        import sys
+
+        record.exc_info = sys.exc_info()
+    line = JsonFormatter("appraisal").format(record)
+    assert nip not in line
+    entry = json.loads(line)
+    assert entry["message"] == "no SKP for [NIP]"
+    assert entry["subject"] == "[NIP]"
+    assert "employee [NIP] unknown" in entry["exc_info"]
+    assert nip in JsonFormatter("appraisal", personal_data=True).format(record)
+    plain = PlainFormatter("%(levelname)s %(message)s")
+    assert plain.format(record).startswith("ERROR no SKP for [NIP]")
+    # 17 or 19 digits, and a number inside a longer one, are not NIPs
+    other = logging.makeLogRecord({"name": "x", "msg": "offset 1234567890123456789 id 12345678901234567"})
+    assert "[NIP]" not in JsonFormatter("appraisal").format(other)
 
 
 class DemoSettings(ServiceSettings):

@@ -232,6 +232,42 @@ async def register_employee(
     return record
 
 
+async def record_appraisal(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    nip: str,
+    *,
+    url: str = "",
+    period: str = "2026-Q2",
+    opd_code: str = "DINKES",
+    extra_headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """Record a finalised Baik result for ``nip`` (registered) through ``POST /api/v1/appraisals``, as
+    a result from history is recorded: the appraisal service publishes ``appraisal.completed``."""
+    return await client.post(
+        f"{url}/api/v1/appraisals",
+        json={
+            "nip": nip,
+            "opd_code": opd_code,
+            "period": period,
+            "hasil_kerja": "sesuai_ekspektasi",
+            "perilaku_kerja": "sesuai_ekspektasi",
+        },
+        headers=headers | (extra_headers or {}),
+    )
+
+
+def prometheus_tools() -> Path:
+    """The folder with Debian's ``prometheus`` and ``promtool``, fetched once by the stack script."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "deploy" / "local" / "stack.py"), "prometheus"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return Path(out.strip().splitlines()[-1])
+
+
 @pytest.fixture
 def service_settings(infra: Infra, keys: Keys, unique: str) -> Callable[[type[S]], S]:
     """Settings for an in-process service: the real infrastructure, a fresh database and consumer group."""

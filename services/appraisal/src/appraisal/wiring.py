@@ -14,9 +14,11 @@ from appraisal.repository.opd import OpdRepository
 from appraisal.repository.planning import SkpRepository, YearRepository
 from appraisal.services.employees import IMPORT_SILENCE, Registry, backfill_readers, now_ms
 from appraisal.services.evaluations import Evaluations
+from appraisal.services.gauges import PlanGauges
 from appraisal.services.organisation import Organisation
 from appraisal.services.planning import Planning, split_at_mutation
 from shared.app import Runtime, Wiring
+from shared.business import GAUGE_REFRESH_S, refresh_every
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,11 @@ async def wire(runtime: Runtime) -> Wiring:
     )
     await backfill_readers(registry)
     planning = Planning(registry, years, skps)
+    gauges = PlanGauges(runtime.registry, evaluation_docs, registry.clock)
+
+    async def business_gauges() -> None:
+        await refresh_every(GAUGE_REFRESH_S, gauges.refresh)
+
     return Wiring(
         deps=Deps(
             registry,
@@ -69,4 +76,5 @@ async def wire(runtime: Runtime) -> Wiring:
             org_years.collection,
         ],
         people=employees,
+        background=[business_gauges],
     )

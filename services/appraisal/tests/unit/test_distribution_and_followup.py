@@ -70,3 +70,25 @@ SUBJECT = Subject("198609262015051001", "DINKES", "197501012000031001", "1968010
 def test_relations_and_read_access(actor: Actor, expected: set[Relation]) -> None:
     assert relations(actor, SUBJECT) == expected
     assert may(actor, SUBJECT, READ) is bool(expected)
+
+
+def test_plan_figures_count_open_plans_per_opd_and_status_and_those_past_due() -> None:
+    import datetime as dt
+    from typing import Any
+
+    from appraisal.domain.followup import plan_figures
+
+    plans: list[dict[str, Any]] = [
+        {"opd_code": "DINKES", "development_plan": {"status": "active", "due_on": "2026-06-30"}},
+        {"opd_code": "DINKES", "development_plan": {"status": "active", "due_on": "2026-12-31"}},
+        {"opd_code": "DINKES", "development_plan": {"status": "awaiting_input", "due_on": None}},
+        {"opd_code": "DISDIK", "development_plan": {"status": "active", "due_on": "2026-07-01"}},
+        {"opd_code": "DISDIK", "development_plan": {"status": "withdrawn", "due_on": "2020-01-01"}},
+        {"opd_code": "DISDIK"},
+    ]
+    assert plan_figures(plans, dt.date(2026, 7, 1)) == {
+        ("DINKES", "active"): (2, 1),
+        ("DINKES", "awaiting_input"): (1, 0),
+        ("DISDIK", "active"): (1, 0),  # due today: not yet past due
+    }
+    assert plan_figures([], dt.date(2026, 7, 1)) == {}

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from prometheus_client import Gauge
+
 from notification import handlers
 from notification.config import Settings
 from notification.domain.messages import environment
@@ -20,6 +22,7 @@ from notification.services.context import Notifier
 from notification.services.delivery import run_worker
 from notification.services.reminders import run_reminders
 from shared.app import Runtime, Wiring
+from shared.business import GAUGE_REFRESH_S, refresh_every
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,19 @@ async def wire(runtime: Runtime) -> Wiring:
         background.append(partial(run_reminders, ctx))
     for job in background:
         job.__name__ = job.func.__name__  # type: ignore[attr-defined]
+    disabled = Gauge(
+        "webhook_subscriptions_disabled",
+        "Webhook subscriptions switched off (after repeated failures, or by an administrator)",
+        registry=runtime.registry,
+    )
+
+    async def refresh() -> None:
+        disabled.set(await ctx.webhooks.count_disabled())
+
+    async def business_gauges() -> None:
+        await refresh_every(GAUGE_REFRESH_S, refresh)
+
+    background.append(business_gauges)
     return Wiring(
         deps=Deps(ctx),
         subscriptions=[*handlers.subscriptions(ctx), *ctx.people.subscriptions()],

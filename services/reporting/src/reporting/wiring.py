@@ -9,7 +9,6 @@ from reporting.repository.store import Generations
 from reporting.services.context import Reporting
 from reporting.services.summaries import run_summariser
 from shared.app import Runtime, Wiring
-from shared.lag import LagProbe
 from shared.roster import Roster
 
 
@@ -19,19 +18,11 @@ class Deps:
 
 
 async def wire(runtime: Runtime) -> Wiring:
-    settings = runtime.settings
     roster = Roster(runtime.db)
     await roster.ensure_indexes()
     generations = Generations(runtime.db)
     await generations.active()  # its collections and indexes exist from the start
-    lag = LagProbe(
-        settings.kafka_bootstrap_servers,
-        [str(topic) for topic in handlers.TOPICS],
-        settings.consumer_group,
-        settings.kafka_auth,
-        registry=runtime.registry,
-    )
-    ctx = Reporting(generations=generations, roster=roster, lag=lag)
+    ctx = Reporting(generations=generations, roster=roster, lag=runtime.lag)
 
     async def summariser() -> None:
         await run_summariser(ctx)
@@ -39,6 +30,6 @@ async def wire(runtime: Runtime) -> Wiring:
     return Wiring(
         deps=Deps(ctx),
         subscriptions=handlers.subscriptions(ctx),
-        background=[summariser, lag.run],
+        background=[summariser],
         people=roster,
     )

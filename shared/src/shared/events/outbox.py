@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Self
 
 from shared.events.envelope import Event
+from shared.tracing import current_traceparent
 
 OUTBOX_FIELDS = ("outbox", "outbox_since", "outbox_failed")
 """Fields the outbox adds to a producing document; project them out when reading the state."""
@@ -20,6 +21,8 @@ class OutboxRecord:
     topic: str
     key: str
     value: dict[str, Any]
+    traceparent: str | None = None
+    """The span in scope when the event was written (``shared.tracing``): the relay publishes under it."""
 
     @classmethod
     def of(cls, event: Event) -> Self:
@@ -28,10 +31,14 @@ class OutboxRecord:
             topic=event.topic.value,
             key=event.key().decode(),
             value=event.model_dump(mode="json"),
+            traceparent=current_traceparent(),
         )
 
     def to_document(self) -> dict[str, Any]:
-        return {"event_id": self.event_id, "topic": self.topic, "key": self.key, "value": self.value}
+        document = {"event_id": self.event_id, "topic": self.topic, "key": self.key, "value": self.value}
+        if self.traceparent:
+            document["traceparent"] = self.traceparent
+        return document
 
 
 def with_events(document: dict[str, Any], *events: Event, now: datetime | None = None) -> dict[str, Any]:

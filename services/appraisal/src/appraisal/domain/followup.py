@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from typing import Any
 
 from appraisal.domain.rules import FOLLOW_UP, LOW_PREDIKAT, FollowUpRules
 from shared.events import Predikat
@@ -58,3 +60,25 @@ class ObjectionDecision(StrEnum):
 
 def objection_open(finalised_at: dt.datetime, now: dt.datetime, window_days: int) -> bool:
     return now <= finalised_at + dt.timedelta(days=window_days)
+
+
+OPEN_PLAN_STATUSES = ("awaiting_input", "active")
+"""A development plan still open: waiting for the pejabat penilai's input, or under way."""
+
+
+def plan_figures(plans: Iterable[Mapping[str, Any]], today: dt.date) -> dict[tuple[str, str], tuple[int, int]]:
+    """Open development plans per (OPD, status): (how many, how many past their ``due_on``). ``plans``
+    are evaluations with ``opd_code`` and ``development_plan`` (``status``, ``due_on`` as ISO date or
+    None); a plan of another status is not counted."""
+    figures: dict[tuple[str, str], tuple[int, int]] = {}
+    for evaluation in plans:
+        plan = evaluation.get("development_plan") or {}
+        status = plan.get("status")
+        if status not in OPEN_PLAN_STATUSES:
+            continue
+        due = plan.get("due_on")
+        overdue = bool(due) and dt.date.fromisoformat(str(due)) < today
+        key = (str(evaluation.get("opd_code") or ""), str(status))
+        count, late = figures.get(key, (0, 0))
+        figures[key] = (count + 1, late + int(overdue))
+    return figures

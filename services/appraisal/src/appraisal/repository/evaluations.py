@@ -5,6 +5,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from appraisal.domain.followup import OPEN_PLAN_STATUSES
 from shared.events import Predikat
 from shared.mongo import MongoDocument
 from shared.versioned import VersionedRepository
@@ -60,6 +61,13 @@ class EvaluationRepository(VersionedRepository):
             if document["_id"] != other_than:
                 return str(document["_id"])
         return None
+
+    async def open_plans(self) -> list[MongoDocument]:
+        """Every evaluation whose development plan is open, with only its OPD and plan (index
+        ``development_plan``; open plans are bounded by the low results of a year or two)."""
+        query = {"development_plan.status": {"$in": list(OPEN_PLAN_STATUSES)}}
+        projection = {"opd_code": 1, "development_plan.status": 1, "development_plan.due_on": 1}
+        return await self.collection.find(query, projection).to_list(None)
 
     async def annual_predikat_history(self, nip: str) -> dict[int, Predikat]:
         cursor = self.collection.find({"nip": nip, "annual": True, "status": "finalised"}, {"year": 1, "predikat": 1})

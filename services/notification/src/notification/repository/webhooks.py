@@ -33,6 +33,10 @@ class Webhooks:
         cursor = self.collection.find({}).sort([("_id", ASCENDING)]).skip(offset).limit(limit)
         return await cursor.to_list(None), total
 
+    async def count_disabled(self) -> int:
+        """Subscriptions switched off (after repeated failures, or by an administrator): index ``enabled_id``."""
+        return await self.collection.count_documents({"enabled": False})
+
     async def enabled(self) -> list[MongoDocument]:
         cursor = self.collection.find({"enabled": True}).sort([("_id", ASCENDING)]).limit(MAX_SUBSCRIPTIONS)
         return await cursor.to_list(None)

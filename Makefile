@@ -11,7 +11,7 @@ export AUTH_ISSUER ?= kinerja-asn-local
 MONGO ?= secantusdb
 
 .PHONY: run test down bootstrap stack-up stack-down stack-status stack-reset keys lint typecheck imports \
-        unit pytest conformance bench bench-reporting token lock compose-secrets
+        unit pytest conformance bench bench-reporting token lock compose-secrets prometheus
 
 ## run: set up, start Kafka + the Mongo-wire server and the four services; Ctrl-C or `make down` stops them
 run: bootstrap stack-up keys
@@ -42,6 +42,14 @@ stack-status:
 ## stack-reset: stop the stack and wipe its data (Kafka log, Mongo-wire server files)
 stack-reset:
 	@python3 deploy/local/stack.py reset
+
+## prometheus: a local Prometheus (Debian's, fetched once) scraping `make run`'s services with the alert
+## rules, on http://127.0.0.1:9090 (data in .run/prometheus); Ctrl-C stops it
+prometheus:
+	@tools=$$(python3 deploy/local/stack.py prometheus | tail -1) && mkdir -p .run/prometheus && \
+	  echo "Prometheus on http://127.0.0.1:9090 (alerts: http://127.0.0.1:9090/alerts)" && \
+	  $$tools/prometheus --config.file=deploy/prometheus/local.yml --storage.tsdb.path=.run/prometheus \
+	    --web.listen-address=127.0.0.1:9090
 
 ## compose-secrets: random passwords (once) for docker-compose.yml, in .run/compose-secrets/
 compose-secrets:

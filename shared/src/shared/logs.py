@@ -3,8 +3,9 @@
 One JSON object per line: ``time``, ``level``, ``logger``, ``message``, ``service``, the
 ``correlation_id`` in scope, the ``event_id`` of the event being handled alone (a consumer trying the
 events of a failed batch one by one, a dead letter), the ``trace_id`` and ``span_id`` when tracing is
-on, and the extras of the call. NIPs (18 digits) are written ``[NIP]`` unless ``LOG_PERSONAL_DATA``
-is true (a debugging setting, never for production): a log is read by more people than the data."""
+on, and the extras of the call. NIPs (18 digits) are written ``[NIP]`` and e-mail addresses (an SMTP
+error names the recipient) ``[email]`` unless ``LOG_PERSONAL_DATA`` is true (a debugging setting,
+never for production): a log is read by more people than the data."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ event_id_var: ContextVar[str | None] = ContextVar("event_id", default=None)
 trace_ids_var: ContextVar[tuple[str, str] | None] = ContextVar("trace_ids", default=None)
 """(trace id, span id) of the span in scope, hex, when tracing is on."""
 NIP = re.compile(r"(?<![0-9])[0-9]{18}(?![0-9])")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def redacted(line: str) -> str:
+    """``line`` with NIPs written ``[NIP]`` and e-mail addresses ``[email]``."""
+    return EMAIL.sub("[email]", NIP.sub("[NIP]", line))
 
 
 def current_correlation_id() -> str:
@@ -64,7 +71,7 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exc_info"] = self.formatException(record.exc_info)
         line = json.dumps(entry, default=str, ensure_ascii=False)
-        return line if self.personal_data else NIP.sub("[NIP]", line)
+        return line if self.personal_data else redacted(line)
 
 
 class PlainFormatter(logging.Formatter):
@@ -76,7 +83,7 @@ class PlainFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        return line if self.personal_data else NIP.sub("[NIP]", line)
+        return line if self.personal_data else redacted(line)
 
 
 def configure_logging(service: str, level: str = "INFO", as_json: bool = True, personal_data: bool = False) -> None:

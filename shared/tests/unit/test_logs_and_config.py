@@ -54,6 +54,8 @@ def test_nips_are_redacted_everywhere_on_the_line_unless_personal_data_is_allowe
     assert nip in JsonFormatter("appraisal", personal_data=True).format(record)
     plain = PlainFormatter("%(levelname)s %(message)s")
     assert plain.format(record).startswith("ERROR no SKP for [NIP]")
+    mail = logging.makeLogRecord({"name": "x", "msg": "SMTP 550 <budi.santoso@palembang.go.id> unavailable"})
+    assert "SMTP 550 <[email]> unavailable" in JsonFormatter("notification").format(mail)
     # 17 or 19 digits, and a number inside a longer one, are not NIPs
     other = logging.makeLogRecord({"name": "x", "msg": "offset 1234567890123456789 id 12345678901234567"})
     assert "[NIP]" not in JsonFormatter("appraisal").format(other)

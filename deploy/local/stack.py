@@ -11,6 +11,8 @@ Standard library only, so it runs before the project's virtualenv exists.
     python3 deploy/local/stack.py env --as appraisal  # ... with a service's credentials instead of admin's
     python3 deploy/local/stack.py compose-secrets     # the password files docker-compose.yml mounts
     python3 deploy/local/stack.py prometheus          # Prometheus and promtool (once, cached): prints their folder
+    python3 deploy/local/stack.py browser             # Debian's Chromium + ChromeDriver and axe-core: prints
+                                                      # their paths as JSON (the browser tests' tools)
     python3 deploy/local/stack.py --instance test run -- CMD ...
                                                 # a fresh, wiped instance for CMD, stopped when it ends
 
@@ -45,6 +47,13 @@ Prometheus and promtool (for the alert-rule tests and the Prometheus test, and f
 wants to look at a local run) come from Debian's ``prometheus`` package, pinned by version and
 SHA-256, downloaded with ``apt-get download`` and unpacked into the cache (no system install).
 
+The real-browser tests (``kinerja_testing.browser``) drive Debian's ``chromium`` (with
+``chromium-driver``), installed system-wide with ``apt-get`` when missing (as root; otherwise the
+command to run is named): test tools' own browser downloads are blocked on this machine, so
+Playwright (from PyPI) launches Debian's Chromium. The accessibility checker axe-core comes from
+the npm registry, an exact version, packed with the machine's ``npm pack`` into the cache, its
+tarball checked against a pinned sha512 integrity, and its ``axe.min.js`` unpacked.
+
 Downloads and builds land in a cache outside git (``$KINERJA_CACHE_DIR``, default
 ``~/.cache/kinerja-asn``). Where ``KAFKA_BOOTSTRAP_SERVERS`` or ``MONGODB_URL`` is set, that server
 is used and the local one is not started.
@@ -66,6 +75,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tarfile
 import time
 import uuid
 from collections.abc import Callable
@@ -105,6 +115,7 @@ INSTALL_HINTS = {
     "apt-get": "Prometheus comes from Debian's package archive: run on Debian 12 (or put prometheus and promtool "
     "2.42+ on PATH)",
     "dpkg-deb": "install dpkg (Debian: it is part of every system)",
+    "npm": "install Node.js with npm (Debian: apt-get install -y npm)",
 }
 
 
@@ -393,6 +404,85 @@ def ensure_prometheus() -> Path:
     partial.rename(home)
     (home / ".complete").write_text("ok")
     return tools
+
+
+# ---------------------------------------------------------------- the browser tests' tools
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CHROMIUM_PACKAGES = ("chromium", "chromium-driver")
+"""Debian's Chromium and its driver: a system install, as Chromium needs its libraries."""
+AXE_CORE_VERSION = "4.10.3"
+AXE_CORE_INTEGRITY = "sha512-Xm7bpRXnDSX2YE2YFfBk2FnF0ep6tmG7xPh8iHee8MIcrgq762Nkce856dYtJYLkuIoYZvGfTs/PbZhideTcEg=="
+"""The npm registry's integrity of the axe-core tarball (``npm view axe-core@VERSION dist.integrity``)."""
+
+
+def ensure_chromium() -> tuple[Path, Path]:
+    """``/usr/bin/chromium`` and ``/usr/bin/chromedriver``, from Debian's packages: installed with
+    ``apt-get`` when missing and running as root; otherwise a StackError naming the command."""
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return CHROMIUM, CHROMEDRIVER
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *CHROMIUM_PACKAGES]
+    if os.geteuid() != 0:
+        raise StackError(f"the browser tests need Debian's Chromium: run `sudo {' '.join(command)}`")
+    apt_get = require("apt-get")
+    log(f"installing Debian's {' and '.join(CHROMIUM_PACKAGES)} (once)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    argv = [apt_get, *command[1:]]
+    installed = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
+    if installed.returncode != 0:  # a fresh machine may have no package lists yet
+        run_checked([apt_get, "update", "-qq"], "apt-get update", env=env)
+        run_checked(argv, " ".join(command), env=env)
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not path.exists():
+            raise StackError(f"{' '.join(command)} left no {path}")
+    return CHROMIUM, CHROMEDRIVER
+
+
+def ensure_axe_core() -> Path:
+    """``axe.min.js`` of axe-core, packed once with ``npm pack`` into the cache; the tarball must have
+    the pinned sha512 integrity."""
+    home = CACHE_DIR / f"axe-core-{AXE_CORE_VERSION}"
+    script = home / "axe.min.js"
+    if (home / ".complete").exists():
+        return script
+    npm = require("npm")
+    downloads = CACHE_DIR / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    log(f"fetching axe-core {AXE_CORE_VERSION} into {home} (once)")
+    run_checked(
+        [npm, "pack", f"axe-core@{AXE_CORE_VERSION}", "--pack-destination", str(downloads), "--silent"],
+        f"npm pack axe-core@{AXE_CORE_VERSION}",
+        cwd=downloads,
+    )
+    tarball = downloads / f"axe-core-{AXE_CORE_VERSION}.tgz"
+    if not tarball.exists():
+        raise StackError(f"npm pack axe-core@{AXE_CORE_VERSION} left no {tarball.name} in {downloads}")
+    data = tarball.read_bytes()
+    integrity = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    if integrity != AXE_CORE_INTEGRITY:
+        tarball.unlink()
+        raise StackError(f"{tarball.name} has integrity {integrity}, not the pinned {AXE_CORE_INTEGRITY}")
+    with tarfile.open(tarball) as archive:
+        member = archive.extractfile("package/axe.min.js")
+        if member is None:
+            raise StackError(f"{tarball.name} has no package/axe.min.js")
+        content = member.read()
+    partial = home.with_name(home.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    (partial / "axe.min.js").write_bytes(content)
+    shutil.rmtree(home, ignore_errors=True)
+    partial.rename(home)
+    (home / ".complete").write_text("ok")
+    return script
+
+
+def cmd_browser() -> None:
+    """Print the paths of the browser tests' tools as one JSON object."""
+    chromium, chromedriver = ensure_chromium()
+    axe = ensure_axe_core()
+    print(json.dumps({"chromium": str(chromium), "chromedriver": str(chromedriver), "axe": str(axe)}))
 
 
 # ---------------------------------------------------------------- Kafka
@@ -994,7 +1084,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--instance", default="run", choices=list(PORTS), help="which local stack (default: run)")
     parser.add_argument(
-        "command", choices=["up", "down", "status", "reset", "env", "run", "compose-secrets", "prometheus"]
+        "command",
+        choices=["up", "down", "status", "reset", "env", "run", "compose-secrets", "prometheus", "browser"],
     )
     parser.add_argument("--fresh", action="store_true", help="up: wipe the instance's data first")
     parser.add_argument(
@@ -1025,6 +1116,8 @@ def main(argv: list[str] | None = None) -> int:
             cmd_compose_secrets()
         elif args.command == "prometheus":
             print(ensure_prometheus())
+        elif args.command == "browser":
+            cmd_browser()
         else:
             cmd_env(inst, args.principal)
     except StackError as exc:

@@ -109,6 +109,7 @@ GET /employees                                               allow deny  allow d
 GET /employees/{nip}                                         allow deny  allow deny  allow deny  allow deny  allow deny  deny
 PATCH /employees/{nip}                                       deny  deny  deny  deny  deny  deny  allow deny  allow deny  deny
 GET /employees/{nip}/link-changes                            allow deny  allow deny  allow deny  allow deny  allow deny  deny
+GET /employees/{nip}/cascade                                 allow deny  allow deny  allow deny  allow deny  allow deny  deny
 POST /employee-imports                                       deny  deny  deny  deny  deny  deny  allow allow allow deny  deny
 GET /employee-imports/{import_id}                            deny  deny  deny  deny  deny  deny  allow deny  allow deny  deny
 GET /employee-imports/{import_id}/rows                       deny  deny  deny  deny  deny  deny  allow deny  allow deny  deny
@@ -770,6 +771,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("appraisal", "GET /employees/{nip}"): Row(plain(employee_path)),
     ("appraisal", "PATCH /employees/{nip}"): Row(patch_employee, trace=version_of(employee_path)),
     ("appraisal", "GET /employees/{nip}/link-changes"): Row(plain(lambda w: f"{employee_path(w)}/link-changes")),
+    ("appraisal", "GET /employees/{nip}/cascade"): Row(plain(lambda w: f"{employee_path(w)}/cascade?year={Y1}")),
     ("appraisal", "POST /employee-imports"): Row(start_import, trace=employee_count),
     ("appraisal", "GET /employee-imports/{import_id}"): Row(plain(lambda w: f"/employee-imports/{w.ids['import']}")),
     ("appraisal", "GET /employee-imports/{import_id}/rows"): Row(

@@ -344,3 +344,51 @@ async def test_a_submitted_skp_names_the_pejabat_penilai_of_the_registry_at_subm
     assert submitted["pejabat_penilai_nip"] == asisten
     _, event = await wait_for_event(infra, "skp.submitted.v1", lambda v: v["payload"]["skp_id"] == skp["id"])
     assert event["payload"]["pejabat_penilai_nip"] == asisten
+
+
+async def test_the_cascade_shows_the_pejabat_penilais_approved_rhk_to_who_reads_the_employee(
+    client: httpx.AsyncClient, keys: Keys, year: int, new_nip: Callable[[], str]
+) -> None:
+    """An employee drafting sees which RHK they may intervene (ids, kinds and texts only); before the
+    pejabat penilai's SKP is approved they are told why there are none; a head of OPD needs none; a
+    stranger gets 404 as for a NIP that does not exist."""
+    kadis, kabid, stranger = new_nip(), new_nip(), new_nip()
+    await register(client, keys, kadis, position_type="JPT", pejabat_penilai_nip=SEKDA)
+    await register(client, keys, kabid, position_type="ADMINISTRATOR", pejabat_penilai_nip=kadis)
+    await register(client, keys, stranger, position_type="PELAKSANA", pejabat_penilai_nip=kadis)
+    mine = keys.headers(kabid, "pegawai")
+
+    waiting = await client.get(f"/api/v1/employees/{kabid}/cascade?year={year}", headers=mine)
+    assert waiting.status_code == 200, waiting.text
+    assert waiting.json()["rhk"] == []
+    assert waiting.json()["required"] is True
+    assert kadis in waiting.json()["problem"]
+    assert "belum disetujui" in waiting.json()["problem"]
+    english = await client.get(
+        f"/api/v1/employees/{kabid}/cascade?year={year}", headers=mine | {"Accept-Language": "en"}
+    )
+    assert "is not approved yet" in english.json()["problem"]
+
+    head = await client.get(f"/api/v1/employees/{kadis}/cascade?year={year}", headers=keys.headers(kadis, "pegawai"))
+    assert head.json()["required"] is False
+    assert head.json()["rhk"] == []
+
+    head_skp = (
+        await client.post(
+            "/api/v1/skp", json={"year": year, "rhk": [rhk("k1", None)]}, headers=keys.headers(kadis, "pegawai")
+        )
+    ).json()
+    head_skp = (await act(client, keys.headers(kadis, "pegawai"), head_skp, "submit")).json()
+    assert (await act(client, keys.headers(SEKDA, "pejabat_penilai"), head_skp, "approve")).status_code == 200
+
+    ready = (await client.get(f"/api/v1/employees/{kabid}/cascade?year={year}", headers=mine)).json()
+    assert ready["problem"] is None
+    assert ready["pejabat_penilai_nip"] == kadis
+    assert ready["rhk"] == [{"rhk_id": "k1", "kind": "utama", "text": "Hasil kerja k1", "skp_id": head_skp["id"]}]
+
+    hidden = await client.get(
+        f"/api/v1/employees/{kabid}/cascade?year={year}", headers=keys.headers(stranger, "pegawai")
+    )
+    absent = await client.get(f"/api/v1/employees/{'9' * 18}/cascade?year={year}", headers=mine)
+    assert hidden.status_code == absent.status_code == 404
+    assert (await client.get(f"/api/v1/employees/{kabid}/cascade?year=1999", headers=mine)).status_code == 422

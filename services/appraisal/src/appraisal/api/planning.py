@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, versioned_out, visible_records
 from appraisal.domain.skp import SkpStatus
 from appraisal.schemas.common import Nip
-from appraisal.schemas.skp import ExpectationsIn, ReturnIn, SkpContent, SkpIn, SkpOut
+from appraisal.schemas.skp import CascadeOut, ExpectationsIn, ReturnIn, SkpContent, SkpIn, SkpOut
 from appraisal.schemas.years import DeadlineExtensionIn, YearConfigIn, YearConfigOut
 from appraisal.services import planning
+from shared.i18n import negotiate
 from shared.mongo import MongoDocument
 from shared.pagination import ExpectedVersion, OptionalVersion, Page, Paging, etag
 from shared.queries import all_of
@@ -203,3 +204,28 @@ async def revise_skp(
 ) -> SkpOut:
     document = await planning.revise_skp(skp_id, body, expected, actor=actor, planning=deps.planning)
     return _skp_out(document, response)
+
+
+@router.get(
+    "/employees/{nip}/cascade",
+    response_model=CascadeOut,
+    tags=["SKP"],
+    summary="The RHK an SKP of this employee may intervene (their pejabat penilai's approved SKP of the year)",
+    responses=PROBLEMS,
+)
+async def get_cascade(
+    nip: Nip,
+    request: Request,
+    response: Response,
+    deps: DepsDep,
+    actor: ActorDep,
+    year: Annotated[int, Query(ge=2020, le=2100)],
+) -> CascadeOut:
+    """For the employee drafting (and those who read their records): ids, kinds and texts of the RHK
+    only, never the rest of the pejabat penilai's SKP."""
+    source = await planning.cascade_source(nip, year, actor=actor, planning=deps.planning)
+    language = negotiate(request.headers.get("accept-language"))
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language"
+    problem = source["problem"]
+    return CascadeOut.model_validate({**source, "problem": problem.in_(language) if problem else None})

@@ -188,3 +188,26 @@ class SkpOut(SkpIn):
     )
     closed_at: dt.datetime | None = Field(None, description="When a mutation closed it (status closed).")
     mutation: MutationOut | None = Field(None, description="The mutation that closed it (status closed).")
+
+
+class CascadeRhkOut(BaseModel):
+    rhk_id: str
+    kind: Literal["utama", "tambahan"]
+    text: str
+    skp_id: str = Field(description="The pejabat penilai's SKP (segment) that holds it.")
+
+
+class CascadeOut(BaseModel):
+    """What an employee's SKP may intervene (the cascade, PermenPANRB 6/2022): the RHK of their pejabat
+    penilai's approved SKP of the year, ids and texts only."""
+
+    nip: str
+    year: int
+    pejabat_penilai_nip: str | None
+    required: bool = Field(
+        description="Whether each RHK utama must intervene one of them (false: a JPT at the top of their OPD)."
+    )
+    rhk: list[CascadeRhkOut]
+    problem: str | None = Field(
+        None, description="Why there is nothing to intervene yet (no pejabat penilai, their SKP not approved)."
+    )

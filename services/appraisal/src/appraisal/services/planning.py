@@ -232,7 +232,17 @@ def in_force(skp: MongoDocument) -> bool:
 async def _superior_rhk_ids(
     owner: MongoDocument, year: int, span: Span, planning: Planning
 ) -> tuple[set[str] | None, list[Text]]:
-    """The RHK ids an SKP may intervene, or None when it intervenes nothing; plus problems finding them.
+    """The RHK ids an SKP may intervene, or None when it intervenes nothing; plus problems finding them
+    (``superior_skps``)."""
+    agreed, problems = await superior_skps(owner, year, span, planning)
+    return (None if agreed is None else {r["rhk_id"] for s in agreed for r in s["rhk"]}), problems
+
+
+async def superior_skps(
+    owner: MongoDocument, year: int, span: Span, planning: Planning
+) -> tuple[list[MongoDocument] | None, list[Text]]:
+    """The pejabat penilai's approved SKP segments an SKP of ``owner`` cascades from, or None when it
+    intervenes nothing; plus problems finding them.
 
     The explicit rule (domain.md 1.2-1.3): only a JPT intervenes nothing, when their pejabat penilai
     is outside their OPD (a kepala dinas appraised by the Sekda) or absent (the top of the chain,
@@ -245,7 +255,7 @@ async def _superior_rhk_ids(
     if superior is None:
         if head:
             return None, []
-        return set(), [
+        return [], [
             Text(
                 "SKP memerlukan pejabat penilai yang tercatat dalam data kepegawaian (minta admin OPD menetapkannya)",
                 "The SKP needs a pejabat penilai in the registry (ask the OPD admin to set the link)",
@@ -257,13 +267,38 @@ async def _superior_rhk_ids(
     agreed = [s for s in segments if in_force(s) and span_of(s).overlaps(span)]
     if not agreed:
         superior_nip = superior["_id"]
-        return set(), [
+        return [], [
             Text(
                 f"SKP {year} milik pejabat penilai ({superior_nip}) belum disetujui",
                 f"The SKP {year} of the pejabat penilai ({superior_nip}) is not approved yet",
             )
         ]
-    return {r["rhk_id"] for s in agreed for r in s["rhk"]}, []
+    return agreed, []
+
+
+async def cascade_source(nip: str, year: int, *, actor: Actor, planning: Planning) -> MongoDocument:
+    """What an SKP of ``nip`` for ``year`` may intervene: the RHK (id, kind, text only) of the pejabat
+    penilai's approved SKP, for those who may read the employee's records (404 otherwise, as for a
+    NIP that does not exist). The span is that of the employee's SKP segment not closed, else the year."""
+    owner = await planning.registry.employees.get(nip)
+    if owner is None or not may(actor, subject_of(owner), READ):
+        raise NotFoundError(Text(f"Pegawai {nip} tidak ditemukan", f"No employee {nip}"))
+    await get_year(year, planning)
+    segments = [s for s in await planning.skps.of_year(nip, year) if s["status"] != SkpStatus.CLOSED]
+    span = span_of(segments[-1]) if segments else year_span(year)
+    agreed, problems = await superior_skps(owner, year, span, planning)
+    return {
+        "nip": nip,
+        "year": year,
+        "pejabat_penilai_nip": owner.get("pejabat_penilai_nip"),
+        "required": agreed is not None,
+        "rhk": [
+            {"rhk_id": r["rhk_id"], "kind": r["kind"], "text": r["text"], "skp_id": s["_id"]}
+            for s in agreed or []
+            for r in s["rhk"]
+        ],
+        "problem": problems[0] if problems else None,
+    }
 
 
 async def _owner(actor: Actor, planning: Planning) -> MongoDocument:

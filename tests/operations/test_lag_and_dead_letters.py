@@ -6,18 +6,24 @@ and database."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
 from kinerja_testing import Infra, Keys, ServiceProcess, appraisal_completed, eventually, publish_events, skip_history
 from shared.consumer import group_id_for
+from shared.dlq import main as dlq_main
 from shared.dlq import redrive
+from shared.kafka import ensure_topics, topic_specs
+from shared.lag import LagProbe
 from training.main import DEFINITION as TRAINING
 
 pytestmark = pytest.mark.infra
@@ -107,3 +113,80 @@ async def test_dead_letters_are_counted_until_they_are_re_driven(
     moved = await redrive(infra.kafka_bootstrap_servers, DLQ, progress=lambda _: None, auth=infra.kafka_auth)
     assert moved >= 1
     assert await eventually(lambda: waiting_in(idle.url, DLQ) == 0, within=30)
+
+
+def test_the_dlq_tool_says_when_a_topic_does_not_exist_or_holds_no_letter(
+    infra: Infra, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = f"nothing-{os.urandom(3).hex()}.v1.dlq"
+    assert dlq_main(["show", missing, "--bootstrap-servers", infra.kafka_bootstrap_servers]) == 2
+    assert f"topic {missing!r} does not exist" in capsys.readouterr().err
+    assert dlq_main(["redrive", missing, "--bootstrap-servers", infra.kafka_bootstrap_servers]) == 2
+    empty = f"empty-{os.urandom(3).hex()}.v1.dlq"
+    asyncio.run(create_topic(infra, empty))
+    assert dlq_main(["show", empty, "--bootstrap-servers", infra.kafka_bootstrap_servers]) == 0
+    assert capsys.readouterr().out.strip() == f"{empty}: no letters"
+
+
+async def create_topic(infra: Infra, name: str) -> None:
+    await ensure_topics(
+        infra.kafka_bootstrap_servers,
+        topic_specs([name], partitions=2, replication_factor=1),
+        "test",
+        auth=infra.kafka_auth,
+    )
+
+
+async def test_the_series_of_a_topic_gone_from_the_broker_are_removed(infra: Infra) -> None:
+    topic = f"probe-{os.urandom(3).hex()}.v1"
+    await create_topic(infra, topic)
+    registry = CollectorRegistry()
+    probe = LagProbe(infra.kafka_bootstrap_servers, [topic], "test-probe", infra.kafka_auth, registry=registry)
+    admin = AIOKafkaAdminClient(**infra.kafka_options)
+    consumer = AIOKafkaConsumer(**infra.kafka_options, group_id=None, enable_auto_commit=False)
+    await admin.start()
+    await consumer.start()
+    try:
+        await publish_raw(infra, topic, 3)
+        assert await probe.check(admin, consumer) == {topic: 3}
+        labels = {"group": group_id_for("test-probe", topic), "topic": topic, "partition": "0"}
+        assert registry.get_sample_value("consumer_lag_records", labels) is not None
+        assert registry.get_sample_value("dead_letters_waiting", {"topic": f"{topic}.dlq"}) == 0
+        await admin.delete_topics([topic])
+        assert await eventually(lambda: probe_gone(probe, admin, consumer, registry, labels), within=30)
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+async def probe_gone(
+    probe: LagProbe,
+    admin: AIOKafkaAdminClient,
+    consumer: AIOKafkaConsumer,
+    registry: CollectorRegistry,
+    labels: dict[str, str],
+) -> bool:
+    await probe.check(admin, consumer)
+    return registry.get_sample_value("consumer_lag_records", labels) is None
+
+
+async def publish_raw(infra: Infra, topic: str, count: int) -> None:
+    producer = AIOKafkaProducer(**infra.kafka_options)
+    await producer.start()
+    try:
+        for i in range(count):
+            await producer.send_and_wait(topic, b"{}", key=str(i).encode())
+    finally:
+        await producer.stop()
+
+
+async def test_an_outbox_nobody_publishes_still_shows_its_backlog(
+    infra: Infra, processes: tuple[ServiceProcess, ServiceProcess]
+) -> None:
+    """Every replica started with the relay off: the backlog gauges are still read, so the alert on an
+    old outbox can fire (docs/runbook.md, KinerjaOutboxBacklogOld)."""
+    idle, _ = processes
+    idle.start(OUTBOX_RELAY_ENABLED="false").wait_ready()
+    pending = await eventually(lambda: samples(idle.url, "outbox_pending_documents"), within=30)
+    assert {labels["collection"] for labels, _ in pending} >= {"enrolments"}
+    assert samples(idle.url, "outbox_oldest_pending_age_seconds")

@@ -187,6 +187,8 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
             jobs = list(wiring.background)
             if wiring.outbox_collections and settings.outbox_relay_enabled:
                 jobs.append(relay.run)
+            elif wiring.outbox_collections:  # the relay is off here: its backlog still shows
+                jobs.append(relay.watch_backlog)
             if lag is not None:
                 jobs.append(lag.run)
             tasks = [asyncio.create_task(job(), name=job.__name__) for job in jobs]
@@ -212,8 +214,10 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
         redoc_url=None,
     )
     install_problem_handlers(app)
-    install_request_middleware(app, registry, definition.name, tracing)
+    # The body guard runs inside the request middleware, so what it refuses (401, 413) is counted, traced
+    # and answered with a correlation id like any other request (the middleware added last runs first).
     app.add_middleware(BodyGuard, limits=definition.body_limits, default_limit=settings.http_body_limit_bytes)
+    install_request_middleware(app, registry, definition.name, tracing)
     app.include_router(_health_router())
     app.include_router(_metrics_router(registry))
     app.include_router(_asyncapi_router(definition))

@@ -144,6 +144,19 @@ class DeadLetter:
 Letter = tuple[ConsumerRecord[Any, Any], DeadLetter]
 
 
+def error_summary(error: BaseException) -> str:
+    """What a log line may say of an error: its type, and for a contract violation the fields and what
+    was wrong with them, never the values (an event carries NIPs and names; the letter's own headers,
+    readable by the administrator alone, keep the full message)."""
+    if isinstance(error, ValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc']) or '-'}: {e['type']}"
+            for e in error.errors(include_input=False, include_url=False)[:10]
+        )
+        return f"ValidationError: {problems}"[:300]
+    return f"{type(error).__name__}: {str(error)[:300]}"
+
+
 def dead_letter_headers(record: ConsumerRecord[Any, Any], group_id: str, letter: DeadLetter) -> dict[str, str]:
     """The original headers (decoded leniently) plus the ``x-`` headers that say why and where from."""
     headers = {name: (value or b"").decode("utf-8", "replace") for name, value in record.headers or ()}
@@ -220,7 +233,7 @@ def subscribe(
                 "offset": record.offset,
                 "group": group_id,
                 "reason": letter.reason,
-                "error": f"{type(letter.error).__name__}: {str(letter.error)[:300]}",
+                "error": error_summary(letter.error),
                 "attempts": letter.attempts,
             },
         )
@@ -255,7 +268,7 @@ def subscribe(
                     delay,
                     attempt,
                     retry.attempts,
-                    exc,
+                    error_summary(exc),
                     extra={"topic": topic},
                 )
                 await asyncio.sleep(delay)

@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.credentials import CredentialsError, KafkaAuth
+from shared.kafka import partitions_of
 from shared.kafka_acl import REDRIVE_GROUP_PREFIX
 
 
@@ -67,6 +69,20 @@ async def _wait_for_assignment(consumer: AIOKafkaConsumer, topic: str, timeout_s
         await asyncio.sleep(0.1)  # the group coordinator assigns in the background; fetch nothing yet
 
 
+async def _require_topic(bootstrap_servers: str, topic: str, auth: KafkaAuth | None) -> list[TopicPartition]:
+    """The partitions of a dead-letter topic; a clear error for one that does not exist (nothing was
+    ever dead-lettered there, or a typo) instead of a consumer waiting on it."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **(auth or KafkaAuth()).client_options())
+    await admin.start()
+    try:
+        partitions = await partitions_of(admin, [topic])
+    finally:
+        await admin.close()
+    if not partitions:
+        raise ValueError(f"topic {topic!r} does not exist: nothing was dead-lettered there yet, or the name is wrong")
+    return partitions
+
+
 async def _caught_up(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
     for tp, end in ends.items():
         if await consumer.position(tp) < end:
@@ -85,6 +101,7 @@ async def redrive(
     """Republish the DLQ's letters to their original topics; returns how many were re-driven."""
     if not dlq_topic.endswith(".dlq"):
         raise ValueError(f"{dlq_topic!r} is not a dead-letter topic (it must end in .dlq)")
+    await _require_topic(bootstrap_servers, dlq_topic, auth)
     consumer = AIOKafkaConsumer(
         dlq_topic,
         bootstrap_servers=bootstrap_servers,
@@ -132,8 +149,8 @@ async def show(
     bootstrap_servers: str, dlq_topic: str, *, limit: int = 20, auth: KafkaAuth | None = None
 ) -> list[Letter]:
     """The first ``limit`` letters of the DLQ, without consuming them."""
+    partitions = await _require_topic(bootstrap_servers, dlq_topic, auth)
     consumer = AIOKafkaConsumer(
-        dlq_topic,
         bootstrap_servers=bootstrap_servers,
         group_id=None,
         enable_auto_commit=False,
@@ -142,8 +159,8 @@ async def show(
     )
     await consumer.start()
     try:
-        await _wait_for_assignment(consumer, dlq_topic)
-        partitions = list(consumer.assignment())
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         letters: list[Letter] = []
         while len(letters) < limit and not await _caught_up(consumer, ends):
@@ -170,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "redrive":
             asyncio.run(redrive(args.bootstrap_servers, args.dlq_topic, limit=args.limit, auth=auth))
             return 0
-        for letter in asyncio.run(show(args.bootstrap_servers, args.dlq_topic, limit=args.limit or 20, auth=auth)):
+        letters = asyncio.run(show(args.bootstrap_servers, args.dlq_topic, limit=args.limit or 20, auth=auth))
+        if not letters:
+            print(f"{args.dlq_topic}: no letters")
+        for letter in letters:
             h = letter.headers
             print(
                 f"{letter.partition}/{letter.offset} from {h.get('x-original-topic')}@{h.get('x-original-offset')} "

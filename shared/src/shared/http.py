@@ -233,6 +233,26 @@ SECURITY_HEADERS = {
 }
 
 
+def route_template(request: Request) -> str:
+    """The matched route's template with every router prefix (``/api/v1/skp/{skp_id}``), never the raw
+    path: a bounded label. A route inside a nested router knows only its own part of the path; the
+    prefixes are what the request path has before that part."""
+    route = request.scope.get("route")
+    template = getattr(route, "path", None)
+    if not isinstance(template, str):
+        return "unmatched"
+    path: str = request.scope.get("path", "")
+    try:
+        rendered = str(getattr(route, "path_format", template)).format(
+            **{k: str(v) for k, v in request.path_params.items()}
+        )
+    except (KeyError, IndexError, ValueError):
+        return template
+    if rendered and path.endswith(rendered):
+        return path[: len(path) - len(rendered)] + template
+    return template
+
+
 def install_request_middleware(
     app: FastAPI, registry: CollectorRegistry, service: str, tracing: Tracing | None = None
 ) -> None:
@@ -258,7 +278,7 @@ def install_request_middleware(
         attributes = {"http.request.method": method}
         with spans.span(f"{method}", SpanKind.SERVER, parent=parent, attributes=attributes) as span:
             response = await correlation_and_metrics(request, call_next)
-            route = getattr(request.scope.get("route"), "path", "unmatched")
+            route = route_template(request)
             span.update_name(f"{method} {route}")
             span.set_attribute("http.route", route)
             span.set_attribute("http.response.status_code", response.status_code)
@@ -293,7 +313,7 @@ def install_request_middleware(
         finally:
             correlation_id_var.reset(token)
         # Label values stay bounded: the route template (never the raw path) and a known method.
-        route_path = getattr(request.scope.get("route"), "path", "unmatched")
+        route_path = route_template(request)
         method = request.method if request.method in KNOWN_METHODS else "OTHER"
         requests.labels(service, method, route_path, str(response.status_code)).inc()
         latency.labels(service, method, route_path).observe(time.perf_counter() - started)

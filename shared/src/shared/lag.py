@@ -100,6 +100,30 @@ class LagProbe:
 
     def __post_init__(self) -> None:
         self._metrics = ProbeMetrics.create(self.registry) if self.registry is not None else None
+        self._series: dict[Gauge, set[tuple[str, ...]]] = {}
+        """The label sets each gauge was set for by the last probe (a partition or topic gone since is removed)."""
+        self._seen: dict[Gauge, set[tuple[str, ...]]] = {}
+
+    def _set(self, gauge: Gauge, labels: tuple[str, ...], value: float) -> None:
+        gauge.labels(*labels).set(value)
+        self._seen.setdefault(gauge, set()).add(labels)
+
+    def _forget_unseen(self) -> None:
+        """Remove the series of partitions and topics the broker no longer describes."""
+        if self._metrics is None:
+            return
+        for gauge in (
+            self._metrics.lag,
+            self._metrics.committed,
+            self._metrics.end,
+            self._metrics.dlq_waiting,
+            self._metrics.dlq_held,
+        ):
+            seen = self._seen.get(gauge, set())
+            for labels in self._series.get(gauge, set()) - seen:
+                gauge.remove(*labels)
+            self._series[gauge] = seen
+        self._seen = {}
 
     async def run(self) -> None:
         """Probe every ``interval_s`` until cancelled, with clients opened once (again after a failure);
@@ -155,11 +179,12 @@ class LagProbe:
             group = f"{REDRIVE_GROUP_PREFIX}.{dlq}"
             dead[dlq] = await self._behind(admin, group, partitions, starts, ends, metrics=False)
             if self._metrics is not None:
-                self._metrics.dlq_waiting.labels(topic=dlq).set(dead[dlq])
-                self._metrics.dlq_held.labels(topic=dlq).set(sum(ends[tp] - starts[tp] for tp in partitions))
+                self._set(self._metrics.dlq_waiting, (dlq,), dead[dlq])
+                self._set(self._metrics.dlq_held, (dlq,), sum(ends[tp] - starts[tp] for tp in partitions))
         self.lags, self.dead_letters = lags, dead
         self.checked_at = datetime.now(UTC)
         if self._metrics is not None:
+            self._forget_unseen()
             self._metrics.success.set(time.time())
         return lags
 
@@ -185,10 +210,10 @@ class LagProbe:
             lag = max(ends[tp] - max(offset, starts[tp]), 0)
             behind += lag
             if metrics and self._metrics is not None:
-                labels = {"group": group, "topic": tp.topic, "partition": str(tp.partition)}
-                self._metrics.lag.labels(**labels).set(lag)
-                self._metrics.committed.labels(**labels).set(offset)
-                self._metrics.end.labels(topic=tp.topic, partition=str(tp.partition)).set(ends[tp])
+                labels = (group, tp.topic, str(tp.partition))
+                self._set(self._metrics.lag, labels, lag)
+                self._set(self._metrics.committed, labels, offset)
+                self._set(self._metrics.end, (tp.topic, str(tp.partition)), ends[tp])
         return behind
 
 

@@ -24,8 +24,10 @@ event_id_var: ContextVar[str | None] = ContextVar("event_id", default=None)
 """The event a consumer is handling on its own (set around it), for the log lines it causes."""
 trace_ids_var: ContextVar[tuple[str, str] | None] = ContextVar("trace_ids", default=None)
 """(trace id, span id) of the span in scope, hex, when tracing is on."""
-NIP = re.compile(r"(?<![0-9])[0-9]{18}(?![0-9])")
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_GAP = r"(?:[ ._-]|%20|\+)?"
+NIP = re.compile(rf"(?<![0-9])[0-9]{{8}}{_GAP}[0-9]{{6}}{_GAP}[0-9]{_GAP}[0-9]{{3}}(?![0-9])")
+"""An 18-digit NIP, also written in its groups (``19860926 201505 1 001``) or URL-encoded in a query."""
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
 def redacted(line: str) -> str:

@@ -163,6 +163,18 @@ class OutboxRelay:
                 self._metrics.oldest_age.labels(collection.name).set(0)
         return published
 
+    async def watch_backlog(self) -> None:
+        """In a replica whose relay is off (``OUTBOX_RELAY_ENABLED=false``): refresh the backlog gauges
+        every poll interval, so an outbox nobody publishes still shows (and alerts) as it grows."""
+        while True:
+            try:
+                await self.observe()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database is away: the next pass tries again
+                logger.warning("outbox backlog could not be observed", exc_info=True)
+            await asyncio.sleep(self._poll_interval_s)
+
     async def observe(self) -> None:
         """Refresh the backlog gauges."""
         now = datetime.now(UTC)

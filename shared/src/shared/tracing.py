@@ -25,7 +25,7 @@ from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.context import Context
-from opentelemetry.trace import Link, NoOpTracer, Span, SpanKind, Tracer
+from opentelemetry.trace import INVALID_SPAN, Link, NoOpTracer, Span, SpanKind, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from shared.logs import trace_ids_var
@@ -34,6 +34,8 @@ PROPAGATOR = TraceContextTextMapPropagator()
 MAX_LINKS = 32
 """Links a batch span keeps to the traces of its other records (a batch holds up to 500)."""
 TRACEPARENT = "traceparent"
+EXPORT_TIMEOUT_S = 2
+"""The longest one export of spans (and the flush at shutdown) may take."""
 
 
 @dataclass
@@ -54,7 +56,9 @@ class Tracing:
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
         provider = TracerProvider(resource=Resource.create({"service.name": service, "service.version": version}))
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces")))
+        exporter = OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces", timeout=EXPORT_TIMEOUT_S)
+        # Bounded: a collector that hangs must not hold up a request, nor the stop past SHUTDOWN_TIMEOUT_S.
+        provider.add_span_processor(BatchSpanProcessor(exporter, export_timeout_millis=EXPORT_TIMEOUT_S * 1000))
         return cls(provider.get_tracer("kinerja-asn", version), provider)
 
     def shutdown(self) -> None:
@@ -71,7 +75,11 @@ class Tracing:
         links: Sequence[Link] = (),
         attributes: Mapping[str, str | int] | None = None,
     ) -> Iterator[Span]:
-        """A span made current (for the events written and the log lines within it)."""
+        """A span made current (for the events written and the log lines within it). With tracing off,
+        nothing: a caller's ``traceparent`` is not carried on (into events, headers or logs) either."""
+        if isinstance(self.tracer, NoOpTracer):
+            yield INVALID_SPAN
+            return
         with self.tracer.start_as_current_span(
             name, context=parent, kind=kind, links=list(links), attributes=dict(attributes or {})
         ) as span:

@@ -345,3 +345,25 @@ async def test_a_content_length_that_is_not_ascii_digits_is_a_400(length: str) -
     }
     await BodyGuard(app, limits={}, default_limit=1024)(scope, receive, send)
     assert sent[0]["status"] == 400
+
+
+def test_the_route_label_is_the_whole_template_with_the_routers_prefixes() -> None:
+    from fastapi import APIRouter, FastAPI, Request
+    from fastapi.testclient import TestClient
+
+    from shared.http import route_template
+
+    inner = APIRouter()
+
+    @inner.get("/skp/{skp_id}/events/{n}")
+    async def nested(skp_id: str, n: int, request: Request) -> dict[str, str]:
+        return {"route": route_template(request)}
+
+    outer = APIRouter(prefix="/api/v1")
+    outer.include_router(inner)
+    app = FastAPI()
+    app.include_router(outer)
+    client = TestClient(app)
+    assert client.get("/api/v1/skp/198609262015051001-2026/events/3").json() == {
+        "route": "/api/v1/skp/{skp_id}/events/{n}"
+    }

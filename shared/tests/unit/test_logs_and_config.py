@@ -56,6 +56,16 @@ def test_nips_are_redacted_everywhere_on_the_line_unless_personal_data_is_allowe
     assert plain.format(record).startswith("ERROR no SKP for [NIP]")
     mail = logging.makeLogRecord({"name": "x", "msg": "SMTP 550 <budi.santoso@palembang.go.id> unavailable"})
     assert "SMTP 550 <[email]> unavailable" in JsonFormatter("notification").format(mail)
+    query = logging.makeLogRecord(
+        {
+            "name": "uvicorn.access",
+            "msg": "GET /x?q=siti%40palembang.go.id&n=19860926%20201505%201%20001&m=19860926+201505+1+001 200",
+        }
+    )
+    line = JsonFormatter("training").format(query)
+    assert json.loads(line)["message"] == "GET /x?q=[email]&n=[NIP]&m=[NIP] 200"
+    spaced = logging.makeLogRecord({"name": "x", "msg": "NIP 19860926 201505 1 001 and 19860926.201505.1.001"})
+    assert json.loads(JsonFormatter("x").format(spaced))["message"] == "NIP [NIP] and [NIP]"
     # 17 or 19 digits, and a number inside a longer one, are not NIPs
     other = logging.makeLogRecord({"name": "x", "msg": "offset 1234567890123456789 id 12345678901234567"})
     assert "[NIP]" not in JsonFormatter("appraisal").format(other)
@@ -86,3 +96,23 @@ def test_invalid_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("DEMO_PORT", "not-a-port")
     with pytest.raises(ValueError, match="port"):
         DemoSettings()
+
+
+def test_a_contract_violation_is_summarised_without_the_values_it_carried() -> None:
+    from pydantic import BaseModel, ValidationError
+
+    from shared.consumer import error_summary
+
+    class Payload(BaseModel):
+        nip: int
+        name: str
+        year: int
+
+    try:
+        Payload.model_validate({"nip": "1986092620150510xx", "name": 7, "year": "Budi Santoso"})
+    except ValidationError as exc:
+        summary = error_summary(exc)
+    assert summary.startswith("ValidationError: nip: int_parsing; name: string_type; year: int_parsing")
+    assert "19860926" not in summary
+    assert "Budi" not in summary
+    assert error_summary(RuntimeError("database away")) == "RuntimeError: database away"

@@ -23,6 +23,9 @@ def test_without_an_endpoint_spans_are_no_ops_and_nothing_is_propagated() -> Non
         assert not span.get_span_context().is_valid
         assert current_traceparent() is None
         assert trace_ids_var.get() is None
+    with tracing.span("consume t", SpanKind.CONSUMER, parent=context_of(traceparent())):
+        assert current_traceparent() is None  # a caller's trace is not carried on while tracing is off
+        assert trace_ids_var.get() is None
     tracing.shutdown()
 
 

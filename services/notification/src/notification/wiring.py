@@ -61,7 +61,7 @@ async def wire(runtime: Runtime) -> Wiring:
         job.__name__ = job.func.__name__  # type: ignore[attr-defined]
     disabled = Gauge(
         "webhook_subscriptions_disabled",
-        "Webhook subscriptions switched off (after repeated failures, or by an administrator)",
+        "Webhook subscriptions switched off after repeated failures (not those switched off on purpose)",
         registry=runtime.registry,
     )
 

@@ -34,8 +34,9 @@ class Webhooks:
         return await cursor.to_list(None), total
 
     async def count_disabled(self) -> int:
-        """Subscriptions switched off (after repeated failures, or by an administrator): index ``enabled_id``."""
-        return await self.collection.count_documents({"enabled": False})
+        """Subscriptions switched off after repeated failures (not those their owner switched off):
+        index ``enabled_id``, then a scan of the few disabled ones."""
+        return await self.collection.count_documents({"enabled": False, "disabled_reason": "repeated_failures"})
 
     async def enabled(self) -> list[MongoDocument]:
         cursor = self.collection.find({"enabled": True}).sort([("_id", ASCENDING)]).limit(MAX_SUBSCRIPTIONS)

@@ -57,15 +57,17 @@ compose-secrets:
 
 keys: bootstrap
 	@$(PY) -c "from pathlib import Path; from shared.token import ensure_local_keypair; ensure_local_keypair(Path('$(KEYS)'))"
+	@$(PY) -c "import base64, os; f = '$(KEYS)/portal-session.key'; os.path.exists(f) or \
+	  os.write(os.open(f, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), base64.b64encode(os.urandom(32)))"
 
 lint: bootstrap
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
 typecheck: bootstrap
-	.venv/bin/mypy -p shared -p appraisal -p training -p notification -p reporting -p kinerja_testing
+	.venv/bin/mypy -p shared -p appraisal -p training -p notification -p reporting -p portal -p kinerja_testing
 	MYPYPATH=deploy/local:deploy/kafka .venv/bin/mypy deploy/local/stack.py deploy/local/cluster.py deploy/local/run_services.py deploy/kafka/kafka_admin.py deploy/kafka/acls.py
-	.venv/bin/mypy tests shared/tests services/appraisal/tests services/training/tests services/notification/tests services/reporting/tests bench examples
+	.venv/bin/mypy tests shared/tests services/appraisal/tests services/training/tests services/notification/tests services/reporting/tests webapp/tests bench examples
 
 imports: bootstrap
 	.venv/bin/lint-imports --no-cache

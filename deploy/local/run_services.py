@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Run the four services in the foreground against the local stack (``make run``).
+"""Run the four services and the portal in the foreground against the local stack (``make run``).
 
-Starts each service as ``python -m <service>``, waits until every ``/readyz`` answers 200, prints
-the URLs, then waits. Ctrl-C (or ``make down``, which sends SIGTERM) stops the services cleanly.
+Starts each service as ``python -m <service>`` and the portal as ``python -m portal``, waits until
+every ``/readyz`` (the portal's ``/healthz``) answers 200, prints the URLs, then waits. Ctrl-C (or
+``make down``, which sends SIGTERM) stops them cleanly.
 Logs go to ``.run/logs/<service>.log``.
 
 Each service runs as its own principal: its Kafka user (with the ACLs of ``deploy/kafka/acls.json``)
@@ -26,14 +27,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR = Path(os.environ.get("KINERJA_RUN_DIR", ROOT / ".run"))
 SERVICES = {"appraisal": 8001, "training": 8002, "notification": 8003, "reporting": 8004}
+PORTAL_PORT = 8000
+KEYS_DIR = ROOT / ".run" / "keys"
 PID_FILE = RUN_DIR / "pids" / "services.pid"
 EXTRA_ENV = {"training": {"TRAINING_SEED_CATALOGUE": "true"}}
 """The run has a catalogue: training loads its seed at start-up (idempotent; ``python -m training.seed``)."""
 
 
-def ready(port: int) -> bool:
+def ready(port: int, path: str = "/readyz") -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
@@ -62,7 +65,23 @@ def start(env: dict[str, str]) -> dict[str, subprocess.Popen[bytes]]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    log = (RUN_DIR / "logs" / "portal.log").open("ab")
+    procs["portal"] = subprocess.Popen(
+        [sys.executable, "-m", "portal"], cwd=ROOT, env={**env, **portal_env()}, stdout=log, stderr=subprocess.STDOUT
+    )
     return procs
+
+
+def portal_env() -> dict[str, str]:
+    """The portal on this machine: the developer sign-in with the local key (``make keys`` writes it and
+    the session secret), the services on their default ports."""
+    return {
+        "PORTAL_PORT": str(PORTAL_PORT),
+        "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{PORTAL_PORT}",
+        "PORTAL_SESSION_SECRET_FILE": str(KEYS_DIR / "portal-session.key"),
+        "PORTAL_DEV_SIGNIN_KEY_FILE": str(KEYS_DIR / "jwt-private.pem"),
+        **{f"PORTAL_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in SERVICES.items()},
+    }
 
 
 def stop(procs: dict[str, subprocess.Popen[bytes]], timeout: float = 30.0) -> None:
@@ -98,13 +117,13 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         deadline = time.monotonic() + args.timeout
-        pending = dict(SERVICES)
+        pending = {**SERVICES, "portal": PORTAL_PORT}
         while pending and not stopping:
             for name, port in list(pending.items()):
                 if procs[name].poll() is not None:
                     print(f"[run] {name} exited; see {RUN_DIR / 'logs' / (name + '.log')}", file=sys.stderr)
                     return 1
-                if ready(port):
+                if ready(port, "/healthz" if name == "portal" else "/readyz"):
                     del pending[name]
             if time.monotonic() > deadline:
                 print(f"[run] not ready after {args.timeout:.0f}s: {', '.join(pending)}", file=sys.stderr)
@@ -112,7 +131,8 @@ def main() -> int:
             time.sleep(0.5)
         if stopping:
             return 0
-        print("[run] all four services are ready:", flush=True)
+        print("[run] the four services and the portal are ready:", flush=True)
+        print(f"  portal        http://127.0.0.1:{PORTAL_PORT}   (sign in: pick a person and a role)", flush=True)
         for name, port in SERVICES.items():
             print(f"  {name:13} http://127.0.0.1:{port}   API docs http://127.0.0.1:{port}/docs", flush=True)
         print(f"[run] logs in {RUN_DIR / 'logs'}; Ctrl-C or 'make down' stops them", flush=True)

@@ -29,6 +29,7 @@ from kinerja_testing import (
     prometheus_tools,
     record_appraisal,
     register_employee,
+    running,
 )
 
 pytestmark = pytest.mark.infra
@@ -48,16 +49,8 @@ def services(infra: Infra, keys: Keys, tmp_path_factory: pytest.TempPathFactory)
         name: ServiceProcess.configure(name, infra, keys, run_id, logs, **FAST)
         for name in ("appraisal", "training", "notification", "reporting")
     }
-    try:
-        for process in started.values():
-            process.start()
-        for process in started.values():
-            process.wait_ready()
+    with running(started):
         yield started
-    finally:
-        for process in started.values():
-            if process.proc is not None:
-                process.stop()
 
 
 def prometheus(tmp_path: Path, targets: dict[str, ServiceProcess]) -> tuple[subprocess.Popen[bytes], str]:

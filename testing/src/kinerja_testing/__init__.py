@@ -26,8 +26,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from contextlib import ExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -518,6 +518,21 @@ class ServiceProcess:
 
     def log_tail(self, chars: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+
+@contextmanager
+def running(processes: Mapping[str, ServiceProcess]) -> Iterator[Mapping[str, ServiceProcess]]:
+    """Start every process, wait until each is ready, and stop them all at the end (also on failure)."""
+    try:
+        for process in processes.values():
+            process.start()
+        for process in processes.values():
+            process.wait_ready()
+        yield processes
+    finally:
+        for process in processes.values():
+            if process.proc is not None:
+                process.stop()
 
 
 async def skip_history(infra: Infra, group_prefix: str, topics: Iterable[str], *, exact_group: bool = False) -> None:

@@ -1,0 +1,38 @@
+// Kinerja ASN portal: live messages (progressive enhancement; every page works without this script).
+// New messages from /langsung (the notification service's stream, relayed) are announced in #kabar, and
+// the sections marked data-refresh are reloaded from the server so tasks and statuses stay current.
+(function () {
+  "use strict";
+  var source = document.body.getAttribute("data-live");
+  if (!source || !window.EventSource) { return; }
+
+  function refresh() {
+    var marked = document.querySelectorAll("[data-refresh]");
+    if (!marked.length) { return; }
+    fetch(window.location.pathname + window.location.search, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var next = fresh.querySelectorAll("[data-refresh]");
+        marked.forEach(function (element, index) {
+          if (next[index]) { element.replaceWith(document.importNode(next[index], true)); }
+        });
+      });
+  }
+
+  var stream = new EventSource(source);
+  stream.addEventListener("notification", function (event) {
+    var message;
+    try { message = JSON.parse(event.data); } catch (error) { return; }
+    var box = document.getElementById("kabar");
+    if (box) {
+      box.textContent = "";
+      var title = document.createElement("strong");
+      title.textContent = message.title || "Pesan baru";
+      box.appendChild(title);
+      if (message.body) { box.appendChild(document.createTextNode(" " + message.body)); }
+    }
+    refresh();
+  });
+})();

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from portal import pages, signin
+from portal import evaluations, pages, signin
 from portal.apis import ApiProblem, Apis
 from portal.config import Settings
 from portal.session import Sealer
@@ -86,4 +86,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(signin.router)
     app.include_router(pages.router)
+    app.include_router(evaluations.router)
     return app

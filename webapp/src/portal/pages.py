@@ -14,18 +14,11 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from portal import skp_content
 from portal.apis import ApiProblem
-from portal.web import check_csrf, portal_of, render, see_other, signed_in, text_field, this_year
+from portal.web import PREDIKAT_NAMES, check_csrf, portal_of, render, see_other, signed_in, text_field, this_year
 
 router = APIRouter()
 SKP_ID = re.compile(r"^[0-9]{18}-[0-9]{4}(-[0-9]{1,2})?$")
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-PREDIKAT_NAMES = {
-    "sangat_baik": "Sangat Baik",
-    "baik": "Baik",
-    "butuh_perbaikan": "Butuh Perbaikan",
-    "kurang_misconduct": "Kurang",
-    "sangat_kurang": "Sangat Kurang",
-}
 PREDIKAT_RANK = {"sangat_kurang": 1, "kurang_misconduct": 2, "butuh_perbaikan": 3, "baik": 4, "sangat_baik": 5}
 STATUS_NAMES = {
     "draft": "Draf",
@@ -222,7 +215,9 @@ async def worklist(request: Request) -> Response:
     apis = portal_of(request).apis
     waiting = await apis.get("appraisal", "/skp", session.token, status="submitted", limit=100)
     mine = [s for s in waiting.get("items", []) if s.get("pejabat_penilai_nip") == session.nip]
-    return render(request, "penilaian.html", skps=mine, done=request.query_params.get("selesai"))
+    open_ = await apis.get("appraisal", "/evaluations", session.token, status="open", year=this_year(), limit=200)
+    to_rate = [e for e in open_.get("items", []) if e.get("pejabat_penilai_nip") == session.nip]
+    return render(request, "penilaian.html", skps=mine, evaluations=to_rate, done=request.query_params.get("selesai"))
 
 
 @router.get("/penilaian/skp/{skp_id}", response_class=HTMLResponse)

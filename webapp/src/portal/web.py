@@ -33,6 +33,16 @@ ROLE_NAMES = {
 }
 
 
+PREDIKAT_NAMES = {
+    "sangat_baik": "Sangat Baik",
+    "baik": "Baik",
+    "butuh_perbaikan": "Butuh Perbaikan",
+    "kurang_misconduct": "Kurang",
+    "sangat_kurang": "Sangat Kurang",
+}
+"""The predikat as PermenPANRB 6/2022 names them."""
+
+
 class SignInRequired(Exception):
     """No valid session: the page sends the browser to the sign-in page."""
 

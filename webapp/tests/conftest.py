@@ -122,7 +122,7 @@ def people(services: dict[str, ServiceProcess], keys: Keys, new_nip: Callable[[]
     return {"kadis": kadis, "kabid": kabid}
 
 
-def _sign_in(page: Any, portal: str, nip: str, *roles: str) -> None:
+def _sign_in(page: Any, portal: str, nip: str, *roles: str, opd: str | None = None) -> None:
     page.goto(f"{portal}/masuk")
     page.get_by_label("NIP (atau PPK)").fill(nip)
     for box in page.locator("input[name=roles]").all():
@@ -130,6 +130,8 @@ def _sign_in(page: Any, portal: str, nip: str, *roles: str) -> None:
             box.uncheck()
     for role in roles:
         page.locator(f"input[name=roles][value={role}]").check()
+    if opd:
+        page.get_by_label("Kode OPD (untuk admin OPD)").fill(opd)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url(f"{portal}/")
 
@@ -141,7 +143,7 @@ def _accessible(page: Any) -> None:
 
 @pytest.fixture
 def sign_in() -> Callable[..., None]:
-    """``sign_in(page, portal, nip, *roles)``: through the developer sign-in page."""
+    """``sign_in(page, portal, nip, *roles, opd=None)``: through the developer sign-in page."""
     return _sign_in
 
 

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from portal import evaluations, pages, signin
+from portal import evaluations, pages, registry, signin
 from portal.apis import ApiProblem, Apis
 from portal.config import Settings
 from portal.session import Sealer
@@ -56,7 +56,8 @@ def create_app(settings: Settings) -> FastAPI:
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+        limit = registry.UPLOAD_LIMIT if request.url.path == "/registri/impor" else MAX_BODY
+        if length is not None and (not length.isdigit() or int(length) > limit):
             return Response("Isian terlalu besar", status_code=413, media_type="text/plain; charset=utf-8")
         response = await call_next(request)
         for name, value in headers.items():
@@ -87,4 +88,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(signin.router)
     app.include_router(pages.router)
     app.include_router(evaluations.router)
+    app.include_router(registry.router)
     return app

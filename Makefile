@@ -11,7 +11,7 @@ export AUTH_ISSUER ?= kinerja-asn-local
 MONGO ?= secantusdb
 
 .PHONY: run test down bootstrap stack-up stack-down stack-status stack-reset keys lint typecheck imports \
-        unit pytest conformance bench bench-reporting token lock compose-secrets prometheus
+        unit pytest conformance bench bench-reporting token lock compose-secrets prometheus screenshots
 
 ## run: set up, start Kafka + the Mongo-wire server and the four services; Ctrl-C or `make down` stops them
 run: bootstrap stack-up keys
@@ -90,6 +90,12 @@ bench: bootstrap keys
 ## bench/results/reporting.{json,md}
 bench-reporting: bootstrap keys
 	@python3 deploy/local/stack.py --instance bench run -- .venv/bin/python bench/reporting.py $(BENCH_ARGS)
+
+## screenshots: regenerate docs/screenshots (the portal's main pages at phone and desktop widths, each
+## checked with axe-core) on the test stack instance
+screenshots: bootstrap keys
+	@PORTAL_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots python3 deploy/local/stack.py --instance test run -- \
+	  .venv/bin/pytest -q -p no:cacheprovider webapp/tests/test_screenshots.py
 
 ## unit: only the tests that need no infrastructure
 unit: bootstrap

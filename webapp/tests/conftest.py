@@ -156,3 +156,30 @@ def accessible() -> Callable[[Any], None]:
 @pytest.fixture
 def year() -> int:
     return YEAR
+
+
+def _approved_skp(url: str, keys: Keys, year: int, kabid: str, kadis: str) -> None:
+    """The kabid's SKP of the year, cascaded from the head's RHK k1 and approved (through the API)."""
+    mine, boss = keys.headers(kabid, "pegawai"), keys.headers(kadis, "pejabat_penilai")
+    rhk = {
+        "rhk_id": "b1",
+        "kind": "utama",
+        "text": "Meningkatnya cakupan imunisasi dasar",
+        "intervened_rhk_id": "k1",
+        "indicators": [
+            {"indicator_id": "b1-1", "aspect": "kuantitas", "text": "Cakupan imunisasi", "target": "95", "unit": "%"}
+        ],
+    }
+    skp = httpx.post(f"{url}/api/v1/skp", json={"year": year, "rhk": [rhk]}, headers=mine, timeout=10).json()
+    for who, action in ((mine, "submit"), (boss, "approve")):
+        response = httpx.post(
+            f"{url}/api/v1/skp/{skp['id']}/{action}", headers=who | {"If-Match": f'"{skp["version"]}"'}, timeout=10
+        )
+        assert response.status_code == 200, response.text
+        skp = response.json()
+
+
+@pytest.fixture
+def approved_skp(services: dict[str, ServiceProcess], keys: Keys) -> Callable[[str, str], None]:
+    """``approved_skp(kabid, kadis)``: the kabid's SKP of the year, cascaded from k1, approved (API)."""
+    return lambda kabid, kadis: _approved_skp(services["appraisal"].url, keys, YEAR, kabid, kadis)

@@ -7,49 +7,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
-
-from kinerja_testing import Keys, ServiceProcess
 
 pytestmark = pytest.mark.infra
 
 SEKDA = "196801011990031001"
 
 
-def approved_skp(url: str, keys: Keys, year: int, kabid: str, kadis: str) -> None:
-    """The kabid's SKP of the year, cascaded from the head's RHK k1 and approved (through the API)."""
-    mine, boss = keys.headers(kabid, "pegawai"), keys.headers(kadis, "pejabat_penilai")
-    rhk = {
-        "rhk_id": "b1",
-        "kind": "utama",
-        "text": "Meningkatnya cakupan imunisasi dasar",
-        "intervened_rhk_id": "k1",
-        "indicators": [
-            {"indicator_id": "b1-1", "aspect": "kuantitas", "text": "Cakupan imunisasi", "target": "95", "unit": "%"}
-        ],
-    }
-    skp = httpx.post(f"{url}/api/v1/skp", json={"year": year, "rhk": [rhk]}, headers=mine, timeout=10).json()
-    for who, action in ((mine, "submit"), (boss, "approve")):
-        response = httpx.post(
-            f"{url}/api/v1/skp/{skp['id']}/{action}", headers=who | {"If-Match": f'"{skp["version"]}"'}, timeout=10
-        )
-        assert response.status_code == 200, response.text
-        skp = response.json()
-
-
 def test_an_evaluation_is_recorded_rated_finalised_objected_and_decided(
     portal: str,
     people: dict[str, str],
-    services: dict[str, ServiceProcess],
-    keys: Keys,
+    approved_skp: Callable[[str, str], None],
     year: int,
     sign_in: Callable[..., None],
     accessible: Callable[[Any], None],
     chromium: Any,
 ) -> None:
     kabid, kadis = people["kabid"], people["kadis"]
-    approved_skp(services["appraisal"].url, keys, year, kabid, kadis)
+    approved_skp(kabid, kadis)
     pegawai = chromium.new_context(locale="id-ID").new_page()
     penilai = chromium.new_context(locale="id-ID").new_page()
     atasan = chromium.new_context(locale="id-ID").new_page()

@@ -5,11 +5,13 @@ processes, the portal as ``python -m portal`` with the developer sign-in, a smal
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +21,7 @@ import pytest_asyncio
 from kinerja_testing import Infra, Keys, ServiceProcess, free_port, running, skip_history
 from kinerja_testing.browser import axe_violations
 from notification.main import DEFINITION as NOTIFICATION
+from reporting.main import DEFINITION as REPORTING
 
 SEKDA = "196801011990031001"
 BKPSDM = "197001012000011001"
@@ -32,46 +35,68 @@ async def services(
     run_id = os.urandom(4).hex()
     logs = tmp_path_factory.mktemp("services")
     started = {
-        name: ServiceProcess.configure(name, infra, keys, run_id, logs) for name in ("appraisal", "notification")
+        name: ServiceProcess.configure(name, infra, keys, run_id, logs)
+        for name in ("appraisal", "notification", "reporting")
     }
     group = started["notification"].env["NOTIFICATION_CONSUMER_GROUP"]
     await skip_history(infra, group, [str(t) for t in NOTIFICATION.consumes])
+    group = started["reporting"].env["REPORTING_CONSUMER_GROUP"]
+    await skip_history(infra, group, [str(t) for t in REPORTING.consumes])
     with running(started):
         yield started
 
 
-@pytest.fixture(scope="module")
-def portal(services: dict[str, ServiceProcess], keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("portal")
+@contextlib.contextmanager
+def portal_process(folder: Path, **env: str) -> Iterator[str]:
+    """``python -m portal`` with a fresh session secret and ``env`` (``PORTAL_*``); yields its URL once
+    ``/healthz`` answers, stops it at the end."""
     secret = folder / "session.key"
     secret.write_text(base64.b64encode(os.urandom(32)).decode())
     port = free_port()
-    env = {
-        **os.environ,
+    full = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")},
         "PORTAL_PORT": str(port),
         "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "PORTAL_SESSION_SECRET_FILE": str(secret),
-        "PORTAL_DEV_SIGNIN_KEY_FILE": str(keys.private),
-        "PORTAL_APPRAISAL_URL": services["appraisal"].url,
-        "PORTAL_NOTIFICATION_URL": services["notification"].url,
-        "PORTAL_TRAINING_URL": "http://127.0.0.1:9",  # not needed by these pages
-        "PORTAL_REPORTING_URL": "http://127.0.0.1:9",  # unreachable: the beranda says the history is not there yet
+        **env,
     }
     log = (folder / "portal.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "portal"], env=env, stdout=log, stderr=log)
+    proc = subprocess.Popen([sys.executable, "-m", "portal"], env=full, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        raise AssertionError((folder / "portal.log").read_text()[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError((folder / "portal.log").read_text()[-2000:])
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def portal(services: dict[str, ServiceProcess], keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The portal with the developer sign-in, against the module's services."""
+    with portal_process(
+        tmp_path_factory.mktemp("portal"),
+        PORTAL_DEV_SIGNIN_KEY_FILE=str(keys.private),
+        PORTAL_APPRAISAL_URL=services["appraisal"].url,
+        PORTAL_NOTIFICATION_URL=services["notification"].url,
+        PORTAL_TRAINING_URL="http://127.0.0.1:9",  # not needed by these pages
+        PORTAL_REPORTING_URL=services["reporting"].url,
+    ) as url:
+        yield url
+
+
+@pytest.fixture
+def launch_portal(tmp_path: Path) -> Callable[..., contextlib.AbstractContextManager[str]]:
+    """``with launch_portal(PORTAL_OIDC_ISSUER=...) as url``: a portal of the test's own configuration."""
+    return lambda **env: portal_process(tmp_path, **env)
 
 
 def api(url: str, method: str, path: str, headers: dict[str, str], body: Any = None, version: int | None = None) -> Any:

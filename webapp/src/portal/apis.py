@@ -68,6 +68,7 @@ class Apis:
         version: int | None = None,
         content: bytes | None = None,
         content_type: str | None = None,
+        max_body: int = MAX_BODY,
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}", "Accept-Language": "id", "Accept": "application/json"}
         if version is not None:
@@ -89,8 +90,8 @@ class Apis:
             raise ApiProblem(
                 503, "Layanan tidak dapat dihubungi", f"Layanan {service} tidak menjawab; coba lagi sebentar lagi."
             ) from exc
-        if len(response.content) > MAX_BODY:
-            raise ApiProblem(502, "Jawaban layanan terlalu besar", f"Layanan {service} menjawab lebih dari 2 MiB.")
+        if len(response.content) > max_body:
+            raise ApiProblem(502, "Jawaban layanan terlalu besar", f"Layanan {service} menjawab lebih dari batasnya.")
         if response.status_code >= 400:
             raise problem_of(response)
         return response

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from portal import evaluations, pages, registry, signin
+from portal import dashboards, evaluations, pages, registry, signin
 from portal.apis import ApiProblem, Apis
 from portal.config import Settings
 from portal.session import Sealer
@@ -89,4 +89,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(evaluations.router)
     app.include_router(registry.router)
+    app.include_router(dashboards.router)
     return app

@@ -63,6 +63,7 @@ async def home(request: Request) -> Response:
     unread = (await apis.get("notification", "/inbox/unread-count", session.token)).get("unread", 0)
     skps: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
+    view: dict[str, Any] = {}
     if session.nip != "PPK":
         skps = (await apis.get("appraisal", "/skp", session.token, nip=session.nip, year=year)).get("items", [])
         try:
@@ -70,6 +71,7 @@ async def home(request: Request) -> Response:
             history = list(reversed(view.get("history", [])))[-8:]
         except ApiProblem:
             history = []  # not yet in the reports (a new employee): the page says so
+            view = {}
     return render(
         request,
         "beranda.html",
@@ -77,6 +79,7 @@ async def home(request: Request) -> Response:
         unread=unread,
         skps=skps,
         history=history,
+        development=view,
         predikat_names=PREDIKAT_NAMES,
         predikat_rank=PREDIKAT_RANK,
         status_names=STATUS_NAMES,

@@ -219,13 +219,14 @@ async def oidc_callback(request: Request) -> Response:
     except Exception as exc:
         raise ApiProblem(503, "Penyedia identitas tidak dapat dihubungi", "Coba masuk lagi.") from exc
     access = tokens.get("access_token") if isinstance(tokens, dict) else None
+    # 403, not 401: the page says why; a 401 means "sign in again" elsewhere in the portal.
     if not isinstance(access, str):
-        raise ApiProblem(401, "Masuk gagal", "Penyedia identitas tidak memberikan token.")
+        raise ApiProblem(403, "Masuk gagal", "Penyedia identitas tidak memberikan token.")
     verifier: TokenVerifier = request.app.state.oidc_verifier
     try:
         principal = await verifier.verify(access)
     except Exception as exc:
-        raise ApiProblem(401, "Masuk gagal", "Token dari penyedia identitas tidak sah.") from exc
+        raise ApiProblem(403, "Masuk gagal", "Token dari penyedia identitas tidak sah.") from exc
     lifetime = min(float(tokens.get("expires_in") or 3600), portal.settings.session_hours * 3600)
     session = Session(
         nip=principal.nip,

@@ -1,0 +1,172 @@
+"""Signing in with OpenID Connect (authorization code flow with PKCE) against a provider of the test: the
+portal sends the browser to the provider with a S256 challenge, state and nonce, exchanges the code with
+the verifier, verifies the access token against the provider's JWKS and opens a session. A forged state,
+a wrong verifier (the provider refuses) or a token signed by another key opens nothing. The developer
+sign-in does not exist in this configuration."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from jwt.algorithms import ECAlgorithm
+
+from kinerja_testing import free_port
+
+NIP = "198609262015051001"
+
+
+@dataclass
+class Provider:
+    url: str
+    key: ec.EllipticCurvePrivateKey
+    challenges: dict[str, str] = field(default_factory=dict)
+    """code -> the S256 challenge it was issued for."""
+    signing_key: ec.EllipticCurvePrivateKey | None = None
+    """When set, tokens are signed with this key instead (not the one the JWKS publishes)."""
+
+    def token(self) -> str:
+        now = int(time.time())
+        claims = {"sub": NIP, "iss": self.url, "aud": "kinerja-asn", "iat": now, "exp": now + 600}
+        claims["realm_access"] = {"roles": ["pegawai"]}
+        return jwt.encode(claims, self.signing_key or self.key, algorithm="ES256", headers={"kid": "k1"})
+
+
+@pytest.fixture
+def provider() -> Iterator[Provider]:
+    port = free_port()
+    state = Provider(f"http://127.0.0.1:{port}", ec.generate_private_key(ec.SECP256R1()))
+
+    class Handler(BaseHTTPRequestHandler):
+        def _json(self, status: int, body: Any) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            if parts.path == "/.well-known/openid-configuration":
+                self._json(
+                    200,
+                    {
+                        "issuer": state.url,
+                        "authorization_endpoint": f"{state.url}/auth",
+                        "token_endpoint": f"{state.url}/token",
+                        "jwks_uri": f"{state.url}/jwks",
+                    },
+                )
+            elif parts.path == "/jwks":
+                jwk = json.loads(ECAlgorithm.to_jwk(state.key.public_key()))
+                self._json(200, {"keys": [{**jwk, "kid": "k1", "use": "sig", "alg": "ES256"}]})
+            elif parts.path == "/auth":  # the person signs in at the provider: here, at once
+                assert query["response_type"] == "code"
+                assert query["code_challenge_method"] == "S256"
+                assert query["nonce"]
+                code = os.urandom(8).hex()
+                state.challenges[code] = query["code_challenge"]
+                target = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
+                self.send_response(302)
+                self.send_header("location", target)
+                self.end_headers()
+            else:
+                self._json(404, {})
+
+        def do_POST(self) -> None:
+            form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["content-length"])).decode()).items()}
+            challenge = state.challenges.pop(form.get("code", ""), None)
+            digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
+            if challenge is None or base64.urlsafe_b64encode(digest).decode().rstrip("=") != challenge:
+                self._json(400, {"error": "invalid_grant"})
+                return
+            self._json(200, {"access_token": state.token(), "token_type": "Bearer", "expires_in": 600})
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def portal(provider: Provider, launch_portal: Callable[..., contextlib.AbstractContextManager[str]]) -> Iterator[str]:
+    """A portal that signs in with the provider only (no developer sign-in)."""
+    with launch_portal(
+        PORTAL_OIDC_ISSUER=provider.url, PORTAL_OIDC_CLIENT_ID="kinerja-portal", PORTAL_ROLES_CLAIM="realm_access.roles"
+    ) as url:
+        yield url
+
+
+def start(client: httpx.Client) -> str:
+    """The portal's redirect to the provider's authorization endpoint."""
+    response = client.get("/masuk/oidc")
+    assert response.status_code == 303
+    return response.headers["location"]
+
+
+def test_the_code_flow_with_pkce_opens_a_session(portal: str, provider: Provider) -> None:
+    with httpx.Client(base_url=portal, follow_redirects=False) as client:
+        page = client.get("/masuk")
+        assert "/masuk/oidc" in page.text
+        assert 'action="/masuk/dev"' not in page.text  # no developer sign-in here
+        assert client.post("/masuk/dev", data={"nip": NIP, "roles": "pegawai"}).status_code == 404
+        authorize = start(client)
+        query = parse_qs(urlsplit(authorize).query)
+        assert query["code_challenge_method"] == ["S256"]
+        assert query["redirect_uri"] == [f"{portal}/masuk/callback"]
+        back = httpx.get(authorize, follow_redirects=False)
+        callback = client.get(back.headers["location"].removeprefix(portal))
+        assert callback.status_code == 303, callback.text
+        assert callback.headers["location"] == "/"
+        assert "kinerja_sesi=" in callback.headers["set-cookie"]
+        # signed in: the sign-in page sends the person on to the beranda
+        assert client.get("/masuk").headers["location"] == "/"
+
+
+def test_a_forged_state_a_wrong_verifier_or_a_foreign_signature_opens_nothing(portal: str, provider: Provider) -> None:
+    with httpx.Client(base_url=portal, follow_redirects=False) as client:
+        authorize = start(client)
+        back = httpx.get(authorize, follow_redirects=False)
+        location = urlsplit(back.headers["location"])
+        code = parse_qs(location.query)["code"][0]
+        forged = client.get(f"/masuk/callback?{urlencode({'code': code, 'state': 'forged'})}")
+        assert forged.status_code == 400
+        assert "kinerja_sesi=" not in forged.headers.get("set-cookie", "")
+
+    with httpx.Client(base_url=portal, follow_redirects=False) as client:
+        authorize = start(client)
+        # the provider saw another challenge: the portal's verifier no longer matches
+        query = parse_qs(urlsplit(authorize).query)
+        tampered = authorize.replace(query["code_challenge"][0], "A" * 43)
+        assert tampered != authorize, authorize
+        back = httpx.get(tampered, follow_redirects=False)
+        refused = client.get(back.headers["location"].removeprefix(portal))
+        assert refused.status_code == 403
+        assert "Masuk gagal" in refused.text
+
+    provider.signing_key = ec.generate_private_key(ec.SECP256R1())  # not the key the JWKS publishes
+    with httpx.Client(base_url=portal, follow_redirects=False) as client:
+        back = httpx.get(start(client), follow_redirects=False)
+        foreign = client.get(back.headers["location"].removeprefix(portal))
+        assert foreign.status_code == 403
+        assert "kinerja_sesi=" not in foreign.headers.get("set-cookie", "")

@@ -1013,6 +1013,7 @@ def cmd_compose_secrets() -> None:
     wanted = {f"kafka-{name}": secrets.token_urlsafe(24) for name in kafka_principals()}
     wanted |= {f"mongo-{name}": secrets.token_urlsafe(24) for name in (ADMIN, *SERVICES)}
     wanted["mongo-keyfile"] = base64.b64encode(os.urandom(750)).decode()  # the replica set's internal key
+    wanted["portal-session"] = base64.b64encode(os.urandom(32)).decode()  # seals the portal's session cookie
     written = []
     for name, value in wanted.items():
         file = base / name

@@ -182,6 +182,22 @@ def test_dockerfiles_install_from_hashed_pins_and_run_their_service() -> None:
         assert f"EXPOSE {port}" in dockerfile
 
 
+def test_the_portal_is_built_from_its_dockerfile_and_reaches_the_services_by_their_names(
+    compose: dict[str, Any],
+) -> None:
+    portal = compose["services"]["portal"]
+    assert portal["build"]["dockerfile"] == "webapp/Dockerfile"
+    env = portal["environment"]
+    assert env["PORTAL_SESSION_SECRET_FILE"] == "/run/secrets/portal-session"
+    assert {env[f"PORTAL_{name.upper()}_URL"] for name in SERVICES} == {
+        f"http://{name}:{port}" for name, port in zip(SERVICES, (8001, 8002, 8003, 8004), strict=True)
+    }
+    assert set(portal["depends_on"]) == set(SERVICES)
+    dockerfile = (ROOT / "webapp" / "Dockerfile").read_text()
+    assert "--require-hashes" in dockerfile
+    assert 'CMD ["python", "-m", "portal"]' in dockerfile
+
+
 def test_prometheus_scrapes_every_service(compose: dict[str, Any]) -> None:
     prometheus = compose["services"]["prometheus"]
     assert "./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in prometheus["volumes"]

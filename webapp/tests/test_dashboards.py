@@ -51,6 +51,8 @@ def test_the_bkpsdm_and_an_opd_admin_read_their_dashboards_and_export(
     response = admin.request.get(f"{portal}/ekspor/opd/DINKES/tables/kepatuhan-jp.xlsx?tahun={year}")
     assert response.status == 200
     assert response.body()[:2] == b"PK"  # an XLSX is a zip
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert response.headers["content-disposition"].startswith("attachment")
     other = admin.request.get(f"{portal}/opd?kode=DISDIK")
     assert other.status in (403, 404)  # the reporting service refuses another OPD's view
     traversal = admin.request.get(f"{portal}/ekspor/opd/DINKES/tables/..%2f..%2fcity%2ftables%2fopd.csv")

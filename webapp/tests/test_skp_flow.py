@@ -100,6 +100,22 @@ def test_forms_without_the_session_token_or_from_another_site_are_refused(portal
         refused = client.post("/skp", data={"kind": "utama", "rhk_text": "x"})
         assert refused.status_code == 403
         assert "Formulir kedaluwarsa" in refused.text
+        # bodies are bounded as they arrive, with or without a Content-Length
+        chunks = (b"x=" + b"a" * 32 * 1024 for _ in range(4))
+        assert (
+            client.post(
+                "/tahun", content=chunks, headers={"content-type": "application/x-www-form-urlencoded"}
+            ).status_code
+            == 413
+        )
+        assert (
+            client.post(
+                "/tahun", content=b"x=" + b"a" * 70_000, headers={"content-type": "application/x-www-form-urlencoded"}
+            ).status_code
+            == 413
+        )
+        # a digit Python reads as one but int() does not is a 400, not a 500
+        assert client.get("/kota", params={"tahun": "²"}).status_code == 400
     with httpx.Client(base_url=portal, follow_redirects=False) as anonymous:
         assert anonymous.get("/skp").headers["location"] == "/masuk"
         assert anonymous.post("/skp", data={}).headers["location"] == "/masuk"

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import dashboards, evaluations, pages, registry, signin
 from portal.apis import ApiProblem, Apis
@@ -40,6 +41,71 @@ def security_headers(settings: Settings) -> dict[str, str]:
     return headers
 
 
+class BodyLimit:
+    """Refuses (413) a request body larger than its route allows, counting the bytes as they arrive: a
+    ``Content-Length`` that says too much is refused at once, and a body sent in chunks without one is
+    cut off at the limit, before any form parser holds it in memory."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = registry.UPLOAD_LIMIT if scope.get("path") == "/registri/impor" else MAX_BODY
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await too_large(send)
+            return
+        seen = 0
+        refused = False
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen, refused
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    refused = True
+                    raise BodyTooLarge
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked)
+        except BodyTooLarge:
+            if not started:
+                await too_large(send)
+        except Exception:
+            if not refused:
+                raise
+            if not started:
+                await too_large(send)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def too_large(send: Send) -> None:
+    body = b"Isian terlalu besar"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 def create_app(settings: Settings) -> FastAPI:
     sealer = Sealer.from_file(settings.session_secret_file)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -55,10 +121,6 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        limit = registry.UPLOAD_LIMIT if request.url.path == "/registri/impor" else MAX_BODY
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            return Response("Isian terlalu besar", status_code=413, media_type="text/plain; charset=utf-8")
         response = await call_next(request)
         for name, value in headers.items():
             if name == "Cache-Control" and request.url.path.startswith("/static/"):
@@ -84,6 +146,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.add_middleware(BodyLimit)  # outermost: a body is counted before anything reads it
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(signin.router)
     app.include_router(pages.router)

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 URL = r"^https?://[^\s]+$"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class Settings(BaseSettings):
@@ -49,6 +50,8 @@ class Settings(BaseSettings):
     def _consistent(self) -> Settings:
         if self.environment == "production" and self.dev_signin_key_file is not None:
             raise ValueError("PORTAL_DEV_SIGNIN_KEY_FILE must not be set in production")
+        if self.dev_signin_key_file is not None and urlsplit(self.public_url).hostname not in LOOPBACK:
+            raise ValueError("PORTAL_DEV_SIGNIN_KEY_FILE is for this machine only: PORTAL_PUBLIC_URL must be loopback")
         if bool(self.oidc_issuer) != bool(self.oidc_client_id):
             raise ValueError("PORTAL_OIDC_ISSUER and PORTAL_OIDC_CLIENT_ID go together")
         if self.dev_signin_key_file is None and not self.oidc_issuer:
@@ -60,7 +63,7 @@ class Settings(BaseSettings):
         if self.cookie_secure is not None:
             return self.cookie_secure
         parts = urlsplit(self.public_url)
-        return not (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost"))
+        return not (parts.scheme == "http" and parts.hostname in LOOPBACK)
 
     def service_url(self, service: str) -> str:
         return {

@@ -44,6 +44,11 @@ YEAR_FIELDS = (
     "deadline_enforcement",
 )
 """What ``PUT /performance-years/{year}`` takes."""
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "svg": "image/svg+xml",
+}
 FREQUENCIES = {"quarterly": "Triwulanan", "semester": "Semesteran", "monthly": "Bulanan"}
 
 
@@ -51,7 +56,7 @@ def _year(request: Request) -> int:
     raw = request.query_params.get("tahun")
     if raw is None:
         return this_year()
-    if not raw.isdigit() or not 2020 <= int(raw) <= 2100:
+    if not (raw.isascii() and raw.isdecimal()) or not 2020 <= int(raw) <= 2100:
         raise ApiProblem(400, "Tahun tidak sah", "Tahun antara 2020 dan 2100.")
     return int(raw)
 
@@ -87,10 +92,12 @@ async def export(request: Request, path: str) -> Response:
     upstream = await portal_of(request).apis.call(
         "reporting", "GET", f"/reports/{path}", session.token, params={"year": year}, max_body=20 * 1024 * 1024
     )
-    headers = {"Cache-Control": "no-store"}
-    if "content-disposition" in upstream.headers:
-        headers["Content-Disposition"] = upstream.headers["content-disposition"]
-    return Response(upstream.content, media_type=upstream.headers.get("content-type"), headers=headers)
+    # The type follows the path (never what came back), and a table is always a download.
+    extension = path.rsplit(".", 1)[-1]
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    if extension != "svg":
+        headers["Content-Disposition"] = f'attachment; filename="{path.rsplit("/", 1)[-1]}"'
+    return Response(upstream.content, media_type=EXPORT_TYPES[extension], headers=headers)
 
 
 @router.get("/tahun", response_class=HTMLResponse)
@@ -135,7 +142,7 @@ async def configure_year(request: Request) -> Response:
     body |= {"frequency": frequency, "skp_due": text_field(form, "skp_due", limit=10)}
     window = text_field(form, "objection_window_days", required=False, limit=3)
     if window:
-        if not window.isdigit():
+        if not (window.isascii() and window.isdecimal()):
             raise ApiProblem(400, "Jangka keberatan tidak sah", "Isi jumlah hari dengan angka.")
         body["objection_window_days"] = int(window)
     version = str(form.get("version") or "")
@@ -145,6 +152,6 @@ async def configure_year(request: Request) -> Response:
         f"/performance-years/{year}",
         session.token,
         body,
-        version=int(version) if version.isdigit() else None,
+        version=int(version) if version.isascii() and version.isdecimal() and len(version) < 7 else None,
     )
     return see_other(f"/tahun?tahun={year}&tersimpan=1")

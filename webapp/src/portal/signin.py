@@ -50,7 +50,13 @@ def _cookie(response: Response, request: Request, name: str, value: str, max_age
 def start_session(request: Request, session: Session, to: str = "/") -> Response:
     portal = portal_of(request)
     response = see_other(to)
-    _cookie(response, request, COOKIE, portal.sealer.seal_session(session), int(session.expires_at - time.time()))
+    try:
+        sealed = portal.sealer.seal_session(session)
+    except ValueError as exc:  # a token too large for a cookie (many roles or groups in it)
+        raise ApiProblem(
+            403, "Masuk gagal", "Token dari penyedia identitas terlalu besar untuk sesi; hubungi admin BKPSDM."
+        ) from exc
+    _cookie(response, request, COOKIE, sealed, int(session.expires_at - time.time()))
     response.delete_cookie(PRE_COOKIE, path="/")
     return response
 
@@ -227,7 +233,11 @@ async def oidc_callback(request: Request) -> Response:
         principal = await verifier.verify(access)
     except Exception as exc:
         raise ApiProblem(403, "Masuk gagal", "Token dari penyedia identitas tidak sah.") from exc
-    lifetime = min(float(tokens.get("expires_in") or 3600), portal.settings.session_hours * 3600)
+    try:
+        expires_in = float(tokens.get("expires_in") or 3600)
+    except (TypeError, ValueError):
+        expires_in = 3600.0
+    lifetime = min(max(expires_in, 60.0), portal.settings.session_hours * 3600)
     session = Session(
         nip=principal.nip,
         roles=sorted(str(r) for r in principal.roles),

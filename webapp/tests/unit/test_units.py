@@ -96,6 +96,8 @@ def test_settings_refuse_a_developer_sign_in_in_production_and_need_one_way_in(t
         Settings(session_secret_file=secret)
     with pytest.raises(ValidationError, match="go together"):
         Settings(session_secret_file=secret, oidc_issuer="https://sso.example/realms/asn")
+    with pytest.raises(ValidationError, match="loopback"):  # a public portal with the developer sign-in
+        Settings(session_secret_file=secret, dev_signin_key_file=tmp_path / "k", public_url="https://kinerja.example")
     local = Settings(session_secret_file=secret, dev_signin_key_file=tmp_path / "k")
     assert local.secure_cookies is False  # http on this machine
     public = Settings(

@@ -141,10 +141,15 @@ def people(services: dict[str, ServiceProcess], keys: Keys, new_nip: Callable[[]
         "text": "Meningkatnya derajat kesehatan masyarakat",
         "indicators": [{"indicator_id": "k1-1", "aspect": "kuantitas", "text": "Cakupan", "target": "95", "unit": "%"}],
     }
-    skp = api(url, "POST", "/skp", mine, {"year": YEAR, "rhk": [rhk]})
-    skp = api(url, "POST", f"/skp/{skp['id']}/submit", mine, version=skp["version"])
-    api(url, "POST", f"/skp/{skp['id']}/approve", keys.headers(SEKDA, "pejabat_penilai"), version=skp["version"])
+    approve(url, mine, keys.headers(SEKDA, "pejabat_penilai"), rhk)
     return {"kadis": kadis, "kabid": kabid}
+
+
+def approve(url: str, owner: dict[str, str], appraiser: dict[str, str], rhk: dict[str, Any]) -> None:
+    """An SKP of the year with one RHK, drafted and submitted by its owner, approved by the appraiser (API)."""
+    skp = api(url, "POST", "/skp", owner, {"year": YEAR, "rhk": [rhk]})
+    skp = api(url, "POST", f"/skp/{skp['id']}/submit", owner, version=skp["version"])
+    api(url, "POST", f"/skp/{skp['id']}/approve", appraiser, version=skp["version"])
 
 
 def _sign_in(page: Any, portal: str, nip: str, *roles: str, opd: str | None = None) -> None:
@@ -183,7 +188,7 @@ def year() -> int:
     return YEAR
 
 
-def _approved_skp(url: str, keys: Keys, year: int, kabid: str, kadis: str) -> None:
+def _approved_skp(url: str, keys: Keys, kabid: str, kadis: str) -> None:
     """The kabid's SKP of the year, cascaded from the head's RHK k1 and approved (through the API)."""
     mine, boss = keys.headers(kabid, "pegawai"), keys.headers(kadis, "pejabat_penilai")
     rhk = {
@@ -195,16 +200,10 @@ def _approved_skp(url: str, keys: Keys, year: int, kabid: str, kadis: str) -> No
             {"indicator_id": "b1-1", "aspect": "kuantitas", "text": "Cakupan imunisasi", "target": "95", "unit": "%"}
         ],
     }
-    skp = httpx.post(f"{url}/api/v1/skp", json={"year": year, "rhk": [rhk]}, headers=mine, timeout=10).json()
-    for who, action in ((mine, "submit"), (boss, "approve")):
-        response = httpx.post(
-            f"{url}/api/v1/skp/{skp['id']}/{action}", headers=who | {"If-Match": f'"{skp["version"]}"'}, timeout=10
-        )
-        assert response.status_code == 200, response.text
-        skp = response.json()
+    approve(url, mine, boss, rhk)
 
 
 @pytest.fixture
 def approved_skp(services: dict[str, ServiceProcess], keys: Keys) -> Callable[[str, str], None]:
     """``approved_skp(kabid, kadis)``: the kabid's SKP of the year, cascaded from k1, approved (API)."""
-    return lambda kabid, kadis: _approved_skp(services["appraisal"].url, keys, YEAR, kabid, kadis)
+    return lambda kabid, kadis: _approved_skp(services["appraisal"].url, keys, kabid, kadis)

@@ -31,14 +31,12 @@ The fault tests (``tests/reliability/test_kafka_cluster.py``) start it themselve
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import time
-import uuid
 from pathlib import Path
 
 import stack
@@ -113,7 +111,7 @@ def format_storage(inst: Instance, lib: Path) -> None:
     id_file = inst.run_dir / "data" / "cluster.id"
     id_file.parent.mkdir(parents=True, exist_ok=True)
     if not id_file.exists():
-        id_file.write_text(base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode())
+        id_file.write_text(stack.new_cluster_id())
     cluster_id = id_file.read_text().strip()
     log(
         f"formatting Kafka storage of nodes {unformatted} (cluster {cluster_id}; "
@@ -125,7 +123,7 @@ def format_storage(inst: Instance, lib: Path) -> None:
         props = broker_config(inst, node)
         broker(inst, node).data_dir().mkdir(parents=True, exist_ok=True)
         java, base = _java_base(lib, props.parent / "kafka-log4j.properties")
-        argv = [java, *base, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)]
+        argv = [java, *base, "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}", "-c", str(props)]
         argv += ["--ignore-formatted", *scram]
         jobs.append((node, subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)))
     for node, job in jobs:  # the three JVMs start at once: formatting takes as long as one

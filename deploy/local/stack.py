@@ -541,6 +541,16 @@ def write_kafka_config(inst: Instance, template: str, name: str, values: dict[st
     return target
 
 
+def new_cluster_id() -> str:
+    """A fresh KRaft cluster id: 16 random bytes in URL-safe base64, like Kafka's own ``Uuid.randomUuid``,
+    which also never begins with "-" (the storage tool would read one as an option; about 1 id in 64
+    did, and CI failed on one)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 def kafka_config(inst: Instance) -> Path:
     return write_kafka_config(
         inst,
@@ -603,12 +613,13 @@ def start_kafka(inst: Instance) -> None:
     data = kafka.data_dir()
     if not (data / "meta.properties").exists():
         data.mkdir(parents=True, exist_ok=True)
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        cluster_id = new_cluster_id()
         log(f"formatting Kafka storage in {data} (SCRAM users: {', '.join(kafka_principals())})")
         tool = [java, "-cp", classpath, log4j_opt, "kafka.tools.StorageTool"]
         scram = scram_format_args(inst)
         run_checked(
-            [*tool, "format", "-t", cluster_id, "-c", str(props), "--ignore-formatted", *scram], "kafka storage format"
+            [*tool, "format", f"--cluster-id={cluster_id}", "-c", str(props), "--ignore-formatted", *scram],
+            "kafka storage format",
         )
         mark_scram_users(data)
     check_scram_users(data)

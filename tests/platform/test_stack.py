@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,16 @@ def test_a_port_offset_moves_every_instance(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("KINERJA_STACK_PORT_OFFSET", "-5")
     with pytest.raises(stack.StackError, match="KINERJA_STACK_PORT_OFFSET"):
         stack.instance("test")
+
+
+def test_a_cluster_id_never_starts_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The storage tool reads an id starting with "-" as an option: CI once failed on one (1 id in 64)."""
+    stack = stack_module()
+    dash_first = uuid.UUID(bytes=b"\xfb" + bytes(15))  # base64 of 0xfb... starts with "-"
+    fresh = iter([dash_first, uuid.UUID(int=1)])
+    monkeypatch.setattr(stack.uuid, "uuid4", lambda: next(fresh))
+    cluster_id = stack.new_cluster_id()
+    assert cluster_id == "AAAAAAAAAAAAAAAAAAAAAQ"
 
 
 def test_the_test_instance_has_its_own_ports_and_folder() -> None:

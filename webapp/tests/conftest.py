@@ -38,6 +38,7 @@ async def services(
         name: ServiceProcess.configure(name, infra, keys, run_id, logs)
         for name in ("appraisal", "notification", "reporting")
     }
+    started["notification"].env["NOTIFICATION_STREAM_HEARTBEAT_S"] = "2"  # a signed-out stream ends soon
     group = started["notification"].env["NOTIFICATION_CONSUMER_GROUP"]
     await skip_history(infra, group, [str(t) for t in NOTIFICATION.consumes])
     group = started["reporting"].env["REPORTING_CONSUMER_GROUP"]
@@ -207,3 +208,38 @@ def _approved_skp(url: str, keys: Keys, kabid: str, kadis: str) -> None:
 def approved_skp(services: dict[str, ServiceProcess], keys: Keys) -> Callable[[str, str], None]:
     """``approved_skp(kabid, kadis)``: the kabid's SKP of the year, cascaded from k1, approved (API)."""
     return lambda kabid, kadis: _approved_skp(services["appraisal"].url, keys, kabid, kadis)
+
+
+def _low_two_years(services: dict[str, ServiceProcess], keys: Keys, nip: str, kadis: str, year: int) -> None:
+    """``nip`` in DINKES, appraised by ``kadis``, with a low annual result last year and this year: this
+    year's development plan awaits the kadis's input and is escalated to the BKPSDM."""
+    url = f"{services['appraisal'].url}/api/v1"
+    admin = keys.headers(BKPSDM, "admin_bkpsdm")
+    employee = {
+        "nip": nip,
+        "name": f"Pegawai {nip[-4:]}",
+        "employee_type": "PNS",
+        "opd_code": "DINKES",
+        "position_type": "PELAKSANA",
+        "pejabat_penilai_nip": kadis,
+        "atasan_pejabat_penilai_nip": SEKDA,
+    }
+    assert httpx.post(f"{url}/employees", json=employee, headers=admin, timeout=10).status_code == 201
+    for period in (str(year - 1), str(year)):
+        body = {
+            "nip": nip,
+            "opd_code": "DINKES",
+            "period": period,
+            "pejabat_penilai_nip": kadis,
+            "hasil_kerja": "di_bawah_ekspektasi",
+            "perilaku_kerja": "di_bawah_ekspektasi",
+        }
+        response = httpx.post(f"{url}/appraisals", json=body, headers=admin, timeout=10)
+        assert response.status_code == 201, response.text
+
+
+@pytest.fixture
+def low_two_years(services: dict[str, ServiceProcess], keys: Keys) -> Callable[[str, str], None]:
+    """``low_two_years(nip, kadis)``: a DINKES employee with a low annual result last year and this year
+    (API): this year's development plan awaits the kadis's input and is escalated to the BKPSDM."""
+    return lambda nip, kadis: _low_two_years(services, keys, nip, kadis, YEAR)

@@ -1,8 +1,9 @@
 """Signing in with OpenID Connect (authorization code flow with PKCE) against a provider of the test: the
 portal sends the browser to the provider with a S256 challenge, state and nonce, exchanges the code with
-the verifier, verifies the access token against the provider's JWKS and opens a session. A forged state,
-a wrong verifier (the provider refuses) or a token signed by another key opens nothing. The developer
-sign-in does not exist in this configuration."""
+the verifier, checks the ID token's nonce, verifies the access token against the provider's JWKS and
+opens a session. A forged or replayed state, a wrong verifier (the provider refuses), an ID token of
+another sign-in or a token signed by another key opens nothing. The developer sign-in does not exist in
+this configuration."""
 
 from __future__ import annotations
 
@@ -36,6 +37,10 @@ class Provider:
     key: ec.EllipticCurvePrivateKey
     challenges: dict[str, str] = field(default_factory=dict)
     """code -> the S256 challenge it was issued for."""
+    nonces: dict[str, str] = field(default_factory=dict)
+    """code -> the nonce of the authorization request."""
+    wrong_nonce: bool = False
+    """When set, ID tokens carry another nonce than the one asked for."""
     signing_key: ec.EllipticCurvePrivateKey | None = None
     """When set, tokens are signed with this key instead (not the one the JWKS publishes)."""
 
@@ -43,6 +48,12 @@ class Provider:
         now = int(time.time())
         claims = {"sub": NIP, "iss": self.url, "aud": "kinerja-asn", "iat": now, "exp": now + 600}
         claims["realm_access"] = {"roles": ["pegawai"]}
+        return jwt.encode(claims, self.signing_key or self.key, algorithm="ES256", headers={"kid": "k1"})
+
+    def id_token(self, nonce: str) -> str:
+        now = int(time.time())
+        claims = {"sub": NIP, "iss": self.url, "aud": "kinerja-portal", "iat": now, "exp": now + 600}
+        claims["nonce"] = "another-sign-in" if self.wrong_nonce else nonce
         return jwt.encode(claims, self.signing_key or self.key, algorithm="ES256", headers={"kid": "k1"})
 
 
@@ -82,6 +93,7 @@ def provider() -> Iterator[Provider]:
                 assert query["nonce"]
                 code = os.urandom(8).hex()
                 state.challenges[code] = query["code_challenge"]
+                state.nonces[code] = query["nonce"]
                 target = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
                 self.send_response(302)
                 self.send_header("location", target)
@@ -96,7 +108,9 @@ def provider() -> Iterator[Provider]:
             if challenge is None or base64.urlsafe_b64encode(digest).decode().rstrip("=") != challenge:
                 self._json(400, {"error": "invalid_grant"})
                 return
-            self._json(200, {"access_token": state.token(), "token_type": "Bearer", "expires_in": 600})
+            tokens = {"access_token": state.token(), "token_type": "Bearer", "expires_in": 600}
+            tokens["id_token"] = state.id_token(state.nonces.pop(form["code"]))
+            self._json(200, tokens)
 
         def log_message(self, *args: object) -> None:
             pass
@@ -141,6 +155,27 @@ def test_the_code_flow_with_pkce_opens_a_session(portal: str, provider: Provider
         assert "kinerja_sesi=" in callback.headers["set-cookie"]
         # signed in: the sign-in page sends the person on to the beranda
         assert client.get("/masuk").headers["location"] == "/"
+
+
+def test_a_state_is_accepted_once_and_the_id_token_must_carry_the_nonce(portal: str, provider: Provider) -> None:
+    with httpx.Client(base_url=portal, follow_redirects=False) as client:
+        authorize = start(client)
+        before = dict(client.cookies)  # the pre-sign-in cookie, as a thief might have copied it
+        callback = httpx.get(authorize, follow_redirects=False).headers["location"].removeprefix(portal)
+        assert client.get(callback).status_code == 303
+    with httpx.Client(base_url=portal, cookies=before, follow_redirects=False) as replay:
+        again = replay.get(callback)
+        assert again.status_code == 400
+        assert "sudah dipakai" in again.text
+        assert "kinerja_sesi=" not in again.headers.get("set-cookie", "")
+
+    provider.wrong_nonce = True  # an ID token obtained for another sign-in
+    with httpx.Client(base_url=portal, follow_redirects=False) as client:
+        back = httpx.get(start(client), follow_redirects=False)
+        refused = client.get(back.headers["location"].removeprefix(portal))
+        assert refused.status_code == 403
+        assert "bukan untuk proses masuk ini" in refused.text
+        assert "kinerja_sesi=" not in refused.headers.get("set-cookie", "")
 
 
 def test_a_forged_state_a_wrong_verifier_or_a_foreign_signature_opens_nothing(portal: str, provider: Provider) -> None:

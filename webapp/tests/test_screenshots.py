@@ -29,6 +29,8 @@ def test_the_main_pages_at_phone_and_desktop_widths(
     year: int,
     sign_in: Callable[..., None],
     accessible: Callable[[Any], None],
+    new_nip: Callable[[], str],
+    low_two_years: Callable[[str, str], None],
     tmp_path: Path,
     chromium: Any,
 ) -> None:
@@ -48,6 +50,8 @@ def test_the_main_pages_at_phone_and_desktop_widths(
         headers=keys.headers(kabid, "pegawai"),
     ).raise_for_status()
 
+    low_two_years(new_nip(), kadis)  # a development plan on the worklist, an escalation for the BKPSDM
+    bkpsdm = (SEKDA, "pegawai", "admin_bkpsdm")
     shots: list[tuple[str, str, tuple[str, ...]]] = [
         ("masuk", "/masuk", ()),
         ("beranda-pegawai", "/", (kabid, "pegawai")),
@@ -55,7 +59,10 @@ def test_the_main_pages_at_phone_and_desktop_widths(
         ("evaluasi-pegawai", f"/kinerja/{kabid}-{period}", (kabid, "pegawai")),
         ("daftar-kerja-penilai", "/penilaian", (kadis, "pegawai", "pejabat_penilai")),
         ("menilai-evaluasi", f"/penilaian/evaluasi/{kabid}-{period}", (kadis, "pegawai", "pejabat_penilai")),
-        ("impor-registri", "/registri/impor", (SEKDA, "pegawai", "admin_bkpsdm")),
+        ("dasbor-opd", "/opd?kode=DINKES", (kadis, "pegawai", "admin_opd")),
+        ("impor-registri", "/registri/impor", bkpsdm),
+        ("kota", "/kota", bkpsdm),
+        ("eskalasi", "/eskalasi", bkpsdm),
     ]
     written = []
     for name, path, who in shots:
@@ -63,7 +70,7 @@ def test_the_main_pages_at_phone_and_desktop_widths(
             viewport = {"width": width, "height": VIEWPORT_HEIGHTS[width]}
             page = chromium.new_context(locale="id-ID", viewport=viewport).new_page()
             if who:
-                sign_in(page, portal, *who)
+                sign_in(page, portal, *who, opd="DINKES" if "admin_opd" in who else None)
             page.goto(f"{portal}{path}")
             assert page.locator("h1").count() == 1, (name, page.content()[:500])
             accessible(page)

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from portal import dashboards, evaluations, pages, registry, signin
 from portal.apis import ApiProblem, Apis
 from portal.config import Settings
-from portal.session import Sealer
+from portal.session import Revocations, Sealer
 from portal.web import HERE, Portal, SignInRequired, problem_page, see_other
 
 MAX_BODY = 64 * 1024
@@ -114,7 +114,7 @@ def create_app(settings: Settings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with httpx.AsyncClient(follow_redirects=False) as client:
-            app.state.portal = Portal(settings, sealer, Apis(settings, client), templates)
+            app.state.portal = Portal(settings, sealer, Apis(settings, client), templates, Revocations(), Revocations())
             yield
 
     app = FastAPI(title="Portal Kinerja ASN", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)

@@ -64,7 +64,7 @@ def _year(request: Request) -> int:
 @router.get("/opd", response_class=HTMLResponse)
 async def opd_dashboard(request: Request) -> Response:
     session = signed_in(request)
-    code = (request.query_params.get("kode") or session.opd_code or "").upper()
+    code = (request.query_params.get("kode") or session.dashboard_opd or session.opd_code or "").upper()
     if not OPD.fullmatch(code):
         raise ApiProblem(400, "OPD belum dipilih", "Tambahkan ?kode=<kode OPD>, misalnya ?kode=DINKES.")
     year = _year(request)

@@ -11,11 +11,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from portal.apis import ApiProblem
-from portal.web import PREDIKAT_NAMES, check_csrf, portal_of, render, see_other, signed_in, text_field, this_year
+from portal.web import (
+    ACTIONS,
+    CAUSES,
+    PREDIKAT_NAMES,
+    check_csrf,
+    portal_of,
+    render,
+    see_other,
+    signed_in,
+    text_field,
+    this_year,
+)
 
 router = APIRouter()
 EVALUATION_ID = re.compile(r"^[0-9]{18}-[0-9]{4}(-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+OPD = re.compile(r"^[A-Z0-9_-]{2,32}$")
 PERIOD = re.compile(r"^[0-9]{4}(-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
 RATINGS = {
     "di_bawah_ekspektasi": "Di bawah ekspektasi",
@@ -201,6 +213,52 @@ async def finalise(request: Request, evaluation_id: str) -> Response:
 
 
 # ---------------------------------------------------------------- atasan
+
+
+@router.post("/penilaian/rencana/{evaluation_id}")
+async def record_plan(request: Request, evaluation_id: str) -> Response:
+    """The pejabat penilai records the cause and actions of a low result's development plan."""
+    session = signed_in(request)
+    form = await request.form()
+    check_csrf(session, form)
+    cause = str(form.get("cause") or "")
+    if cause not in CAUSES:
+        raise ApiProblem(400, "Penyebab belum dipilih", "Pilih penyebab hasil rendah dari daftar.")
+    actions = [str(a) for a in form.getlist("actions")]
+    if not actions or any(a not in ACTIONS for a in actions) or len(set(actions)) != len(actions):
+        raise ApiProblem(400, "Tindakan belum dipilih", "Pilih paling sedikit satu tindakan dari daftar.")
+    body = {"cause": cause, "cause_note": text_field(form, "cause_note", required=False), "actions": actions}
+    await portal_of(request).apis.send(
+        "appraisal", "PUT", f"/evaluations/{_id(evaluation_id)}/development-plan", session.token, body
+    )
+    return see_other("/penilaian?selesai=rencana")
+
+
+@router.get("/eskalasi", response_class=HTMLResponse)
+async def escalations(request: Request) -> Response:
+    """The BKPSDM's escalated development plans (a low result again after the plan), 50 a page."""
+    session = signed_in(request)
+    code = (request.query_params.get("kode") or "").upper() or None
+    if code is not None and not OPD.fullmatch(code):
+        raise ApiProblem(400, "Kode OPD tidak sah", "Kode OPD terdiri atas 2-32 huruf besar, angka, _ atau -.")
+    raw = request.query_params.get("dari") or "0"
+    if not (raw.isascii() and raw.isdecimal()) or int(raw) > 100_000:
+        raise ApiProblem(400, "Halaman tidak sah", "Nomor urut awal antara 0 dan 100000.")
+    offset = int(raw)
+    page = await portal_of(request).apis.get(
+        "appraisal", "/development-plans", session.token, escalated="true", opd_code=code, limit=50, offset=offset
+    )
+    return render(
+        request,
+        "eskalasi.html",
+        items=page.get("items", []),
+        total=page.get("total", 0),
+        offset=offset,
+        code=code,
+        causes=CAUSES,
+        actions=ACTIONS,
+        predikat_names=PREDIKAT_NAMES,
+    )
 
 
 @router.get("/keberatan", response_class=HTMLResponse)

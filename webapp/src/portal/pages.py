@@ -14,7 +14,18 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from portal import skp_content
 from portal.apis import ApiProblem
-from portal.web import PREDIKAT_NAMES, check_csrf, portal_of, render, see_other, signed_in, text_field, this_year
+from portal.web import (
+    ACTIONS,
+    CAUSES,
+    PREDIKAT_NAMES,
+    check_csrf,
+    portal_of,
+    render,
+    see_other,
+    signed_in,
+    text_field,
+    this_year,
+)
 
 router = APIRouter()
 SKP_ID = re.compile(r"^[0-9]{18}-[0-9]{4}(-[0-9]{1,2})?$")
@@ -220,7 +231,24 @@ async def worklist(request: Request) -> Response:
     mine = [s for s in waiting.get("items", []) if s.get("pejabat_penilai_nip") == session.nip]
     open_ = await apis.get("appraisal", "/evaluations", session.token, status="open", year=this_year(), limit=200)
     to_rate = [e for e in open_.get("items", []) if e.get("pejabat_penilai_nip") == session.nip]
-    return render(request, "penilaian.html", skps=mine, evaluations=to_rate, done=request.query_params.get("selesai"))
+    plans = await apis.get("appraisal", "/development-plans", session.token, limit=100)
+    awaiting = [
+        e
+        for e in plans.get("items", [])
+        if e.get("pejabat_penilai_nip") == session.nip
+        and (e.get("development_plan") or {}).get("status") == "awaiting_input"
+    ]
+    return render(
+        request,
+        "penilaian.html",
+        skps=mine,
+        evaluations=to_rate,
+        plans=awaiting,
+        causes=CAUSES,
+        actions=ACTIONS,
+        predikat_names=PREDIKAT_NAMES,
+        done=request.query_params.get("selesai"),
+    )
 
 
 @router.get("/penilaian/skp/{skp_id}", response_class=HTMLResponse)
@@ -259,7 +287,8 @@ async def return_skp(request: Request, skp_id: str) -> Response:
 @router.get("/langsung")
 async def live(request: Request) -> Response:
     """The signed-in person's new messages as Server-Sent Events, relayed from the notification
-    service's stream (the browser's EventSource cannot send the token; the portal does)."""
+    service's stream (the browser's EventSource cannot send the token; the portal does). It ends when
+    the session ends: signed out (anywhere) or expired, checked at every message and heartbeat."""
     session = signed_in(request)
     portal = portal_of(request)
     url = f"{portal.settings.service_url('notification')}/api/v1/stream"
@@ -275,6 +304,9 @@ async def live(request: Request) -> Response:
                     return
                 async for chunk in upstream.aiter_raw():
                     if await request.is_disconnected():
+                        return
+                    if session.expired or session.sid in portal.signed_out:
+                        yield b"event: ended\ndata: {}\n\n"
                         return
                     yield chunk
         except httpx.HTTPError:

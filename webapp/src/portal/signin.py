@@ -1,9 +1,10 @@
 """Signing in and out.
 
 - **OpenID Connect** (production, Keycloak): authorization code flow with PKCE (S256), ``state`` and
-  ``nonce`` kept in a sealed short-lived cookie; the access token from the provider's token endpoint is
-  verified as the services verify it (signature from the provider's JWKS, issuer, audience, roles
-  claim) and kept in the session.
+  ``nonce`` kept in a sealed short-lived cookie; a ``state`` is accepted once. The ID token must carry
+  the ``nonce`` (signature from the provider's JWKS, issuer, audience: the portal's client id); the
+  access token is verified as the services verify it (signature, issuer, audience, roles claim) and
+  kept in the session.
 - **Developer sign-in** (local only, when ``PORTAL_DEV_SIGNIN_KEY_FILE`` names the local private key;
   refused in production): pick a person from the registry and their roles; the portal mints the token
   with the local key, as ``make token`` does.
@@ -20,13 +21,15 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio
+import jwt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from portal.apis import ApiProblem
-from portal.session import COOKIE, PRE_COOKIE, Session
-from portal.web import ROLE_NAMES, check_csrf, portal_of, render, see_other, session_of
-from shared.auth import Role, TokenVerifier
+from portal.session import PRE_COOKIE, Session, cookie_names
+from portal.web import ROLE_NAMES, check_csrf, clear_session, portal_of, render, see_other, session_of
+from shared.auth import ALGORITHMS, Role, TokenVerifier
 from shared.token import mint_token
 
 router = APIRouter()
@@ -47,18 +50,45 @@ def _cookie(response: Response, request: Request, name: str, value: str, max_age
     )
 
 
-def start_session(request: Request, session: Session, to: str = "/") -> Response:
+async def start_session(request: Request, session: Session, to: str = "/") -> Response:
     portal = portal_of(request)
+    await _find_relations(request, session)
     response = see_other(to)
     try:
         sealed = portal.sealer.seal_session(session)
-    except ValueError as exc:  # a token too large for a cookie (many roles or groups in it)
+    except ValueError as exc:  # larger than the services' own bound on a token
         raise ApiProblem(
             403, "Masuk gagal", "Token dari penyedia identitas terlalu besar untuk sesi; hubungi admin BKPSDM."
         ) from exc
-    _cookie(response, request, COOKIE, sealed, int(session.expires_at - time.time()))
+    names = cookie_names()
+    for name, value in zip(names, sealed, strict=False):
+        _cookie(response, request, name, value, int(session.expires_at - time.time()))
+    for name in names[len(sealed) :]:
+        response.delete_cookie(name, path="/")
     response.delete_cookie(PRE_COOKIE, path="/")
     return response
+
+
+async def _find_relations(request: Request, session: Session) -> None:
+    """What the menu needs: whether the person has a registry record, and the OPD whose dashboard they
+    may read (its admin or its head, as the reporting service decides). Failures leave the defaults."""
+    apis = portal_of(request).apis
+    if session.nip == "PPK":
+        session.registered = False
+    else:
+        try:
+            record = await apis.get("appraisal", f"/employees/{session.nip}", session.token)
+            session.name = session.name or (str(record.get("name"))[:200] if record.get("name") else None)
+        except ApiProblem as problem:
+            session.registered = problem.status != 404
+    if session.has("admin_bkpsdm", "pimpinan", "ppk"):
+        return  # the city's dashboard, and every OPD's from it
+    try:
+        summary = await apis.get("reporting", "/reports/appraisals/summary", session.token)
+    except ApiProblem:
+        return
+    code = summary.get("opd_code") if isinstance(summary, dict) else None
+    session.dashboard_opd = code if isinstance(code, str) and OPD.fullmatch(code) else None
 
 
 def _pre(request: Request) -> dict[str, Any]:
@@ -130,16 +160,19 @@ async def dev_sign_in(request: Request) -> Response:
     hours = portal.settings.session_hours
     token = mint_token(key, nip, roles, opd_code=opd, ttl=dt.timedelta(hours=hours))
     session = Session(nip=nip, roles=roles, token=token, expires_at=time.time() + hours * 3600, opd_code=opd)
-    return start_session(request, session)
+    return await start_session(request, session)
 
 
 @router.post("/keluar")
 async def sign_out(request: Request) -> Response:
+    """Deletes the session's cookies and revokes its id, so a copy of the cookie opens nothing; the
+    person's open live stream ends too."""
     session = session_of(request)
     if session is not None:
         check_csrf(session, await request.form())
+        portal_of(request).signed_out.revoke(session.sid, session.expires_at)
     response = see_other("/masuk")
-    response.delete_cookie(COOKIE, path="/")
+    clear_session(response)
     return response
 
 
@@ -165,6 +198,7 @@ async def _discovery(request: Request) -> dict[str, Any]:
     if not all(isinstance(document.get(k), str) for k in ("authorization_endpoint", "token_endpoint", "jwks_uri")):
         raise ApiProblem(502, "Penyedia identitas tidak lengkap", "Konfigurasi OpenID Connect-nya tidak lengkap.")
     request.app.state.oidc = document
+    request.app.state.oidc_keys = jwt.PyJWKClient(document["jwks_uri"], cache_keys=True)
     request.app.state.oidc_verifier = TokenVerifier(
         public_key_file=None,
         jwks_url=document["jwks_uri"],
@@ -207,6 +241,9 @@ async def oidc_callback(request: Request) -> Response:
     fresh = isinstance(pre.get("at"), (int, float)) and time.time() - float(pre["at"]) < PRE_TTL_S
     if not fresh or not pre.get("state") or not secrets.compare_digest(state, str(pre["state"])) or not code:
         raise ApiProblem(400, "Proses masuk tidak sah", "Mulai lagi dari halaman masuk.")
+    if state in portal.spent_states:  # a callback replayed (the same state once more)
+        raise ApiProblem(400, "Proses masuk tidak sah", "Tautan masuk ini sudah dipakai; mulai lagi.")
+    portal.spent_states.revoke(state, float(pre["at"]) + PRE_TTL_S)
     if len(code) > 2000:
         raise ApiProblem(400, "Proses masuk tidak sah", "Kode otorisasi terlalu panjang.")
     document = await _discovery(request)
@@ -228,6 +265,7 @@ async def oidc_callback(request: Request) -> Response:
     # 403, not 401: the page says why; a 401 means "sign in again" elsewhere in the portal.
     if not isinstance(access, str):
         raise ApiProblem(403, "Masuk gagal", "Penyedia identitas tidak memberikan token.")
+    await _check_id_token(request, tokens.get("id_token"), str(pre.get("nonce") or ""))
     verifier: TokenVerifier = request.app.state.oidc_verifier
     try:
         principal = await verifier.verify(access)
@@ -246,4 +284,27 @@ async def oidc_callback(request: Request) -> Response:
         opd_code=principal.opd_code,
         name=principal.name,
     )
-    return start_session(request, session)
+    return await start_session(request, session)
+
+
+async def _check_id_token(request: Request, id_token: object, nonce: str) -> None:
+    """The ID token of this sign-in: signed by the provider, for this portal, carrying the nonce the
+    portal sent (a token obtained for another sign-in is refused)."""
+    portal = portal_of(request)
+    if not isinstance(id_token, str) or len(id_token) > 16_384 or not nonce:
+        raise ApiProblem(403, "Masuk gagal", "Penyedia identitas tidak memberikan token identitas.")
+    keys: jwt.PyJWKClient = request.app.state.oidc_keys
+    try:
+        key = (await anyio.to_thread.run_sync(keys.get_signing_key_from_jwt, id_token)).key
+        claims = jwt.decode(
+            id_token,
+            key,
+            algorithms=ALGORITHMS,
+            audience=portal.settings.oidc_client_id,
+            issuer=(portal.settings.oidc_issuer or "").rstrip("/"),
+            options={"require": ["exp", "iat", "sub"]},
+        )
+    except (jwt.PyJWTError, ValueError) as exc:
+        raise ApiProblem(403, "Masuk gagal", "Token identitas dari penyedia identitas tidak sah.") from exc
+    if not secrets.compare_digest(str(claims.get("nonce") or ""), nonce):
+        raise ApiProblem(403, "Masuk gagal", "Token identitas bukan untuk proses masuk ini; mulai lagi.")

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from portal.apis import ApiProblem, Apis
 from portal.config import Settings
-from portal.session import COOKIE, Sealer, Session
+from portal.session import Revocations, Sealer, Session, cookie_names, joined_cookie
 from shared.clock import LOCAL_TIME
 
 HERE = Path(__file__).resolve().parent
@@ -42,6 +42,16 @@ PREDIKAT_NAMES = {
 }
 """The predikat as PermenPANRB 6/2022 names them."""
 
+CAUSES = {
+    "kompetensi": "Kompetensi",
+    "beban_kerja": "Beban kerja",
+    "sumber_daya": "Sumber daya",
+    "motivasi_personal": "Motivasi / masalah pribadi",
+    "lainnya": "Lainnya",
+}
+ACTIONS = {"coaching": "Coaching", "mentoring": "Mentoring", "konseling": "Konseling", "pelatihan": "Pelatihan"}
+"""What ``PUT /evaluations/{id}/development-plan`` takes (PermenPANRB 6/2022: the plan of a low result)."""
+
 
 class SignInRequired(Exception):
     """No valid session: the page sends the browser to the sign-in page."""
@@ -55,6 +65,10 @@ class Portal:
     sealer: Sealer
     apis: Apis
     templates: Jinja2Templates
+    signed_out: Revocations
+    """Sessions signed out (by id) until they would have expired."""
+    spent_states: Revocations
+    """OpenID Connect ``state`` values already used once."""
 
 
 def portal_of(request: Request) -> Portal:
@@ -63,7 +77,16 @@ def portal_of(request: Request) -> Portal:
 
 
 def session_of(request: Request) -> Session | None:
-    return portal_of(request).sealer.open_session(request.cookies.get(COOKIE))
+    portal = portal_of(request)
+    session = portal.sealer.open_session(joined_cookie(request.cookies))
+    if session is None or session.sid in portal.signed_out:
+        return None
+    return session
+
+
+def clear_session(response: Response) -> None:
+    for name in cookie_names():
+        response.delete_cookie(name, path="/")
 
 
 def signed_in(request: Request) -> Session:
@@ -120,7 +143,7 @@ def see_other(path: str) -> RedirectResponse:
 def problem_page(request: Request, problem: ApiProblem) -> Response:
     if problem.status == 401:
         response = see_other("/masuk?habis=1")
-        response.delete_cookie(COOKIE, path="/")
+        clear_session(response)
         return response
     status = problem.status if 400 <= problem.status < 600 else 500
     return render(request, "problem.html", status=status, problem=problem)

@@ -11,9 +11,9 @@ import pytest
 from pydantic import ValidationError
 
 from portal import skp_content
-from portal.apis import problem_of
+from portal.apis import field_label, problem_of
 from portal.config import Settings
-from portal.session import MAX_COOKIE, Sealer, Session
+from portal.session import MAX_CHUNKS, MAX_COOKIE, Revocations, Sealer, Session, cookie_names, joined_cookie
 
 FIRST = ("kuantitas", "Cakupan imunisasi dasar lengkap", "95", "%")
 
@@ -60,7 +60,7 @@ def sealer() -> Sealer:
 def test_a_session_opens_only_with_its_secret_untampered_and_unexpired() -> None:
     seal = sealer()
     session = Session(nip="198609262015051001", roles=["pegawai"], token="t" * 900, expires_at=time.time() + 60)
-    value = seal.seal_session(session)
+    (value,) = seal.seal_session(session)  # one cookie
     opened = seal.open_session(value)
     assert opened is not None
     assert (opened.nip, opened.roles, opened.csrf) == (session.nip, session.roles, session.csrf)
@@ -74,7 +74,47 @@ def test_a_session_opens_only_with_its_secret_untampered_and_unexpired() -> None
     # a value sealed for another purpose (the pre-sign-in cookie) is not a session
     assert seal.open_session(seal.seal("kinerja_pra", {"nip": "x"})) is None
     expired = Session(nip="1" * 18, roles=["pegawai"], token="t", expires_at=time.time() - 1)
-    assert seal.open_session(seal.seal_session(expired)) is None
+    assert seal.open_session(seal.seal_session(expired)[0]) is None
+
+
+def test_a_large_session_spans_several_cookies_up_to_the_services_token_bound() -> None:
+    seal = sealer()
+    big = Session(nip="198609262015051001", roles=["pegawai"], token="t" * 8192, expires_at=time.time() + 60)
+    parts = seal.seal_session(big)
+    assert 1 < len(parts) <= MAX_CHUNKS
+    assert all(len(p) <= MAX_COOKIE for p in parts)
+    cookies = dict(zip(cookie_names(), parts, strict=False))
+    opened = seal.open_session(joined_cookie(cookies))
+    assert opened is not None
+    assert opened.token == big.token
+    # a part missing or out of order opens nothing
+    assert seal.open_session(joined_cookie({**cookies, cookie_names()[1]: ""})) is None
+    assert seal.open_session("".join(reversed(parts))) is None
+    with pytest.raises(ValueError, match="too large"):
+        seal.seal_session(Session(nip=big.nip, roles=[], token="t" * 12_000, expires_at=big.expires_at))
+
+
+def test_a_revoked_session_id_stays_revoked_until_its_session_would_have_expired() -> None:
+    revoked = Revocations(limit=3)
+    now = time.time()
+    revoked.revoke("a", now + 60)
+    revoked.revoke("old", now - 1)
+    assert "a" in revoked
+    assert "old" not in revoked
+    assert "b" not in revoked
+    revoked.revoke("b", now + 30)
+    revoked.revoke("c", now + 90)  # full: the expired one goes first
+    assert all(sid in revoked for sid in ("a", "b", "c"))
+    revoked.revoke("d", now + 120)  # still full: the one that expires first goes
+    assert "b" not in revoked
+    assert all(sid in revoked for sid in ("a", "c", "d"))
+
+
+def test_a_field_path_reads_as_words() -> None:
+    assert field_label("body.evidence_links.0") == "tautan bukti ke-1"
+    assert field_label("body.rhk.0.indicators.1.target") == "RHK ke-1, indikator ke-2, target"
+    assert field_label("query.some_new_field") == "some new field"
+    assert field_label("") == ""
 
 
 def test_the_secret_must_be_32_bytes(tmp_path: Path) -> None:
@@ -124,5 +164,5 @@ def test_a_problem_answer_becomes_a_readable_message() -> None:
     )
     problem = problem_of(response)
     assert (problem.status, problem.title, problem.code) == (422, "Isian tidak sah", "validation_error")
-    assert problem.fields == ["rhk.0.text: wajib diisi", "x"]
+    assert problem.fields == ["RHK ke-1, uraian: wajib diisi", "x"]
     assert problem_of(httpx.Response(502, text="<html>")).title == "Permintaan tidak dapat diproses"

@@ -35,4 +35,6 @@
     }
     refresh();
   });
+  // The session ended (signed out elsewhere, or expired): stop instead of reconnecting.
+  stream.addEventListener("ended", function () { stream.close(); });
 })();

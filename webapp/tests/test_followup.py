@@ -1,0 +1,157 @@
+"""Low results and their follow-up through the portal in a real browser, against the real services: the
+pejabat penilai records a development plan from the worklist; the BKPSDM reads the escalated cases;
+the kepala dinas finds their OPD's dashboard in the menu. Signing out revokes the session: a copy of
+the cookie opens nothing afterwards, and an open live stream ends."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from kinerja_testing import Keys, ServiceProcess
+
+pytestmark = pytest.mark.infra
+
+SEKDA = "196801011990031001"
+BKPSDM = "197001012000011001"
+
+
+def wait_until_heads(services: dict[str, ServiceProcess], keys: Keys, kadis: str) -> None:
+    """Until the reporting service's registry copy knows the kadis heads DINKES."""
+    url = f"{services['reporting'].url}/api/v1/reports/appraisals/summary"
+    headers = keys.headers(kadis, "pegawai", "pejabat_penilai")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        response = httpx.get(url, headers=headers, timeout=10)
+        if response.status_code == 200 and response.json().get("opd_code") == "DINKES":
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"reporting never saw {kadis} as the head of DINKES: {response.text}")
+
+
+def test_a_plan_is_recorded_from_the_worklist_and_the_bkpsdm_reads_the_escalations(
+    portal: str,
+    services: dict[str, ServiceProcess],
+    keys: Keys,
+    people: dict[str, str],
+    new_nip: Callable[[], str],
+    low_two_years: Callable[[str, str], None],
+    year: int,
+    sign_in: Callable[..., None],
+    accessible: Callable[[Any], None],
+    chromium: Any,
+) -> None:
+    kadis, staff = people["kadis"], new_nip()
+    low_two_years(staff, kadis)
+    wait_until_heads(services, keys, kadis)
+    penilai = chromium.new_context(locale="id-ID").new_page()
+    bkpsdm = chromium.new_context(locale="id-ID").new_page()
+
+    sign_in(penilai, portal, kadis, "pegawai", "pejabat_penilai")
+    # The kepala dinas finds their OPD's dashboard in the menu (no ?kode= needed).
+    penilai.get_by_role("link", name="Dasbor OPD").click()
+    penilai.wait_for_url(f"{portal}/opd")
+    assert "DINKES" in penilai.get_by_role("heading", level=1).inner_text()
+    assert penilai.get_by_role("link", name="Dasbor OPD").get_attribute("aria-current") == "page"
+
+    penilai.get_by_role("link", name="Penilaian").click()
+    plan = penilai.locator(f'form[action="/penilaian/rencana/{staff}-{year}"]')
+    assert staff in plan.inner_text()
+    accessible(penilai)
+    # No action chosen: a readable refusal, nothing recorded.
+    plan.get_by_label("Penyebab hasil rendah").select_option("kompetensi")
+    plan.get_by_role("button", name="Simpan rencana").click()
+    assert "Tindakan belum dipilih" in penilai.get_by_role("heading", level=1).inner_text()
+    penilai.go_back()
+    plan = penilai.locator(f'form[action="/penilaian/rencana/{staff}-{year}"]')
+    plan.get_by_label("Penyebab hasil rendah").select_option("kompetensi")
+    plan.get_by_label("Catatan penyebab (boleh kosong)").fill("Belum pernah pelatihan imunisasi")
+    plan.get_by_label("Coaching").check()
+    plan.get_by_label("Pelatihan").check()
+    plan.get_by_role("button", name="Simpan rencana").click()
+    penilai.wait_for_url(f"{portal}/penilaian?selesai=rencana")
+    assert penilai.get_by_role("status").filter(has_text="Rencana pengembangan tersimpan").is_visible()
+    assert penilai.locator(f'form[action="/penilaian/rencana/{staff}-{year}"]').count() == 0
+    recorded = httpx.get(
+        f"{services['appraisal'].url}/api/v1/evaluations/{staff}-{year}",
+        headers=keys.headers(kadis, "pejabat_penilai"),
+        timeout=10,
+    ).json()["development_plan"]
+    assert (recorded["status"], recorded["cause"], recorded["actions"]) == (
+        "active",
+        "kompetensi",
+        ["coaching", "pelatihan"],
+    )
+    assert recorded["cause_note"] == "Belum pernah pelatihan imunisasi"
+
+    sign_in(bkpsdm, portal, BKPSDM, "pegawai", "admin_bkpsdm")
+    bkpsdm.get_by_role("link", name="Eskalasi").click()
+    accessible(bkpsdm)
+    row = bkpsdm.get_by_role("row").filter(has_text=staff)
+    assert re.search(r"DINKES.*Kompetensi.*Coaching, Pelatihan", row.inner_text().replace("\n", " ").replace("\t", " "))
+    bkpsdm.get_by_label("Kode OPD (kosong: semua)").fill("DISDIK")
+    bkpsdm.get_by_role("button", name="Tampilkan").click()
+    assert bkpsdm.get_by_role("row").filter(has_text=staff).count() == 0
+    bkpsdm.goto(f"{portal}/eskalasi?kode=bad%20code")
+    assert "Kode OPD tidak sah" in bkpsdm.get_by_role("heading", level=1).inner_text()
+
+    # Another pegawai of the OPD has no escalation menu, and the list shows them nobody else's case.
+    other = chromium.new_context(locale="id-ID").new_page()
+    sign_in(other, portal, people["kabid"], "pegawai")
+    assert other.get_by_role("link", name="Eskalasi").count() == 0
+    other.goto(f"{portal}/eskalasi")
+    assert other.get_by_role("heading", name="0 kasus").is_visible()
+    assert other.get_by_role("row").filter(has_text=staff).count() == 0
+
+
+def dev_session(portal: str, nip: str, *roles: str) -> httpx.Client:
+    client = httpx.Client(base_url=portal, follow_redirects=False, timeout=30)
+    page = client.get("/masuk").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf is not None
+    signed = client.post("/masuk/dev", data={"csrf": csrf.group(1), "nip": nip, "roles": list(roles)})
+    assert signed.status_code == 303, signed.text
+    return client
+
+
+def test_signing_out_revokes_the_session_and_ends_its_live_stream(portal: str, people: dict[str, str]) -> None:
+    client = dev_session(portal, people["kabid"], "pegawai")
+    copied = dict(client.cookies)
+    assert client.get("/").status_code == 200
+    frames: list[bytes] = []
+
+    def listen() -> None:
+        with (
+            httpx.Client(base_url=portal, cookies=copied, timeout=30) as stream_client,
+            stream_client.stream("GET", "/langsung") as stream,
+        ):
+            assert stream.status_code == 200
+            frames.extend(stream.iter_raw())
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    deadline = time.monotonic() + 10
+    while not frames and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert frames, "the live stream never opened"
+
+    beranda = client.get("/").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', beranda)
+    assert csrf is not None
+    out = client.post("/keluar", data={"csrf": csrf.group(1)})
+    assert out.status_code == 303
+    assert out.headers["location"] == "/masuk"
+    # The copy of the cookie, taken before signing out, opens nothing now.
+    with httpx.Client(base_url=portal, cookies=copied, follow_redirects=False) as thief:
+        again = thief.get("/")
+        assert (again.status_code, again.headers["location"]) == (303, "/masuk")
+    # The stream that was open ends at its next heartbeat (2 s in these tests), saying why.
+    listener.join(timeout=15)
+    assert not listener.is_alive(), "the live stream went on after signing out"
+    assert b"event: ended" in b"".join(frames)

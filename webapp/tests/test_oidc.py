@@ -41,6 +41,8 @@ class Provider:
     """code -> the nonce of the authorization request."""
     wrong_nonce: bool = False
     """When set, ID tokens carry another nonce than the one asked for."""
+    groups: int = 0
+    """Groups to put in the access token (a large Keycloak token)."""
     signing_key: ec.EllipticCurvePrivateKey | None = None
     """When set, tokens are signed with this key instead (not the one the JWKS publishes)."""
 
@@ -48,6 +50,8 @@ class Provider:
         now = int(time.time())
         claims = {"sub": NIP, "iss": self.url, "aud": "kinerja-asn", "iat": now, "exp": now + 600}
         claims["realm_access"] = {"roles": ["pegawai"]}
+        if self.groups:
+            claims["groups"] = [f"/pemkot-palembang/opd/dinas-kesehatan/unit-{i:04d}" for i in range(self.groups)]
         return jwt.encode(claims, self.signing_key or self.key, algorithm="ES256", headers={"kid": "k1"})
 
     def id_token(self, nonce: str) -> str:
@@ -205,3 +209,15 @@ def test_a_forged_state_a_wrong_verifier_or_a_foreign_signature_opens_nothing(po
         foreign = client.get(back.headers["location"].removeprefix(portal))
         assert foreign.status_code == 403
         assert "kinerja_sesi=" not in foreign.headers.get("set-cookie", "")
+
+
+def test_a_large_token_is_kept_over_several_cookies(portal: str, provider: Provider) -> None:
+    provider.groups = 110  # about 7 KB of token: two or three cookies, under the services' 8 KiB bound
+    with httpx.Client(base_url=portal, follow_redirects=False) as client:
+        back = httpx.get(start(client), follow_redirects=False)
+        callback = client.get(back.headers["location"].removeprefix(portal))
+        assert callback.status_code == 303, callback.text
+        assert {"kinerja_sesi", "kinerja_sesi_1"} <= set(client.cookies.keys())
+        assert client.get("/masuk").headers["location"] == "/"  # signed in
+        del client.cookies["kinerja_sesi_1"]  # a part missing: no session
+        assert client.get("/masuk").status_code == 200

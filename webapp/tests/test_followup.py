@@ -155,3 +155,19 @@ def test_signing_out_revokes_the_session_and_ends_its_live_stream(portal: str, p
     listener.join(timeout=15)
     assert not listener.is_alive(), "the live stream went on after signing out"
     assert b"event: ended" in b"".join(frames)
+
+
+def test_numbers_too_long_to_convert_are_a_readable_400_not_a_500(portal: str, people: dict[str, str]) -> None:
+    """Python refuses to convert more than 4,300 digits: a ``?tahun=`` or ``?dari=`` that long is refused
+    as any other bad number, before it is converted (leading zeros too)."""
+    client = dev_session(portal, people["kadis"], "pegawai", "pejabat_penilai")
+    for path, param, title in (
+        ("/eskalasi", "dari", "Halaman tidak sah"),
+        ("/opd", "tahun", "Tahun tidak sah"),
+        ("/kota", "tahun", "Tahun tidak sah"),
+        ("/tahun", "tahun", "Tahun tidak sah"),
+        ("/ekspor/city/tables/opd.csv", "tahun", "Tahun tidak sah"),
+    ):
+        for value in ("9" * 5000, "0" * 4400 + "2026"):
+            answer = client.get(path, params={param: value})
+            assert (answer.status_code, title in answer.text) == (400, True), (path, answer.text[:200])

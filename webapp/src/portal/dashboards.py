@@ -56,7 +56,7 @@ def _year(request: Request) -> int:
     raw = request.query_params.get("tahun")
     if raw is None:
         return this_year()
-    if not (raw.isascii() and raw.isdecimal()) or not 2020 <= int(raw) <= 2100:
+    if not (raw.isascii() and raw.isdecimal() and len(raw) == 4) or not 2020 <= int(raw) <= 2100:
         raise ApiProblem(400, "Tahun tidak sah", "Tahun antara 2020 dan 2100.")
     return int(raw)
 

@@ -242,7 +242,7 @@ async def escalations(request: Request) -> Response:
     if code is not None and not OPD.fullmatch(code):
         raise ApiProblem(400, "Kode OPD tidak sah", "Kode OPD terdiri atas 2-32 huruf besar, angka, _ atau -.")
     raw = request.query_params.get("dari") or "0"
-    if not (raw.isascii() and raw.isdecimal()) or int(raw) > 100_000:
+    if not (raw.isascii() and raw.isdecimal() and len(raw) <= 6) or int(raw) > 100_000:
         raise ApiProblem(400, "Halaman tidak sah", "Nomor urut awal antara 0 dan 100000.")
     offset = int(raw)
     page = await portal_of(request).apis.get(

@@ -110,6 +110,58 @@ def test_a_plan_is_recorded_from_the_worklist_and_the_bkpsdm_reads_the_escalatio
     assert other.get_by_role("row").filter(has_text=staff).count() == 0
 
 
+def test_a_plan_being_filled_in_survives_a_live_refresh_of_the_worklist(
+    portal: str,
+    services: dict[str, ServiceProcess],
+    keys: Keys,
+    people: dict[str, str],
+    new_nip: Callable[[], str],
+    low_two_years: Callable[[str, str], None],
+    year: int,
+    sign_in: Callable[..., None],
+    chromium: Any,
+) -> None:
+    """A message arriving while the pejabat penilai fills in a plan refreshes the worklist's lists, but
+    not the form being filled in: what was typed and chosen stays, and so does the focus. Untouched,
+    the plans are refreshed like the rest."""
+    kadis, kabid, staff, second = people["kadis"], people["kabid"], new_nip(), new_nip()
+    low_two_years(staff, kadis)
+    penilai = chromium.new_context(locale="id-ID").new_page()
+    sign_in(penilai, portal, kadis, "pegawai", "pejabat_penilai")
+    penilai.goto(f"{portal}/penilaian")
+    plan = penilai.locator(f'form[action="/penilaian/rencana/{staff}-{year}"]')
+    plan.wait_for()
+    low_two_years(second, kadis)  # a second plan awaits input: the untouched list shows it live
+    penilai.locator(f'form[action="/penilaian/rencana/{second}-{year}"]').wait_for(timeout=30_000)
+
+    plan.get_by_label("Penyebab hasil rendah").select_option("beban_kerja")
+    plan.get_by_label("Mentoring").check()
+    note = plan.get_by_label("Catatan penyebab (boleh kosong)")
+    note.fill("Beban kerja naik sejak mutasi")
+
+    # The kabid submits an SKP: a message to the kadis, and the worklist's SKP list refreshed in place.
+    url, owner = services["appraisal"].url, keys.headers(kabid, "pegawai")
+    rhk = {
+        "rhk_id": "b1",
+        "kind": "utama",
+        "text": "Meningkatnya cakupan imunisasi dasar",
+        "intervened_rhk_id": "k1",
+        "indicators": [{"indicator_id": "b1-1", "aspect": "kuantitas", "text": "Cakupan", "target": "95", "unit": "%"}],
+    }
+    skp = httpx.post(f"{url}/api/v1/skp", json={"year": year, "rhk": [rhk]}, headers=owner, timeout=10).json()
+    submitted = httpx.post(
+        f"{url}/api/v1/skp/{skp['id']}/submit", headers={**owner, "If-Match": f'"{skp["version"]}"'}, timeout=10
+    )
+    assert submitted.status_code == 200, submitted.text
+    penilai.get_by_role("link", name=f"SKP {year} · {kabid}").wait_for(timeout=30_000)
+
+    plan = penilai.locator(f'form[action="/penilaian/rencana/{staff}-{year}"]')
+    assert plan.get_by_label("Catatan penyebab (boleh kosong)").input_value() == "Beban kerja naik sejak mutasi"
+    assert plan.get_by_label("Penyebab hasil rendah").input_value() == "beban_kerja"
+    assert plan.get_by_label("Mentoring").is_checked()
+    assert plan.get_by_label("Catatan penyebab (boleh kosong)").evaluate("field => field === document.activeElement")
+
+
 def dev_session(portal: str, nip: str, *roles: str) -> httpx.Client:
     client = httpx.Client(base_url=portal, follow_redirects=False, timeout=30)
     page = client.get("/masuk").text

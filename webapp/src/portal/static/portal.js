@@ -6,6 +6,28 @@
   var source = document.body.getAttribute("data-live");
   if (!source || !window.EventSource) { return; }
 
+  // A section holding a form the person is filling in (the focus inside, or a field changed) is left
+  // as it is: replacing it would lose what was typed, and the keyboard's place.
+  function editing(element) {
+    if (element.contains(document.activeElement) && document.activeElement !== document.body) { return true; }
+    var fields = element.querySelectorAll("input, textarea, select");
+    for (var i = 0; i < fields.length; i++) {
+      var field = fields[i];
+      if (field.type === "checkbox" || field.type === "radio") {
+        if (field.checked !== field.defaultChecked) { return true; }
+      } else if (field.tagName === "SELECT") {
+        var initial = 0;  // the option marked selected, else the first
+        for (var j = 0; j < field.options.length; j++) {
+          if (field.options[j].defaultSelected) { initial = j; break; }
+        }
+        if (field.selectedIndex !== initial) { return true; }
+      } else if (field.type !== "hidden" && field.value !== field.defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   function refresh() {
     var marked = document.querySelectorAll("[data-refresh]");
     if (!marked.length) { return; }
@@ -16,7 +38,7 @@
         var fresh = new DOMParser().parseFromString(html, "text/html");
         var next = fresh.querySelectorAll("[data-refresh]");
         marked.forEach(function (element, index) {
-          if (next[index]) { element.replaceWith(document.importNode(next[index], true)); }
+          if (next[index] && !editing(element)) { element.replaceWith(document.importNode(next[index], true)); }
         });
       });
   }

@@ -5,6 +5,8 @@ the cookie opens nothing afterwards, and an open live stream ends."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import threading
 import time
@@ -223,3 +225,27 @@ def test_numbers_too_long_to_convert_are_a_readable_400_not_a_500(portal: str, p
         for value in ("9" * 5000, "0" * 4400 + "2026"):
             answer = client.get(path, params={param: value})
             assert (answer.status_code, title in answer.text) == (400, True), (path, answer.text[:200])
+
+
+def test_pages_answer_while_many_live_streams_are_open(portal: str, people: dict[str, str]) -> None:
+    """Every open page holds a live stream for minutes; 120 of them (more than an HTTP client's usual
+    pool of 100 connections) leave the pages' own calls to the services unaffected."""
+    cookies = dict(dev_session(portal, people["kabid"], "pegawai").cookies)
+
+    async def many_streams_then_a_page() -> tuple[int, int, float]:
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+        async with (
+            httpx.AsyncClient(base_url=portal, cookies=cookies, timeout=30, limits=limits) as browsers,
+            contextlib.AsyncExitStack() as open_streams,
+        ):
+            streams = [await open_streams.enter_async_context(browsers.stream("GET", "/langsung")) for _ in range(120)]
+            readers = [stream.aiter_raw() for stream in streams]  # kept: each relays its upstream until the end
+            firsts = await asyncio.gather(*(anext(reader) for reader in readers))
+            started = time.monotonic()
+            page = await browsers.get("/", timeout=30)
+            return sum(b": connected" in first for first in firsts), page.status_code, time.monotonic() - started
+
+    connected, status, took = asyncio.run(many_streams_then_a_page())
+    assert connected == 120  # every stream reached the notification service
+    assert status == 200
+    assert took < 5, f"the beranda took {took:.1f} s with 120 live streams open"

@@ -113,8 +113,14 @@ def create_app(settings: Settings) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(follow_redirects=False) as client:
-            app.state.portal = Portal(settings, sealer, Apis(settings, client), templates, Revocations(), Revocations())
+        async with (
+            httpx.AsyncClient(follow_redirects=False) as client,
+            # One connection per open page, as many as the pages open (each ends within 10 minutes).
+            httpx.AsyncClient(follow_redirects=False, limits=httpx.Limits(max_connections=None)) as streams,
+        ):
+            app.state.portal = Portal(
+                settings, sealer, Apis(settings, client), templates, Revocations(), Revocations(), streams
+            )
             yield
 
     app = FastAPI(title="Portal Kinerja ASN", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)

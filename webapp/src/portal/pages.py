@@ -296,7 +296,7 @@ async def live(request: Request) -> Response:
 
     async def relay() -> AsyncIterator[bytes]:
         try:
-            async with portal.apis.client.stream(
+            async with portal.streams.stream(
                 "GET", url, headers=headers, params={"max_seconds": 600}, timeout=httpx.Timeout(10, read=None)
             ) as upstream:
                 if upstream.status_code != 200:

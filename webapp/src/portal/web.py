@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -69,6 +70,9 @@ class Portal:
     """Sessions signed out (by id) until they would have expired."""
     spent_states: Revocations
     """OpenID Connect ``state`` values already used once."""
+    streams: httpx.AsyncClient
+    """The live streams' own client: each open page holds one of its connections for minutes, so they
+    never take the connections the pages' calls need (``apis.client`` keeps its bounded pool)."""
 
 
 def portal_of(request: Request) -> Portal:

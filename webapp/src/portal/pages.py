@@ -31,6 +31,10 @@ router = APIRouter()
 SKP_ID = re.compile(r"^[0-9]{18}-[0-9]{4}(-[0-9]{1,2})?$")
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 PREDIKAT_RANK = {"sangat_kurang": 1, "kurang_misconduct": 2, "butuh_perbaikan": 3, "baik": 4, "sangat_baik": 5}
+MAX_STREAMS_PER_SESSION = 10
+"""Live streams one session may hold open at once (one per open tab)."""
+MAX_STREAMS = 5000
+"""Live streams the portal process relays at once (each holds a connection to the notification service)."""
 STATUS_NAMES = {
     "draft": "Draf",
     "submitted": "Diajukan, menunggu pejabat penilai",
@@ -293,6 +297,10 @@ async def live(request: Request) -> Response:
     portal = portal_of(request)
     url = f"{portal.settings.service_url('notification')}/api/v1/stream"
     headers = {"Authorization": f"Bearer {session.token}", "Accept": "text/event-stream"}
+    streams = portal.open_streams
+    if streams.get(session.sid, 0) >= MAX_STREAMS_PER_SESSION or sum(streams.values()) >= MAX_STREAMS:
+        raise ApiProblem(429, "Terlalu banyak halaman terbuka", "Tutup beberapa tab portal lalu muat ulang.")
+    streams[session.sid] = streams.get(session.sid, 0) + 1
 
     async def relay() -> AsyncIterator[bytes]:
         try:
@@ -311,6 +319,12 @@ async def live(request: Request) -> Response:
                     yield chunk
         except httpx.HTTPError:
             yield b"retry: 5000\n\n"
+        finally:
+            left = streams.get(session.sid, 1) - 1
+            if left > 0:
+                streams[session.sid] = left
+            else:
+                streams.pop(session.sid, None)
 
     return StreamingResponse(
         relay(), media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,8 @@ class Portal:
     streams: httpx.AsyncClient
     """The live streams' own client: each open page holds one of its connections for minutes, so they
     never take the connections the pages' calls need (``apis.client`` keeps its bounded pool)."""
+    open_streams: dict[str, int] = field(default_factory=dict)
+    """Live streams open now, per session id (bounded per session and in all: pages.MAX_STREAMS*)."""
 
 
 def portal_of(request: Request) -> Portal:

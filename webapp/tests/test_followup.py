@@ -179,6 +179,11 @@ def test_signing_out_revokes_the_session_and_ends_its_live_stream(portal: str, p
     client = dev_session(portal, people["kabid"], "pegawai")
     copied = dict(client.cookies)
     assert client.get("/").status_code == 200
+    # The worklist's confirmation comes from a fixed list: a link cannot make it say anything else.
+    spoofed = client.get("/penilaian", params={"selesai": "dihapus oleh BKPSDM"})
+    assert spoofed.status_code == 200
+    assert "dihapus oleh BKPSDM" not in spoofed.text
+    assert "SKP disetujui." in client.get("/penilaian", params={"selesai": "disetujui"}).text
     frames: list[bytes] = []
 
     def listen() -> None:

@@ -35,6 +35,12 @@ MAX_STREAMS_PER_SESSION = 10
 """Live streams one session may hold open at once (one per open tab)."""
 MAX_STREAMS = 5000
 """Live streams the portal process relays at once (each holds a connection to the notification service)."""
+DONE = {
+    "disetujui": "SKP disetujui.",
+    "dikembalikan": "SKP dikembalikan.",
+    "rencana": "Rencana pengembangan tersimpan.",
+}
+"""What the worklist says after a form (``?selesai=``); any other value says nothing."""
 STATUS_NAMES = {
     "draft": "Draf",
     "submitted": "Diajukan, menunggu pejabat penilai",
@@ -231,27 +237,27 @@ async def submit_skp(request: Request, skp_id: str) -> Response:
 async def worklist(request: Request) -> Response:
     session = signed_in(request)
     apis = portal_of(request).apis
-    waiting = await apis.get("appraisal", "/skp", session.token, status="submitted", limit=100)
-    mine = [s for s in waiting.get("items", []) if s.get("pejabat_penilai_nip") == session.nip]
-    open_ = await apis.get("appraisal", "/evaluations", session.token, status="open", year=this_year(), limit=200)
-    to_rate = [e for e in open_.get("items", []) if e.get("pejabat_penilai_nip") == session.nip]
-    plans = await apis.get("appraisal", "/development-plans", session.token, limit=100)
-    awaiting = [
-        e
-        for e in plans.get("items", [])
-        if e.get("pejabat_penilai_nip") == session.nip
-        and (e.get("development_plan") or {}).get("status") == "awaiting_input"
-    ]
+    # Asked of the service for this appraiser: whatever else the person may see (an admin OPD sees the
+    # whole OPD), only theirs, and none cut off by the page size.
+    me = {"pejabat_penilai_nip": session.nip}
+    mine = await apis.get("appraisal", "/skp", session.token, status="submitted", limit=100, **me)
+    to_rate = await apis.get(
+        "appraisal", "/evaluations", session.token, status="open", year=this_year(), limit=200, **me
+    )
+    awaiting = await apis.get(
+        "appraisal", "/development-plans", session.token, status="awaiting_input", limit=100, **me
+    )
     return render(
         request,
         "penilaian.html",
-        skps=mine,
-        evaluations=to_rate,
-        plans=awaiting,
+        skps=mine.get("items", []),
+        evaluations=to_rate.get("items", []),
+        plans=awaiting.get("items", []),
+        more=max(mine.get("total", 0) - 100, to_rate.get("total", 0) - 200, awaiting.get("total", 0) - 100, 0),
         causes=CAUSES,
         actions=ACTIONS,
         predikat_names=PREDIKAT_NAMES,
-        done=request.query_params.get("selesai"),
+        done=DONE.get(request.query_params.get("selesai") or ""),
     )
 
 

@@ -410,3 +410,41 @@ async def test_a_second_consecutive_low_annual_predikat_is_escalated_to_the_bkps
         infra, "appraisal.low_score_flagged.v1", lambda v: v["payload"]["appraisal_id"] == f"{nip}-2026"
     )
     assert flagged["payload"]["escalated_to_bkpsdm"] is True
+
+
+async def test_lists_narrowed_to_one_pejabat_penilai_show_only_theirs_within_what_the_caller_sees(
+    client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    """``?pejabat_penilai_nip=`` on the SKP, evaluation and development-plan lists (the portal's
+    worklist): one appraiser's people only, never more than the caller may see anyway."""
+    api = Api(client, keys)
+    admin = (BKPSDM, "admin_bkpsdm")
+    first, second, one, two = new_nip(), new_nip(), new_nip(), new_nip()
+    await register_employee(client, keys.headers(*admin), SEKDA, "SETDA")
+    if (await client.get("/api/v1/performance-years/2024", headers=keys.headers(*admin))).status_code == 404:
+        await api.call("PUT", "/performance-years/2024", admin, {"frequency": "quarterly", "skp_due": "2024-01-31"})
+    for nip, appraiser in ((first, SEKDA), (second, SEKDA), (one, first), (two, second)):
+        await register_employee(client, keys.headers(*admin), nip, "DISDIK", pejabat_penilai_nip=appraiser)
+    for nip, appraiser in ((one, first), (two, second)):
+        await api.call("POST", "/skp", (nip, "pegawai"), skp_body("r1", None) | {"year": 2024})
+        low = {"nip": nip, "opd_code": "DISDIK", "period": "2024", "pejabat_penilai_nip": appraiser}
+        await api.call(
+            "POST",
+            "/appraisals",
+            admin,
+            low | {"hasil_kerja": "di_bawah_ekspektasi", "perilaku_kerja": "di_bawah_ekspektasi"},
+        )
+
+    def nips(page: dict[str, Any]) -> list[str]:
+        return sorted(item["nip"] for item in page["items"])
+
+    for path in ("/skp?year=2024", "/evaluations?year=2024", "/development-plans?status=awaiting_input"):
+        narrowed = await api.call("GET", f"{path}&pejabat_penilai_nip={first}&limit=200", admin)
+        assert nips(narrowed) == [one], path
+        # the appraiser asking for another appraiser's people sees none of them
+        theirs = await api.call("GET", f"{path}&pejabat_penilai_nip={second}", (first, "pejabat_penilai"))
+        assert nips(theirs) == [], path
+    active = await api.call("GET", f"/development-plans?status=active&pejabat_penilai_nip={first}", admin)
+    assert active["items"] == []
+    refused = await api.refused("GET", "/skp?pejabat_penilai_nip=12345", admin)
+    assert refused.status_code == 422

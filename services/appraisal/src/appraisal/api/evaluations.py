@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 
 from appraisal.api.common import PROBLEMS, ActorDep, DepsDep, versioned_out, visible_records
-from appraisal.schemas.common import Code, Nip, OpdCode
+from appraisal.schemas.common import Appraiser, Code, Nip, OpdCode
 from appraisal.schemas.evaluations import (
     DecisionIn,
     DevelopmentPlanIn,
@@ -73,8 +73,16 @@ async def list_evaluations(
     year: Annotated[int | None, Query(ge=2020, le=2100)] = None,
     opd_code: OpdCode | None = None,
     status: Annotated[str | None, Query(pattern="^(open|finalised)$")] = None,
+    pejabat_penilai_nip: Annotated[Appraiser | None, Query(description="Those this person appraises")] = None,
 ) -> Page[EvaluationOut]:
-    filters = {k: v for k, v in {"nip": nip, "year": year, "opd_code": opd_code, "status": status}.items() if v}
+    given = {
+        "nip": nip,
+        "year": year,
+        "opd_code": opd_code,
+        "status": status,
+        "pejabat_penilai_nip": pejabat_penilai_nip,
+    }
+    filters = {k: v for k, v in given.items() if v}
     query = all_of(filters, await visible_records(actor, deps))
     items, total = await deps.evaluations.evaluations.page(
         query, sort=[("year", -1), ("period", 1), ("nip", 1), ("_id", 1)], limit=paging.limit, offset=paging.offset
@@ -267,9 +275,18 @@ async def decide_objection(
     responses=PROBLEMS,
 )
 async def development_plans(
-    deps: DepsDep, actor: ActorDep, paging: Paging, escalated: bool | None = None, opd_code: OpdCode | None = None
+    deps: DepsDep,
+    actor: ActorDep,
+    paging: Paging,
+    escalated: bool | None = None,
+    opd_code: OpdCode | None = None,
+    status: Annotated[str | None, Query(pattern="^(awaiting_input|active)$")] = None,
+    pejabat_penilai_nip: Annotated[Appraiser | None, Query(description="Those this person appraises")] = None,
 ) -> Page[EvaluationOut]:
-    filters: MongoDocument = {"development_plan.status": {"$in": ["awaiting_input", "active"]}}
+    wanted = [status] if status else ["awaiting_input", "active"]
+    filters: MongoDocument = {"development_plan.status": {"$in": wanted}}
+    if pejabat_penilai_nip:
+        filters["pejabat_penilai_nip"] = pejabat_penilai_nip
     if escalated is not None:
         filters["development_plan.escalated"] = escalated
     if opd_code:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from appraisal.api.common import CONCURRENCY, PROBLEMS, ActorDep, DepsDep, versioned_out, visible_records
 from appraisal.domain.skp import SkpStatus
-from appraisal.schemas.common import Nip
+from appraisal.schemas.common import Appraiser, Nip
 from appraisal.schemas.skp import CascadeOut, ExpectationsIn, ReturnIn, SkpContent, SkpIn, SkpOut
 from appraisal.schemas.years import DeadlineExtensionIn, YearConfigIn, YearConfigOut
 from appraisal.services import planning
@@ -86,8 +86,10 @@ async def list_skp(
     year: Annotated[int | None, Query(ge=2020, le=2100)] = None,
     nip: Nip | None = None,
     status: SkpStatus | None = None,
+    pejabat_penilai_nip: Annotated[Appraiser | None, Query(description="Those this person appraises")] = None,
 ) -> Page[SkpOut]:
-    filters = {k: v for k, v in (("year", year), ("nip", nip), ("status", status.value if status else None)) if v}
+    given = {"year": year, "nip": nip, "status": status.value if status else None}
+    filters = {k: v for k, v in {**given, "pejabat_penilai_nip": pejabat_penilai_nip}.items() if v}
     query = all_of(filters, await visible_records(actor, deps))
     items, total = await deps.planning.skps.page(
         query, sort=[("year", -1), ("nip", 1), ("_id", 1)], limit=paging.limit, offset=paging.offset

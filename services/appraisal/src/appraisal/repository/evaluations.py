@@ -33,6 +33,9 @@ class EvaluationRepository(VersionedRepository):
             [("development_plan.status", ASCENDING), ("development_plan.escalated", ASCENDING)],
             name="development_plan",
         )
+        await self.collection.create_index(
+            [("pejabat_penilai_nip", ASCENDING), ("year", ASCENDING)], name="pejabat_penilai_year"
+        )
 
     async def finalised_periodic(self, nip: str, year: int) -> list[MongoDocument]:
         cursor = self.collection.find(

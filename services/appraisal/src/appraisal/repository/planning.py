@@ -25,6 +25,9 @@ class SkpRepository(VersionedRepository):
         await self.collection.create_index(
             [("year", DESCENDING), ("nip", ASCENDING), ("_id", ASCENDING)], name="year_nip_id"
         )
+        await self.collection.create_index(
+            [("pejabat_penilai_nip", ASCENDING), ("year", ASCENDING)], name="pejabat_penilai_year"
+        )
 
     async def of_year(self, nip: str, year: int) -> list[MongoDocument]:
         """The SKP segments of ``nip`` in ``year``, first to last (index ``nip_year``; at most

@@ -18,6 +18,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from kinerja_demo.city import ADMIN_NIP, LOW, PPK, SIZES, City, Person, Unit, build_city
 from kinerja_demo.load import WIB, Loader, Summary, Urls, fetch_units
 
@@ -127,7 +129,11 @@ async def main_async(args: argparse.Namespace) -> int:
     if not private_key.exists():
         print(f"no local private key at {private_key}: run make keys (local machines only)", file=sys.stderr)
         return 2
-    units = [Unit.from_api(u) for u in await fetch_units(urls, private_key)]
+    try:
+        units = [Unit.from_api(u) for u in await fetch_units(urls, private_key)]
+    except httpx.HTTPError as exc:
+        print(f"the appraisal service at {urls.appraisal} did not answer ({exc!r}): is make run up?", file=sys.stderr)
+        return 2
     city = build_city(args.size, args.seed, units, args.year)
     loader = Loader(city, urls, private_key, concurrency=args.concurrency, quiet=args.quiet)
     summary = await loader.run()

@@ -5,14 +5,17 @@ back through the APIs; the reporting city view shows the finalised evaluations; 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 
+from kinerja_demo.__main__ import main_async, parse
 from kinerja_demo.city import ADMIN_NIP, City, Unit, build_city
 from kinerja_demo.load import WIB, Loader, Urls, fetch_units
 from kinerja_testing import Infra, Keys, ServiceProcess, eventually, running, skip_history
@@ -51,7 +54,7 @@ async def _city(services: dict[str, ServiceProcess], keys: Keys) -> City:
 
 
 async def test_the_tiny_city_loads_with_no_error_and_a_second_run_adds_nothing(
-    services: dict[str, ServiceProcess], keys: Keys
+    services: dict[str, ServiceProcess], keys: Keys, tmp_path: Path
 ) -> None:
     city = await _city(services, keys)
     loader = Loader(city, urls(services), keys.private, concurrency=8, quiet=True)
@@ -107,11 +110,21 @@ async def test_the_tiny_city_loads_with_no_error_and_a_second_run_adds_nothing(
         view = await eventually(counted, within=90, interval=1.0)
         assert {row["opd_code"] for row in view["opds"]} >= {u.code for u in city.units}
 
-    # A second run: nothing new, no error.
-    again = await Loader(city, urls(services), keys.private, concurrency=8, quiet=True).run()
-    assert again.errors == []
-    assert {name: phase.done for name, phase in again.phases.items()} == {name: 0 for name in again.phases}
-    assert again.phases["registry"].skipped == len(city.people)
+    # A second run, through the command: nothing new, no error; the summary names whom to sign in as.
+    u = urls(services)
+    summary_file = tmp_path / "demo.json"
+    args = ["--size", "tiny", "--seed", "1", "--year", str(YEAR), "--keys-dir", str(keys.private.parent)]
+    args += ["--appraisal-url", u.appraisal, "--training-url", u.training, "--notification-url", u.notification]
+    args += ["--reporting-url", u.reporting, "--quiet", "--summary-file", str(summary_file)]
+    assert await main_async(parse(args)) == 0
+    again = json.loads(summary_file.read_text())
+    assert again["errors"] == 0
+    assert {name: phase["done"] for name, phase in again["phases"].items()} == {name: 0 for name in again["phases"]}
+    assert again["phases"]["registry"]["skipped"] == len(city.people)
+    assert again["sign_in"]["sekda"]["nip"] == city.sekda.nip
+    low_person = city.person(again["sign_in"]["pegawai_low_result"]["nip"])
+    assert any(o.low for o in low_person.outcomes if o.period in evaluated)
+    assert city.person(again["sign_in"]["kabid"]["nip"]).nip in {p.pejabat_penilai_nip for p in city.people}
 
 
 async def _all(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> list[dict[str, Any]]:

@@ -65,9 +65,9 @@ lint: bootstrap
 	.venv/bin/ruff format --check .
 
 typecheck: bootstrap
-	.venv/bin/mypy -p shared -p appraisal -p training -p notification -p reporting -p portal -p kinerja_testing
+	.venv/bin/mypy -p shared -p appraisal -p training -p notification -p reporting -p portal -p kinerja_demo -p kinerja_testing
 	MYPYPATH=deploy/local:deploy/kafka .venv/bin/mypy deploy/local/stack.py deploy/local/cluster.py deploy/local/run_services.py deploy/kafka/kafka_admin.py deploy/kafka/acls.py
-	.venv/bin/mypy tests shared/tests services/appraisal/tests services/training/tests services/notification/tests services/reporting/tests webapp/tests bench examples
+	.venv/bin/mypy tests shared/tests services/appraisal/tests services/training/tests services/notification/tests services/reporting/tests webapp/tests demo/tests bench examples
 
 imports: bootstrap
 	.venv/bin/lint-imports --no-cache

@@ -48,6 +48,7 @@ site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purel
   echo "$PWD/testing/src"
   for service in appraisal training notification reporting; do echo "$PWD/services/$service/src"; done
   echo "$PWD/webapp/src"
+  echo "$PWD/demo/src"
 } > "$site/kinerja-workspace.pth"
 echo "$want" > "$stamp"
 echo >&2 "[bootstrap] .venv ready"

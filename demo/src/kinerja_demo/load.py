@@ -1,0 +1,469 @@
+"""Loads a City through the services' public HTTP APIs, the way its people would.
+
+FOR LOCAL DEMO AND BENCHMARK MACHINES ONLY: every caller's token is minted here with the local private key
+(``make keys``, ``.run/keys/jwt-private.pem``), which a real deployment does not have (it trusts the city's
+identity provider instead).
+
+Phases, in order: the performance year; the registry (one CSV import, appraisers before the people they
+appraise); last year's annual results as history; this year's SKPs level by level (drafted by the owner,
+submitted, approved by the pejabat penilai, each RHK intervening one of the pejabat penilai's); this year's
+periodic evaluations of the periods that have ended (opened, realisation with an evidence link, the
+suggestion read, rated, finalised; development plans for low results; a few objections filed and decided by
+the atasan). Re-running on the same data is safe: what exists is skipped, nothing is duplicated.
+
+Requests run with bounded concurrency; connection errors and 429/5xx answers (and a 409 ``busy``, a
+document being changed at that moment) are retried with backoff; other 4xx answers are errors, except a
+409 that says the thing already exists, which counts as done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import io
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from kinerja_demo.city import ADMIN_NIP, MEETS, PPK, VALUES, City, Outcome, Person, period_end
+from kinerja_demo.progress import Progress
+from shared.token import mint_token
+
+WIB = ZoneInfo("Asia/Jakarta")
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+ATTEMPTS = 6
+EVIDENCE = "https://drive.palembang.go.id/kinerja"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Urls:
+    appraisal: str = "http://127.0.0.1:8001"
+    training: str = "http://127.0.0.1:8002"
+    notification: str = "http://127.0.0.1:8003"
+    reporting: str = "http://127.0.0.1:8004"
+
+
+@dataclass
+class PhaseResult:
+    done: int = 0
+    skipped: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class Summary:
+    phases: dict[str, PhaseResult] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    evaluated_periods: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def error_count(self) -> int:
+        return sum(p.errors for p in self.phases.values())
+
+
+class LoadError(Exception):
+    """One step answered what it should not; the message says which and what came back."""
+
+
+class Loader:
+    def __init__(
+        self,
+        city: City,
+        urls: Urls,
+        private_key: Path,
+        *,
+        concurrency: int = 16,
+        quiet: bool = False,
+        today: dt.date | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.city, self.urls, self.private_key = city, urls, private_key
+        self.concurrency, self.quiet = concurrency, quiet
+        self.today = today or dt.datetime.now(WIB).date()
+        self._client = client
+        self._tokens: dict[tuple[str, tuple[str, ...]], str] = {}
+        self.summary = Summary()
+        self._phase: PhaseResult = PhaseResult()
+
+    # ------------------------------------------------------------------------------------------ HTTP
+
+    def token(self, nip: str, *roles: str) -> str:
+        key = (nip, roles)
+        if key not in self._tokens:
+            self._tokens[key] = mint_token(self.private_key, nip, roles, ttl=dt.timedelta(hours=8))
+        return self._tokens[key]
+
+    def headers(self, nip: str, *roles: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(nip, *roles)}"}
+
+    def owner(self, person: Person) -> dict[str, str]:
+        return self.headers(person.nip, "pegawai")
+
+    def appraiser(self, nip: str | None) -> dict[str, str]:
+        if nip == PPK:
+            return self.headers(PPK, "ppk")
+        return self.headers(str(nip), "pegawai", "pejabat_penilai", "atasan_pejabat_penilai")
+
+    def admin(self) -> dict[str, str]:
+        return self.headers(ADMIN_NIP, "admin_bkpsdm")
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        version: int | None = None,
+    ) -> httpx.Response:
+        """One request, retried on connection errors, 429/5xx and a 409 ``busy``, with backoff."""
+        assert self._client is not None
+        extra = {"If-Match": f'"{version}"'} if version is not None else {}
+        delay = 0.25
+        for attempt in range(ATTEMPTS):
+            try:
+                response = await self._client.request(
+                    method, url, json=json, content=content, headers=headers | extra, timeout=60
+                )
+            except httpx.TransportError:
+                if attempt == ATTEMPTS - 1:
+                    raise
+            else:
+                busy = response.status_code == 409 and _code(response) == "busy"
+                if response.status_code not in RETRY_STATUSES and not busy:
+                    return response
+                if attempt == ATTEMPTS - 1:
+                    return response
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 8.0)
+        raise AssertionError("unreachable")
+
+    async def api(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        *,
+        json: Any = None,
+        version: int | None = None,
+        ok: Iterable[int] = (200, 201),
+    ) -> httpx.Response:
+        """A call to the appraisal API that must answer one of ``ok`` (else LoadError)."""
+        response = await self.request(
+            method, f"{self.urls.appraisal}/api/v1{path}", headers, json=json, version=version
+        )
+        if response.status_code not in set(ok):
+            raise LoadError(f"{method} {path}: {response.status_code} {response.text[:300]}")
+        return response
+
+    # ------------------------------------------------------------------------------------------ phases
+
+    async def run(self) -> Summary:
+        started = time.monotonic()
+        own = self._client is None
+        if own:
+            limits = httpx.Limits(max_connections=self.concurrency * 2, max_keepalive_connections=self.concurrency * 2)
+            self._client = httpx.AsyncClient(limits=limits)
+        try:
+            periods = await self._phase_run("year", self.configure_year)
+            await self._phase_run("registry", self.load_registry)
+            await self._phase_run("history", self.load_history)
+            await self._phase_run("skp", self.load_skps)
+            self.summary.evaluated_periods = [p for p in self.city.periods if p in (periods or ()) and self.ended(p)]
+            await self._phase_run("evaluations", self.load_evaluations)
+        finally:
+            if own and self._client is not None:
+                await self._client.aclose()
+                self._client = None
+        self.summary.seconds = time.monotonic() - started
+        return self.summary
+
+    def ended(self, period: str) -> bool:
+        """Finalising waits until the period has ended (the year's default finalise_grace_days is 0)."""
+        return period_end(period) < self.today
+
+    async def _phase_run(self, name: str, step: Callable[[], Awaitable[T]]) -> T | None:
+        self._phase = self.summary.phases.setdefault(name, PhaseResult())
+        started = time.monotonic()
+        try:
+            return await step()
+        except (LoadError, httpx.HTTPError) as exc:
+            self._error(f"{name}: {exc}")
+            return None
+        finally:
+            self._phase.seconds = round(self._phase.seconds + time.monotonic() - started, 2)
+
+    def _error(self, message: str) -> None:
+        self._phase.errors += 1
+        if len(self.summary.errors) < 200:
+            self.summary.errors.append(message)
+
+    async def _each(self, label: str, items: Sequence[T], step: Callable[[T], Awaitable[bool]]) -> None:
+        """``step`` for every item with ``concurrency`` workers; it returns True when it changed something,
+        False when everything already existed; an exception is one error (the others go on)."""
+        progress = Progress(label, len(items), quiet=self.quiet)
+        queue: asyncio.Queue[T] = asyncio.Queue()
+        for item in items:
+            queue.put_nowait(item)
+
+        async def worker() -> None:
+            while True:
+                try:
+                    item = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                try:
+                    changed = await step(item)
+                except (LoadError, httpx.HTTPError) as exc:
+                    self._error(f"{label}: {exc}")
+                else:
+                    if changed:
+                        self._phase.done += 1
+                    else:
+                        self._phase.skipped += 1
+                progress.advance()
+
+        await asyncio.gather(*(worker() for _ in range(max(1, self.concurrency))))
+        progress.close()
+
+    # a. the performance year ----------------------------------------------------------------------
+
+    async def configure_year(self) -> list[str]:
+        year = self.city.year
+        response = await self.api("GET", f"/performance-years/{year}", self.admin(), ok=(200, 404))
+        if response.status_code == 200:
+            self._phase.skipped += 1
+            config = response.json()
+            if config["frequency"] != "quarterly":
+                raise LoadError(
+                    f"the year {year} is configured with frequency {config['frequency']}; the demo evaluates "
+                    "quarters: use another --year or a fresh stack"
+                )
+            return list(config["periods"])
+        # Loaded late in the year, so the SKP deadline is the year's end: nothing is marked late.
+        body = {"frequency": "quarterly", "skp_due": f"{year}-12-31", "objection_window_days": 14}
+        config = (await self.api("PUT", f"/performance-years/{year}", self.admin(), json=body)).json()
+        self._phase.done += 1
+        return list(config["periods"])
+
+    # b. the registry ---------------------------------------------------------------------------------
+
+    async def load_registry(self) -> None:
+        """One CSV import, by level: a row names only people of earlier rows or already registered (the
+        import rejects a row naming someone of a later chunk of 500)."""
+        out = io.StringIO()
+        columns = list(self.city.people[0].record())
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for person in self.city.people:
+            writer.writerow(person.record())
+        headers = self.admin() | {"Content-Type": "text/csv"}
+        response = await self.request(
+            "POST", f"{self.urls.appraisal}/api/v1/employee-imports", headers, content=out.getvalue().encode()
+        )
+        if response.status_code != 202:
+            raise LoadError(f"POST /employee-imports: {response.status_code} {response.text[:300]}")
+        job = response.json()
+        progress = Progress("registry", job["total"], quiet=self.quiet)
+        while job["status"] == "running":
+            await asyncio.sleep(0.5)
+            job = (await self.api("GET", f"/employee-imports/{job['id']}", self.admin())).json()
+            progress.advance(job["processed"] - progress.done)
+        progress.close()
+        if job["status"] != "completed":
+            raise LoadError(f"the registry import ended {job['status']}")
+        self._phase.done += job["created"] + job["updated"]
+        self._phase.skipped += job["unchanged"]
+        if job["rejected"]:
+            rows = await self.api("GET", f"/employee-imports/{job['id']}/rows?outcome=rejected&limit=50", self.admin())
+            for row in rows.json()["items"]:
+                self._error(f"registry row {row['row']} ({row['nip']}): {'; '.join(row['errors'])}")
+            self._phase.errors += job["rejected"] - min(job["rejected"], 50)
+
+    # c. history ---------------------------------------------------------------------------------------
+
+    async def load_history(self) -> None:
+        await self._each("history", self.city.people, self._history_of)
+
+    async def _history_of(self, person: Person) -> bool:
+        changed = False
+        for record in person.history:  # the year before last first: a second low year is escalated
+            body = {
+                "nip": person.nip,
+                "opd_code": person.opd_code,
+                "period": record.period,
+                "hasil_kerja": record.hasil_kerja,
+                "perilaku_kerja": record.perilaku_kerja,
+                "pejabat_penilai_nip": person.pejabat_penilai_nip,
+            }
+            headers = self.admin() | {"Idempotency-Key": f"kinerja-demo-{person.nip}-{record.period}"}
+            response = await self.api("POST", "/appraisals", headers, json=body, ok=(200, 201, 409))
+            if response.status_code == 409 and _code(response) != "appraisal_exists":
+                raise LoadError(f"POST /appraisals {person.nip} {record.period}: 409 {response.text[:300]}")
+            changed |= response.status_code == 201
+        return changed
+
+    # d. SKPs -----------------------------------------------------------------------------------------
+
+    async def load_skps(self) -> None:
+        for n, level in enumerate(self.city.levels()):
+            await self._each(f"skp level {n}", level, self._skp_of)
+
+    async def _skp_of(self, person: Person) -> bool:
+        owner, boss = self.owner(person), self.appraiser(person.pejabat_penilai_nip)
+        skp_id = f"{person.nip}-{self.city.year}"
+        response = await self.api("POST", "/skp", owner, json=person.skp_body(self.city.year), ok=(201, 409))
+        if response.status_code == 409:
+            if _code(response) != "skp_exists":
+                raise LoadError(f"POST /skp {person.nip}: 409 {response.text[:300]}")
+            skp = (await self.api("GET", f"/skp/{skp_id}", owner)).json()
+        else:
+            skp = response.json()
+        changed = response.status_code == 201
+        if skp["status"] in ("draft", "returned"):
+            skp = (await self.api("POST", f"/skp/{skp['id']}/submit", owner, version=skp["version"])).json()
+            changed = True
+        if skp["status"] == "submitted":
+            skp = (await self.api("POST", f"/skp/{skp['id']}/approve", boss, version=skp["version"])).json()
+            changed = True
+        if skp["status"] != "approved":
+            raise LoadError(f"SKP {skp['id']} is {skp['status']}, not approved")
+        return changed
+
+    # e. evaluations ----------------------------------------------------------------------------------
+
+    async def load_evaluations(self) -> None:
+        periods = set(self.summary.evaluated_periods)
+        if not periods:
+            self.summary.notes.append(f"no period of {self.city.year} has ended yet: no evaluation loaded")
+            return
+        counts = {"objections": 0, "plans": 0, "finalised": 0}
+
+        async def evaluate(person: Person) -> bool:
+            changed = False
+            for outcome in person.outcomes:
+                if outcome.period in periods:
+                    changed |= await self._evaluation(person, outcome, counts)
+            return changed
+
+        await self._each("evaluations", self.city.people, evaluate)
+        self.summary.notes.append(
+            f"evaluations: {counts['finalised']} finalised now, {counts['plans']} development plans written, "
+            f"{counts['objections']} objections filed and decided"
+        )
+
+    async def _evaluation(self, person: Person, outcome: Outcome, counts: dict[str, int]) -> bool:
+        owner, boss = self.owner(person), self.appraiser(person.pejabat_penilai_nip)
+        opened = await self.api("POST", "/evaluations", owner, json={"nip": person.nip, "period": outcome.period})
+        evaluation = opened.json()
+        path = f"/evaluations/{evaluation['id']}"
+        changed = opened.status_code == 201
+        if evaluation["status"] == "open":
+            recorded = {r["indicator_id"]: r["realisation"] for r in evaluation["realisations"]}
+            for indicator_id, value in outcome.realisations:
+                if recorded.get(indicator_id) == value:
+                    continue
+                body: dict[str, Any] = {
+                    "realisation": value,
+                    "evidence_links": [f"{EVIDENCE}/{person.nip}/{outcome.period}/{indicator_id}"],
+                    "note": "Bukti dukung terlampir",
+                }
+                await self.api("PUT", f"{path}/realisations/{indicator_id}", owner, json=body)
+            suggestion = (await self.api("GET", f"{path}/suggestion", boss)).json()
+            ratings = suggestion["rhk_ratings"]
+            hasil = suggestion["hasil_kerja"] or outcome.hasil_kerja
+            ratings_body = {
+                "rhk_ratings": [{"rhk_id": r.rhk_id, "rating": ratings.get(r.rhk_id) or hasil} for r in person.rhk],
+                "behaviour_ratings": [{"value": v, "rating": outcome.perilaku_kerja} for v in VALUES],
+                "hasil_kerja": hasil,
+                "perilaku_kerja": outcome.perilaku_kerja,
+            }
+            await self.api("PATCH", f"{path}/ratings", boss, json=ratings_body)
+            evaluation = (await self.api("POST", f"{path}/finalise", boss)).json()
+            counts["finalised"] += 1
+            changed = True
+        plan = evaluation.get("development_plan")
+        if plan and plan["status"] == "awaiting_input" and outcome.plan_cause:
+            plan_body = {
+                "cause": outcome.plan_cause,
+                "cause_note": "Dibahas dalam dialog kinerja bersama pegawai",
+                "actions": list(outcome.plan_actions),
+            }
+            await self.api("PUT", f"{path}/development-plan", boss, json=plan_body)
+            counts["plans"] += 1
+            changed = True
+        if outcome.objection is not None:
+            changed |= await self._objection(person, outcome, evaluation, path, counts)
+        return changed
+
+    async def _objection(
+        self, person: Person, outcome: Outcome, evaluation: dict[str, Any], path: str, counts: dict[str, int]
+    ) -> bool:
+        assert outcome.objection is not None
+        objection = evaluation.get("objection")
+        if objection is None:
+            body = {"reason": outcome.objection.reason}
+            evaluation = (await self.api("POST", f"{path}/objection", self.owner(person), json=body)).json()
+            objection = evaluation["objection"]
+            counts["objections"] += 1
+        if objection["status"] != "pending":
+            return False
+        atasan = self.appraiser(person.atasan_pejabat_penilai_nip)
+        decision: dict[str, Any]
+        if outcome.objection.upheld:
+            decision = {
+                "decision": "upheld",
+                "hasil_kerja": MEETS,
+                "perilaku_kerja": MEETS,
+                "rhk_ratings": [{"rhk_id": r.rhk_id, "rating": MEETS} for r in person.rhk],
+                "behaviour_ratings": [{"value": v, "rating": MEETS} for v in VALUES],
+                "note": "Bukti dukung tambahan diterima; hasil kerja sesuai ekspektasi",
+            }
+        else:
+            decision = {"decision": "rejected", "note": "Penilaian sudah sesuai bukti dukung"}
+        await self.api("POST", f"{path}/objection/decision", atasan, json=decision)
+        return True
+
+
+def _code(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("code") if isinstance(body, dict) else None
+
+
+async def fetch_units(urls: Urls, private_key: Path) -> list[dict[str, Any]]:
+    """The city's master list, as the appraisal service answers it (active units only)."""
+    token = mint_token(private_key, ADMIN_NIP, ["admin_bkpsdm"])
+    async with httpx.AsyncClient() as client:
+        delay = 0.5
+        for attempt in range(ATTEMPTS):
+            try:
+                response = await client.get(
+                    f"{urls.appraisal}/api/v1/opd", headers={"Authorization": f"Bearer {token}"}, timeout=30
+                )
+            except httpx.TransportError:
+                if attempt == ATTEMPTS - 1:
+                    raise
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    response.raise_for_status()
+                    return [u for u in response.json()["items"] if u.get("active", True)]
+            await asyncio.sleep(delay)
+            delay *= 2
+    raise LoadError("GET /opd did not answer")
+
+
+__all__ = ["LoadError", "Loader", "Summary", "Urls", "fetch_units"]

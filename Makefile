@@ -13,9 +13,10 @@ MONGO ?= secantusdb
 .PHONY: run test down bootstrap stack-up stack-down stack-status stack-reset keys lint typecheck imports \
         unit pytest conformance bench bench-reporting token lock compose-secrets prometheus screenshots
 
-## run: set up, start Kafka + the Mongo-wire server and the four services; Ctrl-C or `make down` stops them
+## run: set up, start Kafka + the Mongo-wire server and the four services; Ctrl-C or `make down` stops them;
+## `make run DEMO=small` (tiny, small, city) also loads a demo city and prints whom to sign in as
 run: bootstrap stack-up keys
-	@$(PY) deploy/local/run_services.py --stop-stack
+	@$(PY) deploy/local/run_services.py --stop-stack $(if $(DEMO),--demo $(DEMO))
 
 ## test: set up, lint, type-check, import contracts, then the whole pytest suite against a fresh test
 ## stack of its own (own ports and folder, wiped at the start, stopped at the end; see `pytest`)

@@ -6,6 +6,10 @@ every ``/readyz`` (the portal's ``/healthz``) answers 200, prints the URLs, then
 ``make down``, which sends SIGTERM) stops them cleanly.
 Logs go to ``.run/logs/<service>.log``.
 
+**Demo mode** (``make run DEMO=small``, or ``KINERJA_DEMO=small``; sizes ``tiny``, ``small``, ``city``):
+once everything is ready, loads a seeded Palembang through the services' APIs (``python -m kinerja_demo``;
+a second start adds nothing), then prints where to look and whom to sign in as.
+
 Each service runs as its own principal: its Kafka user (with the ACLs of ``deploy/kafka/acls.json``)
 and, on SecantusDB, its MongoDB user (readWrite on its own database only), as ``stack.py env --as
 <service>`` gives them. Servers given from outside (``KAFKA_BOOTSTRAP_SERVERS``, ``MONGODB_URL``)
@@ -15,6 +19,7 @@ keep the credentials given with them in the environment.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -98,10 +103,42 @@ def stop(procs: dict[str, subprocess.Popen[bytes]], timeout: float = 30.0) -> No
             proc.wait()
 
 
+def load_demo(size: str) -> None:
+    """Load the demo city (the loader prints its phases, and whom to sign in as), then say where to look.
+    A failed load is reported and the system keeps running with what was loaded."""
+    summary = RUN_DIR / "demo-summary.json"
+    print(f"[run] loading the demo city ({size}); the progress goes below", flush=True)
+    loaded = subprocess.run(
+        [sys.executable, "-m", "kinerja_demo", "--size", size, "--seed", "1", "--summary-file", str(summary)],
+        cwd=ROOT,
+        env={**os.environ, "KINERJA_DEMO_KEYS_DIR": str(KEYS_DIR)},
+        check=False,
+    )
+    if loaded.returncode != 0:
+        print(f"[run] the demo load ended with errors (exit {loaded.returncode}); see above", file=sys.stderr)
+    portal = f"http://127.0.0.1:{PORTAL_PORT}"
+    try:
+        opd = json.loads(summary.read_text())["sign_in"]["kepala_dinas"]["opd_code"]
+    except (OSError, ValueError, KeyError, TypeError):
+        opd = "DINKES"
+    print("[run] where to look:", flush=True)
+    print(f"  sign in       {portal}/masuk   (type a NIP above and tick its roles)", flush=True)
+    print(f"  dashboards    {portal}/kota (BKPSDM, pimpinan)   {portal}/opd?kode={opd} (kepala dinas, admin OPD)")
+    print(f"  API docs      http://127.0.0.1:{SERVICES['appraisal']}/docs (and 8002-8004)", flush=True)
+    print("  metrics       'make prometheus' (alerts, queries); Grafana dashboards: deploy/grafana", flush=True)
+    print(f"  summary       {summary}", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for readiness")
     parser.add_argument("--stop-stack", action="store_true", help="also stop Kafka and the Mongo-wire server on exit")
+    parser.add_argument(
+        "--demo",
+        choices=("tiny", "small", "city"),
+        default=os.environ.get("KINERJA_DEMO") or None,
+        help="load a demo city of this size once the services are ready (env KINERJA_DEMO)",
+    )
     args = parser.parse_args()
     env = {**os.environ}
     procs = start(env)
@@ -135,6 +172,8 @@ def main() -> int:
         print(f"  portal        http://127.0.0.1:{PORTAL_PORT}   (sign in: pick a person and a role)", flush=True)
         for name, port in SERVICES.items():
             print(f"  {name:13} http://127.0.0.1:{port}   API docs http://127.0.0.1:{port}/docs", flush=True)
+        if args.demo and not stopping:
+            load_demo(args.demo)
         print(f"[run] logs in {RUN_DIR / 'logs'}; Ctrl-C or 'make down' stops them", flush=True)
         while not stopping:
             for name, proc in procs.items():

@@ -73,7 +73,7 @@ def sign_in(city: City, summary: Summary) -> dict[str, dict[str, Any]]:
 
     return {
         "sekda": who(city.sekda, ["pegawai", "pejabat_penilai", "atasan_pejabat_penilai", "pimpinan"]),
-        "kepala_dinas": who(kadis, ["pegawai", "pejabat_penilai", "atasan_pejabat_penilai", "pimpinan"]),
+        "kepala_dinas": who(kadis, ["pegawai", "pejabat_penilai", "atasan_pejabat_penilai"]),
         "kabid": who(kabid, ["pegawai", "pejabat_penilai", "atasan_pejabat_penilai"]),
         "pegawai_low_result": who(low, ["pegawai"]),
         "admin_opd": who(admin_opd, ["pegawai", "admin_opd"], admin_opd_code=kadis.opd_code),

@@ -9,7 +9,8 @@ appraise); last year's annual results as history; this year's SKPs level by leve
 submitted, approved by the pejabat penilai, each RHK intervening one of the pejabat penilai's); this year's
 periodic evaluations of the periods that have ended (opened, realisation with an evidence link, the
 suggestion read, rated, finalised; development plans for low results; a few objections filed and decided by
-the atasan). Re-running on the same data is safe: what exists is skipped, nothing is duplicated.
+the atasan); the year's learning, reported with its evidence and approved by the pejabat penilai (the JP
+ledger). Re-running on the same data is safe: what exists is skipped, nothing is duplicated.
 
 Requests run with bounded concurrency; connection errors and 429/5xx answers (and a 409 ``busy``, a
 document being changed at that moment) are retried with backoff; other 4xx answers are errors, except a
@@ -32,6 +33,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from kinerja_demo.city import ADMIN_NIP, MEETS, PPK, VALUES, City, Outcome, Person, period_end
+from kinerja_demo.learning import Learning, learning_of
 from kinerja_demo.progress import Progress
 from shared.token import mint_token
 
@@ -182,6 +184,7 @@ class Loader:
             await self._phase_run("skp", self.load_skps)
             self.summary.evaluated_periods = [p for p in self.city.periods if p in (periods or ()) and self.ended(p)]
             await self._phase_run("evaluations", self.load_evaluations)
+            await self._phase_run("training", self.load_training)
         finally:
             if own and self._client is not None:
                 await self._client.aclose()
@@ -434,6 +437,67 @@ class Loader:
             decision = {"decision": "rejected", "note": "Penilaian sudah sesuai bukti dukung"}
         await self.api("POST", f"{path}/objection/decision", atasan, json=decision)
         return True
+
+    # f. competency development ---------------------------------------------------------------------
+
+    async def load_training(self) -> None:
+        """Each person's learning of the year (``learning.learning_of``), reported with its evidence and
+        approved by their pejabat penilai, so the JP ledger fills. The training service learns the
+        registry from events: it is waited for (the approval needs the pejabat penilai's relation)."""
+        if not await self._training_knows(self.city.people[-1]):
+            raise LoadError("the training service has not seen the registry after 120 s (is it consuming?)")
+        counts = {"reported": 0, "jp": 0.0}
+
+        async def learn(person: Person) -> bool:
+            changed = False
+            for item in learning_of(person, self.city.year, self.city.seed, self.today):
+                changed |= await self._learning(person, item, counts)
+            return changed
+
+        await self._each("training", self.city.people, learn)
+        self.summary.notes.append(
+            f"training: {counts['reported']} learning items reported and approved now ({counts['jp']:.0f} JP)"
+        )
+
+    async def _training_knows(self, person: Person) -> bool:
+        url = f"{self.urls.training}/api/v1/ledger/{person.nip}?year={self.city.year}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            response = await self.request("GET", url, self.appraiser(person.pejabat_penilai_nip))
+            if response.status_code == 200:
+                return True
+            await asyncio.sleep(1)
+        return False
+
+    async def _learning(self, person: Person, item: Learning, counts: dict[str, Any]) -> bool:
+        url = f"{self.urls.training}/api/v1/external-learning"
+        reported = await self.request("POST", url, self.owner(person), json=item.body(person.nip))
+        if reported.status_code == 409 and _code(reported) == "evidence_already_reported":
+            entry = await self._entry_with(person, item.evidence)
+            if entry is None or entry["status"] != "pending":
+                return False  # approved already (or decided otherwise by someone)
+        elif reported.status_code == 201:
+            entry = reported.json()
+        else:
+            raise LoadError(f"POST /external-learning: {reported.status_code} {reported.text[:300]}")
+        decision = await self.request(
+            "POST",
+            f"{url}/{entry['id']}/decision",
+            self.appraiser(person.pejabat_penilai_nip),
+            json={"approve": True, "note": "Sertifikat sesuai"},
+        )
+        if decision.status_code != 200 and _code(decision) != "entry_decided":
+            raise LoadError(f"POST /external-learning/{{id}}/decision: {decision.status_code} {decision.text[:300]}")
+        counts["reported"] += 1
+        counts["jp"] += float(entry.get("jp") or 0)
+        return True
+
+    async def _entry_with(self, person: Person, evidence: str) -> dict[str, Any] | None:
+        url = f"{self.urls.training}/api/v1/ledger/{person.nip}?year={self.city.year}"
+        response = await self.request("GET", url, self.owner(person))
+        if response.status_code != 200:
+            raise LoadError(f"GET /ledger/{person.nip}: {response.status_code} {response.text[:300]}")
+        return next((e for e in response.json()["entries"] if e.get("evidence") == evidence), None)
 
 
 def _code(response: httpx.Response) -> str | None:

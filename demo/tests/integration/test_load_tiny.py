@@ -1,6 +1,7 @@
 """The tiny city loaded through the public APIs of the four services, each run as its own process against
 the real Kafka and Mongo-wire test instance: zero errors; the registry, the SKPs and the evaluations read
-back through the APIs; the reporting city view shows the finalised evaluations; a second run adds nothing."""
+back through the APIs; the JP ledger holds the year's learning, approved; the reporting city view shows
+the finalised evaluations; a second run adds nothing."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest_asyncio
 
 from kinerja_demo.__main__ import main_async, parse
 from kinerja_demo.city import ADMIN_NIP, City, Unit, build_city
+from kinerja_demo.learning import learning_of
 from kinerja_demo.load import WIB, Loader, Urls, fetch_units
 from kinerja_testing import Infra, Keys, ServiceProcess, eventually, running, skip_history
 from notification.main import DEFINITION as NOTIFICATION
@@ -98,6 +100,20 @@ async def test_the_tiny_city_loads_with_no_error_and_a_second_run_adds_nothing(
         # History: last year's annual results.
         record = (await client.get(f"{appraisal}/appraisals/{staff.nip}-{YEAR - 1}", headers=admin)).json()
         assert record["predikat"] == staff.history[-1].predikat
+
+        # The JP ledger: every person's learning of the year, approved, as learning_of planned it.
+        today = dt.datetime.now(WIB).date()
+        learners = [p for p in city.people if learning_of(p, YEAR, city.seed, today)]
+        assert summary.phases["training"].done == len(learners)
+        assert summary.phases["training"].errors == 0
+        training = f"{services['training'].url}/api/v1/ledger"
+        for person in learners[:10]:
+            ledger = (await client.get(f"{training}/{person.nip}?year={YEAR}", headers=admin)).json()
+            planned_jp = sum(i.jp for i in learning_of(person, YEAR, city.seed, today))
+            assert {e["status"] for e in ledger["entries"]} == {"approved"}, person.nip
+            assert ledger["standing"]["earned_jp"] == pytest.approx(planned_jp, abs=1.0), person.nip
+            if person.employee_type == "PPPK":
+                assert ledger["standing"]["over_cap"] == 0
 
         # The reporting city view counts the finalised evaluations (it follows the events).
         reporting = f"{services['reporting'].url}/api/v1/reports/city?year={YEAR}"

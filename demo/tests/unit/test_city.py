@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kinerja_demo.city import ADMIN_NIP, LOW, PPK, SIZE_BOUNDS, City, Unit, build_city, period_end
+from kinerja_demo.learning import PNS_MINIMUM_JP, PPPK_CAP_JP, Learning, learning_of
 
 UNITS = [Unit.from_api(u) for u in json.loads((Path(__file__).parents[1] / "opd.json").read_text())]
 """The master list as GET /api/v1/opd answers it (a snapshot of the service's seed)."""
@@ -207,3 +208,41 @@ def test_periods_are_the_quarters() -> None:
 def test_an_unknown_size_is_refused() -> None:
     with pytest.raises(ValueError, match="size"):
         build_city("huge", 1, UNITS, YEAR)  # type: ignore[arg-type]
+
+
+def test_learning_reaches_the_pns_minimum_for_most_and_keeps_pppk_under_the_cap() -> None:
+    city = build_city("small", 3, UNITS, 2026)
+    until = dt.date(2026, 11, 30)
+    plans = {p.nip: learning_of(p, 2026, city.seed, until) for p in city.people}
+    assert plans == {p.nip: learning_of(p, 2026, city.seed, until) for p in city.people}  # seeded
+    pns = [p for p in city.people if p.employee_type == "PNS"]
+    reach = sum(sum(i.jp for i in plans[p.nip]) >= PNS_MINIMUM_JP for p in pns) / len(pns)
+    assert 0.6 <= reach <= 0.8
+    for person in city.people:
+        items = plans[person.nip]
+        assert all(dt.date(2026, 1, 1) <= i.on <= until for i in items)
+        assert len({i.evidence for i in items}) == len(items)
+        if person.employee_type == "PPPK":
+            assert sum(i.jp for i in items) <= PPPK_CAP_JP
+        elif sum(i.jp for i in items) < PNS_MINIMUM_JP:
+            assert sum(i.jp for i in items) <= PNS_MINIMUM_JP - 1
+    # nothing learnt before the year begins, nothing after ``until``
+    assert learning_of(city.people[0], 2027, city.seed, until) == ()
+    assert all(i.on <= dt.date(2026, 3, 1) for i in learning_of(city.people[5], 2026, city.seed, dt.date(2026, 3, 1)))
+
+
+def test_the_jp_of_each_form_follows_the_conversion_table() -> None:
+    day = dt.date(2026, 5, 1)
+    assert Learning("s", "seminar", day, "e", days=1.0).jp == 4
+    assert Learning("w", "workshop", day, "e", days=1.0).jp == 5
+    assert Learning("e", "e_learning", day, "e", minutes=270).jp == 6
+    assert Learning("t", "pelatihan_teknis", day, "e", jp_stated=24.0).jp == 24
+    body = Learning("e", "e_learning", day, "SERT/1", minutes=180).body("198609262015051001")
+    assert body == {
+        "nip": "198609262015051001",
+        "title": "e",
+        "form": "e_learning",
+        "on": "2026-05-01",
+        "evidence": "SERT/1",
+        "minutes": 180,
+    }

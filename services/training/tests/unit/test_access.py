@@ -68,3 +68,16 @@ def test_no_organiser_or_decider_relation_on_ones_own_record() -> None:
         assert not may(me, own_appraiser, APPROVE_LEARNING)
         assert may(me, subject, READ)
         assert may(me, subject, DECIDE)
+
+
+def test_the_ppk_is_the_appraiser_of_the_sekda_only() -> None:
+    sekda = Subject("196801011990031001", "SETDA", "PPK")
+    ppk = Actor("PPK", frozenset({"ppk"}))
+    assert relations(ppk, sekda) == {Relation.APPRAISER}
+    assert may(ppk, sekda, APPROVE_LEARNING)
+    assert may(ppk, sekda, READ)
+    assert relations(ppk, S) == frozenset()  # not anyone else's
+    keys = actor_keys(ppk)
+    assert keys is not None
+    assert set(keys) & set(reader_keys(sekda))
+    assert not set(keys) & set(reader_keys(S))

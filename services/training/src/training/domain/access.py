@@ -2,7 +2,7 @@
 
 - ``pegawai``: their own recommendations, enrolments and ledger;
 - ``pejabat_penilai``: those of their team (the employees who name them as pejabat penilai in the local copy of
-  the registry);
+  the registry); the PPK (the Wali Kota, role ``ppk``) likewise for the Sekda, whose pejabat penilai they are;
 - ``admin_opd``: those of every employee of their OPD;
 - ``admin_bkpsdm``: everyone's; they also manage the catalogue;
 - ``atasan_pejabat_penilai`` and ``pimpinan``: no individual training record here (dashboards are the
@@ -39,6 +39,12 @@ class Subject:
     pejabat_penilai_nip: str | None = None
 
 
+def appraises(actor: Actor) -> bool:
+    """A pejabat penilai, or the PPK (``ppk``; the token's subject is then ``PPK``, which the registry names
+    as the Sekda's pejabat penilai)."""
+    return "pejabat_penilai" in actor.roles or "ppk" in actor.roles
+
+
 def relations(actor: Actor, subject: Subject) -> frozenset[Relation]:
     """The relations of ``actor`` to ``subject``. On one's own record only SELF: nobody organises, approves or
     decides as pejabat penilai, OPD admin or BKPSDM for themselves (not even when the registry names them as
@@ -46,7 +52,7 @@ def relations(actor: Actor, subject: Subject) -> frozenset[Relation]:
     if actor.nip == subject.nip:
         return frozenset({Relation.SELF})
     found = set()
-    if "pejabat_penilai" in actor.roles and subject.pejabat_penilai_nip == actor.nip:
+    if appraises(actor) and subject.pejabat_penilai_nip == actor.nip:
         found.add(Relation.APPRAISER)
     if "admin_opd" in actor.roles and actor.opd_code is not None and actor.opd_code == subject.opd_code:
         found.add(Relation.OPD_ADMIN)
@@ -88,7 +94,7 @@ def actor_keys(actor: Actor) -> list[str] | None:
     if "admin_bkpsdm" in actor.roles:
         return None
     keys = [f"self:{actor.nip}"]
-    if "pejabat_penilai" in actor.roles:
+    if appraises(actor):
         keys.append(f"appraiser:{actor.nip}")
     if "admin_opd" in actor.roles and actor.opd_code is not None:
         keys.append(f"opd:{actor.opd_code}")

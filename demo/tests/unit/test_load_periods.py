@@ -28,6 +28,7 @@ def fake_appraisal(calls: list[tuple[str, str, Any]]) -> httpx.MockTransport:
         if path == "/appraisals":
             return httpx.Response(201, json={})
         if path == "/evaluations":
+            assert body is not None
             opened = {"id": f"{body['nip']}-{body['period']}", "status": "open", "realisations": []}
             return httpx.Response(201, json=opened)
         if path.endswith("/suggestion"):

@@ -11,7 +11,7 @@ export AUTH_ISSUER ?= kinerja-asn-local
 MONGO ?= secantusdb
 
 .PHONY: run test down bootstrap stack-up stack-down stack-status stack-reset keys lint typecheck imports \
-        unit pytest conformance bench bench-reporting token lock compose-secrets prometheus screenshots
+        unit pytest conformance bench bench-reporting bench-system token lock compose-secrets prometheus screenshots
 
 ## run: set up, start Kafka + the Mongo-wire server and the four services; Ctrl-C or `make down` stops them;
 ## `make run DEMO=small` (tiny, small, city) also loads a demo city and prints whom to sign in as
@@ -91,6 +91,12 @@ bench: bootstrap keys
 ## bench/results/reporting.{json,md}
 bench-reporting: bootstrap keys
 	@python3 deploy/local/stack.py --instance bench run -- .venv/bin/python bench/reporting.py $(BENCH_ARGS)
+
+## bench-system: the whole-system benchmark (issue 15): the four services as processes on a fresh bench instance,
+## a demo city, e2e latency at 50/s, the end-of-year burst, consumers against their ceilings, API latency under 50
+## clients, the reporting replay; writes bench/results/system.{json,md}. BENCH_ARGS="--size small" (default city)
+bench-system: bootstrap keys
+	@python3 deploy/local/stack.py --instance bench run -- .venv/bin/python bench/system.py $(BENCH_ARGS)
 
 ## screenshots: regenerate docs/screenshots (the portal's main pages at phone and desktop widths, each
 ## checked with axe-core) on the test stack instance

@@ -9,8 +9,10 @@ appraise); last year's annual results as history; this year's SKPs level by leve
 submitted, approved by the pejabat penilai, each RHK intervening one of the pejabat penilai's); this year's
 periodic evaluations of the periods that have ended (opened, realisation with an evidence link, the
 suggestion read, rated, finalised; development plans for low results; a few objections filed and decided by
-the atasan); the year's learning, reported with its evidence and approved by the pejabat penilai (the JP
-ledger). Re-running on the same data is safe: what exists is skipped, nothing is duplicated.
+the atasan), or, as the caller chooses per period, recorded as finalised elsewhere (the fast way) or rated and
+left open (a benchmark finalises them); the year's learning, reported with its evidence and approved by the
+pejabat penilai (the JP ledger). Re-running on the same data is safe: what exists is skipped, nothing is
+duplicated.
 
 Requests run with bounded concurrency; connection errors and 429/5xx answers (and a 409 ``busy``, a
 document being changed at that moment) are retried with backoff; other 4xx answers are errors, except a
@@ -24,7 +26,7 @@ import csv
 import datetime as dt
 import io
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -88,8 +90,15 @@ class Loader:
         quiet: bool = False,
         today: dt.date | None = None,
         client: httpx.AsyncClient | None = None,
+        recorded: Collection[str] = (),
+        unfinalised: Collection[str] = (),
     ) -> None:
+        """``recorded``: periods loaded the fast way, as results finalised elsewhere (``POST /appraisals``,
+        one request each; they count as final for the annual roll-up, but carry no realisation, plan or
+        objection). ``unfinalised``: periods opened, realised and rated but left open (no finalise, plan or
+        objection). Every other period that has ended goes through the whole evaluation flow."""
         self.city, self.urls, self.private_key = city, urls, private_key
+        self.recorded, self.unfinalised = frozenset(recorded), frozenset(unfinalised)
         self.concurrency, self.quiet = concurrency, quiet
         self.today = today or dt.datetime.now(WIB).date()
         self._client = client
@@ -302,20 +311,24 @@ class Loader:
     async def _history_of(self, person: Person) -> bool:
         changed = False
         for record in person.history:  # the year before last first: a second low year is escalated
-            body = {
-                "nip": person.nip,
-                "opd_code": person.opd_code,
-                "period": record.period,
-                "hasil_kerja": record.hasil_kerja,
-                "perilaku_kerja": record.perilaku_kerja,
-                "pejabat_penilai_nip": person.pejabat_penilai_nip,
-            }
-            headers = self.admin() | {"Idempotency-Key": f"kinerja-demo-{person.nip}-{record.period}"}
-            response = await self.api("POST", "/appraisals", headers, json=body, ok=(200, 201, 409))
-            if response.status_code == 409 and _code(response) != "appraisal_exists":
-                raise LoadError(f"POST /appraisals {person.nip} {record.period}: 409 {response.text[:300]}")
-            changed |= response.status_code == 201
+            changed |= await self._record(person, record.period, record.hasil_kerja, record.perilaku_kerja)
         return changed
+
+    async def _record(self, person: Person, period: str, hasil_kerja: str, perilaku_kerja: str) -> bool:
+        """A result finalised elsewhere, recorded by the BKPSDM; True when it was new."""
+        body = {
+            "nip": person.nip,
+            "opd_code": person.opd_code,
+            "period": period,
+            "hasil_kerja": hasil_kerja,
+            "perilaku_kerja": perilaku_kerja,
+            "pejabat_penilai_nip": person.pejabat_penilai_nip,
+        }
+        headers = self.admin() | {"Idempotency-Key": f"kinerja-demo-{person.nip}-{period}"}
+        response = await self.api("POST", "/appraisals", headers, json=body, ok=(200, 201, 409))
+        if response.status_code == 409 and _code(response) != "appraisal_exists":
+            raise LoadError(f"POST /appraisals {person.nip} {period}: 409 {response.text[:300]}")
+        return response.status_code == 201
 
     # d. SKPs -----------------------------------------------------------------------------------------
 
@@ -351,12 +364,18 @@ class Loader:
         if not periods:
             self.summary.notes.append(f"no period of {self.city.year} has ended yet: no evaluation loaded")
             return
-        counts = {"objections": 0, "plans": 0, "finalised": 0}
+        counts = {"objections": 0, "plans": 0, "finalised": 0, "recorded": 0, "left_open": 0}
 
         async def evaluate(person: Person) -> bool:
             changed = False
-            for outcome in person.outcomes:
-                if outcome.period in periods:
+            for outcome in person.outcomes:  # by period: the recorded ones come before the ones opened
+                if outcome.period not in periods:
+                    continue
+                if outcome.period in self.recorded:
+                    new = await self._record(person, outcome.period, outcome.hasil_kerja, outcome.perilaku_kerja)
+                    counts["recorded"] += new
+                    changed |= new
+                else:
                     changed |= await self._evaluation(person, outcome, counts)
             return changed
 
@@ -364,6 +383,8 @@ class Loader:
         self.summary.notes.append(
             f"evaluations: {counts['finalised']} finalised now, {counts['plans']} development plans written, "
             f"{counts['objections']} objections filed and decided"
+            + (f", {counts['recorded']} recorded as finalised elsewhere" if self.recorded else "")
+            + (f", {counts['left_open']} rated and left open" if self.unfinalised else "")
         )
 
     async def _evaluation(self, person: Person, outcome: Outcome, counts: dict[str, int]) -> bool:
@@ -392,10 +413,15 @@ class Loader:
                 "hasil_kerja": hasil,
                 "perilaku_kerja": outcome.perilaku_kerja,
             }
-            await self.api("PATCH", f"{path}/ratings", boss, json=ratings_body)
+            evaluation = (await self.api("PATCH", f"{path}/ratings", boss, json=ratings_body)).json()
+            changed = True
+            if outcome.period in self.unfinalised:
+                counts["left_open"] += 1
+                return changed
             evaluation = (await self.api("POST", f"{path}/finalise", boss)).json()
             counts["finalised"] += 1
-            changed = True
+        if outcome.period in self.unfinalised:
+            return changed  # finalised by someone else since (a benchmark): its follow-up is theirs
         plan = evaluation.get("development_plan")
         if plan and plan["status"] == "awaiting_input" and outcome.plan_cause:
             plan_body = {

@@ -48,6 +48,8 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HE
 
 import argparse
 import asyncio
+import collections
+import contextlib
 import datetime as dt
 import itertools
 import json
@@ -61,7 +63,7 @@ import statistics
 import subprocess
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
@@ -121,6 +123,66 @@ def cuts(timings: Sequence[float]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------- services
+
+
+class Profiler:
+    """``--profile SERVICE``: py-spy samples that service's process (100 Hz, without pausing it) during the
+    api and burst parts; each part's raw stacks are kept beside the results, and the report lists where
+    the samples fell: the functions on top of the stack (self) and the project's functions anywhere on
+    it (inclusive), each as a share of the samples."""
+
+    def __init__(self, service: Service | None, out: Path) -> None:
+        self.service, self.out = service, out
+        self.results: dict[str, Any] = {}
+
+    @contextlib.asynccontextmanager
+    async def during(self, part: str) -> AsyncIterator[None]:
+        if self.service is None or self.service.proc is None:
+            yield
+            return
+        self.out.mkdir(parents=True, exist_ok=True)
+        path = self.out / f"profile-{self.service.name}-{part}.txt"
+        spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+        argv = [spy, "record", "--pid", str(self.service.proc.pid), "--rate", "100", "--nonblocking"]
+        argv += ["--format", "raw", "--output", str(path)]
+        recorder = await asyncio.create_subprocess_exec(*argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            yield
+        finally:
+            recorder.send_signal(signal.SIGINT)
+            try:
+                _, err = await asyncio.wait_for(recorder.communicate(), timeout=60)
+            except TimeoutError:
+                recorder.kill()
+                _, err = await recorder.communicate()
+            if path.exists():
+                self.results[part] = {"service": self.service.name, "file": path.name, **summarise_stacks(path)}
+            else:
+                self.results[part] = {"service": self.service.name, "error": err.decode(errors="replace")[-500:]}
+
+
+def summarise_stacks(path: Path, top: int = 25) -> dict[str, Any]:
+    """py-spy's raw (collapsed) stacks: ``frame;frame;... count`` per line, outermost first."""
+    own: collections.Counter[str] = collections.Counter()
+    inclusive: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = [f.strip() for f in stack.split(";") if f.strip()]
+        if frames:
+            own[frames[-1]] += n
+        for frame in set(frames):
+            if any(f"({package}/" in frame for package in (*SERVICES, "shared")):
+                inclusive[frame] += n
+
+    def shares(counter: collections.Counter[str]) -> list[dict[str, Any]]:
+        return [{"frame": f, "share": round(c / total, 3)} for f, c in counter.most_common(top)] if total else []
+
+    return {"samples": total, "self": shares(own), "inclusive": shares(inclusive)}
 
 
 def free_port() -> int:
@@ -1080,6 +1142,21 @@ def markdown(report: dict[str, Any]) -> str:
             f"exit {replay['exit_code']} after **{replay['seconds']} s**; the city view after it equals the one "
             f"before: {replay['city_view_equal']}. Its result: `{json.dumps(replay['result'])[:400]}`",
         ]
+    for part, profile in (report.get("profile") or {}).items():
+        lines += ["", f"## Profile: {profile['service']} during the {part} part (py-spy, 100 Hz)", ""]
+        if "error" in profile:
+            lines.append(f"py-spy failed: `{profile['error'][-300:]}`")
+            continue
+        lines += [
+            f"{profile['samples']} samples; raw stacks in `{profile['file']}`.",
+            "",
+            "| on top of the stack (self) | share | project frame anywhere on the stack | share |",
+            "|---|---:|---|---:|",
+        ]
+        for own, inc in itertools.zip_longest(profile["self"][:15], profile["inclusive"][:15]):
+            left = f"`{own['frame'][:90]}` | {own['share']:.1%}" if own else " | "
+            right = f"`{inc['frame'][:90]}` | {inc['share']:.1%}" if inc else " | "
+            lines.append(f"| {left} | {right} |")
     return "\n".join(lines) + "\n"
 
 
@@ -1097,6 +1174,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     for service in services.values():
         service.start()
     system = System(args, services, private)
+    profiler = Profiler(services.get(args.profile) if args.profile else None, args.out)
     try:
         await wait_ready(services)
         log("the four services are ready: " + ", ".join(f"{n} {s.url}" for n, s in services.items()))
@@ -1106,7 +1184,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         log(f"prepare: {report['prepare']}")
         if "api" in parts:
             log(f"api: {args.clients} clients for {args.api_seconds} s")
-            report["api"] = await system.api_latency()
+            async with profiler.during("api"):
+                report["api"] = await system.api_latency()
             await system.settle("the API phase")
         if "e2e" in parts:
             log(f"e2e: Q4 finalised at {args.rate}/s")
@@ -1120,7 +1199,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if parts & {"burst", "consumers", "replay"}:
             await system.settle("Q4")
         if parts & {"burst", "consumers"}:
-            burst = await system.burst()
+            async with profiler.during("burst"):
+                burst = await system.burst()
             if "consumers" in parts:
                 report["consumers"] = await system.consumers(burst)
             report["burst"] = {k: v for k, v in burst.items() if not k.startswith("_")}
@@ -1133,6 +1213,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await system.close()
         for service in services.values():
             service.stop()
+    if profiler.results:
+        report["profile"] = profiler.results
     report["run_s"] = round(time.perf_counter() - started, 1)
     return report
 
@@ -1150,6 +1232,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-seconds", type=float, default=60.0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--markdown-from", type=Path, help="only write system.md again from this system.json")
+    parser.add_argument(
+        "--profile", choices=SERVICES, help="sample this service with py-spy during the api and burst parts"
+    )
     args = parser.parse_args(argv)
     if args.markdown_from:
         (args.out / "system.md").write_text(markdown(json.loads(args.markdown_from.read_text())))

@@ -63,7 +63,7 @@ import statistics
 import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
@@ -71,6 +71,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient, InsertOne
 
 from kinerja_demo.city import SIZES, VALUES, City, Person, Unit, build_city
@@ -91,6 +92,7 @@ CONSUMERS = {"training": TRAINING, "notification": NOTIFICATION, "reporting": RE
 """The services that consume, with what (the appraisal service consumes nothing)."""
 PARTS = ("api", "e2e", "burst", "consumers", "replay")
 GOALS = {"e2e_p99_ms": 100.0, "consistent_s": 5.0, "consumer_ratio": 0.70, "replay_s": 60.0}
+CPU_COLUMNS = ("appraisal", "training", "notification", "reporting", "kafka", "mongo", "harness")
 SAMPLE_EVERY = 5
 POLL_S = 0.01
 """Between two polls of one e2e sample (each poll is a request of its own, ~5-10 ms)."""
@@ -159,6 +161,71 @@ class Profiler:
                 self.results[part] = {"service": self.service.name, "file": path.name, **summarise_stacks(path)}
             else:
                 self.results[part] = {"service": self.service.name, "error": err.decode(errors="replace")[-500:]}
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a process has used (Linux ``/proc``), or None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuAccount:
+    """CPU seconds each process of the system used during a part: the four services, the broker and the
+    Mongo-wire server (their pid files under the bench instance) and this harness, so a part's cost per
+    request shows where the machine's cores went."""
+
+    def __init__(self, services: dict[str, Service]) -> None:
+        self.services = services
+
+    def pids(self) -> dict[str, int]:
+        found = {name: s.proc.pid for name, s in self.services.items() if s.proc is not None}
+        for pid_file in sorted((RUN_DIR / "pids").glob("*.pid")):
+            with contextlib.suppress(OSError, ValueError):
+                found[pid_file.stem] = int(pid_file.read_text().strip())
+        found["harness"] = os.getpid()
+        return found
+
+    def commands(self) -> dict[str, collections.Counter[str]]:
+        """Each service's ``mongo_commands_total`` by ``command collection``, from its /metrics."""
+        found: dict[str, collections.Counter[str]] = {}
+        for name, service in self.services.items():
+            counts: collections.Counter[str] = collections.Counter()
+            with contextlib.suppress(httpx.HTTPError):
+                text = httpx.get(f"{service.url}/metrics", timeout=10).text
+                for family in text_string_to_metric_families(text):
+                    for sample in family.samples:
+                        if sample.name == "mongo_commands_total":
+                            key = f"{sample.labels['command']} {sample.labels['collection'] or '-'}"
+                            counts[key] += int(sample.value)
+            found[name] = counts
+        return found
+
+    @contextlib.contextmanager
+    def during(self, into: dict[str, Any]) -> Iterator[None]:
+        pids = self.pids()
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        commands_before = self.commands()
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            wall = time.perf_counter() - started
+            used = {
+                name: round(after - start, 2)
+                for name, pid in pids.items()
+                if (start := before[name]) is not None and (after := cpu_seconds(pid)) is not None
+            }
+            into["cpu"] = {"wall_s": round(wall, 2), "cores": os.cpu_count(), "cpu_s": used}
+            commands_after = self.commands()
+            diffs = {
+                name: commands_after[name] - commands_before.get(name, collections.Counter()) for name in commands_after
+            }
+            into["cpu"]["db_commands"] = {
+                name: {"total": sum(diff.values()), "top": dict(diff.most_common(15))} for name, diff in diffs.items()
+            }
 
 
 def summarise_stacks(path: Path, top: int = 25) -> dict[str, Any]:
@@ -1142,6 +1209,29 @@ def markdown(report: dict[str, Any]) -> str:
             f"exit {replay['exit_code']} after **{replay['seconds']} s**; the city view after it equals the one "
             f"before: {replay['city_view_equal']}. Its result: `{json.dumps(replay['result'])[:400]}`",
         ]
+    if report.get("cpu"):
+        lines += [
+            "",
+            "## Where the cores went (CPU seconds per process during each part)",
+            "",
+            "| part | wall (s) | " + " | ".join(CPU_COLUMNS) + " | all |",
+            "|---|---:|" + "---:|" * (len(CPU_COLUMNS) + 1),
+        ]
+        for part, spent in report["cpu"].items():
+            used = spent["cpu_s"]
+            cells = " | ".join(f"{used.get(name, 0):.1f}" for name in CPU_COLUMNS)
+            lines.append(f"| {part} | {spent['wall_s']} | {cells} | {sum(used.values()):.1f} |")
+        lines.append(
+            f"\n{report['cpu'][next(iter(report['cpu']))]['cores']} cores: a part's `all` near cores x wall means the "
+            "machine was saturated. Divide by the part's requests for the CPU cost of one."
+        )
+        for part, spent in report["cpu"].items():
+            commands = spent.get("db_commands") or {}
+            if any(c["total"] for c in commands.values()):
+                lines += ["", f"Database commands during {part} (`mongo_commands_total`, the most frequent):", ""]
+                for service, counted in commands.items():
+                    top = ", ".join(f"{k} {v:.0f}" for k, v in list(counted["top"].items())[:8])
+                    lines.append(f"- {service}: {counted['total']:.0f} in all; {top}")
     for part, profile in (report.get("profile") or {}).items():
         lines += ["", f"## Profile: {profile['service']} during the {part} part (py-spy, 100 Hz)", ""]
         if "error" in profile:
@@ -1175,6 +1265,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         service.start()
     system = System(args, services, private)
     profiler = Profiler(services.get(args.profile) if args.profile else None, args.out)
+    account = CpuAccount(services)
+    cpu: dict[str, Any] = {}
     try:
         await wait_ready(services)
         log("the four services are ready: " + ", ".join(f"{n} {s.url}" for n, s in services.items()))
@@ -1185,11 +1277,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if "api" in parts:
             log(f"api: {args.clients} clients for {args.api_seconds} s")
             async with profiler.during("api"):
-                report["api"] = await system.api_latency()
+                with account.during(cpu.setdefault("api", {})):
+                    report["api"] = await system.api_latency()
             await system.settle("the API phase")
         if "e2e" in parts:
             log(f"e2e: Q4 finalised at {args.rate}/s")
-            report["e2e"] = await system.e2e()
+            with account.during(cpu.setdefault("e2e", {})):
+                report["e2e"] = await system.e2e()
             report["e2e"]["rest"] = {
                 k: v for k, v in report["e2e"]["rest"].items() if k not in ("began", "last_answer")
             }
@@ -1200,7 +1294,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await system.settle("Q4")
         if parts & {"burst", "consumers"}:
             async with profiler.during("burst"):
-                burst = await system.burst()
+                with account.during(cpu.setdefault("burst", {})):
+                    burst = await system.burst()
             if "consumers" in parts:
                 report["consumers"] = await system.consumers(burst)
             report["burst"] = {k: v for k, v in burst.items() if not k.startswith("_")}
@@ -1215,6 +1310,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             service.stop()
     if profiler.results:
         report["profile"] = profiler.results
+    report["cpu"] = {part: spent["cpu"] for part, spent in cpu.items() if "cpu" in spent}
     report["run_s"] = round(time.perf_counter() - started, 1)
     return report
 

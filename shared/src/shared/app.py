@@ -37,7 +37,7 @@ from shared.http import BodyGuard, install_problem_handlers, install_request_mid
 from shared.kafka import create_broker, ensure_topics, topic_specs
 from shared.lag import LagProbe
 from shared.logs import configure_logging
-from shared.mongo import MongoDocument, create_mongo_client, mongo_ping
+from shared.mongo import CommandMetrics, MongoDocument, create_mongo_client, mongo_ping
 from shared.openapi import describe_platform
 from shared.outbox import OutboxRelay
 from shared.roster import People
@@ -113,6 +113,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
     registry = CollectorRegistry()
     tracing = Tracing.create(definition.name, settings.otel_exporter_otlp_endpoint, definition.version)
     ProcessCollector(registry=registry)  # process_* (memory, CPU, open files): the saturation panels
+    commands = CommandMetrics(registry)  # mongo_commands_total: the database round trips of each request and event
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -124,7 +125,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
             issuer=settings.auth_issuer,
             roles_claim=settings.auth_roles_claim,
         )
-        mongo = create_mongo_client(settings.mongodb_url, definition.name, auth=settings.mongo_auth)
+        mongo = create_mongo_client(settings.mongodb_url, definition.name, auth=settings.mongo_auth, metrics=commands)
         broker = create_broker(
             settings.kafka_bootstrap_servers,
             service_name=definition.name,

@@ -7,10 +7,12 @@ a version field or an ``$inc`` is enough, across any number of replicas."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import AsyncMongoClient, InsertOne, ReplaceOne, UpdateOne
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from pymongo import AsyncMongoClient, InsertOne, ReplaceOne, UpdateOne, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure, PyMongoError, WTimeoutError
 
@@ -31,14 +33,67 @@ MAX_IDLE_MS = 120_000
 """How long a pooled connection may sit unused before the client drops it (below SecantusDB's 300 s)."""
 
 
+COMMANDS = frozenset(
+    {
+        "find", "getMore", "insert", "update", "delete", "findAndModify", "aggregate", "count", "distinct",
+        "createIndexes", "listIndexes", "listCollections", "drop", "killCursors", "ping", "hello", "endSessions",
+    }
+)  # fmt: skip
+"""Commands counted by name in the metrics; any other is ``other`` (the label set stays bounded)."""
+COLLECTION = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+GENERATION = re.compile(r"^g[0-9]+_")
+
+
+class CommandMetrics(monitoring.CommandListener):
+    """``mongo_commands_total{command,collection}`` and ``mongo_command_duration_seconds{command}``: how many
+    database round trips a service makes, on what, and how long they take (what a request or an event
+    costs the database). Collections of a reporting generation (``g2_…``) count as ``g_…``; names outside
+    the pattern, and unknown commands, as ``other``."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.commands = Counter(
+            "mongo_commands_total", "Database commands sent", ("command", "collection"), registry=registry
+        )
+        self.seconds = Histogram(
+            "mongo_command_duration_seconds",
+            "Database command round trip",
+            ("command",),
+            registry=registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+        )
+
+    @staticmethod
+    def _command(name: str) -> str:
+        return name if name in COMMANDS else "other"
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        target = event.command.get(event.command_name)
+        collection = GENERATION.sub("g_", target) if isinstance(target, str) else ""
+        if not COLLECTION.fullmatch(collection):
+            collection = "other" if collection else ""
+        self.commands.labels(self._command(event.command_name), collection).inc()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        self.seconds.labels(self._command(event.command_name)).observe(event.duration_micros / 1e6)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self.seconds.labels(self._command(event.command_name)).observe(event.duration_micros / 1e6)
+
+
 def create_mongo_client(
-    url: str, app_name: str, timeout_ms: int = 5000, *, auth: MongoAuth | None = None
+    url: str,
+    app_name: str,
+    timeout_ms: int = 5000,
+    *,
+    auth: MongoAuth | None = None,
+    metrics: CommandMetrics | None = None,
 ) -> AsyncMongoClient[MongoDocument]:
     """A client with timezone-aware datetimes and short server-selection timeouts, so a missing
     server turns into a clear error (and a 503 on /readyz) instead of a 30-second hang. ``auth``
     (the service's own user) takes precedence over credentials in the URL. A pooled connection idle
     for ``MAX_IDLE_MS`` is closed by the client before the server (SecantusDB closes one idle for 300 s)
-    or a firewall does, so a quiet night does not end in a failed first request."""
+    or a firewall does, so a quiet night does not end in a failed first request. With ``metrics``, the
+    client's commands are counted (``CommandMetrics``)."""
     return AsyncMongoClient(
         url,
         **(auth or MongoAuth()).client_options(),
@@ -47,6 +102,7 @@ def create_mongo_client(
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
         maxIdleTimeMS=MAX_IDLE_MS,
+        event_listeners=[metrics] if metrics is not None else [],
     )
 
 

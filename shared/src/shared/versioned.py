@@ -96,12 +96,21 @@ class VersionedRepository:
             written[field] = [*current.get(field, []), value]
         return written
 
-    async def modify(self, document_id: Any, decide: Decision, *, now: Callable[[], datetime]) -> MongoDocument:
+    async def modify(
+        self,
+        document_id: Any,
+        decide: Decision,
+        *,
+        now: Callable[[], datetime],
+        first: MongoDocument | None = None,
+    ) -> MongoDocument:
         """Read the document, let ``decide`` return the fields to set and the events to add (or
         raise to refuse), and write them with compare-and-set; retried when another change of the
-        same document got in first."""
-        for _ in range(CAS_ATTEMPTS):
-            current = await self.get(document_id)
+        same document got in first. ``first``: the document as this request already read it (with
+        ``get``), tried first instead of reading it again; if it changed since, the compare-and-set
+        fails and the next attempt reads it afresh."""
+        for attempt in range(CAS_ATTEMPTS):
+            current = first if attempt == 0 and first is not None else await self.get(document_id)
             if current is None:
                 raise MissingError(document_id)
             fields, events = await decide(current)

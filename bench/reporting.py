@@ -56,8 +56,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient, InsertOne
 
 from appraisal.domain.rules import OPD_SEED
+from kinerja_testing import bare_read, serve
 from kinerja_testing import events as ev
-from kinerja_testing import serve
 from reporting.config import Settings
 from reporting.domain.facts import FACTS, facts_of, newest
 from reporting.main import DEFINITION, create_app
@@ -502,22 +502,8 @@ class Kafka:
     ) -> tuple[list[Record], float]:
         """Every record between ``starts`` and ``ends`` read with a bare aiokafka consumer (the ceiling a
         consumer of these records can reach on this broker); returns them and the seconds it took."""
-        consumer = AIOKafkaConsumer(**self.options, enable_auto_commit=False, group_id=None)
-        await consumer.start()
-        try:
-            pending = [tp for tp in ends if ends[tp] > starts.get(tp, 0)]
-            consumer.assign(pending)
-            for tp in pending:
-                consumer.seek(tp, starts.get(tp, 0))
-            read: list[Record] = []
-            began = time.perf_counter()
-            while pending:
-                for tp, batch in (await consumer.getmany(*pending, timeout_ms=1000, max_records=2000)).items():
-                    read += [(tp.topic, r.value or b"", r.key) for r in batch if r.offset < ends[tp]]
-                pending = [tp for tp in pending if await consumer.position(tp) < ends[tp]]
-            return read, time.perf_counter() - began
-        finally:
-            await consumer.stop()
+        records, seconds = await bare_read(self.options, starts, ends)
+        return [(r.topic, r.value or b"", r.key) for r in records], seconds
 
     async def lag(self, group_prefix: str, ends: dict[TopicPartition, int]) -> int:
         """Records of ``ends`` the service's consumer groups have not committed yet."""

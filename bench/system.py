@@ -58,7 +58,6 @@ import platform
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import time
@@ -77,6 +76,7 @@ from pymongo import AsyncMongoClient, InsertOne
 from kinerja_demo.city import SIZES, VALUES, City, Person, Unit, build_city
 from kinerja_demo.load import Loader, Urls, fetch_units
 from kinerja_demo.progress import Progress
+from kinerja_testing import bare_read, free_port
 from notification.main import DEFINITION as NOTIFICATION
 from reporting.main import DEFINITION as REPORTING
 from shared.consumer import group_id_for
@@ -252,12 +252,6 @@ def summarise_stacks(path: Path, top: int = 25) -> dict[str, Any]:
     return {"samples": total, "self": shares(own), "inclusive": shares(inclusive)}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def service_env(name: str) -> dict[str, str]:
     """The bench instance's addresses and ``name``'s own credentials (``stack.py --instance bench env --as``).
     Asked without the addresses this process was given: with them, stack.py takes the servers for outside
@@ -391,23 +385,9 @@ class Broker:
     async def bare_read(
         self, starts: dict[TopicPartition, int], ends: dict[TopicPartition, int]
     ) -> tuple[list[bytes], float]:
-        """Every record between ``starts`` and ``ends`` with a bare aiokafka consumer; (values, seconds)."""
-        consumer = AIOKafkaConsumer(**self.options, enable_auto_commit=False, group_id=None)
-        await consumer.start()
-        try:
-            pending = [tp for tp in ends if ends[tp] > starts.get(tp, 0)]
-            consumer.assign(pending)
-            for tp in pending:
-                consumer.seek(tp, starts.get(tp, 0))
-            read: list[bytes] = []
-            began = time.perf_counter()
-            while pending:
-                for tp, batch in (await consumer.getmany(*pending, timeout_ms=1000, max_records=2000)).items():
-                    read += [r.value or b"" for r in batch if r.offset < ends[tp]]
-                pending = [tp for tp in pending if await consumer.position(tp) < ends[tp]]
-            return read, time.perf_counter() - began
-        finally:
-            await consumer.stop()
+        """Every record's value between ``starts`` and ``ends`` with a bare aiokafka consumer; (values, seconds)."""
+        records, seconds = await bare_read(self.options, starts, ends)
+        return [r.value or b"" for r in records], seconds
 
 
 async def bare_write(db: Any, name: str, values: list[bytes], batch: int = 500) -> float:

@@ -434,6 +434,30 @@ def free_port() -> int:
         return port
 
 
+async def bare_read(
+    options: dict[str, Any], starts: dict[TopicPartition, int], ends: dict[TopicPartition, int]
+) -> tuple[list[ConsumerRecord[bytes, bytes]], float]:
+    """Every record between ``starts`` (default 0) and ``ends`` read with a bare aiokafka consumer, and the
+    seconds it took: the ceiling any consumer of these records can reach on this broker (the benchmarks'
+    yardstick). ``options``: ``bootstrap_servers`` and credentials (``Infra.kafka_options``)."""
+    consumer = AIOKafkaConsumer(**options, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        pending = [tp for tp in ends if ends[tp] > starts.get(tp, 0)]
+        consumer.assign(pending)
+        for tp in pending:
+            consumer.seek(tp, starts.get(tp, 0))
+        read: list[ConsumerRecord[bytes, bytes]] = []
+        began = time.perf_counter()
+        while pending:
+            for tp, batch in (await consumer.getmany(*pending, timeout_ms=1000, max_records=2000)).items():
+                read += [r for r in batch if r.offset < ends[tp]]
+            pending = [tp for tp in pending if await consumer.position(tp) < ends[tp]]
+        return read, time.perf_counter() - began
+    finally:
+        await consumer.stop()
+
+
 @dataclass
 class ServiceProcess:
     """One service run as its own process (``python -m <name>``), as in production."""

@@ -11,10 +11,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from portal.apis import ApiProblem
-from portal.web import PREDIKAT_NAMES, check_csrf, portal_of, render, see_other, signed_in, text_field, this_year
+from portal.web import (
+    OPD_CODE,
+    PREDIKAT_NAMES,
+    check_csrf,
+    portal_of,
+    render,
+    see_other,
+    signed_in,
+    text_field,
+    this_year,
+)
 
 router = APIRouter()
-OPD = re.compile(r"^[A-Z0-9_-]{2,32}$")
 EXPORT = re.compile(
     r"^(opd/[A-Z0-9_-]{2,32}|city|employees/[0-9]{18}|teams/([0-9]{18}|PPK))/tables/[a-z-]{2,40}\.(csv|xlsx)$"
 )
@@ -65,7 +74,7 @@ def _year(request: Request) -> int:
 async def opd_dashboard(request: Request) -> Response:
     session = signed_in(request)
     code = (request.query_params.get("kode") or session.dashboard_opd or session.opd_code or "").upper()
-    if not OPD.fullmatch(code):
+    if not OPD_CODE.fullmatch(code):
         raise ApiProblem(400, "OPD belum dipilih", "Tambahkan ?kode=<kode OPD>, misalnya ?kode=DINKES.")
     year = _year(request)
     view = await portal_of(request).apis.get("reporting", f"/reports/opd/{code}", session.token, year=year)

@@ -11,11 +11,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from portal.apis import ApiProblem
+from portal.skp_content import CODE
 from portal.web import (
     ACTIONS,
     CAUSES,
     PREDIKAT_NAMES,
     check_csrf,
+    opd_code_field,
     portal_of,
     render,
     see_other,
@@ -26,8 +28,6 @@ from portal.web import (
 
 router = APIRouter()
 EVALUATION_ID = re.compile(r"^[0-9]{18}-[0-9]{4}(-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
-CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-OPD = re.compile(r"^[A-Z0-9_-]{2,32}$")
 PERIOD = re.compile(r"^[0-9]{4}(-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
 RATINGS = {
     "di_bawah_ekspektasi": "Di bawah ekspektasi",
@@ -238,9 +238,7 @@ async def record_plan(request: Request, evaluation_id: str) -> Response:
 async def escalations(request: Request) -> Response:
     """The BKPSDM's escalated development plans (a low result again after the plan), 50 a page."""
     session = signed_in(request)
-    code = (request.query_params.get("kode") or "").upper() or None
-    if code is not None and not OPD.fullmatch(code):
-        raise ApiProblem(400, "Kode OPD tidak sah", "Kode OPD terdiri atas 2-32 huruf besar, angka, _ atau -.")
+    code = opd_code_field(request.query_params.get("kode"))
     raw = request.query_params.get("dari") or "0"
     if not (raw.isascii() and raw.isdecimal() and len(raw) <= 6) or int(raw) > 100_000:
         raise ApiProblem(400, "Halaman tidak sah", "Nomor urut awal antara 0 dan 100000.")

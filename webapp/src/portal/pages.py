@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from portal import skp_content
 from portal.apis import ApiProblem
+from portal.skp_content import CODE
 from portal.web import (
     ACTIONS,
     CAUSES,
@@ -29,7 +30,6 @@ from portal.web import (
 
 router = APIRouter()
 SKP_ID = re.compile(r"^[0-9]{18}-[0-9]{4}(-[0-9]{1,2})?$")
-CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 PREDIKAT_RANK = {"sangat_kurang": 1, "kurang_misconduct": 2, "butuh_perbaikan": 3, "baik": 4, "sangat_baik": 5}
 MAX_STREAMS_PER_SESSION = 10
 """Live streams one session may hold open at once (one per open tab)."""

@@ -4,17 +4,15 @@ it (a meta refresh, so it works without JavaScript)."""
 
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from portal.apis import ApiProblem
+from portal.skp_content import CODE
 from portal.web import check_csrf, portal_of, render, see_other, signed_in
 
 router = APIRouter()
-IMPORT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_CSV = 10 * 1024 * 1024
 """The appraisal service takes files up to 10 MiB."""
 UPLOAD_LIMIT = MAX_CSV + 64 * 1024
@@ -55,7 +53,7 @@ async def upload(request: Request) -> Response:
 @router.get("/registri/impor/{import_id}", response_class=HTMLResponse)
 async def progress(request: Request, import_id: str) -> Response:
     session = signed_in(request)
-    if not IMPORT_ID.fullmatch(import_id):
+    if not CODE.fullmatch(import_id):  # the same bound as every id the portal passes on
         raise ApiProblem(404, "Tidak ditemukan", "Impor itu tidak ada.")
     apis = portal_of(request).apis
     job = await apis.get("appraisal", f"/employee-imports/{import_id}", session.token)

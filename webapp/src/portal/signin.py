@@ -28,14 +28,23 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from portal.apis import ApiProblem
 from portal.session import PRE_COOKIE, Session, cookie_names
-from portal.web import ROLE_NAMES, check_csrf, clear_session, portal_of, render, see_other, session_of
+from portal.web import (
+    OPD_CODE,
+    ROLE_NAMES,
+    check_csrf,
+    clear_session,
+    opd_code_field,
+    portal_of,
+    render,
+    see_other,
+    session_of,
+)
 from shared.auth import ALGORITHMS, Role, TokenVerifier
 from shared.token import mint_token
 
 router = APIRouter()
 PRE_TTL_S = 600
 NIP_OR_PPK = re.compile(r"^([0-9]{18}|PPK)$")
-OPD = re.compile(r"^[A-Z0-9_-]{2,32}$")
 
 
 def _cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
@@ -88,7 +97,7 @@ async def _find_relations(request: Request, session: Session) -> None:
     except ApiProblem:
         return
     code = summary.get("opd_code") if isinstance(summary, dict) else None
-    session.dashboard_opd = code if isinstance(code, str) and OPD.fullmatch(code) else None
+    session.dashboard_opd = code if isinstance(code, str) and OPD_CODE.fullmatch(code) else None
 
 
 def _pre(request: Request) -> dict[str, Any]:
@@ -154,9 +163,7 @@ async def dev_sign_in(request: Request) -> Response:
     roles = [str(r) for r in form.getlist("roles") if str(r) in ROLE_NAMES]
     if not roles:
         raise ApiProblem(400, "Peran belum dipilih", "Pilih paling sedikit satu peran.")
-    opd = str(form.get("opd_code") or "").strip().upper() or None
-    if opd is not None and not OPD.fullmatch(opd):
-        raise ApiProblem(400, "Kode OPD tidak sah", "Kode OPD terdiri atas 2-32 huruf besar, angka, _ atau -.")
+    opd = opd_code_field(str(form.get("opd_code") or ""))
     hours = portal.settings.session_hours
     token = mint_token(key, nip, roles, opd_code=opd, ttl=dt.timedelta(hours=hours))
     session = Session(nip=nip, roles=roles, token=token, expires_at=time.time() + hours * 3600, opd_code=opd)

@@ -11,6 +11,7 @@ from typing import Any
 ASPECTS = {"kuantitas": "Kuantitas", "kualitas": "Kualitas", "waktu": "Waktu", "biaya": "Biaya"}
 KINDS = {"utama": "Utama", "tambahan": "Tambahan"}
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+"""An id the portal puts in a service's path or body (RHK, indicator, import): the services' own bound."""
 
 Content = dict[str, Any]
 

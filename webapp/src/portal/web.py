@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from portal.session import Revocations, Sealer, Session, cookie_names, joined_co
 from shared.clock import LOCAL_TIME
 
 HERE = Path(__file__).resolve().parent
+OPD_CODE = re.compile(r"^[A-Z0-9_-]{2,32}$")
+"""An OPD or kecamatan code, as the services accept it."""
 MAX_FORM_FIELD = 2000
 """The longest text a form field may carry (the services' own bound for texts)."""
 
@@ -126,6 +129,14 @@ def text_field(form: Any, name: str, *, required: bool = True, limit: int = MAX_
     if len(value) > limit:
         raise ApiProblem(400, "Isian terlalu panjang", f"Isian '{name}' paling banyak {limit} karakter.")
     return value
+
+
+def opd_code_field(value: str | None) -> str | None:
+    """An OPD code a person typed (upper-cased; empty: none); a malformed one is a readable 400."""
+    code = (value or "").strip().upper() or None
+    if code is not None and not OPD_CODE.fullmatch(code):
+        raise ApiProblem(400, "Kode OPD tidak sah", "Kode OPD terdiri atas 2-32 huruf besar, angka, _ atau -.")
+    return code
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -1,5 +1,5 @@
 """Low results and their follow-up through the portal in a real browser, against the real services: the
-pejabat penilai records a development plan from the worklist; the BKPSDM reads the escalated cases;
+pejabat penilai records a development plan from the worklist and reads their team; the BKPSDM reads the escalated cases;
 the kepala dinas finds their OPD's dashboard in the menu. Signing out revokes the session: a copy of
 the cookie opens nothing afterwards, and an open live stream ends."""
 
@@ -62,6 +62,19 @@ def test_a_plan_is_recorded_from_the_worklist_and_the_bkpsdm_reads_the_escalatio
     penilai.wait_for_url(f"{portal}/opd")
     assert "DINKES" in penilai.get_by_role("heading", level=1).inner_text()
     assert penilai.get_by_role("link", name="Dasbor OPD").get_attribute("aria-current") == "page"
+
+    # The team view: every person the kadis appraises, with their SKP status and latest predikat (the
+    # reporting service follows the registry's events: reloaded until the new staff member is in it).
+    penilai.get_by_role("link", name="Tim saya").click()
+    penilai.wait_for_url(f"{portal}/tim")
+    member = penilai.get_by_role("row").filter(has_text=staff)
+    deadline = time.monotonic() + 30
+    while member.count() == 0 and time.monotonic() < deadline:
+        penilai.wait_for_timeout(500)
+        penilai.reload()
+    assert "Sangat Kurang" in member.inner_text()
+    assert penilai.get_by_role("row").filter(has_text=people["kabid"]).count() == 1
+    accessible(penilai)
 
     penilai.get_by_role("link", name="Penilaian").click()
     plan = penilai.locator(f'form[action="/penilaian/rencana/{staff}-{year}"]')

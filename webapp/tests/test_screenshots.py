@@ -59,6 +59,7 @@ def test_the_main_pages_at_phone_and_desktop_widths(
         ("evaluasi-pegawai", f"/kinerja/{kabid}-{period}", (kabid, "pegawai")),
         ("daftar-kerja-penilai", "/penilaian", (kadis, "pegawai", "pejabat_penilai")),
         ("menilai-evaluasi", f"/penilaian/evaluasi/{kabid}-{period}", (kadis, "pegawai", "pejabat_penilai")),
+        ("tim-penilai", "/tim", (kadis, "pegawai", "pejabat_penilai")),
         ("dasbor-opd", "/opd?kode=DINKES", (kadis, "pegawai", "admin_opd")),
         ("impor-registri", "/registri/impor", bkpsdm),
         ("kota", "/kota", bkpsdm),

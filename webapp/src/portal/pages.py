@@ -261,6 +261,31 @@ async def worklist(request: Request) -> Response:
     )
 
 
+SKP_STATUS_OF_MEMBER = {
+    "not_submitted": "Belum diajukan",
+    "submitted": "Diajukan",
+    "returned": "Dikembalikan",
+    "approved": "Disetujui",
+}
+
+
+@router.get("/tim", response_class=HTMLResponse)
+async def team(request: Request) -> Response:
+    """The pejabat penilai's team this year, from the reporting service: SKP status, evaluations done and
+    due per period, the latest predikat, open plans and pending objections of each member."""
+    session = signed_in(request)
+    year = this_year()
+    view = await portal_of(request).apis.get("reporting", f"/reports/teams/{session.nip}", session.token, year=year)
+    return render(
+        request,
+        "tim.html",
+        view=view,
+        shown_year=year,
+        skp_names=SKP_STATUS_OF_MEMBER,
+        predikat_names=PREDIKAT_NAMES,
+    )
+
+
 @router.get("/penilaian/skp/{skp_id}", response_class=HTMLResponse)
 async def review_skp(request: Request, skp_id: str) -> Response:
     session = signed_in(request)

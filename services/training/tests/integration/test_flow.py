@@ -258,6 +258,40 @@ async def test_low_score_to_recommendation_enrolment_completion_and_effectivenes
     assert any(r["key"] == "low_score" and r["n_improved"] == 1 for r in body["by_need_kind"])
 
 
+async def test_improved_results_in_one_batch_withdraw_each_open_low_score_recommendation(
+    client: httpx.AsyncClient, infra: Infra, keys: Keys, new_nip: Callable[[], str]
+) -> None:
+    """Revised results that are no longer low, published back to back (so read in one batch, whose groups are
+    read at once), withdraw the low-score recommendation of each appraisal and of no other."""
+    appraiser = new_nip()
+    officers = [new_nip() for _ in range(3)]
+    ids = {nip: f"{nip}-{TODAY.year}-Q2" for nip in officers}
+    for nip in officers:
+        await publish(infra, registered(nip, "DINKES", appraiser))
+        await publish(infra, low_score(nip, ids[nip], appraiser))
+
+    async def statuses(nip: str) -> list[str]:
+        me = keys.headers(nip, "pegawai", opd_code="DINKES")
+        return [r["status"] for r in (await client.get("/api/v1/recommendations", headers=me)).json()["items"]]
+
+    async def all_open() -> bool:
+        return all([await statuses(nip) == ["open"] for nip in officers])
+
+    await eventually(all_open, within=60)
+    improved = officers[:2]  # the third keeps its low result
+    for nip in improved + improved[:1]:  # the first one twice (redelivered)
+        good = appraisal_completed(
+            appraisal_id=ids[nip], revision=2, nip=nip, opd_code="DINKES", period=f"{TODAY.year}-Q2"
+        )
+        await publish(infra, good)
+
+    async def settled() -> bool:
+        return all([await statuses(nip) == ["withdrawn"] for nip in improved])
+
+    await eventually(settled, within=60)
+    assert await statuses(officers[2]) == ["open"]
+
+
 async def test_a_withdrawn_flag_withdraws_the_open_recommendation(
     client: httpx.AsyncClient, infra: Infra, keys: Keys, new_nip: Callable[[], str]
 ) -> None:

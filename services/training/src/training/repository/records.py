@@ -27,6 +27,13 @@ class RecommendationRepository(VersionedRepository):
     async def of_group(self, group: str) -> list[MongoDocument]:
         return await self.collection.find({"group": group}, HIDDEN).limit(1000).to_list(None)
 
+    async def of_groups(self, groups: Sequence[str]) -> dict[str, list[MongoDocument]]:
+        """``of_group`` for a whole batch of groups in one query (a few per group: an appraisal's revisions)."""
+        found: dict[str, list[MongoDocument]] = {group: [] for group in groups}
+        for document in await find_in(self.collection, "group", list(groups), HIDDEN):
+            found.setdefault(document["group"], []).append(document)
+        return found
+
 
 class EnrolmentRepository(VersionedRepository):
     """``_id`` = ``<session code>:<nip>``: one enrolment per person and session (also a unique index)."""

@@ -179,12 +179,19 @@ WithdrawReason = Literal["low_score_withdrawn", "plan_withdrawn", "result_improv
 
 
 async def withdraw(
-    ctx: Training, group: str, kinds: Sequence[str], below_revision: int | None, why: WithdrawReason
+    ctx: Training,
+    group: str,
+    kinds: Sequence[str],
+    below_revision: int | None,
+    why: WithdrawReason,
+    *,
+    stored: list[MongoDocument] | None = None,
 ) -> int:
     """Withdraw the open recommendations of an appraisal (of ``kinds``, older than ``below_revision``), each with
-    its training.recommendation_withdrawn.v1 in the same write."""
+    its training.recommendation_withdrawn.v1 in the same write. ``stored``: the group's documents, when the
+    caller read them already (a batch reads all its groups at once); each write still checks the version."""
     withdrawn = 0
-    for document in await ctx.recommendations.of_group(group):
+    for document in stored if stored is not None else await ctx.recommendations.of_group(group):
         if document["status"] != "open" or document["reason"] not in kinds:
             continue
         if below_revision is not None and document.get("revision", 1) >= below_revision:
@@ -294,12 +301,12 @@ async def on_appraisal_completed(events: Sequence[AppraisalCompleted], *, ctx: T
                 "opd_code": p.opd_code,
             }
     await ctx.results.store(list(newest.values()))
-    for event in events:
-        p = event.payload
-        if p.predikat not in GOOD:
-            continue
+    good = [event.payload for event in events if event.payload.predikat in GOOD]
+    # One read for the batch's groups; a group met again in the batch is read afresh (the first may have changed it).
+    stored = await ctx.recommendations.of_groups([f"{p.nip}:{p.appraisal_id}" for p in good]) if good else {}
+    for p in good:
         group = f"{p.nip}:{p.appraisal_id}"
-        await withdraw(ctx, group, LOW_KINDS, p.revision, "result_improved")
+        await withdraw(ctx, group, LOW_KINDS, p.revision, "result_improved", stored=stored.pop(group, None))
         try:
             need = need_from_completed(p)
         except RuleError:

@@ -11,8 +11,9 @@ periodic evaluations of the periods that have ended (opened, realisation with an
 suggestion read, rated, finalised; development plans for low results; a few objections filed and decided by
 the atasan), or, as the caller chooses per period, recorded as finalised elsewhere (the fast way) or rated and
 left open (a benchmark finalises them); the year's learning, reported with its evidence and approved by the
-pejabat penilai (the JP ledger). Re-running on the same data is safe: what exists is skipped, nothing is
-duplicated.
+pejabat penilai (the JP ledger); what the people with a low result do with the recommendations the training
+service made for it (accept and enrol, decline, leave open: ``courses``). Re-running on the same
+data is safe: what exists is skipped, nothing is duplicated.
 
 Requests run with bounded concurrency; connection errors and 429/5xx answers (and a 409 ``busy``, a
 document being changed at that moment) are retried with backoff; other 4xx answers are errors, except a
@@ -35,6 +36,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from kinerja_demo.city import ADMIN_NIP, MEETS, PPK, VALUES, City, Outcome, Person, period_end
+from kinerja_demo.courses import choice_for, sessions_for
 from kinerja_demo.learning import Learning, learning_of
 from kinerja_demo.progress import Progress
 from shared.token import mint_token
@@ -194,6 +196,7 @@ class Loader:
             self.summary.evaluated_periods = [p for p in self.city.periods if p in (periods or ()) and self.ended(p)]
             await self._phase_run("evaluations", self.load_evaluations)
             await self._phase_run("training", self.load_training)
+            await self._phase_run("courses", self.load_courses)
         finally:
             if own and self._client is not None:
                 await self._client.aclose()
@@ -484,6 +487,87 @@ class Loader:
         self.summary.notes.append(
             f"training: {counts['reported']} learning items reported and approved now ({counts['jp']:.0f} JP)"
         )
+
+    async def load_courses(self) -> None:
+        """What the people with a low result do with the training service's recommendations for it
+        (``courses.choice_for``): accept one, enrolling in a session of a recommended programme that has not
+        ended (a seat, or the waiting list), decline with a reason, or leave it open (also when every
+        session has ended). Only recommendations still open are met, so a re-run adds nothing."""
+        periods = set(self.summary.evaluated_periods)
+        people = [p for p in self.city.people if any(o.low and o.period in periods for o in p.outcomes)]
+        counts = {"accepted": 0, "declined": 0, "left_open": 0, "waiting": 0}
+
+        async def decide(person: Person) -> bool:
+            changed = False
+            for rec in sorted(await self._recommendations(person), key=lambda r: (r["appraisal_id"], r["reason"])):
+                if rec["status"] == "open":
+                    changed |= await self._course(person, rec, counts)
+            return changed
+
+        await self._each("courses", people, decide)
+        self.summary.notes.append(
+            f"courses: {counts['accepted']} recommendations accepted and enrolled ({counts['waiting']} of them on "
+            f"a waiting list), {counts['declined']} declined, {counts['left_open']} left open"
+        )
+
+    async def _recommendations(self, person: Person) -> list[dict[str, Any]]:
+        """The person's recommendations; waited for (up to a minute) while there are none yet: the training
+        service makes them from the low results' events, which it may still be consuming."""
+        url = f"{self.urls.training}/api/v1/recommendations?nip={person.nip}&limit=100"
+        deadline = time.monotonic() + 60
+        while True:
+            listed = await self.request("GET", url, self.owner(person))
+            if listed.status_code != 200:
+                raise LoadError(f"GET /recommendations: {listed.status_code} {listed.text[:300]}")
+            items: list[dict[str, Any]] = listed.json()["items"]
+            if items or time.monotonic() > deadline:
+                return items
+            await asyncio.sleep(1)
+
+    async def _course(self, person: Person, rec: dict[str, Any], counts: dict[str, Any]) -> bool:
+        choice = choice_for(self.city.seed, person.nip, rec["appraisal_id"], rec["reason"])
+        base = f"{self.urls.training}/api/v1"
+        if choice.action == "leave" or not rec["programmes"]:
+            counts["left_open"] += 1
+            return False
+        if choice.action == "decline":
+            declined = await self.request(
+                "POST",
+                f"{base}/recommendations/{rec['id']}/decline",
+                self.owner(person),
+                json={"reason": choice.decline_reason},
+            )
+            if declined.status_code == 409 and _code(declined) == "recommendation_not_open":
+                return False
+            if declined.status_code != 200:
+                raise LoadError(f"POST /recommendations/{{id}}/decline: {declined.status_code} {declined.text[:300]}")
+            counts["declined"] += 1
+            return True
+        codes = [p["program_code"] for p in rec["programmes"]]
+        sessions: dict[str, list[dict[str, Any]]] = {}
+        for code in codes:
+            found = await self.request("GET", f"{base}/programmes/{code}", self.owner(person))
+            if found.status_code == 200:
+                sessions[code] = found.json().get("sessions", [])
+        for program_code, session_code in sessions_for(codes, sessions, self.today):
+            accepted = await self.request(
+                "POST",
+                f"{base}/recommendations/{rec['id']}/accept",
+                self.owner(person),
+                json={"program_code": program_code, "session_code": session_code},
+            )
+            if accepted.status_code == 409 and _code(accepted) == "session_overlap":
+                continue  # the person holds a session on those dates: the next one
+            if accepted.status_code == 409 and _code(accepted) == "recommendation_not_open":
+                return False
+            if accepted.status_code != 200:
+                raise LoadError(f"POST /recommendations/{{id}}/accept: {accepted.status_code} {accepted.text[:300]}")
+            counts["accepted"] += 1
+            if accepted.json()["enrolment"]["status"] == "waitlisted":
+                counts["waiting"] += 1
+            return True
+        counts["left_open"] += 1  # every session has ended, or clashes with one the person holds
+        return False
 
     async def _training_knows(self, person: Person) -> bool:
         url = f"{self.urls.training}/api/v1/ledger/{person.nip}?year={self.city.year}"

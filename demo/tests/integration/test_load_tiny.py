@@ -18,6 +18,7 @@ import pytest_asyncio
 
 from kinerja_demo.__main__ import main_async, parse
 from kinerja_demo.city import ADMIN_NIP, City, Unit, build_city
+from kinerja_demo.courses import choice_for
 from kinerja_demo.learning import learning_of
 from kinerja_demo.load import WIB, Loader, Urls, fetch_units
 from kinerja_testing import Infra, Keys, ServiceProcess, eventually, running, skip_history
@@ -39,6 +40,7 @@ async def services(
         name: ServiceProcess.configure(name, infra, keys, run_id, logs)
         for name in ("appraisal", "training", "notification", "reporting")
     }
+    started["training"].env["TRAINING_SEED_CATALOGUE"] = "true"  # as `make run` does: the courses phase needs it
     for name, definition in (("notification", NOTIFICATION), ("reporting", REPORTING)):
         group = started[name].env[f"{name.upper()}_CONSUMER_GROUP"]
         await skip_history(infra, group, [str(t) for t in definition.consumes])
@@ -114,6 +116,32 @@ async def test_the_tiny_city_loads_with_no_error_and_a_second_run_adds_nothing(
             assert ledger["standing"]["earned_jp"] == pytest.approx(planned_jp, abs=1.0), person.nip
             if person.employee_type == "PPPK":
                 assert ledger["standing"]["over_cap"] == 0
+
+        # Courses: each low result's recommendation was accepted, declined or left open as courses.choice_for
+        # says; an accepted one holds an enrolment (a seat or a waiting place) in a session that has not ended.
+        assert summary.phases["courses"].errors == 0
+        recommendations = f"{services['training'].url}/api/v1/recommendations"
+        low_people = [p for p in city.people if any(o.low and o.period in evaluated for o in p.outcomes)]
+        met: set[str] = set()
+        for person in low_people:
+            items = (await client.get(f"{recommendations}?nip={person.nip}&limit=100", headers=admin)).json()["items"]
+            for rec in items:
+                choice = choice_for(city.seed, person.nip, rec["appraisal_id"], rec["reason"])
+                if rec["status"] in ("withdrawn", "no_match") or not rec["programmes"]:
+                    continue
+                met.add(rec["status"])
+                # An accepted one stays open when each of its sessions has ended or clashes with one held.
+                wanted = {"accept": ("accepted", "open"), "decline": ("declined",), "leave": ("open",)}[choice.action]
+                assert rec["status"] in wanted, (person.nip, rec)
+                if rec["status"] == "accepted":
+                    enrolment = (
+                        await client.get(
+                            f"{services['training'].url}/api/v1/enrolments/{rec['enrolment_id']}", headers=admin
+                        )
+                    ).json()
+                    assert enrolment["status"] in ("enrolled", "waitlisted"), enrolment
+                    assert dt.date.fromisoformat(enrolment["ends_on"]) >= today, enrolment
+        assert "accepted" in met, "the tiny city has recommendations accepted"
 
         # The reporting city view counts the finalised evaluations (it follows the events).
         reporting = f"{services['reporting'].url}/api/v1/reports/city?year={YEAR}"

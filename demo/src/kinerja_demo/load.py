@@ -493,9 +493,14 @@ class Loader:
         (``courses.choice_for``): accept one, enrolling in a session of a recommended programme that has not
         ended (a seat, or the waiting list), decline with a reason, or leave it open (also when every
         session has ended). Only recommendations still open are met, so a re-run adds nothing."""
-        periods = set(self.summary.evaluated_periods)
+        # Results finalised (through the flow, or recorded) flag a low score; ones left open do not.
+        periods = set(self.summary.evaluated_periods) - self.unfinalised
         people = [p for p in self.city.people if any(o.low and o.period in periods for o in p.outcomes)]
         counts = {"accepted": 0, "declined": 0, "left_open": 0, "waiting": 0}
+        if not people:
+            return
+        # The training service makes the recommendations from the events: wait (once) for the last one's.
+        await self._recommendations(people[-1], wait_s=120)
 
         async def decide(person: Person) -> bool:
             changed = False
@@ -510,11 +515,11 @@ class Loader:
             f"a waiting list), {counts['declined']} declined, {counts['left_open']} left open"
         )
 
-    async def _recommendations(self, person: Person) -> list[dict[str, Any]]:
-        """The person's recommendations; waited for (up to a minute) while there are none yet: the training
-        service makes them from the low results' events, which it may still be consuming."""
+    async def _recommendations(self, person: Person, wait_s: float = 0.0) -> list[dict[str, Any]]:
+        """The person's recommendations; with ``wait_s``, waited for while there are none yet (the training
+        service makes them from the low results' events, which it may still be consuming)."""
         url = f"{self.urls.training}/api/v1/recommendations?nip={person.nip}&limit=100"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + wait_s
         while True:
             listed = await self.request("GET", url, self.owner(person))
             if listed.status_code != 200:

@@ -1119,6 +1119,83 @@ def verdict(value: float | None, goal: float, *, at_most: bool = True) -> str:
     return "met" if met else "**missed**"
 
 
+TRIED = 'bench/README.md, sections "Where the time goes" and "The consumers\' own ceilings"'
+
+
+def saturation(spent: dict[str, Any] | None) -> str:
+    """'N of M CPU seconds (P % of the cores)' for a part's CPU account."""
+    if not spent:
+        return "not measured"
+    used, capacity = sum(spent["cpu_s"].values()), spent["wall_s"] * (spent["cores"] or 1)
+    top = sorted(spent["cpu_s"].items(), key=lambda kv: -kv[1])[:3]
+    return (
+        f"the processes used {used:.1f} of {capacity:.1f} CPU seconds ({used / capacity:.0%} of the cores; most: "
+        + ", ".join(f"{name} {seconds:.1f}" for name, seconds in top)
+        + ")"
+    )
+
+
+def missed_goals(report: dict[str, Any]) -> list[str]:
+    """For each goal missed: the bottleneck, read from this run's own figures, and where what was tried is."""
+    found: list[str] = []
+    e2e, burst, consumers, replay = (report.get(k) for k in ("e2e", "burst", "consumers", "replay"))
+    if e2e and (e2e["both"].get("p99_ms") or 0) > GOALS["e2e_p99_ms"]:
+        stages = e2e["stages"]
+        named = {
+            "answer -> published": "appraisal's outbox relay (answer to the Kafka record)",
+            "published -> in the inbox": "notification's consumer (the Kafka record to the inbox message)",
+        }
+        parts = "; ".join(
+            f"{what} p50 {stages[k].get('p50_ms')} ms, p99 {stages[k].get('p99_ms')} ms" for k, what in named.items()
+        )
+        found.append(
+            f"- **e2e p99 {e2e['both'].get('p99_ms')} ms** against {GOALS['e2e_p99_ms']:.0f} ms. By stage: {parts}; "
+            f"the finalise answers themselves p99 {e2e['finalise_answer'].get('p99_ms')} ms. During the part "
+            f"{saturation(report.get('cpu', {}).get('e2e'))}: every stage waits for a core."
+        )
+    if burst and burst["consistent_after_s"] > GOALS["consistent_s"]:
+        held = burst["first_held_after_s"]
+        found.append(
+            f"- **consistent after {burst['consistent_after_s']} s** against {GOALS['consistent_s']:.0f} s: "
+            f"lag 0 after {held.get('lag_zero')} s, the inbox after {held.get('inbox')} s, the city view after "
+            f"{held.get('city_view')} s (reporting's summaries recompute once the marks stop for 1 s)."
+        )
+    for service, c in (consumers or {}).items():
+        if service not in CONSUMERS or c.get("ratio") is None or c["ratio"] >= GOALS["consumer_ratio"]:
+            continue
+        wall = c["start_to_lag_zero_s"] or 1e-6
+        own, db = c["cpu_s"].get(service, 0.0), c["cpu_s"].get("mongo", 0.0)
+        commands = (c.get("db_commands") or {}).get("total", 0)
+        found.append(
+            f"- **{service}: ratio {c['ratio']}** ({c['events_per_s']}/s against the bare write's "
+            f"{c['bare_write_per_s']}/s). "
+            f"From its start to lag 0 ({wall} s, its start-up included) it used {own:.1f} CPU s itself "
+            f"({own / wall:.0%} of one core) and the "
+            f"database server {db:.1f}, for {commands:,} database commands ({commands / max(c['backlog'], 1):.2f} per "
+            "record): "
+            + (
+                "the service's own Python per event is the limit (one process, one core)."
+                if own >= 2 * db
+                else "the database server's share is as large as the service's."
+            )
+        )
+    if replay and replay["seconds"] > GOALS["replay_s"]:
+        found.append(
+            f'- **replay {replay["seconds"]} s** against {GOALS["replay_s"]:.0f} s (bench/README.md "Reporting": the '
+            "bare write of the same documents alone takes most of it on this server)."
+        )
+    if not found:
+        return []
+    return [
+        "",
+        "### Missed goals: the bottleneck, from this run's figures",
+        "",
+        *found,
+        "",
+        f"What was tried: {TRIED}.",
+    ]
+
+
 def markdown(report: dict[str, Any]) -> str:
     env = report["environment"]
     lines = [
@@ -1161,6 +1238,7 @@ def markdown(report: dict[str, Any]) -> str:
             f"| reporting replay | {replay['seconds']} s | <= {GOALS['replay_s']:.0f} s | "
             f"{verdict(replay['seconds'], GOALS['replay_s'])} |"
         )
+    lines += missed_goals(report)
     prepare = report["prepare"]
     lines += [
         "",

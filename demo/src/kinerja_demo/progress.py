@@ -9,6 +9,11 @@ from typing import TextIO
 
 
 class Progress:
+    """On a terminal the line is redrawn in place (every 0.2 s at most); into a file or a pipe (a log, CI) a
+    new line is written every ``LOG_EVERY_S``, so a long phase shows it is alive, then one at the end."""
+
+    LOG_EVERY_S = 10.0
+
     def __init__(self, label: str, total: int, *, stream: TextIO | None = None, quiet: bool = False) -> None:
         self.label, self.total, self.done = label, max(total, 0), 0
         self.stream = stream or sys.stderr
@@ -23,6 +28,11 @@ class Progress:
         if self._tty and now - self._shown >= 0.2:
             self._shown = now
             self._show("\r")
+        elif not self._tty and now - max(self._shown, self.started) >= self.LOG_EVERY_S:
+            self._shown = now
+            self._show("")
+            if not self.quiet:
+                self.stream.write("\n")
 
     def close(self) -> None:
         self._show("\r" if self._tty else "")

@@ -78,7 +78,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient, InsertOne
 
 from kinerja_demo.city import SIZES, VALUES, City, Person, Unit, build_city
-from kinerja_demo.load import Loader, Urls, fetch_units
+from kinerja_demo.load import OPTIONAL_PHASES, Loader, Urls, fetch_units
 from kinerja_demo.progress import Progress
 from kinerja_testing import bare_read, free_port
 from notification.main import DEFINITION as NOTIFICATION
@@ -505,6 +505,7 @@ class System:
             self.urls,
             self.private_key,
             concurrency=self.args.load_concurrency,
+            skip=self.args.skip_load,
             client=self.client,
             recorded=[self.period(q) for q in (1, 2, 3)],
             unfinalised=[self.period(4)],
@@ -1109,6 +1110,7 @@ def environment(info: MongoDocument, args: argparse.Namespace) -> dict[str, Any]
         },
         "size": args.size,
         "seed": args.seed,
+        "load_phases_skipped": list(args.skip_load),
     }
 
 
@@ -1248,6 +1250,11 @@ def markdown(report: dict[str, Any]) -> str:
         f"loaded through the public APIs in {prepare['seconds']} s (phases: "
         + ", ".join(f"{k} {v} s" for k, v in prepare["phases_s"].items())
         + "). "
+        + (
+            f"Load phases left out (`--skip-load`): {', '.join(skipped)}. "
+            if (skipped := env.get("load_phases_skipped"))
+            else ""
+        )
         + " ".join(prepare["notes"]),
     ]
     api = report.get("api")
@@ -1515,6 +1522,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients in the api part")
     parser.add_argument("--api-seconds", type=float, default=60.0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--skip-load",
+        nargs="*",
+        choices=OPTIONAL_PHASES,
+        default=list(OPTIONAL_PHASES),
+        help="load phases of the demo city left out (default: both; the parts measure appraisal's flow and its "
+        "consumers, and a city's learning takes ~40 min to load); --skip-load with nothing loads them all",
+    )
     parser.add_argument("--markdown-from", type=Path, help="only write system.md again from this system.json")
     parser.add_argument(
         "--profile",

@@ -46,6 +46,8 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 ATTEMPTS = 6
 EVIDENCE = "https://drive.palembang.go.id/kinerja"
 T = TypeVar("T")
+OPTIONAL_PHASES = ("training", "courses")
+"""The phases a caller may skip (``Loader(skip=...)``); the others build what the later ones need."""
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,18 @@ class Loader:
         client: httpx.AsyncClient | None = None,
         recorded: Collection[str] = (),
         unfinalised: Collection[str] = (),
+        skip: Collection[str] = (),
     ) -> None:
         """``recorded``: periods loaded the fast way, as results finalised elsewhere (``POST /appraisals``,
         one request each; they count as final for the annual roll-up, but carry no realisation, plan or
         objection). ``unfinalised``: periods opened, realised and rated but left open (no finalise, plan or
-        objection). Every other period that has ended goes through the whole evaluation flow."""
+        objection). Every other period that has ended goes through the whole evaluation flow. ``skip``: the
+        optional last phases left out (``OPTIONAL_PHASES``: a benchmark that measures appraisal does not need
+        the year's learning, which takes a city ~40 minutes to load)."""
+        unknown = set(skip) - set(OPTIONAL_PHASES)
+        if unknown:
+            raise ValueError(f"only {', '.join(OPTIONAL_PHASES)} can be skipped, not {', '.join(sorted(unknown))}")
+        self.skip = frozenset(skip)
         self.city, self.urls, self.private_key = city, urls, private_key
         self.recorded, self.unfinalised = frozenset(recorded), frozenset(unfinalised)
         self.concurrency, self.quiet = concurrency, quiet
@@ -195,8 +204,10 @@ class Loader:
             await self._phase_run("skp", self.load_skps)
             self.summary.evaluated_periods = [p for p in self.city.periods if p in (periods or ()) and self.ended(p)]
             await self._phase_run("evaluations", self.load_evaluations)
-            await self._phase_run("training", self.load_training)
-            await self._phase_run("courses", self.load_courses)
+            if "training" not in self.skip:
+                await self._phase_run("training", self.load_training)
+            if "courses" not in self.skip:
+                await self._phase_run("courses", self.load_courses)
         finally:
             if own and self._client is not None:
                 await self._client.aclose()

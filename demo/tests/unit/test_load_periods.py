@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from kinerja_demo.city import Unit, build_city
-from kinerja_demo.load import Loader, Urls
+from kinerja_demo.load import OPTIONAL_PHASES, Loader, Urls
 from shared.token import ensure_local_keypair
 
 UNITS = [Unit.from_api(u) for u in json.loads((Path(__file__).parents[1] / "opd.json").read_text())]
@@ -74,3 +75,12 @@ def test_recorded_periods_are_posted_as_appraisals_and_unfinalised_ones_are_rate
     followed_up = [path for _, path, _ in calls if f"-{YEAR}-Q4/" in path and "objection" in path]
     followed_up += [path for _, path, _ in calls if f"-{YEAR}-Q4/" in path and "development-plan" in path]
     assert followed_up == []
+
+
+def test_only_the_optional_last_phases_can_be_skipped(tmp_path: Path) -> None:
+    city = build_city("tiny", 1, UNITS, YEAR)
+    private, _ = ensure_local_keypair(tmp_path)
+    loader = Loader(city, Urls(), private, skip=OPTIONAL_PHASES)
+    assert loader.skip == {"training", "courses"}
+    with pytest.raises(ValueError, match="only training, courses can be skipped, not evaluations"):
+        Loader(city, Urls(), private, skip=["evaluations"])

@@ -1510,6 +1510,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
+async def run_until_stopped(args: argparse.Namespace) -> dict[str, Any]:
+    """``run``, cancelled by SIGTERM as by Ctrl-C (asyncio's own SIGINT handling), so that its ``finally``
+    stops the four services it started instead of leaving them running."""
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    return await run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=SIZES, default="city")
@@ -1540,7 +1549,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown_from:
         (args.out / "system.md").write_text(markdown(json.loads(args.markdown_from.read_text())))
         return 0
-    report = asyncio.run(run(args))
+    try:
+        report = asyncio.run(run_until_stopped(args))
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        log("stopped before the end: no report written; the services were stopped")
+        return 130
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "system.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     (args.out / "system.md").write_text(markdown(report))

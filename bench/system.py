@@ -60,6 +60,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import statistics
@@ -1519,6 +1520,96 @@ async def run_until_stopped(args: argparse.Namespace) -> dict[str, Any]:
     return await run(args)
 
 
+README_START = "<!-- bench-system figures: generated from bench/results/system.json -->\n"
+README_END = "<!-- /bench-system figures -->\n"
+
+
+def readme_figures(report: dict[str, Any]) -> str:
+    """The README's section "Performance: the whole system" up to its hand-written reading: the run's
+    figures beside the goals (``--update-readme`` writes it between ``README_START`` and ``README_END``)."""
+    env, prepare, api, e2e = report["environment"], report["prepare"], report["api"], report["e2e"]
+    burst, consumers, replay, stages = report["burst"], report["consumers"], report["replay"], report["e2e"]["stages"]
+    command = re.sub(r" --(out|update-readme)( [^\s\"]+)?", "", env["command"])
+
+    def ms(value: float | None) -> str:
+        return f"{value:,.0f}" if value is not None else "n/a"
+
+    def three(name: str) -> str:
+        c = api["by_kind"][name]
+        return f"{ms(c.get('p50_ms'))} / {ms(c.get('p95_ms'))} / {ms(c.get('p99_ms'))}"
+
+    def met(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    p99 = e2e["both"].get("p99_ms")
+    lines = [
+        "## Performance: the whole system (`make bench-system`)",
+        "",
+        'One command (`make bench-system`, `bench/system.py`; bench/README.md "System" explains every part)',
+        "starts a fresh bench stack, the four services as their own processes, loads a `kinerja_demo` city",
+        "through the public APIs, and measures the issue's figures; it writes `bench/results/system.json` and",
+        "`bench/results/system.md` (machine, versions, command, each figure beside its goal, and for each goal",
+        "missed the bottleneck read from the run's own figures); `--update-readme` writes this table.",
+        '`BENCH_ARGS="--size small"` takes ~5 minutes.',
+        "",
+        f"**The `{env['size']}` run** (`{command}`, commit `{env['commit']}`, {env['date'][:10]}; "
+        f"{prepare['people']:,} people in {prepare['units']} units; {env['machine']}, load average at the start "
+        f"{env['load_average_at_start']}; SecantusDB, the local Mongo-wire server, not MongoDB; "
+        f"{report['run_s'] / 60:.0f} minutes in all, {prepare['seconds'] / 60:.0f} of them loading the city "
+        "through the APIs):",
+        "",
+        "| figure | measured | goal | |",
+        "|---|---:|---:|---|",
+        f"| e2e at {e2e['rate_asked_per_s']:.0f}/s asked: finalise answer -> the employee's reporting view and "
+        f"inbox, p50 / p99 | {ms(e2e['both'].get('p50_ms'))} / {ms(p99)} ms | p99 <= {GOALS['e2e_p99_ms']:.0f} ms | "
+        f"{met(p99 is not None and p99 <= GOALS['e2e_p99_ms'])} |",
+        f"| end-of-year burst: {burst['evaluations']:,} annual finalisations, {env.get('concurrency')} in flight | "
+        f"{burst['per_s']}/s, {burst['errors']} errors | 0 errors | {met(burst['errors'] == 0)} |",
+        f"| burst: last answer -> every read model and inbox consistent | {burst['consistent_after_s']} s | "
+        f"<= {GOALS['consistent_s']:.0f} s | {met(burst['consistent_after_s'] <= GOALS['consistent_s'])} |",
+    ]
+    for service in CONSUMERS:
+        c = consumers.get(service)
+        if not c:
+            continue
+        ratio = c["ratio"]
+        lines.append(
+            f"| {service} draining a backlog of {c['backlog']:,} alone: events/s / bare read / bare write | "
+            f"{c['events_per_s']} / {ms(c['bare_read_per_s'])} / {ms(c['bare_write_per_s'])} (ratio {ratio}) | "
+            f"ratio >= {GOALS['consumer_ratio']:.2f} | {met(ratio is not None and ratio >= GOALS['consumer_ratio'])} |"
+        )
+    applied = replay["result"].get("applied", 0) if isinstance(replay.get("result"), dict) else 0
+    lines += [
+        f"| reporting replay of the year ({applied:,} records) | {replay['seconds']} s | "
+        f"<= {GOALS['replay_s']:.0f} s | {met(replay['seconds'] <= GOALS['replay_s'])} |",
+        f"| API with {api['clients']} clients ({api['requests_per_s']} requests/s in all), p50 / p95 / p99 ms | "
+        f"reads: `GET /skp` {three('read: GET /skp?nip=')}, `GET /evaluations/{{id}}` "
+        f"{three('read: GET /evaluations/{id}')}, reporting employee view {three('read: reporting employee view')}, "
+        f"inbox {three('read: notification inbox')}; writes: realisation "
+        f"{three('write: PUT .../realisations/{indicator}')}, ratings {three('write: PATCH .../ratings')} "
+        "| none set | |",
+        "",
+        f"Where the e2e time goes (every one of the {stages['finalised']:,} finalisations, from the system's own "
+        "timestamps): appraisal's outbox relay hands the event to Kafka p50 "
+        f"{ms(stages['answer -> published'].get('p50_ms'))} ms / p99 {ms(stages['answer -> published'].get('p99_ms'))} "
+        "ms after the answer; notification's consumer writes the inbox message p50 "
+        f"{ms(stages['published -> in the inbox'].get('p50_ms'))} / p99 "
+        f"{ms(stages['published -> in the inbox'].get('p99_ms'))} ms after that; the finalise answers themselves "
+        f"took p50 {ms(e2e['finalise_answer'].get('p50_ms'))} / p99 {ms(e2e['finalise_answer'].get('p99_ms'))} ms.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(report: dict[str, Any], readme: Path = ROOT / "README.md") -> None:
+    """Replace the generated part of the README's section "Performance" with ``report``'s figures."""
+    text = readme.read_text()
+    if README_START not in text or README_END not in text:
+        raise SystemExit(f"{readme} has no bench-system figures block to replace")
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(head + README_START + readme_figures(report) + README_END + tail)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=SIZES, default="city")
@@ -1541,13 +1632,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--markdown-from", type=Path, help="only write system.md again from this system.json")
     parser.add_argument(
+        "--update-readme",
+        action="store_true",
+        help="also write the figures into the README's section Performance (with --markdown-from: from that file)",
+    )
+    parser.add_argument(
         "--profile",
         choices=SERVICES,
         help="sample this service with py-spy during the api and burst parts (and its drain in the consumers part)",
     )
     args = parser.parse_args(argv)
     if args.markdown_from:
-        (args.out / "system.md").write_text(markdown(json.loads(args.markdown_from.read_text())))
+        report = json.loads(args.markdown_from.read_text())
+        (args.out / "system.md").write_text(markdown(report))
+        if args.update_readme:
+            update_readme(report)
         return 0
     try:
         report = asyncio.run(run_until_stopped(args))
@@ -1557,6 +1656,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "system.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     (args.out / "system.md").write_text(markdown(report))
+    if args.update_readme:
+        update_readme(report)
     log(f"written to {args.out / 'system.md'} ({report['run_s']} s in all)")
     return 0
 

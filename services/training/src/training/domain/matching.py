@@ -74,6 +74,11 @@ class WeakIndicator:
     rhk_text: str | None = None
 
 
+def group_of(nip: str, appraisal_id: str) -> str:
+    """The group of every need of one appraisal (``Need.group``): the key the recommendations are found by."""
+    return f"{nip}:{appraisal_id}"
+
+
 @dataclass(frozen=True)
 class Need:
     kind: NeedKind
@@ -94,7 +99,7 @@ class Need:
     def group(self) -> str:
         """All needs of one appraisal (any revision, plan or not): what is recommended or completed for one of
         them is not recommended again for another."""
-        return f"{self.nip}:{self.appraisal_id}"
+        return group_of(self.nip, self.appraisal_id)
 
     @property
     def recommendation_id(self) -> str:

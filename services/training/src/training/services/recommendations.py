@@ -35,6 +35,7 @@ from training.domain.matching import (
     Need,
     NeedKind,
     WeakIndicator,
+    group_of,
     need_from_completed,
     need_from_development_plan,
     need_from_low_score,
@@ -256,13 +257,13 @@ async def on_low_score(events: Sequence[LowScoreFlagged], *, ctx: Training) -> N
 async def on_low_score_withdrawn(events: Sequence[LowScoreWithdrawn], *, ctx: Training) -> None:
     for event in events:
         p = event.payload
-        await withdraw(ctx, f"{p.nip}:{p.appraisal_id}", LOW_KINDS, None, "low_score_withdrawn")
+        await withdraw(ctx, group_of(p.nip, p.appraisal_id), LOW_KINDS, None, "low_score_withdrawn")
 
 
 async def on_development_plan(events: Sequence[DevelopmentPlanChanged], *, ctx: Training) -> None:
     for event in events:
         p = event.payload
-        group = f"{p.nip}:{p.appraisal_id}"
+        group = group_of(p.nip, p.appraisal_id)
         if p.status == "withdrawn":
             await withdraw(ctx, group, (NeedKind.DEVELOPMENT_PLAN.value,), None, "plan_withdrawn")
             continue
@@ -303,9 +304,9 @@ async def on_appraisal_completed(events: Sequence[AppraisalCompleted], *, ctx: T
     await ctx.results.store(list(newest.values()))
     good = [event.payload for event in events if event.payload.predikat in GOOD]
     # One read for the batch's groups; a group met again in the batch is read afresh (the first may have changed it).
-    stored = await ctx.recommendations.of_groups([f"{p.nip}:{p.appraisal_id}" for p in good]) if good else {}
+    stored = await ctx.recommendations.of_groups([group_of(p.nip, p.appraisal_id) for p in good]) if good else {}
     for p in good:
-        group = f"{p.nip}:{p.appraisal_id}"
+        group = group_of(p.nip, p.appraisal_id)
         await withdraw(ctx, group, LOW_KINDS, p.revision, "result_improved", stored=stored.pop(group, None))
         try:
             need = need_from_completed(p)

@@ -100,9 +100,9 @@ PARTS = ("api", "e2e", "burst", "consumers", "replay")
 GOALS = {"e2e_p99_ms": 100.0, "consistent_s": 5.0, "consumer_ratio": 0.70, "replay_s": 60.0}
 CPU_COLUMNS = ("appraisal", "training", "notification", "reporting", "kafka", "mongo", "harness")
 SAMPLE_EVERY = 5
-POLL_S = 0.01
 STAGES = ("written -> published", "answer -> published", "published -> in the inbox", "answer -> in the inbox")
 """The e2e stages timed from the system's own timestamps (``System.e2e_stages``)."""
+POLL_S = 0.01
 """Between two polls of one e2e sample (each poll is a request of its own, ~5-10 ms)."""
 CHECK_S = 0.1
 """Between two consistency checks after the burst."""

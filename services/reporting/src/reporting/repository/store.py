@@ -194,8 +194,15 @@ class Store:
     async def delete_summary(self, key: str) -> None:
         await self["summaries"].delete_one({"_id": key})
 
-    async def count(self, model: str, query: MongoDocument) -> int:
-        return await self.collections[model].count_documents(query)
+    async def count_by(self, model: str, query: MongoDocument, fields: Sequence[str]) -> dict[tuple[Any, ...], int]:
+        """How many documents of ``model`` match ``query``, by their values of ``fields`` (one pass over
+        the matching documents; a separate count per value would read them once each)."""
+        pipeline: list[MongoDocument] = [
+            {"$match": query},
+            {"$group": {"_id": {f"f{i}": f"${name}" for i, name in enumerate(fields)}, "n": {"$sum": 1}}},
+        ]
+        cursor = await self.collections[model].aggregate(pipeline)
+        return {tuple(row["_id"].get(f"f{i}") for i in range(len(fields))): int(row["n"]) async for row in cursor}
 
     async def marks(
         self, limit: int, retry_before: datetime, *, quiet_before: datetime, waited_before: datetime

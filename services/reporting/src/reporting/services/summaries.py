@@ -76,11 +76,13 @@ async def _year(store: Store, opd: str, year: int, today: dt.date) -> MongoDocum
         {"year": {"$in": [year - 1, year]}, "status": "completed"},
         {"nip": 1, "jp": 1, "year": 1, "completed_on": 1},
     )
-    inbox = {"opd_code": opd, "year": year, "channel": "inbox"}
+    # One pass over the OPD's messages of the year (index opd_year_status), not one count per figure:
+    # at city size an OPD holds tens of thousands of them (bench/README.md, "The city run").
+    by = await store.count_by(Model.MESSAGES, {"opd_code": opd, "year": year}, ("channel", "status"))
     messages = {
-        "delivered": await store.count(Model.MESSAGES, inbox | {"status": "delivered"}),
-        "read": await store.count(Model.MESSAGES, inbox | {"status": "read"}),
-        "failed": await store.count(Model.MESSAGES, {"opd_code": opd, "year": year, "status": "failed"}),
+        "delivered": by.get(("inbox", "delivered"), 0),
+        "read": by.get(("inbox", "read"), 0),
+        "failed": sum(n for (_, status), n in by.items() if status == "failed"),
     }
     return summaries.year_summary(
         people,

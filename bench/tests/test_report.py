@@ -245,3 +245,15 @@ async def test_the_last_transport_error_is_raised_after_every_attempt() -> None:
     with pytest.raises(httpx.ReadError):
         await system.get_retrying(client, "http://x/a", {}, attempts=3)
     assert len(seen) == 3
+
+
+def test_a_drain_too_short_to_time_is_not_measured_not_missed(report: dict[str, Any]) -> None:
+    """A small city's backlog fits in the first batch: no rate, and so no verdict on it."""
+    short = met_everywhere(report)
+    short["consumers"]["training"] |= {"events_per_s": None, "ratio": None}
+    assert system.missed_goals(short) == []
+    row = next(line for line in system.readme_figures(short).splitlines() if line.startswith("| training draining"))
+    assert "n/a / " in row
+    assert "(ratio n/a)" in row
+    assert row.endswith("| not measured |")
+    assert "too few to time" in system.markdown(short)

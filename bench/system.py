@@ -66,6 +66,7 @@ import signal
 import statistics
 import subprocess
 import time
+import traceback
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -1294,22 +1295,35 @@ def markdown(report: dict[str, Any]) -> str:
             f"{verdict(replay['seconds'], GOALS['replay_s'])} |"
         )
     lines += missed_goals(report)
-    prepare = report["prepare"]
-    lines += [
-        "",
-        "## 1. Prepare (untimed)",
-        "",
-        f"{prepare['people']:,} people ({prepare['pppk']:,} PPPK) in {prepare['units']} units, year {prepare['year']}, "
-        f"loaded through the public APIs in {prepare['seconds']} s (phases: "
-        + ", ".join(f"{k} {v} s" for k, v in prepare["phases_s"].items())
-        + "). "
-        + (
-            f"Load phases left out (`--skip-load`): {', '.join(skipped)}. "
-            if (skipped := env.get("load_phases_skipped"))
-            else ""
-        )
-        + " ".join(prepare["notes"]),
-    ]
+    if failed := report.get("failed"):
+        lines += [
+            "",
+            f"### The run failed in its part `{failed['part']}`",
+            "",
+            f"`{failed['error']}`. The parts after it did not run; the figures here are those measured before. "
+            "The traceback is in system.json (`failed.traceback`).",
+        ]
+    prepare = report.get("prepare")
+    lines += (
+        []
+        if not prepare
+        else [
+            "",
+            "## 1. Prepare (untimed)",
+            "",
+            f"{prepare['people']:,} people ({prepare['pppk']:,} PPPK) in {prepare['units']} units, "
+            f"year {prepare['year']}, "
+            f"loaded through the public APIs in {prepare['seconds']} s (phases: "
+            + ", ".join(f"{k} {v} s" for k, v in prepare["phases_s"].items())
+            + "). "
+            + (
+                f"Load phases left out (`--skip-load`): {', '.join(skipped)}. "
+                if (skipped := env.get("load_phases_skipped"))
+                else ""
+            )
+            + " ".join(prepare["notes"]),
+        ]
+    )
     api = report.get("api")
     if api:
         lines += [
@@ -1522,14 +1536,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     profiler = Profiler(services.get(args.profile) if args.profile else None, args.out)
     account = CpuAccount(services)
     cpu: dict[str, Any] = {}
+    part = "start"
     try:
         await wait_ready(services)
         log("the four services are ready: " + ", ".join(f"{n} {s.url}" for n, s in services.items()))
         info = await system.mongo.admin.command("buildInfo")
         report["environment"] = environment(info, args) | {"concurrency": args.concurrency}
+        part = "prepare"
         report["prepare"] = await system.prepare()
         log(f"prepare: {report['prepare']}")
         if "api" in parts:
+            part = "api"
             log(f"api: {args.clients} clients for {args.api_seconds} s")
             async with profiler.during("api"):
                 with account.during(cpu.setdefault("api", {})):
@@ -1537,10 +1554,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await system.settle("the API phase")
         system.q4_left = list(system.people)
         if "e2e" in parts:
+            part = "e2e"
             log(f"e2e: Q4 finalised at {args.rate}/s")
             with account.during(cpu.setdefault("e2e", {})):
                 report["e2e"] = await system.e2e()
         if "consumers" in parts:
+            part = "consumers"
             report["consumers"] = await system.consumers(account, profiler)
         elif parts & {"burst", "replay"} and system.q4_left:
             log("finalising the rest of Q4 (untimed; the consumers part is not run)")
@@ -1548,14 +1567,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if parts & {"burst", "replay"}:
             await system.settle("Q4")
         if "burst" in parts:
+            part = "burst"
             async with profiler.during("burst"):
                 with account.during(cpu.setdefault("burst", {})):
                     report["burst"] = await system.burst()
             log(f"burst: {report['burst']}")
         if "replay" in parts:
+            part = "replay"
             log("replay: python -m reporting.replay")
             report["replay"] = await system.replay()
             log(f"replay: {report['replay']}")
+    except Exception as exc:  # a part failed: what was measured before it is kept and written, with why
+        log(f"{part} failed: {exc!r}; the report holds the parts before it")
+        report["failed"] = {"part": part, "error": repr(exc)[:500], "traceback": traceback.format_exc()[-4000:]}
     finally:
         await system.close()
         for service in services.values():
@@ -1658,6 +1682,11 @@ def readme_figures(report: dict[str, Any]) -> str:
 
 def update_readme(report: dict[str, Any], readme: Path = ROOT / "README.md") -> None:
     """Replace the generated part of the README's section "Performance" with ``report``'s figures."""
+    missing = [part for part in PARTS if part not in report]
+    if failed := report.get("failed"):
+        raise SystemExit(f"the README's figures come from a whole run: this one failed in {failed['part']}")
+    if missing:
+        raise SystemExit(f"the README's figures come from a whole run: this one lacks {', '.join(missing)}")
     text = readme.read_text()
     if README_START not in text or README_END not in text:
         raise SystemExit(f"{readme} has no bench-system figures block to replace")
@@ -1711,7 +1740,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "system.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
-    (args.out / "system.md").write_text(markdown(report))
+    if "environment" in report:
+        (args.out / "system.md").write_text(markdown(report))
+    if failed := report.get("failed"):
+        log(f"failed in its part {failed['part']}: the report written to {args.out} holds the parts before it")
+        return 1
     if args.update_readme:
         update_readme(report)
     log(f"written to {args.out / 'system.md'} ({report['run_s']} s in all)")

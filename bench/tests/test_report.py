@@ -257,3 +257,31 @@ def test_a_drain_too_short_to_time_is_not_measured_not_missed(report: dict[str, 
     assert "(ratio n/a)" in row
     assert row.endswith("| not measured |")
     assert "too few to time" in system.markdown(short)
+
+
+def test_a_failed_run_reports_what_it_measured_and_where_it_failed(report: dict[str, Any]) -> None:
+    failed = {k: report[k] for k in ("environment", "prepare", "api")}
+    failed["failed"] = {"part": "e2e", "error": "ReadError('')", "traceback": "..."}
+    text = system.markdown(failed)
+    assert "### The run failed in its part `e2e`" in text
+    assert "## 2. API latency" in text
+    assert "## 3. End-to-end" not in text
+
+
+def test_a_run_that_failed_before_its_preparation_ended_still_renders(report: dict[str, Any]) -> None:
+    failed = {"environment": report["environment"], "failed": {"part": "prepare", "error": "x", "traceback": ""}}
+    text = system.markdown(failed)
+    assert "failed in its part `prepare`" in text
+    assert "## 1. Prepare" not in text
+
+
+def test_the_readme_takes_only_a_whole_run(report: dict[str, Any], tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(system.README_START + system.README_END)
+    failed = report | {"failed": {"part": "burst", "error": "x", "traceback": ""}}
+    with pytest.raises(SystemExit, match="failed in burst"):
+        system.update_readme(failed, readme)
+    partial = {k: v for k, v in report.items() if k != "replay"}
+    with pytest.raises(SystemExit, match=r"this one lacks replay$"):
+        system.update_readme(partial, readme)
+    assert readme.read_text() == system.README_START + system.README_END

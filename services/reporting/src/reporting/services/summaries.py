@@ -77,7 +77,7 @@ async def _year(store: Store, opd: str, year: int, today: dt.date) -> MongoDocum
         {"nip": 1, "jp": 1, "year": 1, "completed_on": 1},
     )
     # One pass over the OPD's messages of the year (index opd_year_status), not one count per figure:
-    # at city size an OPD holds tens of thousands of them (bench/README.md, "The city run").
+    # at city size an OPD holds tens of thousands of them (bench/README.md, "The city, second attempt").
     by = await store.count_by(Model.MESSAGES, {"opd_code": opd, "year": year}, ("channel", "status"))
     messages = {
         "delivered": by.get(("inbox", "delivered"), 0),

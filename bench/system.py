@@ -80,7 +80,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient, InsertOne
 
 from kinerja_demo.city import SIZES, VALUES, City, Person, Unit, build_city
-from kinerja_demo.load import OPTIONAL_PHASES, Loader, Urls, fetch_units
+from kinerja_demo.load import OPTIONAL_PHASES, Loader, Urls, fetch_units, send
 from kinerja_demo.progress import Progress
 from kinerja_testing import bare_read, free_port
 from notification.main import DEFINITION as NOTIFICATION
@@ -110,7 +110,7 @@ MIN_TIMED_SHARE = 0.5
 """A consumer's drain is timed from its first commit; when that commit already held more than half of the
 backlog (a small city: one batch), the rest is too little to time and no rate is given."""
 GET_ATTEMPTS = 5
-"""Tries of one of the benchmark's own reads (``get_retrying``) before its part fails."""
+"""Tries of one of the benchmark's own reads (``System.get``) before its part fails."""
 KEEPALIVE_S = 2.0
 """How long the benchmark's client keeps an idle connection: below uvicorn's 5 s, so that it never sends a
 request on a connection the server is closing (httpx's default is the same 5 s: a ReadError race, which
@@ -506,7 +506,7 @@ class System:
         def retried() -> None:
             self.get_retries += 1
 
-        return await get_retrying(self.client, url, headers, on_retry=retried)
+        return await send(self.client, "GET", url, headers, attempts=GET_ATTEMPTS, delay=0.05, on_retry=retried)
 
     def appraisal(self, path: str) -> str:
         return f"{self.urls.appraisal}/api/v1{path}"
@@ -1107,29 +1107,6 @@ class System:
             "result": result,
             "city_view_equal": _without_freshness(before) == _without_freshness(after),
         }
-
-
-async def get_retrying(
-    client: httpx.AsyncClient,
-    url: str,
-    headers: dict[str, str],
-    *,
-    attempts: int = GET_ATTEMPTS,
-    on_retry: Callable[[], None] = lambda: None,
-) -> httpx.Response:
-    """A GET (a read: safe to send again) retried with backoff on a transport error (a connection reset or
-    closed under it); the last error is raised. An HTTP error status is an answer, returned as it is."""
-    delay = 0.05
-    for attempt in range(attempts):
-        try:
-            return await client.get(url, headers=headers)
-        except httpx.TransportError:
-            if attempt == attempts - 1:
-                raise
-            on_retry()
-            await asyncio.sleep(delay)
-            delay *= 2
-    raise AssertionError("unreachable")
 
 
 def _without_freshness(view: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import httpx
 import pytest
 
 HERE = Path(__file__).resolve().parent
@@ -206,45 +205,6 @@ def test_markdown_from_writes_the_report_and_the_readme_again(
     assert system.main(["--markdown-from", str(saved), "--out", str(tmp_path), "--update-readme"]) == 0
     assert (tmp_path / "system.md").read_text() == system.markdown(report)
     assert readme.read_text() == system.README_START + system.readme_figures(report) + system.README_END
-
-
-# ------------------------------------------------------------------------------------------- the benchmark's reads
-
-
-def _client(answers: list[Exception | int]) -> tuple[httpx.AsyncClient, list[str]]:
-    seen: list[str] = []
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(str(request.url))
-        answer = answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return httpx.Response(answer, json={})
-
-    return httpx.AsyncClient(transport=httpx.MockTransport(handle)), seen
-
-
-async def test_a_read_is_sent_again_after_a_transport_error() -> None:
-    client, seen = _client([httpx.ReadError("closed"), httpx.RemoteProtocolError("gone"), 200])
-    retried: list[int] = []
-    response = await system.get_retrying(client, "http://x/a", {}, on_retry=lambda: retried.append(1))
-    assert response.status_code == 200
-    assert seen == ["http://x/a"] * 3
-    assert len(retried) == 2
-
-
-async def test_an_error_status_is_an_answer_not_a_retry() -> None:
-    client, seen = _client([503, 200])
-    response = await system.get_retrying(client, "http://x/a", {})
-    assert response.status_code == 503
-    assert len(seen) == 1
-
-
-async def test_the_last_transport_error_is_raised_after_every_attempt() -> None:
-    client, seen = _client([httpx.ReadError("closed")] * 3)
-    with pytest.raises(httpx.ReadError):
-        await system.get_retrying(client, "http://x/a", {}, attempts=3)
-    assert len(seen) == 3
 
 
 def test_a_drain_too_short_to_time_is_not_measured_not_missed(report: dict[str, Any]) -> None:

@@ -152,24 +152,9 @@ class Loader:
         """One request, retried on connection errors, 429/5xx and a 409 ``busy``, with backoff."""
         assert self._client is not None
         extra = {"If-Match": f'"{version}"'} if version is not None else {}
-        delay = 0.25
-        for attempt in range(ATTEMPTS):
-            try:
-                response = await self._client.request(
-                    method, url, json=json, content=content, headers=headers | extra, timeout=60
-                )
-            except httpx.TransportError:
-                if attempt == ATTEMPTS - 1:
-                    raise
-            else:
-                busy = response.status_code == 409 and _code(response) == "busy"
-                if response.status_code not in RETRY_STATUSES and not busy:
-                    return response
-                if attempt == ATTEMPTS - 1:
-                    return response
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 8.0)
-        raise AssertionError("unreachable")
+        return await send(
+            self._client, method, url, headers | extra, again=worth_again, json=json, content=content, timeout=60
+        )
 
     async def api(
         self,
@@ -624,6 +609,44 @@ class Loader:
         if response.status_code != 200:
             raise LoadError(f"GET /ledger/{person.nip}: {response.status_code} {response.text[:300]}")
         return next((e for e in response.json()["entries"] if e.get("evidence") == evidence), None)
+
+
+async def send(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    *,
+    again: Callable[[httpx.Response], bool] = lambda response: False,
+    attempts: int = ATTEMPTS,
+    delay: float = 0.25,
+    on_retry: Callable[[], None] = lambda: None,
+    **options: Any,
+) -> httpx.Response:
+    """One request, sent again with backoff (``delay``, doubled up to 8 s) after a transport error (a
+    connection reset or closed under it) and after an answer that ``again`` says is worth another try;
+    ``on_retry`` is called before each. After the last attempt its error is raised or its answer returned.
+    The demo's loader and the benchmark share it; ``options`` go to ``httpx.AsyncClient.request``."""
+    for attempt in range(attempts):
+        last = attempt == attempts - 1
+        try:
+            response = await client.request(method, url, headers=headers, **options)
+        except httpx.TransportError:
+            if last:
+                raise
+        else:
+            if last or not again(response):
+                return response
+        on_retry()
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 8.0)
+    raise AssertionError("unreachable")
+
+
+def worth_again(response: httpx.Response) -> bool:
+    """An answer the loader sends its request again for: 429 and 5xx (``RETRY_STATUSES``), and a 409
+    ``busy`` (a document being changed at that moment). Any other answer is final."""
+    return response.status_code in RETRY_STATUSES or (response.status_code == 409 and _code(response) == "busy")
 
 
 def _code(response: httpx.Response) -> str | None:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from kinerja_testing import Infra, Keys, wait_for_event
+from shared.clock import LOCAL_TIME
 
 pytestmark = pytest.mark.infra
 
@@ -273,7 +274,7 @@ async def test_a_move_to_another_opd_closes_the_skp_too(
 async def test_a_csv_row_that_moves_the_pejabat_penilai_splits_the_skp_today(
     client: httpx.AsyncClient, keys: Keys, new_nip: Callable[[], str], run_import: Callable[..., Any]
 ) -> None:
-    today = dt.datetime.now(dt.UTC).date()
+    today = dt.datetime.now(LOCAL_TIME).date()  # the service's day is Palembang's (WIB)
     if today.month == 1 and today.day == 1:
         pytest.skip("a mutation on 1 January splits nothing")
     office = await build_office(client, keys, new_nip, today.year)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+from shared.clock import LOCAL_TIME
 from shared.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from shared.i18n import Text
 from shared.mongo import MongoDocument
@@ -42,7 +43,8 @@ class Training:
     now: Callable[[], dt.datetime] = field(default=utc_now)
 
     def today(self) -> dt.date:
-        return self.now().date()
+        """Today in Palembang (WIB), as every service reads it (``shared.clock``)."""
+        return self.now().astimezone(LOCAL_TIME).date()
 
 
 def refuse(exc: RuleError) -> NoReturn:

@@ -16,6 +16,7 @@ import pytest
 from pymongo import MongoClient
 
 from kinerja_testing import Infra, Keys, ServiceProcess, wait_for_event
+from shared.clock import LOCAL_TIME
 
 pytestmark = pytest.mark.infra
 
@@ -35,7 +36,7 @@ async def test_two_replicas_never_overbook_a_session(
     for replica in replicas:
         replica.start()
     admin = keys.headers(BKPSDM, "admin_bkpsdm", opd_code="BKPSDM")
-    today = dt.datetime.now(dt.UTC).date()
+    today = dt.datetime.now(LOCAL_TIME).date()
     programme: dict[str, Any] = {
         "title": "Pelatihan Manajemen Waktu dan Prioritas Kerja",
         "form": "e_learning",
@@ -149,7 +150,7 @@ async def test_the_same_person_never_gets_two_overlapping_sessions_from_concurre
     for replica in replicas:
         replica.start()
     admin = keys.headers(BKPSDM, "admin_bkpsdm", opd_code="BKPSDM")
-    today = dt.datetime.now(dt.UTC).date()
+    today = dt.datetime.now(LOCAL_TIME).date()
     try:
         for replica in replicas:
             replica.wait_ready()
@@ -191,7 +192,7 @@ async def test_a_seat_left_by_a_crash_is_recovered_and_capacity_stays_exact(
     replica = ServiceProcess.configure("training", infra, keys, os.urandom(4).hex(), tmp_path / "replica")
     replica.start()
     admin = keys.headers(BKPSDM, "admin_bkpsdm", opd_code="BKPSDM")
-    today = dt.datetime.now(dt.UTC).date()
+    today = dt.datetime.now(LOCAL_TIME).date()
     mongo: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_url, tz_aware=True)
     try:
         replica.wait_ready()

@@ -22,6 +22,7 @@ from kinerja_testing import (
     skip_history,
     wait_for_event,
 )
+from shared.clock import LOCAL_TIME
 from shared.events import (
     DevelopmentPlanChanged,
     DevelopmentPlanChangedPayload,
@@ -41,7 +42,7 @@ from training.main import DEFINITION, create_app
 pytestmark = pytest.mark.infra
 
 BKPSDM = "197001012000011001"
-TODAY = dt.datetime.now(dt.UTC).date()
+TODAY = dt.datetime.now(LOCAL_TIME).date()
 
 
 @pytest.fixture

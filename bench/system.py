@@ -109,8 +109,9 @@ CHECK_S = 0.1
 MIN_TIMED_SHARE = 0.5
 """A consumer's drain is timed from its first commit; when that commit already held more than half of the
 backlog (a small city: one batch), the rest is too little to time and no rate is given."""
-GET_ATTEMPTS = 5
-"""Tries of one of the benchmark's own reads (``System.get``) before its part fails."""
+SEND_ATTEMPTS = 5
+"""Tries of one of the benchmark's own reads (``System.get``) or finalisations (``System.finalise``) after a
+transport error."""
 KEEPALIVE_S = 2.0
 """How long the benchmark's client keeps an idle connection: below uvicorn's 5 s, so that it never sends a
 request on a connection the server is closing (httpx's default is the same 5 s: a ReadError race, which
@@ -529,7 +530,7 @@ class System:
         def retried() -> None:
             self.get_retries += 1
 
-        return await send(self.client, "GET", url, headers, attempts=GET_ATTEMPTS, delay=0.05, on_retry=retried)
+        return await send(self.client, "GET", url, headers, attempts=SEND_ATTEMPTS, delay=0.05, on_retry=retried)
 
     def appraisal(self, path: str) -> str:
         return f"{self.urls.appraisal}/api/v1{path}"
@@ -699,7 +700,7 @@ class System:
 
         url = self.appraisal(f"/evaluations/{person.nip}-{period}/finalise")
         headers = self.load.appraiser(person.pejabat_penilai_nip)
-        call = await self.timed("POST", url, headers, attempts=GET_ATTEMPTS, on_retry=retried)
+        call = await self.timed("POST", url, headers, attempts=SEND_ATTEMPTS, on_retry=retried)
         already = call.status == 409 and "evaluation_finalised" in (call.error or "")
         if already and (final_ok or call.tries > 1):
             return Call(call.seconds, 200, None, call.tries)
@@ -742,7 +743,7 @@ class System:
                         self.poll(lambda: self.seen_in_view(person, period), answered),
                         self.poll(lambda: self.seen_in_inbox(person, period), answered),
                     )
-                except httpx.HTTPError as exc:  # a poll failed GET_ATTEMPTS times: the sample is lost, the run goes on
+                except httpx.HTTPError as exc:  # a poll failed SEND_ATTEMPTS times: the sample is lost, the run goes on
                     errors.append(f"polling {person.nip}: {exc!r}")
                     progress.advance()
                     return
@@ -1599,7 +1600,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             log(f"replay: {report['replay']}")
     except Exception as exc:  # a part failed: what was measured before it is kept and written, with why
         log(f"{part} failed: {exc!r}; the report holds the parts before it")
-        report["failed"] = {"part": part, "error": repr(exc)[:500], "traceback": traceback.format_exc()[-4000:]}
+        report["failed"] = {
+            "part": part,
+            "error": repr(exc)[:500],
+            "traceback": traceback.format_exc().replace(f"{ROOT}/", "")[-4000:],
+        }
     finally:
         await system.close()
         for service in services.values():

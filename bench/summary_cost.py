@@ -29,6 +29,7 @@ from pymongo import AsyncMongoClient
 
 from reporting.repository.store import Generations, Store
 from reporting.services import summaries
+from shared.clock import LOCAL_TIME
 from shared.credentials import MongoAuth, mongodb_url_with
 from shared.mongo import MongoDocument
 
@@ -44,7 +45,7 @@ async def measure(targets: list[str], generation: int | None, repeat: int) -> No
             generation, _ = await Generations(db).state()
         store = Store(db, generation)
         print(f"{summaries.__file__}, generation {generation}")
-        today = dt.date.today()
+        today = dt.datetime.now(LOCAL_TIME).date()  # the service's day (WIB)
         for target in targets:
             opd, _, year = target.partition(":")
             best = float("inf")

@@ -85,6 +85,7 @@ from kinerja_demo.progress import Progress
 from kinerja_testing import bare_read, free_port
 from notification.main import DEFINITION as NOTIFICATION
 from reporting.main import DEFINITION as REPORTING
+from shared.clock import LOCAL_TIME
 from shared.consumer import group_id_for
 from shared.credentials import KafkaAuth, MongoAuth, mongodb_url_with
 from shared.events import Topic
@@ -450,7 +451,7 @@ class System:
         self.args = args
         self.services = services
         self.private_key = private_key
-        self.year = dt.date.today().year - 1
+        self.year = dt.datetime.now(LOCAL_TIME).year - 1
         self.urls = Urls(*(services[name].url for name in SERVICES))
         self.rng = random.Random(args.seed)
         self.city: City | None = None

@@ -43,6 +43,7 @@ import httpx
 import pytest
 
 from kinerja_testing import Infra, Keys, appraisal_completed, eventually, publish_raw, serve, skip_history
+from shared.clock import LOCAL_TIME
 from shared.config import ServiceSettings
 from shared.events import (
     EmployeeRegistered,
@@ -634,7 +635,7 @@ async def org_state(world: World) -> object:
 
 
 EXTENSION = {"until": f"{Y3}-12-31", "reason": "Pegawai cuti sakit panjang"}
-TODAY = dt.datetime.now(dt.UTC).date()
+TODAY = dt.datetime.now(LOCAL_TIME).date()  # the services' day is Palembang's (WIB)
 PROGRAMME = "MW-AUTHZ-01"
 
 

@@ -10,6 +10,11 @@ LOCAL_TIME = dt.timezone(dt.timedelta(hours=7), "WIB")
 end is a calendar day there, so "today" is read in WIB."""
 
 
+def local_day(moment: dt.datetime) -> dt.date:
+    """The calendar day in Palembang (WIB) at ``moment`` (an aware time): 2026-11-30 18:00 UTC is 1 December."""
+    return moment.astimezone(LOCAL_TIME).date()
+
+
 @dataclass
 class Clock:
     """The real time, unless ``fixed`` is set (tests act at another moment: ``clock.fixed = ...``)."""
@@ -23,4 +28,4 @@ class Clock:
 
     def today(self) -> dt.date:
         """Today's date in Palembang (WIB): the day deadlines and period ends are read against."""
-        return self.now().astimezone(LOCAL_TIME).date()
+        return local_day(self.now())

@@ -36,6 +36,12 @@ LOW = {
     "hasil_kerja": "di_bawah_ekspektasi",
 }
 
+VERY_LOW = {
+    **LOW,
+    "behaviour_ratings": [{"value": v, "rating": "di_bawah_ekspektasi"} for v in VALUES],
+    "perilaku_kerja": "di_bawah_ekspektasi",
+}
+
 
 def indicator(indicator_id: str, target: str = "95", **extra: str) -> dict[str, Any]:
     return {
@@ -264,6 +270,31 @@ async def test_an_employee_evaluated_from_mid_year_needs_only_their_own_periods(
     q4 = await world.rated("2025-Q4")
     await world.finalise(q4["id"])
     assert (await world.open("2025"))["status"] == "open"
+
+
+async def test_the_improvement_window_and_the_objection_decision_count_from_the_day_in_palembang(
+    world: World,
+) -> None:
+    """A low annual result finalised at 18:00 UTC on 5 January is finalised on 6 January in Palembang: its
+    6-month improvement window and the 14 days to decide an objection filed at that moment count from the
+    6th."""
+    await world.year(2025)
+    await world.approved_skp(2025)
+    world.at("2025-10-02")
+    q3 = await world.rated("2025-Q3")
+    await world.finalise(q3["id"])
+    world.at("2026-01-05")
+    q4 = await world.rated("2025-Q4")
+    await world.finalise(q4["id"])
+    world.clock.fixed = dt.datetime(2026, 1, 5, 18, 0, tzinfo=dt.UTC)  # 6 January, 01:00 WIB
+    annual = await world.rated("2025", VERY_LOW)
+    finalised = await world.finalise(annual["id"])
+    assert finalised["predikat"] == "sangat_kurang"
+    assert finalised["development_plan"]["due_on"] == "2026-07-06"
+    objected = await world.call(
+        "POST", f"/evaluations/{annual['id']}/objection", world.me, {"reason": "Data cakupan belum lengkap"}
+    )
+    assert objected["objection"]["decision_due"] == "2026-01-20"
 
 
 async def test_withdrawing_a_shared_plan_hands_it_over_to_the_low_periods_that_joined_it(

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from kinerja_testing import Infra, Keys, read_topic, wait_for_event
+from shared.clock import LOCAL_TIME
 
 pytestmark = pytest.mark.infra
 
@@ -67,7 +68,7 @@ async def test_low_periods_share_one_plan_without_a_window_and_a_low_year_opens_
     )
     assert year["predikat"] == "sangat_kurang"
     due = dt.date.fromisoformat(year["development_plan"]["due_on"])
-    assert dt.timedelta(days=178) <= due - dt.date.today() <= dt.timedelta(days=185)
+    assert dt.timedelta(days=178) <= due - dt.datetime.now(LOCAL_TIME).date() <= dt.timedelta(days=185)
     annual = await flag_of(infra, year["id"])
     assert (annual["improvement_due"], annual["development_plan_appraisal_id"]) == (due.isoformat(), year["id"])
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from kinerja_testing import Infra, Keys, register_employee, wait_for_event
+from shared.clock import LOCAL_TIME
 
 pytestmark = pytest.mark.infra
 
@@ -304,10 +305,10 @@ async def test_a_year_from_plan_to_objection_and_the_opd_distribution(
     annual = await api.call("POST", f"{annual_path}/finalise", kadis)
     assert annual["predikat"] == "sangat_kurang"
     # A low annual result opens its own plan and the 6-month improvement window (PP 30/2019 Pasal 57-58).
-    window = dt.date.fromisoformat(annual["development_plan"]["due_on"]) - dt.date.today()
+    window = dt.date.fromisoformat(annual["development_plan"]["due_on"]) - dt.datetime.now(LOCAL_TIME).date()
     assert dt.timedelta(days=178) <= window <= dt.timedelta(days=185)
     objected = await api.call("POST", f"{annual_path}/objection", staff, {"reason": "Data cakupan belum lengkap"})
-    filed_on = dt.date.fromisoformat(objected["objection"]["filed_at"][:10])
+    filed_on = dt.datetime.fromisoformat(objected["objection"]["filed_at"]).astimezone(LOCAL_TIME).date()
     assert dt.date.fromisoformat(objected["objection"]["decision_due"]) == filed_on + dt.timedelta(days=14)
     # Before deciding, the atasan asks the pejabat penilai to explain (Pasal 59(3)); only they answer.
     question = {"to": "pejabat_penilai", "question": "Apa dasar realisasi 40% pada cakupan imunisasi?"}

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.infra
 
 BKPSDM = "197001012000011001"
 SEKDA = "196801011990031001"
-LAST_YEAR = dt.datetime.now(dt.UTC).date().year - 1
+LAST_YEAR = dt.datetime.now(LOCAL_TIME).date().year - 1
 """The year of the mutations given with a date: a mutation date lies this year or last, never ahead."""
 VALUES = ["berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif"]
 
@@ -210,7 +210,7 @@ async def test_a_mutation_date_goes_with_a_mutation_and_lies_this_year_or_last(
     headers = office.admin | if_match(employee)
     alone = await office.call("PATCH", path, headers, {"position_title": "Epidemiolog", "mutation_date": "2026-01-02"})
     assert (alone.status_code, alone.json()["code"]) == (422, "mutation_date_without_mutation")
-    ahead = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)).isoformat()
+    ahead = (dt.datetime.now(LOCAL_TIME).date() + dt.timedelta(days=2)).isoformat()
     future = await office.call("PATCH", path, headers, {"pejabat_penilai_nip": office.new, "mutation_date": ahead})
     assert (future.status_code, future.json()["code"]) == (422, "invalid_mutation_date")
     old = await office.call(

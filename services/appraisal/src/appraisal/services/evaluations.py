@@ -60,6 +60,7 @@ from appraisal.schemas.evaluations import (
 )
 from appraisal.services.employees import employee_not_found, heads_of, subject_of
 from appraisal.services.planning import Planning, check_deadline, get_year, in_force, skp_for_period, year_periods
+from shared.clock import local_day
 from shared.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from shared.events import (
     AppraisalCompleted,
@@ -714,7 +715,7 @@ async def result_events(
         history = await ctx.evaluations.annual_predikat_history(evaluation["nip"])
         escalated = must_escalate({**history, evaluation["year"]: predikat}, evaluation["year"])
     window = opens_improvement_window(predikat, annual=evaluation["annual"])
-    due_on = improvement_due(now.date()) if window else None
+    due_on = improvement_due(local_day(now)) if window else None
     # One plan at a time: a low periodic result while a plan of the year is open is followed up in that
     # plan; an annual result has its own (it may open the improvement window and be escalated).
     joined = None
@@ -936,7 +937,7 @@ async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluation
                 opd_code=current["opd_code"],
                 period=current["period"],
                 reason=reason,
-                decision_due=now.date() + dt.timedelta(days=OBJECTION_DECISION_DAYS),
+                decision_due=local_day(now) + dt.timedelta(days=OBJECTION_DECISION_DAYS),
                 atasan_pejabat_penilai_nip=atasan,  # the registry's now: the one who may decide
                 pejabat_penilai_nip=current.get("pejabat_penilai_nip"),
             ),
@@ -946,7 +947,7 @@ async def file_objection(key: str, reason: str, *, actor: Actor, ctx: Evaluation
         objection = {
             "reason": reason,
             "filed_at": now,
-            "decision_due": (now.date() + dt.timedelta(days=OBJECTION_DECISION_DAYS)).isoformat(),
+            "decision_due": (local_day(now) + dt.timedelta(days=OBJECTION_DECISION_DAYS)).isoformat(),
             "explanations": [],
             "status": "pending",
         }

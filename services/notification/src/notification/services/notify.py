@@ -17,6 +17,7 @@ from notification.domain.routing import Audience, Fact, Notice, Person, TaskActi
 from notification.domain.webhooks import message_id
 from notification.repository.deliveries import PENDING
 from notification.services.context import PRODUCER, Notifier, utc_now
+from shared.clock import local_day
 from shared.events import (
     AppraisalCompleted,
     DevelopmentPlanChanged,
@@ -246,7 +247,7 @@ async def _objection_windows(ctx: Notifier, facts: Sequence[Fact]) -> dict[str, 
         if year is None:
             found[fact.event_id] = None
             continue
-        until = fact.occurred_at.date() + dt.timedelta(days=int(year["objection_window_days"]))
+        until = local_day(fact.occurred_at + dt.timedelta(days=int(year["objection_window_days"])))
         found[fact.event_id] = until.isoformat()
     return found
 

@@ -10,6 +10,7 @@ import logging
 from notification.domain import deadlines
 from notification.services.context import Notifier, utc_now
 from notification.services.notify import reminder_outgoing, store
+from shared.clock import local_day
 from shared.mongo import find_in
 
 logger = logging.getLogger(__name__)
@@ -18,7 +19,7 @@ logger = logging.getLogger(__name__)
 async def run_reminders(ctx: Notifier) -> None:
     while True:
         try:
-            await remind(ctx, utc_now().date())
+            await remind(ctx, local_day(utc_now()))
         except Exception:
             logger.exception("reminder pass failed")
         await asyncio.sleep(ctx.settings.reminder_interval_s)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from shared.clock import LOCAL_TIME
+from shared.clock import local_day
 from shared.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from shared.i18n import Text
 from shared.mongo import MongoDocument
@@ -44,7 +44,7 @@ class Training:
 
     def today(self) -> dt.date:
         """Today in Palembang (WIB), as every service reads it (``shared.clock``)."""
-        return self.now().astimezone(LOCAL_TIME).date()
+        return local_day(self.now())
 
 
 def refuse(exc: RuleError) -> NoReturn:

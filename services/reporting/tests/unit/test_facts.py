@@ -81,6 +81,14 @@ def test_messages_read_beats_delivered_and_a_final_failure_beats_a_retry() -> No
     assert facts[0].document["status"] == "failed"
 
 
+def test_a_message_and_a_recommendation_count_in_the_year_in_palembang() -> None:
+    """18:00 UTC on 31 December is 1 January, 01:00, in Palembang (16:00 UTC is still 31 December there)."""
+    new_year = dt.datetime(2025, 12, 31, 18, 0, tzinfo=dt.UTC)
+    assert facts_of(ev.message("delivered", "n3", NIP, at=new_year))[0].document["year"] == 2026
+    assert facts_of(ev.message("delivered", "n4", NIP, at=new_year - dt.timedelta(hours=2)))[0].document["year"] == 2025
+    assert marks_of(facts_of(ev.recommended("r1", NIP, at=new_year))[0]) == {"city:2026"}
+
+
 def test_a_withdrawn_flag_stands_until_a_later_revision_flags_again() -> None:
     facts = standing(ev.flagged("a1", NIP, "2026-Q1", revision=1), ev.withdrawn("a1", NIP, "2026-Q1", revision=2))
     assert facts[0].document["status"] == "withdrawn"

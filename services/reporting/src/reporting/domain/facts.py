@@ -29,6 +29,7 @@ from datetime import UTC, date
 from enum import StrEnum
 from typing import Any
 
+from shared.clock import local_day
 from shared.events import (
     AppraisalCompleted,
     DevelopmentPlanChanged,
@@ -367,7 +368,7 @@ def _message(event: NotificationDelivered | NotificationFailed | NotificationRea
         "channel": channel,
         "status": status,
         "kind": clip(p.kind, 80),
-        "year": event.occurred_at.astimezone(UTC).year,
+        "year": local_day(event.occurred_at).year,  # the year in Palembang, as every other date
     }
     return [Fact(Model.MESSAGES, doc)]
 
@@ -442,7 +443,7 @@ def marks_of(fact: Fact, known_years: Iterable[int] = ()) -> set[str]:
             marks.add(f"city:{doc['year']}")
         return marks
     if fact.model is Model.RECOMMENDATIONS:
-        return {f"city:{doc['event_at'].year}"}
+        return {f"city:{local_day(doc['event_at']).year}"}
     owner = doc.get("opd_code")
     marks = {f"year:{owner}:{doc['year']}"} if owner else set()
     if fact.model is Model.ENROLMENTS:

@@ -37,8 +37,8 @@ class InvalidNipError(ValueError):
         self.text = text
 
 
-def parse_nip(nip: str, employee_type: EmployeeType, *, today: dt.date | None = None) -> NipParts:
-    today = today or dt.date.today()
+def parse_nip(nip: str, employee_type: EmployeeType, *, today: dt.date) -> NipParts:
+    """The parts of ``nip``; ``today`` (the day in Palembang, from the service's clock) bounds the dates."""
     if not _DIGITS.match(nip):
         raise InvalidNipError(
             Text("NIP harus tepat 18 digit angka, tanpa spasi", "NIP must be exactly 18 digits, without spaces")

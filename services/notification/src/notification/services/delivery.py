@@ -13,8 +13,11 @@ import datetime as dt
 import logging
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
+from typing import Any
 
 import aiosmtplib
 import httpx
@@ -42,7 +45,10 @@ class DeliveryError(Exception):
 async def run_worker(ctx: Notifier) -> None:
     """Background job: deliver what is due, then wait for new deliveries (or the poll interval)."""
     worker = f"worker-{uuid.uuid4().hex[:8]}"
-    async with httpx.AsyncClient(follow_redirects=False) as http:
+    # No connection kept alive: each send connects to the address it checked, and a TLS connection made for
+    # one name is never reused for another name on the same address.
+    limits = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(follow_redirects=False, limits=limits) as http:
         while True:
             try:
                 done = await deliver_due(ctx, http, worker)
@@ -139,8 +145,7 @@ async def send_webhook(ctx: Notifier, http: httpx.AsyncClient, delivery: MongoDo
     subscription = await ctx.webhooks.get(delivery["subscription_id"])
     if subscription is None or not subscription.get("enabled"):
         raise DeliveryError("subscription deleted or disabled")
-    url = subscription["url"]
-    await _check_resolved(url, ctx.settings.webhook_allow_loopback_http)
+    target = await pinned_target(subscription["url"], ctx.settings.webhook_allow_loopback_http)
     now = utc_now()
     timestamp = int(now.timestamp())
     body = delivery["body"].encode()
@@ -154,28 +159,59 @@ async def send_webhook(ctx: Notifier, http: httpx.AsyncClient, delivery: MongoDo
         "webhook-timestamp": str(timestamp),
         "webhook-signature": signature_header(secrets, delivery["msg_id"], timestamp, body),
         "user-agent": f"kinerja-asn-{PRODUCER}",
+        "host": target.host,
     }
-    response = await http.post(url, content=body, headers=headers, timeout=ctx.settings.webhook_timeout_s)
+    response = await http.post(
+        target.url,
+        content=body,
+        headers=headers,
+        timeout=ctx.settings.webhook_timeout_s,
+        extensions=target.extensions,
+    )
     if not 200 <= response.status_code < 300:
         raise DeliveryError(f"HTTP {response.status_code}")
 
 
-async def _check_resolved(url: str, allow_loopback: bool) -> None:
-    """Refuse a target whose name resolves to a private, link-local or other non-global address (SSRF),
-    at send time; and a URL refused by today's rules (stored before them)."""
+Resolve = Callable[[str], Awaitable[list[str]]]
+"""A host name (ASCII, IDNA-encoded) -> its addresses."""
+
+
+async def resolve_host(host: str) -> list[str]:
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a webhook is sent: ``url`` holds the checked address in place of the name; ``host`` is the
+    Host header and ``extensions`` the TLS server name (SNI and the certificate's name check), the name's."""
+
+    url: httpx.URL
+    host: str
+    extensions: dict[str, Any]
+
+
+async def pinned_target(url: str, allow_loopback: bool, resolve: Resolve = resolve_host) -> Target:
+    """Refuse a URL refused by today's rules (stored before them) and a name that resolves to a private,
+    link-local or other non-global address (SSRF), at send time; otherwise the URL with the address that
+    was checked. The connection goes to that address: a name that answers differently the second time
+    (DNS rebinding) cannot send it elsewhere, since the name is not resolved again."""
     problem = url_problem(url, allow_loopback_http=allow_loopback)
     if problem:
         raise DeliveryError(f"subscription URL refused: {problem.en}")
-    host = httpx.URL(url).host
-    loop = asyncio.get_running_loop()
+    target = httpx.URL(url)
+    host = target.raw_host.decode("ascii")
     try:
-        infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
+        addresses = await resolve(host)
+    except OSError as exc:  # socket.gaierror among them
         raise DeliveryError(f"cannot resolve {host}") from exc
-    for info in infos:
-        address = str(info[4][0])
-        if address_refused(address, allow_loopback):
-            raise DeliveryError(f"{host} resolves to a refused address")
+    if not addresses:
+        raise DeliveryError(f"cannot resolve {host}")
+    if any(address_refused(address, allow_loopback) for address in addresses):
+        raise DeliveryError(f"{host} resolves to a refused address")
+    extensions: dict[str, Any] = {"sni_hostname": host} if target.scheme == "https" else {}
+    return Target(target.copy_with(host=addresses[0]), target.netloc.decode("ascii"), extensions)
 
 
 def _delivered(delivery: MongoDocument) -> NotificationDelivered | None:

@@ -997,7 +997,9 @@ async def training_world(infra: Infra, keys: Keys, cast: Cast) -> AsyncIterator[
 
         async def ready() -> str:
             page = (await world.read(f"/recommendations?nip={cast.subject}")).json()
-            known = await world.client.get(f"{PREFIX}/ledger/{cast.subject}?year={TODAY.year}", headers=world.cell("pp"))
+            known = await world.client.get(
+                f"{PREFIX}/ledger/{cast.subject}?year={TODAY.year}", headers=world.cell("pp")
+            )
             return str(page["items"][0]["id"]) if page["items"] and known.status_code == 200 else ""
 
         world.ids["recommendation"] = await eventually(ready, within=60)

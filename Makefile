@@ -108,9 +108,9 @@ screenshots: bootstrap keys
 unit: bootstrap
 	.venv/bin/pytest -m "not infra" $(PYTEST_ARGS)
 
-## token: mint a local bearer token, e.g. `make token NIP=198609262015051001 ROLE=pegawai` (the Wali Kota: NIP=PPK ROLE=ppk)
+## token: mint a local bearer token, e.g. `make token NIP=198609262015051001 ROLE=pegawai,pejabat_penilai`; an admin OPD adds OPD=DINKES (the Wali Kota: NIP=PPK ROLE=ppk); refuses a token every service would refuse
 token: keys
-	@$(PY) -m shared.token --nip $(NIP) --role $(ROLE) --keys-dir $(KEYS)
+	@$(PY) -m shared.token --nip '$(NIP)' --role '$(ROLE)' $(if $(OPD),--opd '$(OPD)') --keys-dir $(KEYS)
 
 ## lock: re-resolve dependencies and rewrite the hashed pin files (uv.lock stays out of git)
 lock: bootstrap

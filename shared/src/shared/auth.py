@@ -126,25 +126,12 @@ class TokenVerifier:
         outside the known set are ignored."""
         subject, opd, name = claims.get("sub"), claims.get("opd"), claims.get("name")
         roles = frozenset(self._roles(claims))
-        is_ppk = subject == PPK_SUBJECT
-        if not isinstance(subject, str) or not (NIP.fullmatch(subject) or is_ppk):
-            raise _unauthenticated(Text("Subjek token bearer bukan NIP", "The bearer token's subject is not a NIP"))
-        if is_ppk != (Role.PPK in roles):
-            raise _unauthenticated(
-                Text(
-                    "Peran ppk dan subjek PPK harus bersamaan (PPK tidak memiliki NIP)",
-                    "The ppk role and the PPK subject go together (the PPK has no NIP)",
-                )
-            )
-        if opd is not None and (not isinstance(opd, str) or not OPD_CODE.fullmatch(opd)):
-            raise _unauthenticated(
-                Text("Klaim opd pada token bearer bukan kode OPD", "The bearer token's opd claim is not an OPD code")
-            )
-        if name is not None and (not isinstance(name, str) or len(name) > MAX_NAME_CHARS):
-            raise _unauthenticated(
-                Text("Klaim name pada token bearer tidak valid", "The bearer token's name claim is not valid")
-            )
-        return Principal(nip=subject, roles=roles, opd_code=opd, name=name)
+        problem = claims_problem(subject, roles, opd, name)
+        if problem is not None:
+            raise _unauthenticated(problem)
+        if not isinstance(subject, str) or not (opd is None or isinstance(opd, str)):  # refused above already
+            raise _unauthenticated(TOKEN_INVALID)
+        return Principal(nip=subject, roles=roles, opd_code=opd, name=name if isinstance(name, str) else None)
 
     def _roles(self, claims: dict[str, Any]) -> list[Role]:
         value: Any = claims
@@ -152,6 +139,25 @@ class TokenVerifier:
             value = value.get(part, {}) if isinstance(value, dict) else {}
         names = value if isinstance(value, list) else []
         return [Role(name) for name in names if isinstance(name, str) and name in Role.__members__.values()]
+
+
+def claims_problem(subject: object, roles: frozenset[Role], opd: object, name: object = None) -> Text | None:
+    """Why a token's claims are refused, or None: the subject is a NIP (or ``PPK`` with the role ``ppk``,
+    and only then), ``opd`` an OPD code, ``name`` a bounded string. The services refuse such a token
+    (401); ``shared.token`` refuses to mint one."""
+    is_ppk = subject == PPK_SUBJECT
+    if not isinstance(subject, str) or not (NIP.fullmatch(subject) or is_ppk):
+        return Text("Subjek token bearer bukan NIP", "The bearer token's subject is not a NIP")
+    if is_ppk != (Role.PPK in roles):
+        return Text(
+            "Peran ppk dan subjek PPK harus bersamaan (PPK tidak memiliki NIP)",
+            "The ppk role and the PPK subject go together (the PPK has no NIP)",
+        )
+    if opd is not None and (not isinstance(opd, str) or not OPD_CODE.fullmatch(opd)):
+        return Text("Klaim opd pada token bearer bukan kode OPD", "The bearer token's opd claim is not an OPD code")
+    if name is not None and (not isinstance(name, str) or len(name) > MAX_NAME_CHARS):
+        return Text("Klaim name pada token bearer tidak valid", "The bearer token's name claim is not valid")
+    return None
 
 
 async def authenticate(request: Request) -> Principal:

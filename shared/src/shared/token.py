@@ -1,7 +1,11 @@
 """Local signing keys and a command that mints a bearer token for a NIP and roles.
 
     python -m shared.token --nip 198609262015051001 --role pegawai [--role pejabat_penilai]
+    python -m shared.token --nip 199304132023211001 --role pegawai,admin_opd --opd DINKES
     python -m shared.token --nip PPK --role ppk          # the Wali Kota (no NIP; shared.auth)
+
+It refuses what every service would refuse (``shared.auth.claims_problem``) and an ``admin_opd`` without
+``--opd`` (every OPD-scoped request would be 403).
 
 Keys are generated on first use in ``.run/keys/`` (never committed). Production verifies tokens of
 the city's identity provider instead (``AUTH_JWKS_URL``) and has no private key here at all.
@@ -20,7 +24,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from shared.auth import Role
+from shared.auth import Role, claims_problem
 
 DEFAULT_KEYS_DIR = Path(".run") / "keys"
 PRIVATE_KEY = "jwt-private.pem"
@@ -75,18 +79,42 @@ def mint_token(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Mint a local bearer token for calling the APIs.")
+    parser = argparse.ArgumentParser(
+        prog="python -m shared.token", description="Mint a local bearer token for calling the APIs."
+    )
     parser.add_argument("--nip", required=True, help="18-digit NIP, or PPK (with --role ppk): the token's subject")
-    parser.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
-    parser.add_argument("--opd", help="OPD code of the caller (for admin_opd)")
+    parser.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        help=f"a role, or several separated by commas; repeatable ({', '.join(r.value for r in Role)})",
+    )
+    parser.add_argument("--opd", help="OPD code of the caller (required with admin_opd)")
     parser.add_argument("--name")
     parser.add_argument("--hours", type=float, default=8.0, help="lifetime (default 8)")
     parser.add_argument("--keys-dir", type=Path, default=DEFAULT_KEYS_DIR)
     args = parser.parse_args(argv)
+    names = [name.strip() for value in args.role for name in value.split(",") if name.strip()]
+    unknown = sorted(set(names) - {r.value for r in Role})
+    if unknown or not names:
+        parser.error(f"unknown role {', '.join(unknown) or '(none)'}; known: {', '.join(r.value for r in Role)}")
+    roles = frozenset(Role(name) for name in names)
+    problem = claims_problem(args.nip, roles, args.opd, args.name)
+    if problem is not None:
+        parser.error(problem.en)
+    if Role.ADMIN_OPD in roles and not args.opd:
+        parser.error("admin_opd needs --opd (the OPD it administers)")
+    if not 0 < args.hours <= 24 * 7:
+        parser.error("--hours must be more than 0 and at most 168")
     private_path, _ = ensure_local_keypair(args.keys_dir)
     print(
         mint_token(
-            private_path, args.nip, args.role, opd_code=args.opd, name=args.name, ttl=timedelta(hours=args.hours)
+            private_path,
+            args.nip,
+            sorted(roles),
+            opd_code=args.opd,
+            name=args.name,
+            ttl=timedelta(hours=args.hours),
         )
     )
     return 0

@@ -9,6 +9,7 @@ from shared.auth import PPK_SUBJECT, Role, TokenVerifier
 from shared.http import ProblemError
 from shared.i18n import Text
 from shared.token import ensure_local_keypair, mint_token
+from shared.token import main as token_main
 
 NIP = "198609262015051001"
 
@@ -203,3 +204,38 @@ async def test_the_ppk_role_and_subject_only_go_together(keys: Keys, sub: str, r
     with pytest.raises(ProblemError) as refused:
         await verifier(keys).verify(jwt.encode(body, keys.private.read_text(), algorithm="ES256"))
     assert refused.value.status == 401
+
+
+def test_the_token_command_mints_several_roles_and_an_opd(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--nip", NIP, "--role", "pegawai,admin_opd", "--role", "pejabat_penilai", "--opd", "DINKES"]
+    assert token_main([*argv, "--keys-dir", str(tmp_path)]) == 0
+    claims = jwt.decode(capsys.readouterr().out.strip(), options={"verify_signature": False})
+    assert (claims["sub"], sorted(claims["roles"]), claims["opd"]) == (
+        NIP,
+        ["admin_opd", "pegawai", "pejabat_penilai"],
+        "DINKES",
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--nip", "abc", "--role", "pegawai"], "subject is not a NIP"),
+        (["--nip", "PPK", "--role", "admin_bkpsdm"], "ppk role and the PPK subject go together"),
+        (["--nip", NIP, "--role", "ppk"], "ppk role and the PPK subject go together"),
+        (["--nip", NIP, "--role", "admin_opd"], "admin_opd needs --opd"),
+        (["--nip", NIP, "--role", "admin_opd", "--opd", "dinkes"], "opd claim is not an OPD code"),
+        (["--nip", NIP, "--role", "pegawai,bogus"], "unknown role bogus"),
+        (["--nip", NIP, "--role", ","], "unknown role (none)"),
+        (["--nip", NIP, "--role", "pegawai", "--hours", "0"], "--hours must be"),
+    ],
+)
+def test_the_token_command_refuses_what_the_services_refuse(
+    argv: list[str], says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        token_main([*argv, "--keys-dir", str(tmp_path)])
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert says in captured.err
+    assert captured.out == ""  # no token printed

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -59,24 +60,31 @@ def sign_in(city: City, summary: Summary) -> dict[str, dict[str, Any]]:
     low = next((p for p in lows if p.history[-1].predikat in LOW), lows[0] if lows else None)
     admin_opd = next((p for p in people if p.opd_code == kadis.opd_code and p.position_type == "PELAKSANA"), None)
 
-    def who(person: Person | None, roles: list[str], **more: Any) -> dict[str, Any]:
+    superiors = {p.atasan_pejabat_penilai_nip for p in people}
+
+    def who(person: Person | None, extra_roles: Sequence[str] = (), **more: Any) -> dict[str, Any]:
+        """The person's roles are those their place in the hierarchy gives them (whom they appraise, whose
+        atasan they are), plus ``extra_roles``."""
         if person is None:
             return {}
+        roles = ["pegawai"]
+        roles += ["pejabat_penilai"] if person.nip in appraisers else []
+        roles += ["atasan_pejabat_penilai"] if person.nip in superiors else []
         return {
             "nip": person.nip,
             "name": person.name,
             "title": person.position_title,
             "opd_code": person.opd_code,
-            "roles": roles,
+            "roles": roles + list(extra_roles),
             **more,
         }
 
     return {
-        "sekda": who(city.sekda, ["pegawai", "pejabat_penilai", "atasan_pejabat_penilai", "pimpinan"]),
-        "kepala_dinas": who(kadis, ["pegawai", "pejabat_penilai", "atasan_pejabat_penilai"]),
-        "kabid": who(kabid, ["pegawai", "pejabat_penilai", "atasan_pejabat_penilai"]),
-        "pegawai_low_result": who(low, ["pegawai"]),
-        "admin_opd": who(admin_opd, ["pegawai", "admin_opd"], admin_opd_code=kadis.opd_code),
+        "sekda": who(city.sekda, ["pimpinan"]),
+        "kepala_dinas": who(kadis),
+        "kabid": who(kabid),
+        "pegawai_low_result": who(low),
+        "admin_opd": who(admin_opd, ["admin_opd"], admin_opd_code=kadis.opd_code),
         "bkpsdm": {"nip": ADMIN_NIP, "roles": ["admin_bkpsdm"], "name": "Admin BKPSDM (loads the demo)"},
         "wali_kota": {"nip": PPK, "roles": ["ppk"], "name": "PPK (Wali Kota)"},
     }
@@ -119,6 +127,7 @@ def show(result: dict[str, Any]) -> str:
             lines.append(
                 f"  {role:<19} {person['nip']:<19} {person['name']}{opd}  roles: {','.join(person['roles'])}{extra}"
             )
+    lines += ["", "A token for the APIs (8 hours): make token NIP=<nip> ROLE=<roles as above> [OPD=<admin OPD code>]"]
     lines += [f"  error: {m}" for m in result["error_messages"][:20]]
     return "\n".join(lines)
 

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from kinerja_demo.__main__ import sign_in
 from kinerja_demo.city import ADMIN_NIP, LOW, PPK, SIZE_BOUNDS, City, Unit, build_city, period_end
 from kinerja_demo.learning import PNS_MINIMUM_JP, PPPK_CAP_JP, Learning, learning_of
+from kinerja_demo.load import Summary
 
 UNITS = [Unit.from_api(u) for u in json.loads((Path(__file__).parents[1] / "opd.json").read_text())]
 """The master list as GET /api/v1/opd answers it (a snapshot of the service's seed)."""
@@ -246,3 +248,25 @@ def test_the_jp_of_each_form_follows_the_conversion_table() -> None:
         "evidence": "SERT/1",
         "minutes": 180,
     }
+
+
+@pytest.mark.parametrize("size", ["tiny", "small"])
+def test_the_people_to_sign_in_as_carry_the_roles_their_place_gives_them(size: str) -> None:
+    """Whom a listed person appraises, or is the atasan of, gives them the role (in the tiny city the
+    low-result employee appraises someone: without the role the registry hides that person from them)."""
+    small = build_city(size, 1, UNITS, YEAR)
+    listed = sign_in(small, Summary(evaluated_periods=[f"{YEAR}-Q1", f"{YEAR}-Q2", f"{YEAR}-Q3"]))
+    appraisers = {p.pejabat_penilai_nip for p in small.people}
+    superiors = {p.atasan_pejabat_penilai_nip for p in small.people}
+    people = [p for p in listed.values() if p and p["nip"] not in (ADMIN_NIP, PPK)]
+    assert {"sekda", "kepala_dinas", "kabid", "pegawai_low_result", "admin_opd"} <= set(listed)
+    for person in people:
+        roles = set(person["roles"])
+        assert "pegawai" in roles
+        assert ("pejabat_penilai" in roles) == (person["nip"] in appraisers), person
+        assert ("atasan_pejabat_penilai" in roles) == (person["nip"] in superiors), person
+    assert "pimpinan" in listed["sekda"]["roles"]
+    assert ("admin_opd" in listed["admin_opd"]["roles"], listed["admin_opd"]["admin_opd_code"]) == (
+        True,
+        listed["kepala_dinas"]["opd_code"],
+    )

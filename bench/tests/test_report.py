@@ -219,6 +219,45 @@ def test_a_drain_too_short_to_time_is_not_measured_not_missed(report: dict[str, 
     assert "too few to time" in system.markdown(short)
 
 
+def test_a_drain_is_timed_only_when_long_enough_and_mostly_after_the_first_commit() -> None:
+    def samples(*points: tuple[float, int]) -> list[tuple[float, tuple[int, int]]]:
+        return [(t, (done, 1_000)) for t, done in points]
+
+    # 62 records in 0.28 s after the first commit (the tiny run): too short to time.
+    first, last_t, drained, share, rate = system.timed_drain(samples((0.0, 0), (1.6, 10), (1.88, 72)), 0)
+    assert (first, drained, rate) == ((1.6, 10), 62, None)
+    assert share == pytest.approx(62 / 72)
+    # The first commit held most of the backlog: not timed however long the rest took.
+    *_, rate = system.timed_drain(samples((0.0, 0), (1.0, 800), (3.0, 1_000)), 0)
+    assert rate is None
+    # 900 records over 2 s after a first commit of 100: 450/s.
+    first, last_t, drained, share, rate = system.timed_drain(samples((0.0, 0), (1.0, 100), (2.0, 600), (3.0, 1_000)), 0)
+    assert (first, last_t, drained, share, rate) == ((1.0, 100), 3.0, 900, 0.9, 450.0)
+    # No commit at all: nothing timed.
+    *_, drained, share, rate = system.timed_drain(samples((0.0, 0), (0.5, 0)), 0)
+    assert (drained, rate) == (0, None)
+
+
+def test_the_json_report_holds_the_goals_their_verdicts_and_the_bottlenecks(report: dict[str, Any]) -> None:
+    saved = system.with_goals(report)
+    goals = {g["figure"].split(":")[0]: g for g in saved["goals"]}
+    assert set(goals) >= {"burst", "training", "notification", "reporting", "reporting replay"}
+    assert all(g["verdict"] in ("met", "**missed**", "not measured") for g in saved["goals"])
+    e2e = next(g for g in saved["goals"] if g["figure"].startswith("e2e p99"))
+    assert (e2e["value"], e2e["unit"], e2e["goal"], e2e["at_most"]) == (
+        report["e2e"]["both"]["p99_ms"],
+        "ms",
+        system.GOALS["e2e_p99_ms"],
+        True,
+    )
+    assert saved["missed_goals"] == [line for line in system.missed_goals(report) if line]
+    # The Markdown's table is the same rows.
+    text = system.markdown(report)
+    for goal in saved["goals"]:
+        assert f"| {goal['figure']} | {goal['shown']} | {goal['goal_shown']} | {goal['verdict']} |" in text
+    json.dumps(saved)  # it is written as JSON
+
+
 def test_a_failed_run_reports_what_it_measured_and_where_it_failed(report: dict[str, Any]) -> None:
     failed = {k: report[k] for k in ("environment", "prepare", "api")}
     failed["failed"] = {"part": "e2e", "error": "ReadError('')", "traceback": "..."}

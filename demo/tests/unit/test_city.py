@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kinerja_demo.__main__ import sign_in
-from kinerja_demo.city import ADMIN_NIP, LOW, PPK, SIZE_BOUNDS, City, Unit, build_city, period_end
+from kinerja_demo.city import ADMIN_NIP, LOW, PPK, SIZE_BOUNDS, City, Size, Unit, build_city, period_end
 from kinerja_demo.learning import PNS_MINIMUM_JP, PPPK_CAP_JP, Learning, learning_of
 from kinerja_demo.load import Summary
 
@@ -251,7 +251,7 @@ def test_the_jp_of_each_form_follows_the_conversion_table() -> None:
 
 
 @pytest.mark.parametrize("size", ["tiny", "small"])
-def test_the_people_to_sign_in_as_carry_the_roles_their_place_gives_them(size: str) -> None:
+def test_the_people_to_sign_in_as_carry_the_roles_their_place_gives_them(size: Size) -> None:
     """Whom a listed person appraises, or is the atasan of, gives them the role (in the tiny city the
     low-result employee appraises someone: without the role the registry hides that person from them)."""
     small = build_city(size, 1, UNITS, YEAR)

@@ -1226,7 +1226,7 @@ def goal_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     table): ``value`` in ``unit``, ``goal`` the bound (``at_most`` or at least)."""
     rows: list[dict[str, Any]] = []
 
-    def row(figure: str, value: float | None, unit: str, goal: float, *, at_most: bool = True) -> None:
+    def row(figure: str, value: float | None, unit: str, goal: float, *, at_most: bool = True, shown: str = "") -> None:
         suffix = f" {unit}" if unit else ""
         rows.append(
             {
@@ -1235,9 +1235,9 @@ def goal_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "unit": unit,
                 "goal": goal,
                 "at_most": at_most,
-                "verdict": verdict(value, goal, at_most=at_most),
+                "verdict": verdict(value, goal, at_most=at_most).strip("*"),  # met, missed or not measured
                 "shown": f"{value}{suffix}" if value is not None else "n/a",
-                "goal_shown": f"{'<=' if at_most else '>='} {goal:g}{suffix}",
+                "goal_shown": shown or f"{'<=' if at_most else '>='} {goal:g}{suffix}",
             }
         )
 
@@ -1250,7 +1250,7 @@ def goal_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
             GOALS["e2e_p99_ms"],
         )
     if burst:
-        row("burst: errors", burst["errors"], "", 0)
+        row("burst: errors", burst["errors"], "", 0, shown="0")
         row(
             "burst: last finalise answer -> everything consistent",
             burst["consistent_after_s"],
@@ -1264,10 +1264,15 @@ def goal_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
             "",
             GOALS["consumer_ratio"],
             at_most=False,
+            shown=f">= {GOALS['consumer_ratio']:.2f}",
         )
     if replay:
         row("reporting replay", replay["seconds"], "s", GOALS["replay_s"])
     return rows
+
+
+def bold_missed(verdict: str) -> str:
+    return "**missed**" if verdict == "missed" else verdict
 
 
 def with_goals(report: dict[str, Any]) -> dict[str, Any]:
@@ -1355,7 +1360,9 @@ def markdown(report: dict[str, Any]) -> str:
         "| figure | measured | goal | |",
         "|---|---:|---:|---|",
     ]
-    lines += [f"| {g['figure']} | {g['shown']} | {g['goal_shown']} | {g['verdict']} |" for g in goal_rows(report)]
+    lines += [
+        f"| {g['figure']} | {g['shown']} | {g['goal_shown']} | {bold_missed(g['verdict'])} |" for g in goal_rows(report)
+    ]
     lines += missed_goals(report)
     e2e, burst, consumers, replay = (report.get(k) for k in ("e2e", "burst", "consumers", "replay"))
     if failed := report.get("failed"):

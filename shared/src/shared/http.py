@@ -119,8 +119,11 @@ _STATUS_CODES = {
     422: ("validation_error", Text("Validasi gagal", "Validation error")),
 }
 _KNOWN_DETAILS = {
+    # FastAPI says this for a body its JSON parser gave up on other than by a syntax error: in practice one
+    # nested too deeply for the parser (a syntax error is 400 invalid_json).
     "There was an error parsing the body": Text(
-        "Isi permintaan tidak dapat dibaca", "There was an error parsing the body"
+        "Isi permintaan tidak dapat dibaca: JSON bersarang terlalu dalam atau rusak",
+        "The body cannot be read: JSON nested too deeply, or broken",
     ),
 }
 """What the framework says in English, said in both languages."""

@@ -92,6 +92,14 @@ async def test_a_body_that_is_not_json_is_a_400_problem(client: httpx.AsyncClien
     assert response.json()["code"] == "invalid_json"
 
 
+async def test_a_body_nested_too_deeply_is_a_400_problem_that_says_so(client: httpx.AsyncClient) -> None:
+    deep = b"[" * 5_000 + b"]" * 5_000
+    response = await client.post("/things", content=deep, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["detail"] == "Isi permintaan tidak dapat dibaca: JSON bersarang terlalu dalam atau rusak"
+
+
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
 async def test_a_body_not_sent_as_json_is_a_415_problem(client: httpx.AsyncClient, content_type: str | None) -> None:
     headers = {"content-type": content_type} if content_type else {}

@@ -4,8 +4,10 @@ Every subscription of every service goes through ``subscribe``:
 
 - records are read in batches (up to ``BatchPolicy.max_records`` from all the partitions the
   consumer holds); each value is read as raw bytes and validated against the event's contract here,
-  so an undecodable or schema-invalid message goes to ``<topic>.dlq`` at once instead of crashing
-  the consumer or being skipped silently;
+  so an undecodable or schema-invalid message, or one out of the bounds every consumer holds events to
+  (``shared.events.bounds``: dates, NIPs, periods, OPD codes, lengths, numbers), goes to
+  ``<topic>.dlq`` at once instead of crashing the consumer, being skipped silently, or reaching a
+  handler;
 - the valid events of a batch go to the handler together, which applies them with one bulk write;
   the batch is retried with exponential backoff on transient errors, up to ``RetryPolicy.attempts``;
 - if the batch still fails (or the handler raises ``PermanentError``), each event is tried once on
@@ -46,7 +48,7 @@ from opentelemetry.trace import NoOpTracer, SpanKind
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from pydantic import ValidationError
 
-from shared.events import Event
+from shared.events import Event, bounds
 from shared.logs import event_id_var
 from shared.mongo import is_transient
 from shared.tracing import Tracing, context_of, header_traceparent, links_to
@@ -311,9 +313,12 @@ def subscribe(
         letters: list[Letter] = []
         for record, value in zip(records, values, strict=True):
             try:
-                valid.append((record, subscription.event_type.model_validate_json(value)))
-            except ValidationError as exc:
+                event = subscription.event_type.model_validate_json(value)
+                bounds.check(event)
+            except (ValidationError, bounds.OutOfBounds) as exc:
                 letters.append((record, DeadLetter("invalid", exc, 0)))
+            else:
+                valid.append((record, event))
         if valid:
             metrics.batch_size.labels(topic, group_id).observe(len(valid))
             if not await apply_batch([event for _, event in valid]):

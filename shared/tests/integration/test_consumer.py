@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -146,6 +147,30 @@ async def test_garbage_and_schema_invalid_messages_go_to_the_dlq_and_the_next_va
         assert letter.headers["x-attempts"] == "0"
     assert await _committed_reaches(infra, consumer, 3)
     assert consumer.handler.calls == 1
+
+
+async def test_an_event_out_of_the_bounds_goes_to_the_dlq_before_any_handler_sees_it(
+    infra: Infra, start_consumer: Start
+) -> None:
+    """Valid against its schema, but its appraiser names a group inbox and its time lies in the far future
+    (``shared.events.bounds``): dead-lettered at once, and the next event is handled."""
+    consumer = await start_consumer(Handler())
+    event = appraisal_completed(appraisal_id="hostile", nip=NIP)
+    hostile = event.model_copy(
+        update={
+            "occurred_at": dt.datetime(9000, 1, 1, tzinfo=dt.UTC),
+            "payload": event.payload.model_copy(update={"pejabat_penilai_nip": "group:bkpsdm"}),
+        }
+    )
+    await produce(infra, consumer.topic, hostile.model_dump_json().encode())
+    await produce(infra, consumer.topic, valid("after-the-hostile-one"))
+
+    await eventually(lambda: consumer.handler.handled == ["after-the-hostile-one"])
+    [letter] = await show(infra.kafka_bootstrap_servers, f"{consumer.topic}.dlq", auth=infra.kafka_auth)
+    assert (letter.headers["x-dead-letter-reason"], letter.headers["x-exception-type"]) == ("invalid", "OutOfBounds")
+    assert "payload.pejabat_penilai_nip: not a NIP" in letter.headers["x-exception-message"]
+    assert "occurred_at" in letter.headers["x-exception-message"]
+    assert await _committed_reaches(infra, consumer, 2)
 
 
 async def test_transient_failures_are_retried_with_backoff_and_then_succeed(

@@ -411,7 +411,7 @@ def facts_of(event: Event) -> list[Fact]:
     facts = FACTS[type(event)](event)
     for fact in facts:
         opd = fact.document.get("opd_code")
-        if opd is not None and not OPD_CODE.match(opd):
+        if opd is not None and not OPD_CODE.fullmatch(opd):
             raise InvalidEvent(f"{event.event_type} {event.event_id}: OPD code {opd[:40]!r} is not valid")
     return facts
 

@@ -52,16 +52,16 @@ def test_keys_and_codes_must_have_their_shape(changes: dict[str, Any], says: str
 def test_dates_years_and_times_stay_within_the_century() -> None:
     plan = ev.plan("a1", NIP, "2026", "awaiting_input")
     assert bounds.problems(with_payload(plan, due_on=dt.date(1, 1, 1)), NOW) == [
-        "payload.due_on: outside 2000-01-01 to 2100-12-31"
+        "payload.due_on: outside 2000-01-01 to 2101-12-31"
     ]
-    assert bounds.problems(with_payload(plan, due_on=dt.date(2100, 12, 31)), NOW) == []
+    assert bounds.problems(with_payload(plan, due_on=dt.date(2101, 12, 31)), NOW) == []
     assert bounds.problems(with_payload(ev.year_configured(2026), year=99_999), NOW) == [
         "payload.year: outside 2000 to 2100"
     ]
     person = ev.person(NIP)
     snapshot = person.payload.model_copy(update={"contract_start": dt.date(9999, 3, 1)})
     assert bounds.problems(person.model_copy(update={"payload": snapshot}), NOW) == [
-        "payload.contract_start: outside 2000-01-01 to 2100-12-31"
+        "payload.contract_start: outside 2000-01-01 to 2101-12-31"
     ]
 
 

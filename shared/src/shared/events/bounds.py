@@ -11,7 +11,7 @@ always passes.
 - ``occurred_at``: from ``EARLIEST`` to ``MAX_CLOCK_SKEW`` after now.
 - Every date and time in the payload: from ``EARLIEST`` to ``LATEST``.
 - A field ``nip`` or ``*_nip``: a NIP, or ``PPK`` (``APPRAISER_PATTERN``); ``period``: ``PERIOD_PATTERN``;
-  ``opd_code``: ``OPD_CODE_PATTERN``; ``year``: ``EARLIEST.year`` to ``LATEST.year``.
+  ``opd_code``: ``OPD_CODE_PATTERN``; ``year``: ``EARLIEST.year`` to ``LATEST_YEAR``.
 - Every string at most ``MAX_TEXT`` characters (the APIs take 2,000), every list at most ``MAX_ITEMS``
   items, every dict key at most ``MAX_KEY`` characters.
 - Every number finite; a field whose name holds ``jp`` at most ``MAX_JP``; ``objection_window_days`` at
@@ -32,7 +32,9 @@ from shared.events.appraisal import PERIOD_PATTERN
 from shared.events.envelope import APPRAISER_PATTERN, Event
 
 EARLIEST = dt.date(2000, 1, 1)
-LATEST = dt.date(2100, 12, 31)
+LATEST = dt.date(2101, 12, 31)
+"""A year up to 2100 (the APIs' bound) has deadlines and windows reaching into the next one."""
+LATEST_YEAR = 2100
 MAX_CLOCK_SKEW = dt.timedelta(days=1)
 MAX_TEXT = 4_000
 MAX_ITEMS = 1_000
@@ -118,6 +120,6 @@ def _scalar(name: str, value: Any) -> str | None:
             return f"more than {MAX_JP:g} JP"
         if name == "objection_window_days" and value > MAX_OBJECTION_WINDOW_DAYS:
             return f"more than {MAX_OBJECTION_WINDOW_DAYS} days"
-        if name == "year" and not EARLIEST.year <= value <= LATEST.year:
-            return f"outside {EARLIEST.year} to {LATEST.year}"
+        if name == "year" and not EARLIEST.year <= value <= LATEST_YEAR:
+            return f"outside {EARLIEST.year} to {LATEST_YEAR}"
     return None

@@ -95,6 +95,9 @@ async def test_reminders_go_once_to_whoever_must_act(ctx: Notifier, new_nip: Cal
     )
     await notify.on_events([submitted], ctx=ctx)  # the appraiser's task; Cici has no SKP yet
 
+    # A stored year the rules cannot read (written before a bound, or by hand) is logged and skipped: the
+    # other years' reminders, the plans' and the JP's still go out.
+    await ctx.tracking.years.insert_one({"_id": 2036, "skp_due": "31 Januari", "version": 1})
     assert await remind(ctx, dt.date(2035, 3, 1)) == 0  # too early
     assert await remind(ctx, dt.date(2035, 3, 3)) == 3  # Cici and Budi must submit, Budi must approve Ani's
     assert await remind(ctx, dt.date(2035, 3, 4)) == 0  # once per person and deadline

@@ -300,6 +300,10 @@ def test_the_words_carry_the_facts_with_month_names() -> None:
     assert "03/2035" not in text.body
     back = render(ENV, "skp.returned", "inbox", context(returned()))
     assert "Target kuantitas belum terukur" in back.body
+    # An event's text cannot break the message into lines or turn the text around it.
+    hostile = render(ENV, "skp.returned", "inbox", context(returned(reason="Lengkapi\r\nSubject: x\u202etxt.exe")))
+    assert "Lengkapi  Subject: x txt.exe" in hostile.body
+    assert not any(c in hostile.body + hostile.title for c in "\r\u202e")
     final = render(
         ENV, "appraisal.final", "inbox", context(completed(predikat="butuh_perbaikan"), objection_until="2035-01-20")
     )

@@ -39,6 +39,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        finalize=plain_value,
     )
     env.filters["tanggal"] = describe_date
     env.filters["periode"] = describe_period
@@ -61,6 +62,14 @@ def render(env: Environment, kind: str, channel: str, context: Mapping[str, Any]
         return Rendered(_block(env, name, "subject", context), body)
     name = f"inbox/{kind}.j2"
     return Rendered(_block(env, name, "title", context), _block(env, name, "body", context))
+
+
+def plain_value(value: Any) -> Any:
+    """Every value a template writes (``{{ ... }}``; the templates' own words are left as they are): a
+    line break, any other control character or a direction override (U+202A-202E, U+2066-2069) from an
+    event's or the registry's text becomes a space, so a reason or a name cannot break a title into
+    lines or reverse the text around it."""
+    return HEADER_CONTROL.sub(" ", value) if isinstance(value, str) else value
 
 
 def header_text(value: str) -> str:
